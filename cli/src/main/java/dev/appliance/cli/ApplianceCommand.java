@@ -1,0 +1,29 @@
+package dev.appliance.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
+
+/** The top-level command: only lists the subcommands. */
+@Command(
+        name = "appliance",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = "Build, ship and run preinstalled virtual-machine appliances.",
+        subcommands = {
+            HelpCommand.class,
+        },
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:success",
+            "1:operation failed (registry error, engine failure, ...)",
+            "2:invalid input (bad recipe, bad reference, bad option)",
+        })
+public final class ApplianceCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.err);
+    }
+}
