@@ -1,0 +1,124 @@
+package dev.appliance.recipe;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One parsed, validated recipe. Produced only by {@link RecipeParser}.
+ *
+ * <p>Inheritance ({@code extends:}) is kept as a chain so the builder can give
+ * each recipe of the chain its own layers: the layered parts ({@code packages},
+ * {@code files}, {@code run}, {@code services}, {@code users}, {@code groups})
+ * hold only what this file itself declares; {@link #parent()} holds the rest.
+ * Settings ({@code base}, {@code ports}, {@code health}, {@code resources},
+ * {@code kernels}, {@code params}) hold the effective values after inheritance
+ * (the child's value where it sets one, else the parent's).
+ *
+ * @param source      the recipe file, absolute
+ * @param parent      the recipe this one extends, or null
+ */
+public record Recipe(
+        Path source,
+        String name,
+        String version,
+        String description,
+        Base base,
+        List<String> packages,
+        List<FileEntry> files,
+        List<RunStep> run,
+        Services services,
+        List<User> users,
+        List<Group> groups,
+        List<Port> ports,
+        HealthCheck health,
+        Resources resources,
+        Kernels kernels,
+        List<Param> params,
+        Recipe parent) {
+
+    public Recipe {
+        packages = List.copyOf(packages);
+        files = List.copyOf(files);
+        run = List.copyOf(run);
+        users = List.copyOf(users);
+        groups = List.copyOf(groups);
+        ports = List.copyOf(ports);
+        params = List.copyOf(params);
+    }
+
+    /** The inheritance chain, root (for example recipes/base/debian.yaml) first, this recipe last. */
+    public List<Recipe> chain() {
+        List<Recipe> chain = new ArrayList<>();
+        for (Recipe r = this; r != null; r = r.parent()) {
+            chain.add(0, r);
+        }
+        return List.copyOf(chain);
+    }
+
+    /**
+     * @param distribution e.g. {@code debian}
+     * @param suite        e.g. {@code trixie}
+     * @param variant      mmdebstrap variant, e.g. {@code minbase}
+     * @param mirror       mirror URL; null means the host's apt configuration
+     * @param components   e.g. {@code [main]}
+     */
+    public record Base(String distribution, String suite, String variant, String mirror, List<String> components) {
+        public Base {
+            components = List.copyOf(components);
+        }
+    }
+
+    /**
+     * A file to install. {@code source} is resolved against the recipe's directory
+     * and known to exist.
+     *
+     * @param mode  permission bits, e.g. {@code 0644}
+     */
+    public record FileEntry(Path source, String dest, int mode, String owner, String group) {}
+
+    /** A shell command run inside the image at build time. */
+    public record RunStep(String command) {}
+
+    public record Services(List<String> enable, List<String> disable) {
+        public Services {
+            enable = List.copyOf(enable);
+            disable = List.copyOf(disable);
+        }
+
+        public static Services none() {
+            return new Services(List.of(), List.of());
+        }
+    }
+
+    /** A system user; {@code uid} null means allocate. */
+    public record User(String name, Integer uid, String group, List<String> groups, String home, String shell, boolean system) {
+        public User {
+            groups = List.copyOf(groups);
+        }
+    }
+
+    public record Group(String name, Integer gid, boolean system) {}
+
+    /** A port the appliance offers: {@code protocol} is tcp or udp. */
+    public record Port(String name, int port, String protocol) {}
+
+    /**
+     * Readiness probe: type {@code http} (GET {@code path} on {@code port} must
+     * answer {@code status}) or {@code tcp} (connect to {@code port}).
+     */
+    public record HealthCheck(String type, int port, String path, int status, int timeoutSeconds) {}
+
+    /** @param diskBytes size of the root disk */
+    public record Resources(long memoryMiB, int cpus, long diskBytes) {}
+
+    /**
+     * Kernel packages per engine. {@code qemu} is a distribution package from the
+     * base suite (e.g. linux-image-cloud-amd64); {@code uml} is the user-mode-linux
+     * package and {@code umlSuite} the suite it comes from (sid has 7.x with seccomp mode).
+     */
+    public record Kernels(String qemu, String uml, String umlSuite) {}
+
+    /** A first-boot parameter; a secret one is never logged or baked into the image. */
+    public record Param(String name, String defaultValue, boolean secret, String description) {}
+}
