@@ -1,5 +1,6 @@
 package dev.appliance.build;
 
+import dev.appliance.oci.Digest;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
@@ -71,18 +72,28 @@ public final class LayerWriter {
     }
 
     /**
-     * Writes {@code tree} to {@code target}.
+     * Writes {@code tree} as a compressed layer to {@code target}, which stays open.
      *
      * @param progress receives the number of uncompressed bytes written so far
      */
-    public LayerBlob write(Path tree, Path target, LongConsumer progress) {
+    public LayerBlob write(Path tree, OutputStream target, LongConsumer progress) {
         tree = tree.toAbsolutePath().normalize();
         Xattrs xattrs = Xattrs.read(tree);
         MessageDigest blobDigest = sha256();
         MessageDigest diffDigest = sha256();
         CountingOutputStream counted;
         long entries;
-        try (OutputStream file = Files.newOutputStream(target)) {
+        try (OutputStream file = new FilterOutputStream(target) {
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    out.write(b, off, len);
+                }
+
+                @Override
+                public void close() throws IOException {
+                    flush(); // the caller owns the target (e.g. a store BlobWriter that must still commit)
+                }
+            }) {
             counted = new CountingOutputStream(new BufferedOutputStream(file, 1 << 16));
             // Closing the tar stream finishes gzip exactly once; an explicit finish()
             // followed by close() would append an empty second gzip member.
@@ -100,7 +111,7 @@ public final class LayerWriter {
         } catch (IOException e) {
             throw new UncheckedIOException("writing layer of " + tree + ": " + e.getMessage(), e);
         }
-        return new LayerBlob(target, "sha256:" + hex(blobDigest), "sha256:" + hex(diffDigest),
+        return new LayerBlob(Digest.fromSha256(blobDigest.digest()), Digest.fromSha256(diffDigest.digest()),
                 counted.count(), entries);
     }
 
