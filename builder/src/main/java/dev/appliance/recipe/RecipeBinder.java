@@ -23,6 +23,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
@@ -113,7 +114,7 @@ final class RecipeBinder {
         if (raw.components.isEmpty()) {
             throw check.error(raw.at, "base.components: must name at least one component, e.g. [main]", null);
         }
-        return unique(raw.components, "base.components", s -> check.matching(s, "base.components", COMPONENT, "a component name such as main"));
+        return unique(raw.components, "base.components", (s, k) -> check.matching(s, k, COMPONENT, "a component name such as main"));
     }
 
     private String mirror(Scalar value) {
@@ -136,7 +137,7 @@ final class RecipeBinder {
 
     private List<String> packages(List<Scalar> raw) {
         return raw == null ? List.of() : unique(raw, "packages",
-                s -> check.matching(s, "packages", PACKAGE, "a Debian package name"));
+                (s, k) -> check.matching(s, k, PACKAGE, "a Debian package name"));
     }
 
     private List<Recipe.FileEntry> files(List<RawFile> raw) {
@@ -230,12 +231,12 @@ final class RecipeBinder {
         if (raw == null) {
             return Recipe.Services.none();
         }
-        Function<Scalar, String> unit = s -> check.matching(s, "services", UNIT, "a systemd unit name");
+        BiFunction<Scalar, String, String> unit = (s, k) -> check.matching(s, k, UNIT, "a systemd unit name");
         List<String> enable = raw.enable == null ? List.of() : unique(raw.enable, "services.enable", unit);
         List<String> disable = raw.disable == null ? List.of() : unique(raw.disable, "services.disable", unit);
-        for (Scalar s : raw.disable == null ? List.<Scalar>of() : raw.disable) {
-            if (enable.contains(s.text())) {
-                throw check.error(s, "services.disable", s.text() + " is also enabled", null);
+        for (int i = 0; i < disable.size(); i++) {
+            if (enable.contains(disable.get(i))) {
+                throw check.error(raw.disable.get(i), "services.disable[" + i + "]", disable.get(i) + " is also enabled", null);
             }
         }
         return new Recipe.Services(enable, disable);
@@ -248,7 +249,7 @@ final class RecipeBinder {
             return new Recipe.User(name,
                     check.optionalInteger(u.uid, key + ".uid", 0, 65535),
                     account(u.group, key + ".group", name),
-                    u.groups == null ? List.of() : unique(u.groups, key + ".groups", s -> account(s, key + ".groups", null)),
+                    u.groups == null ? List.of() : unique(u.groups, key + ".groups", (s, k) -> account(s, k, null)),
                     u.home == null ? (system ? "/nonexistent" : "/home/" + name) : imagePath(u.home, key + ".home"),
                     u.shell == null ? (system ? "/usr/sbin/nologin" : "/bin/bash") : imagePath(u.shell, key + ".shell"),
                     system);
@@ -268,17 +269,19 @@ final class RecipeBinder {
                 check.matching(p.name, key + ".name", PORT_NAME, "a port name (lowercase letters, digits, '-'; at most 15)"),
                 check.port(check.required(p, p.port, "port"), key + ".port"),
                 p.protocol == null ? "tcp" : check.oneOf(p.protocol, key + ".protocol", List.of("tcp", "udp"))));
-        List<Recipe.Port> merged = mergeByName(inherited, own, Recipe.Port::name);
+        Map<String, Recipe.Port> merged = new LinkedHashMap<>();
+        inherited.forEach(port -> merged.put(port.name(), port));
         for (int i = 0; i < own.size(); i++) {
             Recipe.Port port = own.get(i);
-            for (Recipe.Port other : merged) {
+            for (Recipe.Port other : merged.values()) {
                 if (!other.name().equals(port.name()) && other.port() == port.port() && other.protocol().equals(port.protocol())) {
                     throw check.error(raw.get(i).port, "ports[" + i + "].port",
                             port.port() + "/" + port.protocol() + " is already offered as '" + other.name() + "'", null);
                 }
             }
+            merged.put(port.name(), port);
         }
-        return merged;
+        return List.copyOf(merged.values());
     }
 
     private Recipe.HealthCheck health(RawHealth raw, List<Recipe.Port> ports) {
@@ -377,12 +380,13 @@ final class RecipeBinder {
         return items;
     }
 
-    private List<String> unique(List<Scalar> raw, String key, Function<Scalar, String> convert) {
+    private List<String> unique(List<Scalar> raw, String key, BiFunction<Scalar, String, String> convert) {
         List<String> values = new ArrayList<>();
-        for (Scalar s : raw) {
-            String value = convert.apply(s);
+        for (int i = 0; i < raw.size(); i++) {
+            Scalar s = raw.get(i);
+            String value = convert.apply(s, key + "[" + i + "]");
             if (values.contains(value)) {
-                throw check.error(s, key, "'" + value + "' is listed twice", null);
+                throw check.error(s, key + "[" + i + "]", "'" + value + "' is listed twice", null);
             }
             values.add(value);
         }
