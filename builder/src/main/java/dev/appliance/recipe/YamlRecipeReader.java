@@ -83,7 +83,7 @@ final class YamlRecipeReader {
         try (TrackingYamlParser parser = new TrackingYamlParser((YAMLParser) factory.createParser(text))) {
             RawRecipe raw = reader.readValue(parser);
             if (raw == null) {
-                throw RecipeErrors.at(display, null, "the recipe is empty", null);
+                throw RecipeErrors.at(display, null, "the recipe is empty", "a recipe needs at least 'name:' and 'version:'");
             }
             return raw;
         } catch (RecipeProblem e) {
@@ -136,6 +136,9 @@ final class YamlRecipeReader {
             return RecipeErrors.at(display, at, withPath(nullItem) + "empty list item", "remove the '-' line or give it a value");
         }
         String message = e.getOriginalMessage();
+        if (message.startsWith("No content to map")) {
+            return RecipeErrors.at(display, null, "the recipe is empty", "a recipe needs at least 'name:' and 'version:'");
+        }
         if (message.startsWith("Trailing token")) {
             return RecipeErrors.at(display, at, "more than one YAML document; a recipe is one document",
                     "remove the '---' line and what follows, or put it in its own file");

@@ -183,13 +183,24 @@ class RecipeParserTest {
     }
 
     @Test
-    void deeplyNestedYamlIsRejected(@TempDir Path dir) throws IOException {
+    void deeplyNestedYamlIsRejectedWhereItStarts(@TempDir Path dir) throws IOException {
         Path recipe = dir.resolve("deep.yaml");
         Files.writeString(recipe, "name: deep\nversion: \"1\"\nrun: " + "[".repeat(200) + "]".repeat(200) + "\n");
 
         InvalidInputException e = assertThrows(InvalidInputException.class, () -> parser.parse(recipe));
 
-        assertTrue(e.getMessage().startsWith(recipe + ":3:"), e.getMessage());
+        assertTrue(e.getMessage().startsWith(recipe + ":3:7: run[0]: expected a single value, found a list"), e.getMessage());
+    }
+
+    @Test
+    void emptyRecipeIsRejected(@TempDir Path dir) throws IOException {
+        for (String content : List.of("", "# only a comment\n", "~\n")) {
+            Path recipe = Files.writeString(dir.resolve("empty.yaml"), content);
+
+            InvalidInputException e = assertThrows(InvalidInputException.class, () -> parser.parse(recipe));
+
+            assertTrue(e.getMessage().startsWith(recipe + ": the recipe is empty"), e.getMessage());
+        }
     }
 
     @Test
