@@ -1,5 +1,6 @@
 package dev.appliance.runtime.host;
 
+import dev.appliance.common.HostTools;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -36,6 +37,8 @@ public final class KvmProbe {
             List.of("KVM internal error", "emulation failure", "failed to set MSR", "Could not access KVM kernel module");
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
     private static final int TAIL_LINES = 6;
+    private static final String NO_FIX =
+            "none on this host: use one with working (nested) KVM; meanwhile --engine auto picks uml or tcg";
 
     /**
      * The verdict.
@@ -44,6 +47,17 @@ public final class KvmProbe {
      * @param reason one sentence a user understands: why not, or what was checked
      */
     public record Result(boolean usable, String reason) {}
+
+    /** A verdict plus the step that would make KVM usable, for {@code appliance doctor}. */
+    record Finding(Result result, String fix) {
+        static Finding usable(String reason) {
+            return new Finding(new Result(true, reason), null);
+        }
+
+        static Finding unusable(String reason, String fix) {
+            return new Finding(new Result(false, reason), fix);
+        }
+    }
 
     private final Path device;
     private final String qemu;
@@ -66,44 +80,54 @@ public final class KvmProbe {
 
     /** Runs the checks; takes well under a second when KVM fails, a few seconds when it works. */
     public Result probe() {
+        return examine().result();
+    }
+
+    Finding examine() {
         if (!Files.exists(device)) {
-            return no(device + " does not exist: the CPU's virtualization extensions are off"
-                    + " or the kvm_intel/kvm_amd module is not loaded");
+            return Finding.unusable(device + " does not exist: the CPU's virtualization extensions are off"
+                    + " or the kvm module is not loaded",
+                    "enable VT-x/AMD-V in the firmware, then: " + HostTools.asRoot("modprobe kvm_intel")
+                            + " (or kvm_amd)");
         }
-        Optional<String> openProblem = openProblem();
+        Optional<Finding> openProblem = openProblem();
         if (openProblem.isPresent()) {
-            return no(openProblem.get());
+            return openProblem.get();
         }
         Optional<Path> firmware = firmwareCandidates.stream().filter(Files::isRegularFile).findFirst();
         if (firmware.isEmpty()) {
-            return no("cannot verify KVM: UEFI firmware " + firmwareCandidates.get(0)
-                    + " is missing (Debian package ovmf)");
+            return Finding.unusable("cannot verify KVM: UEFI firmware " + firmwareCandidates.get(0)
+                    + " is missing", HostTools.aptInstall("ovmf"));
         }
-        return bootFirmware(firmware.get());
-    }
-
-    private Optional<String> openProblem() {
-        try (FileChannel ignored = FileChannel.open(device, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            return Optional.empty();
-        } catch (AccessDeniedException e) {
-            return Optional.of("no permission to open " + device
-                    + " (add the user to its group, usually kvm, and log in again)");
-        } catch (IOException | RuntimeException e) {
-            return Optional.of("cannot open " + device + ": " + e.getMessage());
-        }
-    }
-
-    private Result bootFirmware(Path firmware) {
         Process process;
         try {
             process = new ProcessBuilder(qemu, "-accel", "kvm", "-nodefaults", "-display", "none",
-                    "-no-reboot", "-monitor", "none", "-m", "128", "-bios", firmware.toString(),
+                    "-no-reboot", "-monitor", "none", "-m", "128", "-bios", firmware.get().toString(),
                     "-serial", "stdio")
                     .redirectErrorStream(true)
                     .start();
         } catch (IOException e) {
-            return no("cannot start " + qemu + " (Debian package qemu-system-x86): " + e.getMessage());
+            return Finding.unusable("cannot start " + qemu + ": " + e.getMessage(),
+                    HostTools.aptInstall("qemu-system-x86"));
         }
+        Result result = watchWithTimeout(process);
+        return result.usable() ? new Finding(result, null) : new Finding(result, NO_FIX);
+    }
+
+    private Optional<Finding> openProblem() {
+        try (FileChannel ignored = FileChannel.open(device, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            return Optional.empty();
+        } catch (AccessDeniedException e) {
+            return Optional.of(Finding.unusable("no permission to open " + device,
+                    HostTools.asRoot("usermod -aG kvm " + System.getProperty("user.name"))
+                            + ", then log in again"));
+        } catch (IOException | RuntimeException e) {
+            return Optional.of(Finding.unusable("cannot open " + device + ": " + e.getMessage(),
+                    "check that " + device + " is the KVM device (ls -l " + device + ")"));
+        }
+    }
+
+    private Result watchWithTimeout(Process process) {
         try {
             process.getOutputStream().close();
             // A thread of its own: reading blocks until QEMU is killed, which would

@@ -30,18 +30,20 @@ class KvmProbeTest {
 
     @Test
     void missingFirmwareIsNotUsableAndNamesThePackage() throws IOException {
-        KvmProbe.Result result = new KvmProbe(openableDevice(), "qemu-system-x86_64",
-                List.of(dir.resolve("OVMF.fd")), Duration.ofSeconds(5)).probe();
-        assertFalse(result.usable());
-        assertTrue(result.reason().contains("ovmf"), result.reason());
+        KvmProbe.Finding finding = new KvmProbe(openableDevice(), "qemu-system-x86_64",
+                List.of(dir.resolve("OVMF.fd")), Duration.ofSeconds(5)).examine();
+        assertFalse(finding.result().usable());
+        assertTrue(finding.result().reason().contains("firmware"), finding.result().reason());
+        assertTrue(finding.fix().endsWith("install -y --no-install-recommends ovmf"), finding.fix());
     }
 
     @Test
     void missingQemuIsNotUsable() throws IOException {
-        KvmProbe.Result result = new KvmProbe(openableDevice(), dir.resolve("no-qemu").toString(),
-                List.of(firmware()), Duration.ofSeconds(5)).probe();
-        assertFalse(result.usable());
-        assertTrue(result.reason().contains("qemu-system-x86"), result.reason());
+        KvmProbe.Finding finding = new KvmProbe(openableDevice(), dir.resolve("no-qemu").toString(),
+                List.of(firmware()), Duration.ofSeconds(5)).examine();
+        assertFalse(finding.result().usable());
+        assertTrue(finding.result().reason().contains("no-qemu"), finding.result().reason());
+        assertTrue(finding.fix().endsWith("qemu-system-x86"), finding.fix());
     }
 
     /**
