@@ -46,7 +46,7 @@ public final class RuntimeHostChecks {
                 tcg(),
                 qemuUserNetwork(),
                 vdeSlirp(),
-                HostTools.tool("disk.mke2fs", "mke2fs", "e2fsprogs", "check and repair ext4 disks"),
+                HostTools.tool("disk.mke2fs", "mke2fs", "e2fsprogs", "create ext4 disks"),
                 HostTools.tool("disk.qemu-img", "qemu-img", "qemu-utils", "create instance overlays and export disks"),
                 freeSpace(dirs.data()));
     }
