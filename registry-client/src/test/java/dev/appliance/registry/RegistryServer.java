@@ -39,6 +39,7 @@ final class RegistryServer implements AutoCloseable {
 
     /** TLS with a certificate signed by {@code ca}, htpasswd user {@link #USER} with {@code password}. */
     static RegistryServer secure(Path dir, TestCa ca, String password) throws IOException {
+        Files.createDirectories(dir);
         Path htpasswd = dir.resolve("htpasswd");
         // -i: the password comes on stdin, never on a command line.
         run(List.of("htpasswd", "-B", "-i", "-c", htpasswd.toString(), USER), password + "\n");
