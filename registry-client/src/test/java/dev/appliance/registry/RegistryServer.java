@@ -18,8 +18,8 @@ import java.util.List;
  * It can be killed and restarted on the same port and storage, like a registry
  * that crashes mid-transfer.
  */
-final class RegistryServer implements AutoCloseable {
-    static final String USER = "tester";
+public final class RegistryServer implements AutoCloseable {
+    public static final String USER = "tester";
 
     private final Path dir;
     private final int port;
@@ -33,12 +33,12 @@ final class RegistryServer implements AutoCloseable {
     }
 
     /** Anonymous, plain HTTP. */
-    static RegistryServer plain(Path dir) throws IOException {
+    public static RegistryServer plain(Path dir) throws IOException {
         return start(dir, "");
     }
 
     /** TLS with a certificate signed by {@code ca}, htpasswd user {@link #USER} with {@code password}. */
-    static RegistryServer secure(Path dir, TestCa ca, String password) throws IOException {
+    public static RegistryServer secure(Path dir, TestCa ca, String password) throws IOException {
         Files.createDirectories(dir);
         Path htpasswd = dir.resolve("htpasswd");
         // -i: the password comes on stdin, never on a command line.
@@ -69,7 +69,7 @@ final class RegistryServer implements AutoCloseable {
     }
 
     /** Starts (or restarts) the registry process and waits until it accepts connections. */
-    void start() throws IOException {
+    public void start() throws IOException {
         process = new ProcessBuilder("docker-registry", "serve", config.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("registry.log").toFile()))
@@ -89,7 +89,7 @@ final class RegistryServer implements AutoCloseable {
     }
 
     /** Kills the registry abruptly (SIGKILL), as a crash would. */
-    void kill() {
+    public void kill() {
         if (process != null) {
             process.destroyForcibly();
             try {
@@ -101,12 +101,12 @@ final class RegistryServer implements AutoCloseable {
     }
 
     /** {@code 127.0.0.1:PORT}, the registry part of image references. */
-    String host() {
+    public String host() {
         return "127.0.0.1:" + port;
     }
 
     /** The file in the registry's storage holding a blob's bytes. */
-    Path blobFile(String digest) {
+    public Path blobFile(String digest) {
         String hex = digest.substring("sha256:".length());
         return dir.resolve("storage/docker/registry/v2/blobs/sha256").resolve(hex.substring(0, 2)).resolve(hex).resolve("data");
     }

@@ -9,9 +9,9 @@ import java.util.List;
  * A throw-away certificate authority made with openssl, and a server certificate
  * it signed for 127.0.0.1 and localhost.
  */
-record TestCa(Path caCert, Path serverCert, Path serverKey) {
+public record TestCa(Path caCert, Path serverCert, Path serverKey) {
 
-    static TestCa create(Path dir) throws IOException {
+    public static TestCa create(Path dir) throws IOException {
         Files.createDirectories(dir);
         Path caKey = dir.resolve("ca.key");
         Path caCert = dir.resolve("ca.pem");

@@ -23,13 +23,13 @@ import java.util.Map;
 import java.util.Random;
 
 /** Small real OCI images in a store: gzip tar layers of random bytes, a config with appliance labels. */
-final class TestImages {
+public final class TestImages {
     private TestImages() {}
 
     /** A layer: one file of {@code size} random bytes (seeded, so equal seeds give equal layers). */
-    record Layer(Descriptor descriptor, Digest diffId) {}
+    public record Layer(Descriptor descriptor, Digest diffId) {}
 
-    static Layer layer(ImageStore store, long seed, int size) throws IOException {
+    public static Layer layer(ImageStore store, long seed, int size) throws IOException {
         Random random = new Random(seed);
         byte[] content = new byte[size];
         random.nextBytes(content);
@@ -49,7 +49,7 @@ final class TestImages {
     }
 
     /** Stores and tags an image of these layers; returns its manifest. */
-    static Manifest image(ImageStore store, String tag, List<Layer> layers) throws IOException {
+    public static Manifest image(ImageStore store, String tag, List<Layer> layers) throws IOException {
         ApplianceMetadata metadata = new ApplianceMetadata(tag.split(":")[0], "1.0.0",
                 List.of(new ApplianceMetadata.Port("http", 80, "tcp")), null, 512, 1, 1L << 30,
                 new ApplianceMetadata.Kernels("/boot/vmlinuz", "/boot/initrd.img", null), "", List.of());
