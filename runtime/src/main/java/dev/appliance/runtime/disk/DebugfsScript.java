@@ -30,12 +30,14 @@ final class DebugfsScript {
                 String path = "/" + entry.getKey();
                 Node node = entry.getValue();
                 String p = quote(path);
+                // debugfs 1.47.0 creates these in the current directory whatever path it is
+                // given, so change there first.
+                String name = quote(EntryPath.name(entry.getKey()));
                 switch (node.type()) {
-                    case SYMLINK -> w.write("symlink " + p + " " + quote(node.linkTarget()) + "\n");
-                    case CHAR_DEVICE, BLOCK_DEVICE, FIFO -> {
-                        w.write("cd " + quote("/" + EntryPath.parent(entry.getKey())) + "\n");
-                        w.write("mknod " + quote(EntryPath.name(entry.getKey())) + " " + deviceArgs(node) + "\n");
-                    }
+                    case SYMLINK -> w.write("cd " + quote("/" + EntryPath.parent(entry.getKey())) + "\n"
+                            + "symlink " + name + " " + quote(node.linkTarget()) + "\n");
+                    case CHAR_DEVICE, BLOCK_DEVICE, FIFO -> w.write("cd " + quote("/" + EntryPath.parent(entry.getKey())) + "\n"
+                            + "mknod " + name + " " + deviceArgs(node) + "\n");
                     default -> { }
                 }
                 w.write("sif " + p + " mode 0" + Integer.toOctalString(node.fullMode()) + "\n");
@@ -45,8 +47,9 @@ final class DebugfsScript {
                 if (node.gid() != stagingGid || node.type() != EntryType.DIRECTORY && node.type() != EntryType.REGULAR) {
                     w.write("sif " + p + " gid " + node.gid() + "\n");
                 }
-                if (node.type() != EntryType.DIRECTORY && node.type() != EntryType.REGULAR) {
-                    // mke2fs copied the staging mtimes of files and directories; these nodes are new.
+                if (node.type() != EntryType.DIRECTORY && node.type() != EntryType.REGULAR || path.equals("/")) {
+                    // mke2fs copied the staging mtimes of files and directories (not the root's);
+                    // the other nodes are new.
                     w.write("sif " + p + " mtime @" + node.mtime() + "\n");
                 }
                 for (Map.Entry<String, byte[]> xattr : node.xattrs().entrySet()) {

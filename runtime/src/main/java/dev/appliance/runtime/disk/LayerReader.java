@@ -31,10 +31,16 @@ final class LayerReader {
 
     static void read(Path blob, String layerName, Visitor visitor) {
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(blob), 1 << 16);
-             TarArchiveInputStream tar = new TarArchiveInputStream(decompressed(raw))) {
+             RawPaxHeaders tap = new RawPaxHeaders(decompressed(raw));
+             TarArchiveInputStream tar = new TarArchiveInputStream(tap)) {
             TarArchiveEntry entry;
-            while ((entry = tar.getNextEntry()) != null) {
-                LayerEntry parsed = parse(entry, layerName);
+            while (true) {
+                tap.restart();
+                entry = tar.getNextEntry();
+                if (entry == null) {
+                    break;
+                }
+                LayerEntry parsed = parse(entry, layerName, tap);
                 if (parsed != null) {
                     visitor.entry(parsed, tar);
                 }
@@ -53,7 +59,7 @@ final class LayerReader {
     }
 
     /** @return the entry, or null for kinds a root filesystem does not need (sockets are not in tars). */
-    private static LayerEntry parse(TarArchiveEntry e, String layerName) {
+    private static LayerEntry parse(TarArchiveEntry e, String layerName, RawPaxHeaders tap) {
         String raw = e.getName();
         String path = normalise(raw, raw, layerName);
         EntryType type;
@@ -85,7 +91,7 @@ final class LayerReader {
         }
         return new LayerEntry(path, raw, type, link, e.getMode() & 07777,
                 e.getLongUserId(), e.getLongGroupId(), e.getLastModifiedTime().toInstant().getEpochSecond(),
-                e.getDevMajor(), e.getDevMinor(), xattrs(e.getExtraPaxHeaders()));
+                e.getDevMajor(), e.getDevMinor(), xattrs(e.getExtraPaxHeaders(), tap, layerName, raw));
     }
 
     private static String normalise(String name, String entry, String layerName) {
@@ -101,28 +107,38 @@ final class LayerReader {
     }
 
     /**
-     * LIBARCHIVE.xattr.NAME (URL-encoded name, base64 value) is binary-safe and wins;
-     * SCHILY.xattr.NAME (GNU tar) values arrive decoded as UTF-8 by Commons Compress,
-     * so a value written from ISO-8859-1 characters is turned back byte for byte.
+     * SCHILY.xattr.NAME (GNU tar: raw bytes) and LIBARCHIVE.xattr.NAME (URL-encoded
+     * name, base64 value; binary-safe for writers that only have strings, like
+     * Commons Compress itself), the latter winning. Commons Compress decodes SCHILY
+     * values as UTF-8, so a value that did not survive that is re-read raw.
      */
-    private static Map<String, byte[]> xattrs(Map<String, String> pax) {
+    private static Map<String, byte[]> xattrs(Map<String, String> pax, RawPaxHeaders tap, String layerName, String entry) {
         Map<String, byte[]> xattrs = new TreeMap<>();
-        pax.forEach((key, value) -> {
-            if (key.startsWith(SCHILY_XATTR)) {
-                xattrs.putIfAbsent(key.substring(SCHILY_XATTR.length()), bytes(value));
+        Map<String, byte[]> raw = null;
+        for (Map.Entry<String, String> header : pax.entrySet()) {
+            if (header.getKey().startsWith(SCHILY_XATTR)) {
+                String name = header.getKey().substring(SCHILY_XATTR.length());
+                byte[] value = header.getValue().getBytes(StandardCharsets.UTF_8);
+                if (header.getValue().indexOf('\uFFFD') >= 0) {
+                    raw = raw == null ? tap.xattrs() : raw;
+                    value = raw.get(name);
+                    if (value == null) {
+                        throw refused(layerName, entry, "cannot read the binary value of xattr " + name);
+                    }
+                }
+                xattrs.put(name, value);
             }
-        });
-        pax.forEach((key, value) -> {
-            if (key.startsWith(LIBARCHIVE_XATTR)) {
-                String name = URLDecoder.decode(key.substring(LIBARCHIVE_XATTR.length()), StandardCharsets.UTF_8);
-                xattrs.put(name, Base64.getDecoder().decode(value));
+        }
+        for (Map.Entry<String, String> header : pax.entrySet()) {
+            if (header.getKey().startsWith(LIBARCHIVE_XATTR)) {
+                String name = URLDecoder.decode(header.getKey().substring(LIBARCHIVE_XATTR.length()), StandardCharsets.UTF_8);
+                try {
+                    xattrs.put(name, Base64.getDecoder().decode(header.getValue()));
+                } catch (IllegalArgumentException e) {
+                    throw refused(layerName, entry, "xattr " + name + " is not valid base64");
+                }
             }
-        });
+        }
         return xattrs;
-    }
-
-    private static byte[] bytes(String value) {
-        boolean latin1 = value.chars().allMatch(c -> c < 256);
-        return value.getBytes(latin1 ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8);
     }
 }
