@@ -2,6 +2,7 @@ package dev.appliance.runtime.disk;
 
 import dev.appliance.common.ApplianceDirs;
 import dev.appliance.common.InvalidInputException;
+import dev.appliance.store.StoredImage;
 
 import java.nio.file.Path;
 
@@ -53,6 +54,11 @@ public final class DiskAssembler {
             }
             Ext4Writer.write(tree, staging, temp, size, image.digest(), work);
         });
+    }
+
+    /** The root disk of a stored image, at the size its metadata asks for. */
+    public Path assemble(StoredImage image) {
+        return assemble(ImageLayers.of(image), image.metadata().diskBytes());
     }
 
     /** Where the disk of {@code image} at {@code sizeBytes} is (or will be) cached. */

@@ -1,6 +1,7 @@
 package dev.appliance.runtime.disk;
 
 import dev.appliance.common.InvalidInputException;
+import dev.appliance.store.StoredImage;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -21,6 +22,11 @@ public record ImageLayers(String image, String digest, List<Path> layers) {
         if (digest == null || !DIGEST.matcher(digest).matches()) {
             throw new InvalidInputException(image + ": not a valid digest: " + digest);
         }
+    }
+
+    /** The layers of an image in the local store, keyed by its manifest digest. */
+    public static ImageLayers of(StoredImage image) {
+        return new ImageLayers(image.name(), image.manifest().digest().toString(), image.layerFiles());
     }
 
     /** A file-name-safe form of the digest, e.g. {@code sha256-0123...}. */

@@ -1,6 +1,8 @@
 package dev.appliance.runtime.disk;
 
+import java.util.Collections;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * One tar entry of a layer, its name already normalised by {@link EntryPath}.
@@ -26,6 +28,7 @@ record LayerEntry(
         Map<String, byte[]> xattrs) {
 
     LayerEntry {
-        xattrs = Map.copyOf(xattrs);
+        // Sorted: debugfs writes them in this order, and the disk must not depend on hash order.
+        xattrs = Collections.unmodifiableSortedMap(new TreeMap<>(xattrs));
     }
 }
