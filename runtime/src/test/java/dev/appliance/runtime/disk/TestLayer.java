@@ -36,6 +36,10 @@ final class TestLayer {
         return add(name, TarConstants.LF_NORMAL, mode, uid, gid, null, content.getBytes(StandardCharsets.UTF_8), Map.of());
     }
 
+    TestLayer file(String name, byte[] content, int mode) {
+        return add(name, TarConstants.LF_NORMAL, mode, 0, 0, null, content, Map.of());
+    }
+
     /** A file with xattrs, written as libarchive does (base64 values, binary-safe). */
     TestLayer fileWithXattrs(String name, String content, Map<String, byte[]> xattrs) {
         return add(name, TarConstants.LF_NORMAL, 0755, 0, 0, null, content.getBytes(StandardCharsets.UTF_8), xattrs);
