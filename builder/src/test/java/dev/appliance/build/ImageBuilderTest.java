@@ -271,4 +271,41 @@ class ImageBuilderTest {
             assertFalse(clones.iterator().hasNext(), "the clone is deleted after the build");
         }
     }
+
+    @Test
+    void anInterruptedBuildLeavesNothingBehindAndTheNextBuildWorks() throws Exception {
+        String javaCommand = ProcessHandle.current().info().command().orElse("java");
+        Process child = new ProcessBuilder(javaCommand, "-cp", System.getProperty("java.class.path"),
+                InterruptedBuildMain.class.getName(), home.toString())
+                .redirectErrorStream(true).redirectOutput(home.resolve("interrupted.log").toFile()).start();
+        // Wait until mmdebstrap runs (it mounts the .deb cache into its target), then press "Ctrl-C".
+        long deadline = System.currentTimeMillis() + 120_000;
+        while (System.currentTimeMillis() < deadline && child.isAlive()
+                && Files.readString(Path.of("/proc/self/mountinfo")).lines().noneMatch(l -> l.contains(home + "/data/cache/layers"))) {
+            Thread.sleep(200);
+        }
+        assertTrue(child.isAlive(), "the build was still running when interrupted: " + Files.readString(home.resolve("interrupted.log")));
+        Processes.check(List.of("kill", "-INT", Long.toString(child.pid())));
+        assertTrue(child.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), "the build stops on SIGINT");
+
+        assertTrue(Files.readString(Path.of("/proc/self/mountinfo")).lines().noneMatch(l -> l.contains(home.toString())),
+                "nothing left mounted");
+        try (DirectoryStream<Path> left = Files.newDirectoryStream(dirs.data().resolve("cache/build-tmp"))) {
+            assertFalse(left.iterator().hasNext(), "no build directory left behind");
+        }
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dirs.data().resolve("cache/layers"))) {
+            for (Path entry : entries) {
+                assertTrue(Files.isRegularFile(entry.resolve("layer.json")), "no half-built cache entry: " + entry);
+            }
+        }
+        try (DirectoryStream<Path> temps = Files.newDirectoryStream(dirs.store().resolve("tmp"))) {
+            assertFalse(temps.iterator().hasNext(), "no partial blob in the store");
+        }
+        assertTrue(ImageStore.open(dirs.store()).find("interrupted:1.0").isEmpty());
+        assertTrue(ProcessHandle.allProcesses().noneMatch(p -> p.info().commandLine().orElse("").contains(home.toString())),
+                "no tool of the build still running");
+
+        Recipe again = TestRecipes.child(home, "interrupted", base, List.of("hello"), home.resolve("motd-interrupted"));
+        assertEquals("interrupted:1.0", builder().build(again, BuildOptions.defaults()).tag());
+    }
 }
