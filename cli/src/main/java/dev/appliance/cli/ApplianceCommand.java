@@ -11,6 +11,7 @@ import picocli.CommandLine.HelpCommand;
         description = "Build, ship and run preinstalled virtual-machine appliances.",
         subcommands = {
             HelpCommand.class,
+            ValidateCommand.class,
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
