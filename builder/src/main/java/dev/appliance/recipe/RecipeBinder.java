@@ -244,15 +244,15 @@ final class RecipeBinder {
 
     private List<Recipe.User> users(List<RawUser> raw) {
         return named(raw, "users", u -> u.name, (u, key) -> {
-            String name = check.matching(u.name, key + ".name", ACCOUNT, "a user name");
-            boolean system = check.bool(u.system, key + ".system", false);
-            return new Recipe.User(name,
+            // Unset group, home and shell stay null: useradd's defaults apply (see Recipe.User).
+            return new Recipe.User(
+                    check.matching(u.name, key + ".name", ACCOUNT, "a user name"),
                     check.optionalInteger(u.uid, key + ".uid", 0, 65535),
-                    account(u.group, key + ".group", name),
+                    account(u.group, key + ".group", null),
                     u.groups == null ? List.of() : unique(u.groups, key + ".groups", (s, k) -> account(s, k, null)),
-                    u.home == null ? (system ? "/nonexistent" : "/home/" + name) : imagePath(u.home, key + ".home"),
-                    u.shell == null ? (system ? "/usr/sbin/nologin" : "/bin/bash") : imagePath(u.shell, key + ".shell"),
-                    system);
+                    u.home == null ? null : imagePath(u.home, key + ".home"),
+                    u.shell == null ? null : imagePath(u.shell, key + ".shell"),
+                    check.bool(u.system, key + ".system", false));
         });
     }
 
