@@ -15,7 +15,6 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.exc.InvalidNullException;
 import com.fasterxml.jackson.dataformat.yaml.JacksonYAMLParseException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import dev.appliance.common.InvalidInputException;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
@@ -80,7 +79,7 @@ final class YamlRecipeReader {
      */
     RawRecipe read(Path file, Path display) {
         String text = readText(file, display);
-        try (TrackingYamlParser parser = new TrackingYamlParser((YAMLParser) factory.createParser(text))) {
+        try (TrackingYamlParser parser = new TrackingYamlParser(factory.createParser(text))) {
             RawRecipe raw = reader.readValue(parser);
             if (raw == null) {
                 throw RecipeErrors.at(display, null, "the recipe is empty", "a recipe needs at least 'name:' and 'version:'");
