@@ -1,6 +1,6 @@
 <?php
-// LAMP demo: a guestbook kept in MariaDB. A POST (or ?message=...) adds an
-// entry; the page lists the latest ones and how many there are.
+// LAMP demo: a guestbook kept in MariaDB. POST message=... adds an entry;
+// GET lists the latest ones and how many there are.
 declare(strict_types=1);
 require '/var/www/lamp/db.php';
 
@@ -11,13 +11,16 @@ function h(string $text): string
 
 try {
     $pdo = lamp_db();
-    if ($_SERVER['REQUEST_METHOD'] === 'POST' || isset($_GET['message'])) {
-        $message = trim((string) ($_POST['message'] ?? $_GET['message'] ?? ''));
+    if ($_SERVER['REQUEST_METHOD'] === 'POST') {
+        $message = trim((string) ($_POST['message'] ?? ''));
         // At most 200 characters of valid UTF-8 (PCRE is always there, mbstring is not).
         if ($message !== '' && preg_match('/^.{1,200}/su', $message, $match) === 1) {
             $insert = $pdo->prepare('INSERT INTO entries (message) VALUES (?)');
             $insert->execute([$match[0]]);
         }
+        // Post/redirect/get: reloading the page does not add the entry again.
+        header('Location: ' . strtok($_SERVER['REQUEST_URI'], '?'), true, 303);
+        exit;
     }
     $entries = $pdo->query('SELECT id, message, created FROM entries ORDER BY id DESC LIMIT 20')->fetchAll();
     $count = (int) $pdo->query('SELECT COUNT(*) FROM entries')->fetchColumn();
