@@ -149,8 +149,8 @@ final class RecipeBinder {
         for (int i = 0; i < raw.size(); i++) {
             RawFile f = raw.get(i);
             String key = "files[" + i + "]";
-            Path from = fileSource(check.required(f, f.source, "source"), key + ".source");
-            Scalar destValue = check.required(f, f.dest, "dest");
+            Path from = fileSource(check.required(f, f.source, key + ".source"), key + ".source");
+            Scalar destValue = check.required(f, f.dest, key + ".dest");
             String dest = imagePath(destValue, key + ".dest");
             Integer earlier = dests.putIfAbsent(dest, i);
             if (earlier != null) {
@@ -267,7 +267,7 @@ final class RecipeBinder {
     private List<Recipe.Port> ports(List<RawPort> raw, List<Recipe.Port> inherited) {
         List<Recipe.Port> own = named(raw, "ports", p -> p.name, (p, key) -> new Recipe.Port(
                 check.matching(p.name, key + ".name", PORT_NAME, "a port name (lowercase letters, digits, '-'; at most 15)"),
-                check.port(check.required(p, p.port, "port"), key + ".port"),
+                check.port(check.required(p, p.port, key + ".port"), key + ".port"),
                 p.protocol == null ? "tcp" : check.oneOf(p.protocol, key + ".protocol", List.of("tcp", "udp"))));
         Map<String, Recipe.Port> merged = new LinkedHashMap<>();
         inherited.forEach(port -> merged.put(port.name(), port));
@@ -285,8 +285,8 @@ final class RecipeBinder {
     }
 
     private Recipe.HealthCheck health(RawHealth raw, List<Recipe.Port> ports) {
-        String type = check.oneOf(check.required(raw, raw.type, "type"), "health.type", List.of("http", "tcp"));
-        Scalar portValue = check.required(raw, raw.port, "port");
+        String type = check.oneOf(check.required(raw, raw.type, "health.type"), "health.type", List.of("http", "tcp"));
+        Scalar portValue = check.required(raw, raw.port, "health.port");
         int port = check.port(portValue, "health.port");
         if (ports.stream().noneMatch(p -> p.port() == port && p.protocol().equals("tcp"))) {
             throw check.error(portValue, "health.port", port + " is not one of the appliance's tcp ports",
@@ -370,7 +370,7 @@ final class RecipeBinder {
         for (int i = 0; i < raw.size(); i++) {
             R item = raw.get(i);
             String key = listKey + "[" + i + "]";
-            Scalar itemName = check.required(item, name.apply(item), "name");
+            Scalar itemName = check.required(item, name.apply(item), key + ".name");
             Integer earlier = seen.putIfAbsent(itemName.text(), i);
             if (earlier != null) {
                 throw check.error(itemName, key + ".name", "'" + itemName.text() + "' is already declared at " + listKey + "[" + earlier + "]", null);
