@@ -180,7 +180,9 @@ final class RecipeBinder {
         Path dir = source.getParent();
         Path resolved = dir.resolve(relative).normalize();
         if (!Files.exists(resolved, LinkOption.NOFOLLOW_LINKS)) {
-            throw check.error(value, key, "no such file: " + displayDir().resolve(relative).normalize(), null);
+            String sibling = Suggestions.closestSibling(resolved);
+            throw check.error(value, key, "no such file: " + displayDir().resolve(relative).normalize(),
+                    sibling == null ? null : "did you mean '" + relative.resolveSibling(sibling).normalize() + "'?");
         }
         try {
             if (!resolved.toRealPath().startsWith(dir.toRealPath())) {
