@@ -77,23 +77,22 @@ final class RecipeBinder {
         String version = check.matching(check.required(raw, raw.version, "version"), "version", VERSION,
                 "a valid image tag (letters, digits, '.', '_', '-'; at most 128)");
         String description = check.text(raw.description, "description", "");
+        // Checked in the order docs/recipe.md lists the keys, so a recipe written
+        // in that order reports its first problem first.
+        Recipe.Base base = base(raw.base, parent == null ? DEFAULT_BASE : parent.base());
+        List<String> packages = packages(raw.packages);
+        List<Recipe.FileEntry> files = files(raw.files);
+        List<Recipe.RunStep> run = runSteps(raw.run);
+        Recipe.Services services = services(raw.services);
+        List<Recipe.User> users = users(raw.users);
+        List<Recipe.Group> groups = groups(raw.groups);
         List<Recipe.Port> ports = ports(raw.ports, parent == null ? List.of() : parent.ports());
         Recipe.HealthCheck health = raw.health != null ? health(raw.health, ports) : inheritedHealth(raw, parent, ports);
-        return new Recipe(
-                source, name, version, description,
-                base(raw.base, parent == null ? DEFAULT_BASE : parent.base()),
-                packages(raw.packages),
-                files(raw.files),
-                runSteps(raw.run),
-                services(raw.services),
-                users(raw.users),
-                groups(raw.groups),
-                ports,
-                health,
-                resources(raw.resources, parent == null ? DEFAULT_RESOURCES : parent.resources()),
-                kernels(raw.kernels, parent == null ? DEFAULT_KERNELS : parent.kernels()),
-                params(raw.params, parent == null ? List.of() : parent.params()),
-                parent);
+        Recipe.Resources resources = resources(raw.resources, parent == null ? DEFAULT_RESOURCES : parent.resources());
+        Recipe.Kernels kernels = kernels(raw.kernels, parent == null ? DEFAULT_KERNELS : parent.kernels());
+        List<Recipe.Param> params = params(raw.params, parent == null ? List.of() : parent.params());
+        return new Recipe(source, name, version, description, base, packages, files, run, services, users, groups,
+                ports, health, resources, kernels, params, parent);
     }
 
     private Recipe.Base base(RawBase raw, Recipe.Base inherited) {
