@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.exc.InvalidNullException;
 import com.fasterxml.jackson.dataformat.yaml.JacksonYAMLParseException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import dev.appliance.common.InvalidInputException;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
@@ -62,6 +63,8 @@ final class YamlRecipeReader {
                         .maxDocumentLength(MAX_BYTES)
                         .build())
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                // "key:" with nothing after it means "not given", as docs/recipe.md says; "" stays text.
+                .enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL)
                 .build();
         ObjectMapper mapper = new ObjectMapper(factory)
                 .registerModule(StrictBinding.module())
