@@ -66,7 +66,13 @@ class ValidateCommandTest {
         assertEquals(8080, json.at("/health/port").asInt());
         assertEquals(1024, json.at("/resources/memoryMiB").asInt());
         assertEquals("home_net", json.at("/params/0/name").asText());
-        assertEquals("0755", json.at("/files/1/mode").asText());
+        JsonNode firstboot = null;
+        for (JsonNode file : json.get("files")) {
+            if (file.get("dest").asText().equals("/usr/lib/appliance/appliance-firstboot")) {
+                firstboot = file;
+            }
+        }
+        assertEquals("0755", firstboot.get("mode").asText(), "an inherited file, listed with its mode");
     }
 
     @Test
