@@ -12,6 +12,11 @@ import picocli.CommandLine.HelpCommand;
         subcommands = {
             HelpCommand.class,
             DoctorCommand.class,
+            ImagesCommand.class,
+            PushCommand.class,
+            PullCommand.class,
+            RmiCommand.class,
+            GcCommand.class,
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
