@@ -1,7 +1,5 @@
 package dev.appliance.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.appliance.build.host.BuilderHostChecks;
 import dev.appliance.common.HostCheck;
 import dev.appliance.runtime.host.RuntimeHostChecks;
@@ -33,7 +31,7 @@ final class DoctorCommand extends BaseCommand {
         List<HostCheck> checks = new ArrayList<>(new BuilderHostChecks().run());
         checks.addAll(new RuntimeHostChecks().run(dirs()));
         if (output.json) {
-            out().println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(checks));
+            out().println(Json.write(checks));
         } else {
             printTable(out(), checks);
         }
