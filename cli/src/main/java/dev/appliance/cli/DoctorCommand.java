@@ -13,9 +13,9 @@ import java.util.List;
 /** Reports what this host can do; gaps are findings, not failures (exit 0). */
 @Command(name = "doctor",
         description = {
-            "Check what this host can do: builder prerequisites, each engine (kvm, uml, tcg) usable or not"
-                    + " and why, networking helpers, disk tools and free space, with the exact command to fix"
-                    + " each gap.",
+            "Check what this host can do and how to close the gaps.",
+            "Reports builder prerequisites, each engine (kvm, uml, tcg) usable or not and why, networking"
+                    + " helpers, disk tools and free space, with the exact command to fix each gap.",
             "Exits 0 even when something is missing (it is a report); 1 only if the checks themselves fail."
         })
 final class DoctorCommand extends BaseCommand {
