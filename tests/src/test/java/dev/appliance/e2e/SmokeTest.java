@@ -10,6 +10,7 @@ import org.junit.jupiter.api.TestInfo;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -30,6 +31,12 @@ class SmokeTest {
         CliResult result = cli.run("--version").assertSuccess();
         assertEquals("appliance " + E2eEnvironment.version(), result.stdout().strip());
         assertEquals("", result.stderr());
+    }
+
+    @Test
+    void launcherScriptRunsTheSameCli() {
+        CliResult result = cli.runThroughLauncher(Duration.ofMinutes(5), "--version").assertSuccess();
+        assertEquals("appliance " + E2eEnvironment.version(), result.stdout().strip());
     }
 
     @Test

@@ -83,14 +83,27 @@ public final class ApplianceCli {
         return start(null, args);
     }
 
+    /**
+     * Runs the repository's {@code ./appliance} launcher script instead of the jar,
+     * as a user of the checkout would (it rebuilds the jar first only if it is stale).
+     */
+    public CliResult runThroughLauncher(Duration timeout, String... args) {
+        List<String> launcher = List.of(E2eEnvironment.repository().resolve("appliance").toString());
+        return start(launcher, null, args).waitFor(timeout);
+    }
+
     private Background start(String input, String... args) {
+        List<String> java = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", E2eEnvironment.jar().toString());
+        return start(java, input, args);
+    }
+
+    private Background start(List<String> program, String input, String... args) {
         int step = stepCounter.incrementAndGet();
         String prefix = String.format("%02d-%s", step, args.length == 0 ? "appliance" : safe(args[0]));
         Path stdout = steps.resolve(prefix + ".stdout");
         Path stderr = steps.resolve(prefix + ".stderr");
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", E2eEnvironment.jar().toString()));
+        List<String> command = new ArrayList<>(program);
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(E2eEnvironment.repository().toFile())
