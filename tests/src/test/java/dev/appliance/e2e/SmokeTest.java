@@ -11,6 +11,7 @@ import org.junit.jupiter.api.TestInfo;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -31,6 +32,15 @@ class SmokeTest {
         CliResult result = cli.run("--version").assertSuccess();
         assertEquals("appliance " + E2eEnvironment.version(), result.stdout().strip());
         assertEquals("", result.stderr());
+    }
+
+    @Test
+    void doctorReportsEveryEngineAndKeepsToItsOwnHome() {
+        CliResult result = cli.run("doctor").assertSuccess();
+        for (String engine : List.of("engine.kvm", "engine.uml", "engine.tcg")) {
+            assertTrue(result.stdout().contains(engine), result.stdout());
+        }
+        assertTrue(result.stdout().contains("free for " + cli.dirs().data()), result.stdout());
     }
 
     @Test

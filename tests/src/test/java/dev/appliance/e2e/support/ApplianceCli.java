@@ -1,5 +1,6 @@
 package dev.appliance.e2e.support;
 
+import dev.appliance.common.ApplianceDirs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -63,6 +64,11 @@ public final class ApplianceCli {
     /** The APPLIANCE_HOME of this CLI. */
     public Path home() {
         return home;
+    }
+
+    /** Where this CLI keeps its store, caches and instances (APPLIANCE_HOME's layout). */
+    public ApplianceDirs dirs() {
+        return new ApplianceDirs(home.resolve("data"), home.resolve("state"));
     }
 
     public CliResult run(String... args) {
