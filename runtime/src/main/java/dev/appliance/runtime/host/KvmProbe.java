@@ -1,6 +1,7 @@
 package dev.appliance.runtime.host;
 
 import dev.appliance.common.HostTools;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -51,10 +52,6 @@ public final class KvmProbe {
 
     /** A verdict plus the step that would make KVM usable, for {@code appliance doctor}. */
     record Finding(Result result, String fix) {
-        static Finding usable(String reason) {
-            return new Finding(new Result(true, reason), null);
-        }
-
         static Finding unusable(String reason, String fix) {
             return new Finding(new Result(false, reason), fix);
         }
