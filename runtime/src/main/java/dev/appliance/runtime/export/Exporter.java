@@ -8,6 +8,9 @@ import dev.appliance.runtime.disk.DiskAssembler;
 import dev.appliance.runtime.disk.HostTool;
 import dev.appliance.runtime.disk.ImageFiles;
 import dev.appliance.runtime.disk.ImageLayers;
+import dev.appliance.registry.RegistryOptions;
+import dev.appliance.registry.TransferListener;
+import dev.appliance.store.ImageStore;
 import dev.appliance.store.StoredImage;
 
 import java.io.IOException;
@@ -35,14 +38,20 @@ public final class Exporter {
 
     private final DiskAssembler disks;
     private final ImageFiles files;
+    private final KubeVirt kubeVirt;
 
-    public Exporter(ApplianceDirs dirs) {
-        this(new DiskAssembler(dirs), new ImageFiles(dirs));
+    /**
+     * @param registry how to reach the registry a KubeVirt containerDisk is pushed to
+     * @param listener push progress
+     */
+    public Exporter(ApplianceDirs dirs, RegistryOptions registry, TransferListener listener) {
+        this(new DiskAssembler(dirs), new ImageFiles(dirs), ImageStore.open(dirs.store()), registry, listener);
     }
 
-    public Exporter(DiskAssembler disks, ImageFiles files) {
+    public Exporter(DiskAssembler disks, ImageFiles files, ImageStore store, RegistryOptions registry, TransferListener listener) {
         this.disks = disks;
         this.files = files;
+        this.kubeVirt = new KubeVirt(store, registry, listener);
     }
 
     public ExportResult export(StoredImage image, ExportOptions options) {
@@ -54,6 +63,9 @@ public final class Exporter {
      * @throws ApplianceException    when a tool fails
      */
     public ExportResult export(ImageLayers image, ApplianceMetadata metadata, ExportOptions options) {
+        if (options.libvirt() && options.format() == ExportFormat.OVA) {
+            throw new InvalidInputException("--libvirt needs --format raw or qcow2: libvirt cannot boot an OVA");
+        }
         String name = fileName(metadata);
         Path work = null;
         try {
@@ -79,7 +91,7 @@ public final class Exporter {
             String containerDisk = null;
             if (options.kubevirtRef() != null) {
                 Path qcow2 = options.format() == ExportFormat.QCOW2 ? finalDisk : toQcow2(raw, work.resolve("containerdisk.qcow2"), work);
-                containerDisk = KubeVirt.containerDisk(qcow2, options.kubevirtRef(), work);
+                containerDisk = kubeVirt.publish(qcow2, options.kubevirtRef(), work);
                 Path manifest = work.resolve(name + "-kubevirt.yaml");
                 Files.writeString(manifest, KubeVirt.manifest(metadata, name, containerDisk), StandardCharsets.UTF_8);
                 written.add(publish(manifest, options.outputDir()));
