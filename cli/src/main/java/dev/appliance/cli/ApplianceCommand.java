@@ -17,6 +17,7 @@ import picocli.CommandLine.HelpCommand;
             PullCommand.class,
             RmiCommand.class,
             GcCommand.class,
+            ExportCommand.class,
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
