@@ -18,6 +18,7 @@ import picocli.CommandLine.HelpCommand;
             RmiCommand.class,
             GcCommand.class,
             ValidateCommand.class,
+            ExportCommand.class,
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
