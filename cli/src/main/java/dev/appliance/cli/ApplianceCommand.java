@@ -12,6 +12,10 @@ import picocli.CommandLine.HelpCommand;
         subcommands = {
             HelpCommand.class,
             DoctorCommand.class,
+            BuildCommand.class,
+            LockCommand.class,
+            InspectCommand.class,
+            DiffCommand.class,
             ImagesCommand.class,
             PushCommand.class,
             PullCommand.class,
