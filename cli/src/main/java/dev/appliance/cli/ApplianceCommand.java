@@ -11,6 +11,12 @@ import picocli.CommandLine.HelpCommand;
         description = "Build, ship and run preinstalled virtual-machine appliances.",
         subcommands = {
             HelpCommand.class,
+            DoctorCommand.class,
+            ImagesCommand.class,
+            PushCommand.class,
+            PullCommand.class,
+            RmiCommand.class,
+            GcCommand.class,
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {

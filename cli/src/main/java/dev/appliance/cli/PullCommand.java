@@ -1,0 +1,49 @@
+package dev.appliance.cli;
+
+import dev.appliance.registry.ImagePuller;
+import dev.appliance.registry.PullResult;
+import dev.appliance.store.ImageStore;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+@Command(name = "pull", description = {
+        "Pull an image from a registry into the local store, under the same name.",
+        "Every blob is verified against its digest; blobs already in the store are not downloaded."})
+final class PullCommand extends BaseCommand {
+    @Parameters(index = "0", paramLabel = "REMOTE", description = "REGISTRY/REPOSITORY[:TAG|@DIGEST]")
+    String remote;
+
+    @Mixin
+    RegistryCliOptions registry;
+
+    @Mixin
+    OutputOptions output;
+
+    @Override
+    public Integer call() {
+        ImageStore store = ImageStore.open(dirs().store());
+        PullResult result = new ImagePuller(store, registry.toOptions(System.in),
+                TransferProgress.of(err(), output.quiet, "pulling")).pull(remote);
+        if (output.json) {
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("source", result.source());
+            json.put("name", result.localName());
+            json.put("digest", result.digest().toString());
+            json.put("bytesReceived", result.bytesReceived());
+            json.put("blobsReceived", result.blobsReceived());
+            json.put("blobsSkipped", result.blobsSkipped());
+            out().println(Json.write(json));
+        } else {
+            if (!output.quiet) {
+                err().println("pulled " + result.localName() + ": received " + Sizes.human(result.bytesReceived()) + " in "
+                        + result.blobsReceived() + " blobs, " + result.blobsSkipped() + " already in the store");
+            }
+            out().println(result.digest());
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,52 @@
+package dev.appliance.cli;
+
+import dev.appliance.registry.ImagePusher;
+import dev.appliance.registry.PushResult;
+import dev.appliance.store.ImageStore;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+@Command(name = "push", description = {
+        "Push an image from the local store to a registry.",
+        "Prints the manifest digest, which is the same in the store and in the registry."})
+final class PushCommand extends BaseCommand {
+    @Parameters(index = "0", paramLabel = "LOCAL", description = "Image in the local store (tag or digest).")
+    String local;
+
+    @Parameters(index = "1", arity = "0..1", paramLabel = "REMOTE",
+            description = "REGISTRY/REPOSITORY[:TAG] to push to; default: LOCAL, which must then name a registry.")
+    String remote;
+
+    @Mixin
+    RegistryCliOptions registry;
+
+    @Mixin
+    OutputOptions output;
+
+    @Override
+    public Integer call() {
+        ImageStore store = ImageStore.open(dirs().store());
+        PushResult result = new ImagePusher(store, registry.toOptions(System.in),
+                TransferProgress.of(err(), output.quiet, "pushing")).push(local, remote);
+        if (output.json) {
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("target", result.target());
+            json.put("digest", result.digest().toString());
+            json.put("bytesSent", result.bytesSent());
+            json.put("blobsSent", result.blobsSent());
+            json.put("blobsSkipped", result.blobsSkipped());
+            out().println(Json.write(json));
+        } else {
+            if (!output.quiet) {
+                err().println("pushed " + result.target() + ": sent " + Sizes.human(result.bytesSent()) + " in "
+                        + result.blobsSent() + " blobs, " + result.blobsSkipped() + " already there");
+            }
+            out().println(result.digest());
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,128 @@
+package dev.appliance.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.appliance.oci.Manifest;
+import dev.appliance.registry.RegistryServer;
+import dev.appliance.registry.TestCa;
+import dev.appliance.registry.TestImages;
+import dev.appliance.store.ImageStore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The registry commands as a user runs them: a separate JVM, its own APPLIANCE_HOME, a real registry. */
+class RegistryCommandsTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    record Run(int exit, String out, String err) {}
+
+    private Run appliance(Path home, String stdin, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "dev.appliance.cli.Main"));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().put("APPLIANCE_HOME", home.toString());
+        // No credentials from the host's docker config.
+        builder.environment().put("DOCKER_CONFIG", dir.resolve("no-docker-config").toString());
+        Path err = Files.createTempFile(dir, "err", ".txt");
+        builder.redirectError(err.toFile());
+        Process p = builder.start();
+        p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        return new Run(p.waitFor(), out, Files.readString(err));
+    }
+
+    @Test
+    void pushPullImagesRmiAndGcThroughAnAuthenticatedTlsRegistry() throws Exception {
+        String password = "pw-" + System.nanoTime();
+        TestCa ca = TestCa.create(dir.resolve("ca"));
+        try (RegistryServer registry = RegistryServer.secure(dir.resolve("registry"), ca, password)) {
+            Path home = dir.resolve("home");
+            ImageStore store = ImageStore.open(home.resolve("data/store"));
+            Manifest manifest = TestImages.image(store, "lamp:1.0.0", List.of(TestImages.layer(store, 7, 50_000)));
+            String remote = registry.host() + "/ops/lamp:1.0.0";
+
+            Run push = appliance(home, password + "\n", "push", "lamp:1.0.0", remote, "--ca-cert", ca.caCert().toString(),
+                    "--username", RegistryServer.USER, "--password-stdin", "--json");
+            assertEquals(0, push.exit(), push.err());
+            JsonNode pushed = JSON.readTree(push.out());
+            assertEquals(manifest.digest().toString(), pushed.path("digest").asText());
+            assertEquals(2, pushed.path("blobsSent").asInt());
+            assertFalse(push.err().contains(password) || push.out().contains(password));
+            // Not a terminal: plain stage lines, no escape sequences.
+            assertTrue(push.err().contains("pushing "), push.err());
+            assertFalse(push.err().contains("\u001b["), push.err());
+
+            Path other = dir.resolve("other");
+            Run pull = appliance(other, password + "\n", "pull", remote, "--ca-cert", ca.caCert().toString(),
+                    "--username", RegistryServer.USER, "--password-stdin");
+            assertEquals(0, pull.exit(), pull.err());
+            assertEquals(manifest.digest().toString(), pull.out().strip());
+
+            Run images = appliance(other, "", "images", "--json");
+            assertEquals(0, images.exit(), images.err());
+            JsonNode list = JSON.readTree(images.out());
+            assertEquals(remote, list.get(0).path("name").asText());
+            assertEquals(manifest.digest().toString(), list.get(0).path("digest").asText());
+
+            Run table = appliance(other, "", "images");
+            assertTrue(table.out().contains(manifest.digest().hex().substring(0, 12)), table.out());
+
+            Run rmi = appliance(other, "", "rmi", remote);
+            assertEquals(0, rmi.exit(), rmi.err());
+            Run gc = appliance(other, "", "gc", "--json");
+            assertEquals(0, gc.exit(), gc.err());
+            assertEquals(3, JSON.readTree(gc.out()).path("blobsRemoved").asInt());
+
+            Run missing = appliance(other, "", "rmi", remote);
+            assertEquals(2, missing.exit());
+            assertTrue(missing.err().contains("not in the local store"), missing.err());
+        }
+    }
+
+    @Test
+    void badCredentialsAndUsageErrorsHaveTheirExitCodes() throws Exception {
+        String password = "pw-" + System.nanoTime();
+        TestCa ca = TestCa.create(dir.resolve("ca"));
+        try (RegistryServer registry = RegistryServer.secure(dir.resolve("registry"), ca, password)) {
+            Path home = dir.resolve("home");
+            ImageStore store = ImageStore.open(home.resolve("data/store"));
+            TestImages.image(store, "app:1", List.of(TestImages.layer(store, 8, 10_000)));
+            String remote = registry.host() + "/ops/app:1";
+
+            Run wrong = appliance(home, "not-" + password + "\n", "push", "app:1", remote, "--ca-cert",
+                    ca.caCert().toString(), "--username", RegistryServer.USER, "--password-stdin");
+            assertEquals(1, wrong.exit(), wrong.err());
+            assertTrue(wrong.err().contains("authentication"), wrong.err());
+            assertFalse(wrong.err().contains(password));
+
+            Run noCa = appliance(home, "", "pull", remote);
+            assertEquals(1, noCa.exit());
+            assertTrue(noCa.err().contains("--ca-cert"), noCa.err());
+
+            Run usernameOnly = appliance(home, "", "push", "app:1", remote, "--username", "x");
+            assertEquals(2, usernameOnly.exit());
+            assertTrue(usernameOnly.err().contains("--password-stdin"), usernameOnly.err());
+
+            Run noRegistry = appliance(home, "", "push", "app:1", "ops/app:1");
+            assertEquals(2, noRegistry.exit());
+            assertTrue(noRegistry.err().contains("names no registry"), noRegistry.err());
+        }
+    }
+}

@@ -1,0 +1,121 @@
+package dev.appliance.registry;
+
+import com.google.cloud.tools.jib.api.Credential;
+import dev.appliance.common.ApplianceException;
+import dev.appliance.oci.Descriptor;
+import dev.appliance.oci.Digest;
+import dev.appliance.oci.ImageConfig;
+import dev.appliance.oci.ImageReference;
+import dev.appliance.oci.Manifest;
+import dev.appliance.oci.MediaTypes;
+import dev.appliance.store.BlobWriter;
+import dev.appliance.store.ImageStore;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Pulls an image from a registry into the local store. Every blob is verified
+ * against its digest while it streams into the store and enters it only whole and
+ * correct; blobs the store has are not fetched. The tag is written last, so a
+ * failed pull changes no image in the store; verified blobs it already fetched
+ * stay (unreferenced until a rerun completes, or {@code gc} removes them).
+ */
+public final class ImagePuller {
+    private static final int MANIFEST_LIMIT = 4 << 20;
+    private static final String ACCEPT = String.join(", ",
+            MediaTypes.OCI_MANIFEST, MediaTypes.DOCKER_MANIFEST, MediaTypes.OCI_INDEX,
+            "application/vnd.docker.distribution.manifest.list.v2+json");
+
+    private final ImageStore store;
+    private final RegistryOptions options;
+    private final TransferListener listener;
+    private final Map<String, String> env;
+
+    public ImagePuller(ImageStore store, RegistryOptions options, TransferListener listener) {
+        this(store, options, listener, System.getenv());
+    }
+
+    ImagePuller(ImageStore store, RegistryOptions options, TransferListener listener, Map<String, String> env) {
+        this.store = store;
+        this.options = options;
+        this.listener = listener;
+        this.env = env;
+    }
+
+    /** Pulls {@code remote} and tags it under the same name in the store (unless pulled by digest only). */
+    public PullResult pull(String remote) {
+        ImageReference source = RemoteReferences.parse(remote, "image");
+        Retry retry = new Retry(options.retry(), listener);
+        listener.stage("connecting to " + source.registry());
+        Endpoint endpoint = EndpointResolver.resolve(source, options, retry);
+        Optional<Credential> credential = CredentialResolver.resolve(source, options, env);
+        RegistryHttp http = new RegistryHttp(endpoint, source.repository(), credential);
+
+        listener.stage("fetching manifest of " + source);
+        Manifest manifest = retry.run("fetching the manifest of " + source, () -> fetchManifest(http, source));
+        AtomicLong bytes = new AtomicLong();
+        AtomicInteger received = new AtomicInteger();
+        AtomicInteger skipped = new AtomicInteger();
+        KnownBlobs known = new KnownBlobs(store);
+        try (AutoCloseable writing = store.lockForWrite()) {
+            List<Descriptor> blobs = RemoteReferences.blobsOf(manifest);
+            Parallel.forEach(blobs, blob -> {
+                listener.blobStarted(blob);
+                boolean had = store.hasBlob(blob.digest());
+                if (!had) {
+                    bytes.addAndGet(retry.run("downloading blob " + blob.digest().shortHex(), () -> fetchBlob(http, blob)));
+                }
+                (had ? skipped : received).incrementAndGet();
+                known.remember(source.registry(), source.repository(), blob.digest());
+                listener.blobFinished(blob, had);
+            });
+            ImageConfig config = ImageConfig.parse(store.readBlob(manifest.config().digest()), source + " config");
+            Descriptor stored = store.putImage(config, manifest);
+            String localName = source.tag() == null ? stored.digest().toString() : source.withTag(source.tag()).toString();
+            if (source.tag() != null) {
+                store.tag(localName, stored);
+            }
+            return new PullResult(source.toString(), localName, manifest.digest(), bytes.get(), received.get(), skipped.get());
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new ApplianceException("cannot store " + source + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Manifest fetchManifest(RegistryHttp http, ImageReference source) throws Exception {
+        RegistryHttp.Fetched fetched = http.manifest(source.tagOrDigest(), ACCEPT, MANIFEST_LIMIT);
+        String type = fetched.contentType().split(";")[0].strip();
+        if (!MediaTypes.isManifest(type)) {
+            throw new ApplianceException(source + " is not an image manifest but '" + type + "'; appliance pulls "
+                    + MediaTypes.OCI_MANIFEST + " (or Docker's v2 manifest)");
+        }
+        Digest actual = Digest.sha256(fetched.body());
+        if (source.digest() != null && !source.digest().equals(actual)) {
+            throw new ApplianceException("the manifest " + source.registry() + " sent for " + source + " has digest "
+                    + actual + ": it does not match the reference");
+        }
+        if (fetched.dockerContentDigest().isPresent() && !fetched.dockerContentDigest().get().equals(actual.toString())) {
+            throw new ApplianceException("the manifest of " + source + " has digest " + actual + " but the registry says "
+                    + fetched.dockerContentDigest().get() + ": corrupt or truncated transfer");
+        }
+        Manifest manifest = Manifest.parse(fetched.body(), source + " manifest");
+        if (!manifest.mediaType().equals(type)) {
+            throw new ApplianceException(source + ": the registry says the manifest is '" + type + "' but it says '"
+                    + manifest.mediaType() + "'");
+        }
+        return manifest;
+    }
+
+    private long fetchBlob(RegistryHttp http, Descriptor blob) throws Exception {
+        try (BlobWriter writer = store.newBlob()) {
+            long n = http.blob(blob.digest().toString(), blob.size(), writer, done -> listener.blobProgress(blob, done));
+            writer.commit(blob.mediaType(), blob.digest());
+            return n;
+        }
+    }
+}

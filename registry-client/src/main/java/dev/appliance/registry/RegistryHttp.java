@@ -1,0 +1,187 @@
+package dev.appliance.registry;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.cloud.tools.jib.api.Credential;
+import dev.appliance.common.ApplianceException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongConsumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The read side of the distribution API (manifests and blobs by GET), over
+ * java.net.http, with anonymous, basic and bearer-token authentication. Jib's
+ * pull methods re-parse manifests into its templates, losing the exact bytes a
+ * digest is computed over, so pulls do not go through Jib (see docs/registry.md).
+ */
+final class RegistryHttp {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern CHALLENGE_PARAM = Pattern.compile("(\\w+)=\"([^\"]*)\"");
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+    private final Endpoint endpoint;
+    private final String repository;
+    private final Optional<Credential> credential;
+    private final HttpClient client;
+    /** The Authorization header value once a challenge was answered; shared by the transfer threads. */
+    private final AtomicReference<String> authorization = new AtomicReference<>();
+
+    RegistryHttp(Endpoint endpoint, String repository, Optional<Credential> credential) {
+        this.endpoint = endpoint;
+        this.repository = repository;
+        this.credential = credential;
+        this.client = HttpClient.newBuilder()
+                .sslContext(endpoint.tls())
+                .version(HttpClient.Version.HTTP_1_1)
+                .followRedirects(HttpClient.Redirect.NORMAL)
+                .connectTimeout(Duration.ofSeconds(30))
+                .build();
+    }
+
+    /** A manifest's bytes and its content type, at most {@code limit} bytes. */
+    record Fetched(byte[] body, String contentType, Optional<String> dockerContentDigest) {}
+
+    Fetched manifest(String reference, String accept, int limit) throws IOException, InterruptedException {
+        HttpResponse<InputStream> response = get("manifests/" + reference, accept);
+        try (InputStream body = response.body()) {
+            byte[] bytes = body.readNBytes(limit + 1);
+            if (bytes.length > limit) {
+                throw new ApplianceException("the manifest of " + repository + ":" + reference + " is larger than " + limit + " bytes");
+            }
+            return new Fetched(bytes, response.headers().firstValue("Content-Type").orElse(""),
+                    response.headers().firstValue("Docker-Content-Digest"));
+        }
+    }
+
+    /**
+     * Streams a blob into {@code out}, never more than {@code size} bytes.
+     *
+     * @throws IOException when the transfer ends early (transient: retried)
+     */
+    long blob(String digest, long size, OutputStream out, LongConsumer progress) throws IOException, InterruptedException {
+        HttpResponse<InputStream> response = get("blobs/" + digest, "*/*");
+        try (InputStream body = response.body()) {
+            byte[] buffer = new byte[1 << 16];
+            long total = 0;
+            int n;
+            while ((n = body.read(buffer, 0, (int) Math.min(buffer.length, size + 1 - total))) > 0) {
+                out.write(buffer, 0, n);
+                total += n;
+                progress.accept(total);
+                if (total > size) {
+                    throw new ApplianceException("blob " + digest + " from " + endpoint.registry()
+                            + " is larger than the " + size + " bytes its manifest says");
+                }
+            }
+            if (total < size) {
+                throw new IOException("blob " + digest + " ended after " + total + " of " + size + " bytes");
+            }
+            return total;
+        }
+    }
+
+    private HttpResponse<InputStream> get(String path, String accept) throws IOException, InterruptedException {
+        URI uri = endpoint.apiRoot().resolve(repository + "/" + path);
+        HttpResponse<InputStream> response = send(uri, accept, authorization.get());
+        if (response.statusCode() == 401) {
+            String challenge = response.headers().firstValue("WWW-Authenticate").orElse("");
+            response.body().close();
+            authorization.set(answer(challenge));
+            response = send(uri, accept, authorization.get());
+        }
+        int status = response.statusCode();
+        if (status == 200) {
+            return response;
+        }
+        String detail = readError(response);
+        if (status == 401 || status == 403) {
+            throw new ApplianceException(endpoint.registry() + ": authentication failed or access denied (HTTP " + status
+                    + ") for " + repository + ": check the credentials (docker config, credential helper, or "
+                    + "--username/--password-stdin)");
+        }
+        if (status == 404) {
+            throw new ApplianceException(endpoint.registry() + "/" + repository + ": " + path.replace('/', ' ')
+                    + " not found (HTTP 404)" + detail);
+        }
+        throw new HttpStatusException(status, "HTTP " + status + " for " + uri + detail);
+    }
+
+    private HttpResponse<InputStream> send(URI uri, String accept, String auth) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(TIMEOUT).header("Accept", accept)
+                .header("User-Agent", "appliance").GET();
+        if (auth != null) {
+            request.header("Authorization", auth);
+        }
+        return client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+    }
+
+    /** Answers a WWW-Authenticate challenge with an Authorization header value. */
+    private String answer(String challenge) throws IOException, InterruptedException {
+        if (challenge.regionMatches(true, 0, "Basic", 0, 5)) {
+            return basic().orElseThrow(() -> new ApplianceException(endpoint.registry()
+                    + " requires authentication: log in with 'docker login', or pass --username and --password-stdin"));
+        }
+        if (!challenge.regionMatches(true, 0, "Bearer", 0, 6)) {
+            throw new ApplianceException(endpoint.registry() + " asks for an unsupported authentication scheme: "
+                    + challenge.split(" ", 2)[0]);
+        }
+        Map<String, String> params = new LinkedHashMap<>();
+        Matcher m = CHALLENGE_PARAM.matcher(challenge);
+        while (m.find()) {
+            params.put(m.group(1), m.group(2));
+        }
+        String realm = params.get("realm");
+        if (realm == null) {
+            throw new ApplianceException(endpoint.registry() + " sent a bearer challenge without a realm");
+        }
+        StringBuilder query = new StringBuilder();
+        if (params.containsKey("service")) {
+            query.append("service=").append(URLEncoder.encode(params.get("service"), StandardCharsets.UTF_8)).append('&');
+        }
+        query.append("scope=").append(URLEncoder.encode(params.getOrDefault("scope", "repository:" + repository + ":pull"),
+                StandardCharsets.UTF_8));
+        URI tokenUri = URI.create(realm + (realm.contains("?") ? "&" : "?") + query);
+        HttpResponse<InputStream> response = send(tokenUri, "application/json", basic().orElse(null));
+        try (InputStream body = response.body()) {
+            if (response.statusCode() != 200) {
+                throw new ApplianceException(endpoint.registry() + ": the token service refused the credentials (HTTP "
+                        + response.statusCode() + ")");
+            }
+            JsonNode token = JSON.readTree(body.readNBytes(1 << 20));
+            String value = token.path("token").asText(token.path("access_token").asText(""));
+            if (value.isEmpty()) {
+                throw new ApplianceException(endpoint.registry() + ": the token service sent no token");
+            }
+            return "Bearer " + value;
+        }
+    }
+
+    private Optional<String> basic() {
+        return credential.map(c -> "Basic " + Base64.getEncoder().encodeToString(
+                (c.getUsername() + ":" + c.getPassword()).getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** The registry's error text, if short; it never echoes credentials. */
+    private static String readError(HttpResponse<InputStream> response) throws IOException {
+        try (InputStream body = response.body()) {
+            String text = new String(body.readNBytes(512), StandardCharsets.UTF_8).strip();
+            return text.isEmpty() ? "" : ": " + text;
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package dev.appliance.store;
+
+import dev.appliance.common.ApplianceException;
+import dev.appliance.oci.Descriptor;
+import dev.appliance.oci.Digest;
+
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+
+/**
+ * Streams one blob into the store. Bytes go to a temporary file beside the blobs
+ * while their SHA-256 is computed; {@link #commit} moves the file into place
+ * atomically, so a blob is either complete and verified or absent. Closing
+ * without committing discards it.
+ */
+public final class BlobWriter extends FilterOutputStream {
+    private final ImageStore store;
+    private final Path temp;
+    private final MessageDigest sha256;
+    private long size;
+    private boolean done;
+
+    BlobWriter(ImageStore store, Path temp) throws IOException {
+        this(store, temp, Digest.newSha256());
+    }
+
+    private BlobWriter(ImageStore store, Path temp, MessageDigest sha256) throws IOException {
+        super(new DigestOutputStream(Files.newOutputStream(temp), sha256));
+        this.store = store;
+        this.temp = temp;
+        this.sha256 = sha256;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+        out.write(b);
+        size++;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+        out.write(b, off, len);
+        size += len;
+    }
+
+    /** Bytes written so far. */
+    public long size() {
+        return size;
+    }
+
+    /** Moves the blob into the store and describes it. */
+    public Descriptor commit(String mediaType) throws IOException {
+        return commit(mediaType, null);
+    }
+
+    /**
+     * Like {@link #commit(String)}, but first checks the content against the
+     * digest the caller expects (a registry's, a lock file's).
+     *
+     * @throws ApplianceException on a mismatch; nothing enters the store
+     */
+    public Descriptor commit(String mediaType, Digest expected) throws IOException {
+        out.close();
+        done = true;
+        Digest actual = Digest.fromSha256(sha256.digest());
+        try {
+            if (expected != null && !expected.equals(actual)) {
+                throw new ApplianceException("blob digest mismatch: expected " + expected + ", got " + actual
+                        + " (" + size + " bytes): the content is corrupt or truncated");
+            }
+            Path target = store.blobPath(actual);
+            if (!Files.exists(target)) {
+                Files.createDirectories(target.getParent());
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+            }
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+        return new Descriptor(mediaType, actual, size);
+    }
+
+    /** Discards the blob unless committed. */
+    @Override
+    public void close() throws IOException {
+        if (!done) {
+            done = true;
+            try {
+                out.close();
+            } finally {
+                Files.deleteIfExists(temp);
+            }
+        }
+    }
+}

@@ -1,0 +1,121 @@
+package dev.appliance.registry;
+
+import dev.appliance.common.ApplianceException;
+import dev.appliance.oci.Descriptor;
+import dev.appliance.oci.Manifest;
+import dev.appliance.store.ImageStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A registry that dies in the middle of a transfer (SIGKILL) and comes back. */
+class InterruptedTransferTest {
+    private static final int BIG = 12 << 20;
+
+    @TempDir
+    Path dir;
+    RegistryServer registry;
+    ImageStore local;
+    TestImages.Layer big;
+    Manifest manifest;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        registry = RegistryServer.plain(dir.resolve("registry"));
+        local = ImageStore.open(dir.resolve("local"));
+        big = TestImages.layer(local, 40, BIG);
+        manifest = TestImages.image(local, "app:1", List.of(
+                TestImages.layer(local, 41, 30_000), big, TestImages.layer(local, 42, 20_000)));
+    }
+
+    @AfterEach
+    void tearDown() {
+        registry.close();
+    }
+
+    private RegistryOptions options(RetryPolicy retry) {
+        return RegistryOptions.defaults().withRetry(retry).withDockerConfig(Path.of("/nonexistent/config.json"));
+    }
+
+    /** Kills the registry once the big blob is a third through; runs {@code afterKill} then. */
+    private RecordingListener killingListener(Runnable afterKill) {
+        AtomicBoolean killed = new AtomicBoolean();
+        return new RecordingListener() {
+            @Override
+            public void blobProgress(Descriptor blob, long bytesDone) {
+                if (blob.equals(big.descriptor()) && bytesDone > BIG / 3 && killed.compareAndSet(false, true)) {
+                    registry.kill();
+                    afterKill.run();
+                }
+            }
+        };
+    }
+
+    private String remote() {
+        return registry.host() + "/crash/app:1";
+    }
+
+    @Test
+    void aPushRerunAfterTheRegistryCameBackSendsOnlyWhatWasMissing() throws IOException {
+        RecordingListener first = killingListener(() -> {});
+        ImagePusher failing = new ImagePusher(local, options(new RetryPolicy(2, Duration.ofMillis(50))), first);
+        assertThrows(ApplianceException.class, () -> failing.push("app:1", remote()));
+        assertFalse(first.finished.contains(big.descriptor().digest().toString()));
+
+        registry.start();
+        RecordingListener second = new RecordingListener();
+        PushResult result = new ImagePusher(local, options(RetryPolicy.DEFAULT), second).push("app:1", remote());
+        assertEquals(manifest.digest(), result.digest());
+        assertTrue(second.skipped.containsAll(first.finished), second.skipped + " vs " + first.finished);
+        assertFalse(second.skipped.contains(big.descriptor().digest().toString()));
+        long expected = manifest.layers().stream().filter(l -> !second.skipped.contains(l.digest().toString()))
+                .mapToLong(Descriptor::size).sum()
+                + (second.skipped.contains(manifest.config().digest().toString()) ? 0 : manifest.config().size());
+        assertEquals(expected, result.bytesSent());
+    }
+
+    @Test
+    void aPushRidesOutARegistryRestartWithRetries() {
+        RecordingListener listener = killingListener(() -> new Thread(() -> {
+            try {
+                Thread.sleep(700);
+                registry.start();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }).start());
+        PushResult result = new ImagePusher(local, options(new RetryPolicy(6, Duration.ofMillis(300))), listener)
+                .push("app:1", remote());
+        assertEquals(manifest.digest(), result.digest());
+        assertTrue(listener.stages.stream().anyMatch(s -> s.contains("retrying")), listener.stages.toString());
+    }
+
+    @Test
+    void aPullRerunDoesNotDownloadFinishedBlobsAgain() throws IOException {
+        new ImagePusher(local, options(RetryPolicy.DEFAULT), TransferListener.NONE).push("app:1", remote());
+        ImageStore other = ImageStore.open(dir.resolve("other"));
+        RecordingListener first = killingListener(() -> {});
+        assertThrows(ApplianceException.class,
+                () -> new ImagePuller(other, options(new RetryPolicy(2, Duration.ofMillis(50))), first).pull(remote()));
+        assertTrue(other.tags().isEmpty());
+        assertFalse(other.hasBlob(big.descriptor().digest()));
+
+        registry.start();
+        PullResult result = new ImagePuller(other, options(RetryPolicy.DEFAULT), TransferListener.NONE).pull(remote());
+        assertEquals(manifest.digest(), result.digest());
+        assertEquals(first.finished.size(), result.blobsSkipped());
+        assertTrue(result.bytesReceived() >= BIG);
+    }
+}

@@ -1,0 +1,177 @@
+package dev.appliance.registry;
+
+import dev.appliance.common.ApplianceException;
+import dev.appliance.oci.Descriptor;
+import dev.appliance.oci.Manifest;
+import dev.appliance.store.ImageStore;
+import dev.appliance.store.StoredImage;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Push and pull against a real anonymous plain-HTTP docker-registry on 127.0.0.1. */
+class PushPullTest {
+    private static final RetryPolicy QUICK = new RetryPolicy(2, Duration.ofMillis(50));
+
+    @TempDir
+    static Path shared;
+    static RegistryServer registry;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void startRegistry() throws IOException {
+        registry = RegistryServer.plain(shared.resolve("registry"));
+    }
+
+    @AfterAll
+    static void stopRegistry() {
+        registry.close();
+    }
+
+    private static RegistryOptions options() {
+        // An empty docker config: the tests must not pick up the host's credentials.
+        return RegistryOptions.defaults().withRetry(QUICK).withDockerConfig(Path.of("/nonexistent/config.json"));
+    }
+
+    private ImageStore store(String name) {
+        return ImageStore.open(dir.resolve(name));
+    }
+
+    private String remote(String repoAndTag) {
+        return registry.host() + "/" + repoAndTag;
+    }
+
+    @Test
+    void aPushedImageKeepsItsDigestAndPullsBackByteForByte() throws IOException {
+        ImageStore local = store("local");
+        Manifest manifest = TestImages.image(local, "lamp:1.0.0", List.of(
+                TestImages.layer(local, 1, 300_000), TestImages.layer(local, 2, 50_000)));
+
+        PushResult pushed = new ImagePusher(local, options(), TransferListener.NONE).push("lamp:1.0.0", remote("ops/lamp:1.0.0"));
+        assertEquals(manifest.digest(), pushed.digest());
+        assertEquals(3, pushed.blobsSent());
+        assertEquals(manifest.layersSize() + manifest.config().size(), pushed.bytesSent());
+
+        ImageStore other = store("other");
+        PullResult pulled = new ImagePuller(other, options(), TransferListener.NONE).pull(remote("ops/lamp:1.0.0"));
+        assertEquals(manifest.digest(), pulled.digest());
+        assertEquals(remote("ops/lamp:1.0.0"), pulled.localName());
+        StoredImage copy = other.get(pulled.localName());
+        StoredImage original = local.get("lamp:1.0.0");
+        assertArrayEquals(original.manifest().raw(), copy.manifest().raw());
+        assertArrayEquals(original.config().raw(), copy.config().raw());
+        for (int i = 0; i < original.layerFiles().size(); i++) {
+            assertEquals(-1L, Files.mismatch(original.layerFiles().get(i), copy.layerFiles().get(i)));
+        }
+        assertEquals("lamp", copy.metadata().name());
+    }
+
+    @Test
+    void sharedLayersAreNeitherUploadedNorDownloadedTwice() throws IOException {
+        ImageStore local = store("local");
+        TestImages.Layer base = TestImages.layer(local, 10, 400_000);
+        TestImages.Layer web = TestImages.layer(local, 11, 100_000);
+        TestImages.Layer ids = TestImages.layer(local, 12, 120_000);
+        TestImages.image(local, "lamp:1", List.of(base, web));
+        Manifest snort = TestImages.image(local, "snort:1", List.of(base, ids));
+
+        ImagePusher pusher = new ImagePusher(local, options(), TransferListener.NONE);
+        pusher.push("lamp:1", remote("dedup/lamp:1"));
+        PushResult second = pusher.push("snort:1", remote("dedup/snort:1"));
+        // The base layer went up with lamp; snort sends only its own layer and config.
+        assertEquals(1, second.blobsSkipped());
+        assertEquals(ids.descriptor().size() + snort.config().size(), second.bytesSent());
+
+        ImageStore other = store("other");
+        ImagePuller puller = new ImagePuller(other, options(), TransferListener.NONE);
+        puller.pull(remote("dedup/lamp:1"));
+        PullResult pulled = puller.pull(remote("dedup/snort:1"));
+        assertEquals(1, pulled.blobsSkipped());
+        assertEquals(ids.descriptor().size() + snort.config().size(), pulled.bytesReceived());
+    }
+
+    @Test
+    void aCorruptedBlobInTheRegistryIsRefusedAndTheStoreStaysAsItWas() throws IOException {
+        ImageStore local = store("local");
+        TestImages.Layer layer = TestImages.layer(local, 20, 200_000);
+        TestImages.image(local, "app:1", List.of(layer));
+        new ImagePusher(local, options(), TransferListener.NONE).push("app:1", remote("corrupt/app:1"));
+
+        Path blob = registry.blobFile(layer.descriptor().digest().toString());
+        byte[] bytes = Files.readAllBytes(blob);
+        bytes[bytes.length / 2] ^= 0x5a;
+        Files.write(blob, bytes);
+
+        ImageStore other = store("other");
+        ApplianceException e = assertThrows(ApplianceException.class,
+                () -> new ImagePuller(other, options(), TransferListener.NONE).pull(remote("corrupt/app:1")));
+        assertTrue(e.getMessage().contains("digest mismatch"), e.getMessage());
+        assertTrue(other.tags().isEmpty());
+        assertFalse(other.hasBlob(layer.descriptor().digest()));
+        try (var temps = Files.list(other.root().resolve("tmp"))) {
+            assertEquals(0, temps.count());
+        }
+    }
+
+    @Test
+    void aTruncatedBlobIsRefused() throws IOException {
+        ImageStore local = store("local");
+        TestImages.Layer layer = TestImages.layer(local, 30, 200_000);
+        TestImages.image(local, "app:1", List.of(layer));
+        new ImagePusher(local, options(), TransferListener.NONE).push("app:1", remote("truncated/app:1"));
+        Path blob = registry.blobFile(layer.descriptor().digest().toString());
+        Files.write(blob, java.util.Arrays.copyOf(Files.readAllBytes(blob), 1000));
+
+        ImageStore other = store("other");
+        ApplianceException e = assertThrows(ApplianceException.class,
+                () -> new ImagePuller(other, options(), TransferListener.NONE).pull(remote("truncated/app:1")));
+        assertTrue(e.getMessage().contains("ended after 1000 of"), e.getMessage());
+        assertFalse(other.hasBlob(layer.descriptor().digest()));
+        assertTrue(other.tags().isEmpty());
+    }
+
+    @Test
+    void anIndexIsNotPulledAsAnImage() throws Exception {
+        byte[] index = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"manifests\":[]}"
+                .getBytes();
+        HttpResponse<String> put = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://" + registry.host() + "/v2/multi/app/manifests/1"))
+                .header("Content-Type", "application/vnd.oci.image.index.v1+json")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(index)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, put.statusCode(), put.body());
+
+        ImageStore other = store("other");
+        ApplianceException e = assertThrows(ApplianceException.class,
+                () -> new ImagePuller(other, options(), TransferListener.NONE).pull(remote("multi/app:1")));
+        assertTrue(e.getMessage().contains("not an image manifest"), e.getMessage());
+        assertTrue(other.tags().isEmpty());
+    }
+
+    @Test
+    void aMissingImageIsAClearError() {
+        ApplianceException e = assertThrows(ApplianceException.class,
+                () -> new ImagePuller(store("s"), options(), TransferListener.NONE).pull(remote("nothing/here:1")));
+        assertTrue(e.getMessage().contains("not found"), e.getMessage());
+    }
+
+}
