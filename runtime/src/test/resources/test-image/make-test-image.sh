@@ -3,8 +3,8 @@
 # with systemd, the distribution cloud kernel (QEMU) and sid's UML 7.2 kernel,
 # the runtime's own guest files, and a busybox web server whose pages show
 # what the runtime passed in (parameters, secrets, volumes, boots).
-# Usage: make-test-image.sh REPO_ROOT OUT_DIR   (as root: mmdebstrap, mke2fs -d)
-# OUT_DIR receives rootfs/ (kept as a cache) and base.img.
+# Usage: make-test-image.sh REPO_ROOT OUT_DIR   (as root: mmdebstrap)
+# OUT_DIR receives rootfs/ (kept as a cache) and layer.tar, the image's one layer.
 set -eu
 repo=$1 out=$2
 mkdir -p "$out"
@@ -59,7 +59,7 @@ chroot "$work" systemctl enable systemd-networkd.service appliance-firstboot.ser
 chroot "$work" systemctl mask getty@tty1.service serial-getty@ttyS0.service >/dev/null 2>&1 || true
 echo appliance-test > "$work/etc/hostname"
 
-rm -f "$out/base.img.tmp"
-mke2fs -q -t ext4 -d "$work" -L root "$out/base.img.tmp" 1G
-mv "$out/base.img.tmp" "$out/base.img"
+rm -f "$out/layer.tar.tmp"
+tar --numeric-owner --xattrs --xattrs-include='*' --sort=name -C "$work" -cf "$out/layer.tar.tmp" .
+mv "$out/layer.tar.tmp" "$out/layer.tar"
 rm -rf "$work"

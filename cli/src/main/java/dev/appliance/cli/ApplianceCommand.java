@@ -17,6 +17,12 @@ import picocli.CommandLine.HelpCommand;
             PullCommand.class,
             RmiCommand.class,
             GcCommand.class,
+            RunCommand.class,
+            PsCommand.class,
+            LogsCommand.class,
+            StopCommand.class,
+            StartCommand.class,
+            RmCommand.class,
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {

@@ -60,15 +60,35 @@ public final class InstanceManager {
      * @param foreground the instance stops when this process ends
      */
     public InstanceInfo run(RunRequest request, BootImageResolver images, boolean foreground, Duration timeout,
-                            Consumer<String> progress) {
-        String name = create(request, images, progress);
+                            RunListener listener) {
+        String name = create(request, images, listener::progress);
+        listener.created(name);
         start(name, foreground ? OptionalLong.of(ProcessHandle.current().pid()) : OptionalLong.empty());
         try {
-            return awaitUp(name, timeout, progress);
+            return awaitUp(name, timeout != null ? timeout : defaultTimeout(existing(name).spec()), listener::progress);
         } catch (RuntimeException e) {
             stop(name, Duration.ofSeconds(10));
             throw e;
         }
+    }
+
+    /** What {@code run} reports while it works. */
+    public interface RunListener {
+        /** One line of progress: engine choice, fallbacks, health. */
+        void progress(String line);
+
+        /** The instance exists now (a Ctrl-C handler can stop it from here on). */
+        default void created(String name) {}
+    }
+
+    /** The image's health-check timeout, or five minutes. */
+    public Duration defaultTimeout(String name) {
+        return defaultTimeout(existing(name).spec());
+    }
+
+    private static Duration defaultTimeout(InstanceSpec spec) {
+        return Duration.ofSeconds(spec.health() != null && spec.health().timeoutSeconds() > 0
+                ? spec.health().timeoutSeconds() : 300);
     }
 
     /** Creates a stopped instance and returns its name. Ports are checked here, before any boot. */

@@ -57,7 +57,7 @@ public record InstanceStatus(
     }
 
     InstanceStatus markHealthy() {
-        return new InstanceStatus(State.RUNNING, engine, supervisorPid, true, message, events, Clock.now());
+        return new InstanceStatus(State.RUNNING, engine, supervisorPid, true, null, events, Clock.now());
     }
 
     InstanceStatus withEvent(String event) {

@@ -1,6 +1,5 @@
 package dev.appliance.runtime.instance;
 
-import dev.appliance.common.ApplianceDirs;
 import dev.appliance.runtime.net.PublishedPort;
 
 import java.io.IOException;
@@ -9,8 +8,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -22,15 +19,9 @@ final class Guests {
 
     private Guests() {}
 
-    /** A fresh, short (Unix socket paths) appliance home. */
-    static ApplianceDirs home() throws IOException {
-        Path root = Files.createTempDirectory(Path.of("/tmp"), "art");
-        return new ApplianceDirs(root.resolve("d"), root.resolve("s"));
-    }
-
     static RunRequest request(String name, String engine, List<String> ports, Map<String, String> params,
                               Map<String, byte[]> secrets, List<String> volumes) {
-        return new RunRequest("runtime-test:1", name, ports, null, null, engine, params, secrets, volumes);
+        return new RunRequest(TestImage.REFERENCE, name, ports, null, null, engine, params, secrets, volumes);
     }
 
     static RunRequest request(String name, String engine) {

@@ -28,9 +28,8 @@ class UmlLifecycleTest {
 
     @BeforeEach
     void setUp() throws IOException {
-        dirs = Guests.home();
+        dirs = TestImage.dirs();
         manager = new InstanceManager(dirs);
-        TestImage.get();
     }
 
     @AfterEach
@@ -42,14 +41,15 @@ class UmlLifecycleTest {
 
     @Test
     void runStopStartRemoveKeepsDataAndLeavesNoProcesses() throws Exception {
+        String volume = "demo-" + ProcessHandle.current().pid() + "-" + System.nanoTime() % 100000;
         byte[] secret = "s3cret-value".getBytes(StandardCharsets.UTF_8);
         InstanceInfo a = manager.run(Guests.request("a", "uml", List.of("80"), Map.of("greeting", "bonjour"),
-                        Map.of("token", secret), List.of("demo-data:/var/lib/demo")),
-                TestImage.resolver(), false, Guests.BOOT_TIMEOUT, Guests::progress);
+                        Map.of("token", secret), List.of(volume + ":/var/lib/demo")),
+                TestImage.resolver(dirs), false, Guests.BOOT_TIMEOUT, Guests::progress);
         assertEquals("uml", a.engine());
         assertEquals("running", a.state());
         // Two instances side by side: own ports, sockets and state.
-        InstanceInfo b = manager.run(Guests.request("b", "uml"), TestImage.resolver(), false, Guests.BOOT_TIMEOUT,
+        InstanceInfo b = manager.run(Guests.request("b", "uml"), TestImage.resolver(dirs), false, Guests.BOOT_TIMEOUT,
                 Guests::progress);
         assertNotEquals(a.ports().get(0).hostPort(), b.ports().get(0).hostPort());
 
@@ -78,7 +78,7 @@ class UmlLifecycleTest {
 
         // The volume outlives its instance and serves a new one.
         InstanceInfo c = manager.run(Guests.request("c", "uml", List.of("80"), Map.of(), Map.of(),
-                List.of("demo-data:/var/lib/demo")), TestImage.resolver(), false, Guests.BOOT_TIMEOUT, Guests::progress);
+                List.of(volume + ":/var/lib/demo")), TestImage.resolver(dirs), false, Guests.BOOT_TIMEOUT, Guests::progress);
         assertEquals(3, Guests.get(c, "/boots").lines().count());
     }
 
