@@ -23,6 +23,12 @@ import picocli.CommandLine.HelpCommand;
             GcCommand.class,
             ValidateCommand.class,
             ExportCommand.class,
+            RunCommand.class,
+            PsCommand.class,
+            LogsCommand.class,
+            StopCommand.class,
+            StartCommand.class,
+            RmCommand.class,
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
