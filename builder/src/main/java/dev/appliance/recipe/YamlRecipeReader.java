@@ -76,11 +76,9 @@ final class YamlRecipeReader {
         reader = mapper.readerFor(RawRecipe.class);
     }
 
-    /**
-     * @param file    the file to read
-     * @param display how to name the file in messages
-     */
-    RawRecipe read(Path file, Path display) {
+    /** @param file the file to read, as it is to be named in messages */
+    RawRecipe read(Path file) {
+        Path display = file;
         String text = readText(file, display);
         try (TrackingYamlParser parser = new TrackingYamlParser(factory.createParser(text))) {
             RawRecipe raw = reader.readValue(parser);
