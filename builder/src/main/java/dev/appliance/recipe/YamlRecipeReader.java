@@ -78,27 +78,26 @@ final class YamlRecipeReader {
 
     /** @param file the file to read, as it is to be named in messages */
     RawRecipe read(Path file) {
-        Path display = file;
-        String text = readText(file, display);
+        String text = readText(file);
         try (TrackingYamlParser parser = new TrackingYamlParser(factory.createParser(text))) {
             RawRecipe raw = reader.readValue(parser);
             if (raw == null) {
-                throw RecipeErrors.at(display, null, "the recipe is empty", "a recipe needs at least 'name:' and 'version:'");
+                throw RecipeErrors.at(file, null, "the recipe is empty", "a recipe needs at least 'name:' and 'version:'");
             }
             return raw;
         } catch (RecipeProblem e) {
-            throw RecipeErrors.at(display, e.getLocation(), withPath(e) + e.getOriginalMessage(), e.hint());
+            throw RecipeErrors.at(file, e.getLocation(), withPath(e) + e.getOriginalMessage(), e.hint());
         } catch (JsonProcessingException e) {
-            throw translate(e, display);
+            throw translate(e, file);
         } catch (IOException e) {
-            throw RecipeErrors.at(display, null, "cannot read: " + e.getMessage(), null);
+            throw RecipeErrors.at(file, null, "cannot read: " + e.getMessage(), null);
         }
     }
 
-    private static String readText(Path file, Path display) {
+    private static String readText(Path file) {
         try {
             if (Files.size(file) > MAX_BYTES) {
-                throw RecipeErrors.at(display, null, "larger than " + (MAX_BYTES >> 10) + " KiB; not a recipe", null);
+                throw RecipeErrors.at(file, null, "larger than " + (MAX_BYTES >> 10) + " KiB; not a recipe", null);
             }
             byte[] bytes = Files.readAllBytes(file);
             return StandardCharsets.UTF_8.newDecoder()
@@ -106,11 +105,11 @@ final class YamlRecipeReader {
                     .decode(ByteBuffer.wrap(bytes))
                     .toString();
         } catch (NoSuchFileException e) {
-            throw RecipeErrors.at(display, null, "no such recipe file", null);
+            throw RecipeErrors.at(file, null, "no such recipe file", null);
         } catch (CharacterCodingException e) {
-            throw RecipeErrors.at(display, null, "not UTF-8 text", null);
+            throw RecipeErrors.at(file, null, "not UTF-8 text", null);
         } catch (IOException e) {
-            throw RecipeErrors.at(display, null, "cannot read: " + e.getMessage(), null);
+            throw RecipeErrors.at(file, null, "cannot read: " + e.getMessage(), null);
         }
     }
 
