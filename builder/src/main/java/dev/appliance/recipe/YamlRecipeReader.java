@@ -21,6 +21,7 @@ import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -96,10 +97,14 @@ final class YamlRecipeReader {
 
     private static String readText(Path file) {
         try {
-            if (Files.size(file) > MAX_BYTES) {
+            byte[] bytes;
+            // Read at most one byte too many, whatever the file claims its size is (/dev/zero).
+            try (InputStream in = Files.newInputStream(file)) {
+                bytes = in.readNBytes(MAX_BYTES + 1);
+            }
+            if (bytes.length > MAX_BYTES) {
                 throw RecipeErrors.at(file, null, "larger than " + (MAX_BYTES >> 10) + " KiB; not a recipe", null);
             }
-            byte[] bytes = Files.readAllBytes(file);
             return StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(bytes))

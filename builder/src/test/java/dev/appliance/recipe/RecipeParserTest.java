@@ -184,6 +184,14 @@ class RecipeParserTest {
     }
 
     @Test
+    void endlessInputIsCutOff() {
+        Path endless = Path.of("/dev/zero");
+        InvalidInputException e = assertTimeoutPreemptively(Duration.ofSeconds(5),
+                () -> assertThrows(InvalidInputException.class, () -> parser.parse(endless)));
+        assertTrue(e.getMessage().startsWith("/dev/zero: larger than 1024 KiB"), e.getMessage());
+    }
+
+    @Test
     void deeplyNestedYamlIsRejectedWhereItStarts(@TempDir Path dir) throws IOException {
         Path recipe = dir.resolve("deep.yaml");
         Files.writeString(recipe, "name: deep\nversion: \"1\"\nrun: " + "[".repeat(200) + "]".repeat(200) + "\n");
