@@ -96,6 +96,9 @@ final class YamlRecipeReader {
     }
 
     private static String readText(Path file) {
+        if (Files.isDirectory(file)) {
+            throw RecipeErrors.at(file, null, "is a directory, not a recipe file", "name the YAML file, e.g. recipes/lamp/lamp.yaml");
+        }
         try {
             byte[] bytes;
             // Read at most one byte too many, whatever the file claims its size is (/dev/zero).

@@ -108,6 +108,14 @@ class ValidateCommandTest {
     }
 
     @Test
+    void directoryIsNotARecipe(@TempDir Path dir) {
+        Run run = appliance("validate", dir.toString());
+
+        assertEquals(2, run.exitCode());
+        assertTrue(run.err().startsWith("appliance: " + dir + ": is a directory, not a recipe file"), run.err());
+    }
+
+    @Test
     void missingArgumentIsAUsageError() {
         Run run = appliance("validate");
 
