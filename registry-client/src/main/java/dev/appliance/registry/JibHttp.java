@@ -34,7 +34,10 @@ final class JibHttp {
     private JibHttp() {}
 
     static FailoverHttpClient client(Endpoint endpoint) {
-        SSLConnectionSocketFactory sockets = endpoint.verified()
+        // Apache's default verifier loads the public suffix list (a noticeable part of
+        // a push's start-up): only made when TLS is used at all.
+        SSLConnectionSocketFactory sockets = endpoint.plainHttp() ? null
+                : endpoint.verified()
                 ? new SSLConnectionSocketFactory(endpoint.tls(), SSLConnectionSocketFactory.getDefaultHostnameVerifier())
                 : new SSLConnectionSocketFactory(endpoint.tls(), NoopHostnameVerifier.INSTANCE);
         // Jib always builds https:// URLs and would reach a plain-HTTP registry only
@@ -46,9 +49,11 @@ final class JibHttp {
                 : null;
         // Jib wants a fresh transport per request: reused Apache connections fail with NoHttpResponseException.
         Supplier<HttpTransport> transport = () -> {
-            HttpClientBuilder builder = ApacheHttpTransport.newDefaultHttpClientBuilder().setSSLSocketFactory(sockets);
+            HttpClientBuilder builder = ApacheHttpTransport.newDefaultHttpClientBuilder();
             if (routes != null) {
                 builder.setRoutePlanner(routes);
+            } else {
+                builder.setSSLSocketFactory(sockets);
             }
             return new ApacheHttpTransport(builder.build());
         };
