@@ -27,8 +27,7 @@ import java.util.function.Supplier;
  * {@code --ca-cert} trust a private CA for this transfer only, without changing
  * the process-wide default, and leaves retries to {@link Retry} with its bounded
  * backoff. jib-core's version is pinned in the parent POM for this reason; a
- * different version fails here with a clear message, and RegistryTransferTest
- * covers it.
+ * different version fails here with a clear message, and every push test fails.
  */
 final class JibHttp {
     private JibHttp() {}
