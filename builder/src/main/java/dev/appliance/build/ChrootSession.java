@@ -1,0 +1,241 @@
+package dev.appliance.build;
+
+import dev.appliance.common.ApplianceException;
+import dev.appliance.recipe.Recipe;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs a recipe's steps inside a root file system: apt-get install, groups and
+ * users, files, run steps, systemctl enable/disable. While open, /proc, /sys and
+ * /dev are mounted, /tmp and /run are tmpfs, apt's lists and archives are bound
+ * to the shared caches and the host's resolv.conf is bound in, so none of that
+ * ends up in a layer. Services are kept from starting with policy-rc.d.
+ */
+final class ChrootSession implements AutoCloseable {
+    private static final String POLICY_RC_D = "usr/sbin/policy-rc.d";
+
+    private final Path root;
+    private final BuildEnvironment env;
+    private final boolean createdPolicy;
+
+    ChrootSession(Path root, BuildEnvironment env) {
+        this.root = root;
+        this.env = env;
+        try {
+            Mounts.mount("-t", "proc", "proc", root.resolve("proc").toString());
+            Mounts.mount("-t", "sysfs", "sysfs", root.resolve("sys").toString());
+            Mounts.mount("--bind", "/dev", root.resolve("dev").toString());
+            Mounts.mount("-t", "tmpfs", "tmpfs", root.resolve("tmp").toString());
+            Mounts.mount("-t", "tmpfs", "tmpfs", root.resolve("run").toString());
+            bindInto(env.aptLists(), "var/lib/apt/lists");
+            bindInto(env.debCache(), "var/cache/apt/archives");
+            Path resolv = root.resolve("etc/resolv.conf");
+            if (Files.isRegularFile(resolv, LinkOption.NOFOLLOW_LINKS) && Files.isRegularFile(Path.of("/etc/resolv.conf"))) {
+                Mounts.mount("--bind", "/etc/resolv.conf", resolv.toString());
+            }
+            Path policy = root.resolve(POLICY_RC_D);
+            createdPolicy = !Files.exists(policy, LinkOption.NOFOLLOW_LINKS);
+            if (createdPolicy) {
+                Files.writeString(policy, "#!/bin/sh\n# appliance build: do not start services\nexit 101\n");
+                Processes.check(List.of("chmod", "0755", policy.toString()));
+            }
+        } catch (IOException | RuntimeException e) {
+            Mounts.unmountAllUnder(root);
+            throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
+        }
+    }
+
+    private void bindInto(Path hostDir, String inside) throws IOException {
+        Files.createDirectories(hostDir);
+        Path target = root.resolve(inside);
+        Files.createDirectories(target);
+        Mounts.mount("--bind", hostDir.toString(), target.toString());
+    }
+
+    /** A command run in the chroot, with a reproducible environment. */
+    Processes.Result chroot(List<String> command) {
+        List<String> full = new ArrayList<>(List.of("chroot", root.toString()));
+        full.addAll(command);
+        return Processes.run(full, environment(), null, env.log(), false);
+    }
+
+    private Map<String, String> environment() {
+        Map<String, String> e = new LinkedHashMap<>();
+        e.put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        e.put("DEBIAN_FRONTEND", "noninteractive");
+        e.put("DEBCONF_NONINTERACTIVE_SEEN", "true");
+        e.put("LC_ALL", "C.UTF-8");
+        e.put("LANG", "C.UTF-8");
+        e.put("HOME", "/root");
+        e.put("SOURCE_DATE_EPOCH", Long.toString(env.sourceDateEpoch()));
+        return e;
+    }
+
+    private List<String> aptGet(String... args) {
+        List<String> command = new ArrayList<>(List.of("apt-get", "-q", "-y",
+                "-o", "Dir::Cache::pkgcache=", "-o", "Dir::Cache::srcpkgcache=",
+                "-o", "APT::Install-Recommends=false", "-o", "Dpkg::Use-Pty=false"));
+        for (String option : env.aptOptions()) {
+            command.add("-o");
+            command.add(option);
+        }
+        command.addAll(List.of(args));
+        return command;
+    }
+
+    /** apt-get update and install; returns the result so the caller can explain a failure. */
+    Processes.Result install(List<String> packages, String lockPreferences) {
+        Path prefs = root.resolve("etc/apt/preferences.d/appliance-lock.pref");
+        try {
+            if (lockPreferences != null) {
+                Files.createDirectories(prefs.getParent());
+                Files.writeString(prefs, lockPreferences);
+            }
+            Processes.Result update = chroot(aptGet("update"));
+            if (update.exitCode() != 0) {
+                return update;
+            }
+            List<String> args = new ArrayList<>(List.of("install"));
+            args.addAll(packages);
+            return chroot(aptGet(args.toArray(String[]::new)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            try {
+                Files.deleteIfExists(prefs);
+            } catch (IOException e) {
+                // Reported by the build's cleanup check; nothing more to do here.
+            }
+        }
+    }
+
+    void addGroup(Recipe.Group group, Path recipe) {
+        if (exists("getent", "group", group.name())) {
+            return;
+        }
+        List<String> command = new ArrayList<>(List.of("groupadd"));
+        if (group.system()) {
+            command.add("--system");
+        }
+        if (group.gid() != null) {
+            command.addAll(List.of("--gid", group.gid().toString()));
+        }
+        command.add(group.name());
+        check(command, recipe + ": group " + group.name());
+    }
+
+    void addUser(Recipe.User user, Path recipe) {
+        if (exists("getent", "passwd", user.name())) {
+            return;
+        }
+        List<String> command = new ArrayList<>(List.of("useradd"));
+        if (user.system()) {
+            command.add("--system");
+        }
+        if (user.uid() != null) {
+            command.addAll(List.of("--uid", user.uid().toString()));
+        }
+        if (user.group() != null) {
+            if (!exists("getent", "group", user.group())) {
+                check(List.of("groupadd", user.system() ? "--system" : "-f", user.group()), recipe + ": group " + user.group());
+            }
+            command.addAll(List.of("--gid", user.group()));
+        } else if (exists("getent", "group", user.name())) {
+            command.addAll(List.of("--gid", user.name()));
+        } else {
+            command.add("--user-group");
+        }
+        if (!user.groups().isEmpty()) {
+            command.addAll(List.of("--groups", String.join(",", user.groups())));
+        }
+        if (user.home() != null) {
+            command.addAll(List.of("--home-dir", user.home(), "--create-home"));
+        } else if (!user.system()) {
+            command.add("--create-home");
+        }
+        if (user.shell() != null) {
+            command.addAll(List.of("--shell", user.shell()));
+        }
+        command.add(user.name());
+        check(command, recipe + ": user " + user.name());
+    }
+
+    void installFile(Recipe.FileEntry file, Path recipe) {
+        Path target = root.resolve(file.dest().replaceFirst("^/+", ""));
+        try {
+            if (!target.normalize().startsWith(root)) {
+                throw new dev.appliance.common.InvalidInputException(recipe + ": file destination " + file.dest()
+                        + " leaves the image's root");
+            }
+            if (!Files.isDirectory(target.getParent())) {
+                Processes.check(List.of("mkdir", "-p", "-m", "0755", target.getParent().toString()));
+            }
+            Files.copy(file.source(), target, StandardCopyOption.REPLACE_EXISTING, LinkOption.NOFOLLOW_LINKS);
+            String owner = (file.owner() == null ? "root" : file.owner()) + ":" + (file.group() == null ? "root" : file.group());
+            check(List.of("chown", owner, "/" + root.relativize(target)), "file " + file.dest());
+            Processes.check(List.of("chmod", Integer.toOctalString(file.mode()), target.toString()));
+        } catch (IOException e) {
+            throw new ApplianceException(recipe + ": cannot install " + file.source() + " as " + file.dest() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A run step; failure names the command, its exit code and the output's tail. */
+    void run(Recipe.RunStep step, Path recipe, int index) {
+        Processes.Result result = chroot(List.of("/bin/sh", "-ec", step.command()));
+        if (result.exitCode() != 0) {
+            throw new ApplianceException(recipe + ": run step " + index + " failed with exit code " + result.exitCode()
+                    + ":\n  " + step.command() + "\noutput (last lines):\n" + result.tail());
+        }
+    }
+
+    void services(Recipe.Services services, Path recipe) {
+        for (String unit : services.enable()) {
+            check(List.of("systemctl", "enable", unit), recipe + ": enabling service " + unit);
+        }
+        for (String unit : services.disable()) {
+            check(List.of("systemctl", "disable", unit), recipe + ": disabling service " + unit);
+        }
+    }
+
+    private boolean exists(String... command) {
+        return chroot(List.of(command)).exitCode() == 0;
+    }
+
+    private void check(List<String> command, String what) {
+        Processes.Result result = chroot(command);
+        if (result.exitCode() != 0) {
+            throw new ApplianceException(what + ": " + String.join(" ", command) + " failed with exit code "
+                    + result.exitCode() + ":\n" + result.tail());
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (createdPolicy) {
+                Files.deleteIfExists(root.resolve(POLICY_RC_D));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            Mounts.unmountAllUnder(root.resolve("proc"));
+            Mounts.unmountAllUnder(root.resolve("sys"));
+            Mounts.unmountAllUnder(root.resolve("dev"));
+            Mounts.unmountAllUnder(root.resolve("tmp"));
+            Mounts.unmountAllUnder(root.resolve("run"));
+            Mounts.unmountAllUnder(root.resolve("var/lib/apt/lists"));
+            Mounts.unmountAllUnder(root.resolve("var/cache/apt/archives"));
+            Mounts.unmountAllUnder(root.resolve("etc/resolv.conf"));
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package dev.appliance.build;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Removes what a package installation leaves behind that differs from one build
+ * to the next and that the running system does not need: logs, apt's caches
+ * and lists, dpkg's and debconf's backup files, the ldconfig auxiliary cache,
+ * man-db's index, Python byte code. Runs on a root file system (or an overlay's
+ * merged view, where a deletion of a lower file becomes a whiteout).
+ */
+final class RootfsCleaner {
+    private static final List<String> FILES = List.of(
+            "var/log/dpkg.log", "var/log/alternatives.log", "var/log/bootstrap.log",
+            "var/cache/ldconfig/aux-cache", "var/cache/debconf/config.dat-old",
+            "var/cache/debconf/templates.dat-old", "var/cache/debconf/passwords.dat-old",
+            "var/lib/dpkg/status-old", "var/lib/dpkg/available-old", "var/lib/dpkg/diversions-old",
+            "var/lib/dpkg/statoverride-old", "var/cache/apt/pkgcache.bin", "var/cache/apt/srcpkgcache.bin",
+            "etc/apt/preferences.d/appliance-lock.pref", "etc/apt/apt.conf.d/99mmdebstrap",
+            "etc/passwd-", "etc/group-", "etc/shadow-", "etc/gshadow-", "etc/subuid-", "etc/subgid-");
+    private static final List<String> DIRECTORY_CONTENTS = List.of(
+            "var/log/apt", "var/cache/man", "var/lib/apt/lists", "var/cache/apt/archives/partial");
+
+    private RootfsCleaner() {}
+
+    static void clean(Path root) {
+        try {
+            for (String f : FILES) {
+                Files.deleteIfExists(root.resolve(f));
+            }
+            for (String d : DIRECTORY_CONTENTS) {
+                Path dir = root.resolve(d);
+                if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                    try (DirectoryStream<Path> children = Files.newDirectoryStream(dir)) {
+                        for (Path child : children) {
+                            if (!child.getFileName().toString().equals("partial") && !child.getFileName().toString().equals("lock")) {
+                                Processes.check(List.of("rm", "-rf", "--one-file-system", child.toString()));
+                            }
+                        }
+                    }
+                }
+            }
+            Path usrLib = root.resolve("usr/lib");
+            if (Files.isDirectory(usrLib)) {
+                Processes.run(List.of("find", usrLib.toString(), "-xdev", "-path", "*/python3*", "-name", "__pycache__",
+                        "-type", "d", "-prune", "-exec", "rm", "-rf", "{}", "+"), Map.of(), null, l -> {}, false);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Settings from the host that mmdebstrap copies in and that must not travel with the image. */
+    static void resetHostFiles(Path root) {
+        try {
+            Path resolv = root.resolve("etc/resolv.conf");
+            if (Files.isRegularFile(resolv, LinkOption.NOFOLLOW_LINKS)) {
+                Files.writeString(resolv, "");
+            }
+            Path hostname = root.resolve("etc/hostname");
+            if (Files.isRegularFile(hostname, LinkOption.NOFOLLOW_LINKS)) {
+                Files.writeString(hostname, "localhost\n");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,286 @@
+package dev.appliance.runtime.disk;
+
+import dev.appliance.common.ApplianceDirs;
+import dev.appliance.common.ApplianceException;
+import dev.appliance.oci.Digest;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Takes single files out of an image without assembling a disk: kernels, initrds,
+ * the UML kernel and the glibc it runs with. Whiteouts are honoured and symlinks
+ * are resolved inside the image root (an absolute link starts at the image root,
+ * never at the host's). Results are cached per image digest and set of paths under
+ * {@code <data>/cache/files}, built in a temporary directory and renamed into place.
+ * Callers must treat the returned files as read-only (copy before patching).
+ */
+public final class ImageFiles {
+    /** Where the loader looks for libraries in a Debian/Ubuntu x86-64 image, in order. */
+    private static final List<String> LIBRARY_DIRS = List.of("lib/x86_64-linux-gnu", "usr/lib/x86_64-linux-gnu",
+            "lib64", "usr/lib64", "lib", "usr/lib");
+    private static final String INDEX = "index.tsv";
+
+    private final Path cacheDir;
+
+    public ImageFiles(ApplianceDirs dirs) {
+        this(dirs.data().resolve("cache/files"));
+    }
+
+    public ImageFiles(Path cacheDir) {
+        this.cacheDir = cacheDir;
+    }
+
+    /**
+     * Files taken out of an image.
+     *
+     * @param files requested image path to host file; paths not in the image (or not regular files) are absent
+     */
+    public record Extracted(Map<String, Path> files) {
+        public Extracted {
+            files = Map.copyOf(files);
+        }
+    }
+
+    /**
+     * A program with everything the dynamic loader needs to run it from the image's
+     * own glibc: point its interpreter at {@code interpreter} and its run path at
+     * {@code libraryDir} (for example with patchelf, on a copy).
+     *
+     * @param program     the program file
+     * @param interpreter the image's ELF loader, or null for a static program
+     * @param libraryDir  holds the DT_NEEDED closure under the names the loader asks for
+     * @param libraries   those names
+     */
+    public record Program(Path program, Path interpreter, Path libraryDir, List<String> libraries) {
+        public Program {
+            libraries = List.copyOf(libraries);
+        }
+    }
+
+    /** Extracts the regular files at {@code paths} (absolute image paths; symlinks followed). */
+    public Extracted extract(ImageLayers image, Collection<String> paths) {
+        Set<String> wanted = new TreeSet<>(paths);
+        Path dir = CacheEntry.get(entryDir(image, "files", wanted), (temp, work) -> {
+            Files.createDirectory(temp);
+            Index index = Index.scan(image);
+            Map<String, String> found = index.copy(image, new ArrayList<>(wanted), temp.resolve("root"));
+            writeIndex(temp, found);
+        });
+        Map<String, Path> files = new TreeMap<>();
+        readIndex(dir).forEach((path, relative) -> files.put(path, dir.resolve(relative)));
+        return new Extracted(files);
+    }
+
+    /**
+     * Extracts an ELF program with its interpreter and the libraries it needs,
+     * transitively, from the image.
+     *
+     * @throws ApplianceException when the program or one of its libraries is not in the image
+     */
+    public Program extractProgram(ImageLayers image, String program) {
+        Path dir = CacheEntry.get(entryDir(image, "program", Set.of(program)), (temp, work) -> {
+            Files.createDirectory(temp);
+            buildProgram(image, program, temp);
+        });
+        Map<String, String> index = readIndex(dir);
+        List<String> libraries = new ArrayList<>();
+        index.keySet().stream().filter(k -> k.startsWith("lib:")).forEach(k -> libraries.add(k.substring(4)));
+        String interpreter = index.get("interpreter");
+        return new Program(dir.resolve(index.get("program")), interpreter == null ? null : dir.resolve(interpreter),
+                dir.resolve("lib"), libraries);
+    }
+
+    private void buildProgram(ImageLayers image, String program, Path out) throws IOException {
+        Index index = Index.scan(image);
+        Map<String, String> result = new LinkedHashMap<>();
+        Map<String, String> copied = index.copy(image, List.of(program), out.resolve("program"));
+        if (!copied.containsKey(program)) {
+            throw new ApplianceException(image.image() + ": " + program + " is not a regular file in the image");
+        }
+        result.put("program", copied.get(program));
+        ElfFile elf = ElfFile.read(out.resolve(copied.get(program)));
+        if (elf == null) {
+            throw new ApplianceException(image.image() + ": " + program + " is not an x86-64 ELF program");
+        }
+        Path libDir = Files.createDirectory(out.resolve("lib"));
+        // Each round copies the libraries the previous round's files asked for.
+        Map<String, String> pending = new LinkedHashMap<>();
+        if (elf.interpreter() != null) {
+            String name = EntryPath.name(elf.interpreter());
+            String real = index.tree.resolve(elf.interpreter());
+            if (real == null) {
+                throw new ApplianceException(image.image() + ": " + program + " needs the loader " + elf.interpreter()
+                        + ", which is not in the image");
+            }
+            pending.put(name, real);
+            result.put("interpreter", "lib/" + name);
+        }
+        Set<String> done = new LinkedHashSet<>();
+        queueNeeded(image, index, elf, pending, done);
+        while (!pending.isEmpty()) {
+            Map<String, String> round = new LinkedHashMap<>(pending);
+            pending.clear();
+            Map<String, Path> targets = new HashMap<>();
+            round.forEach((soname, path) -> targets.put(path, libDir.resolve(soname)));
+            index.copyTo(image, targets);
+            for (Map.Entry<String, String> lib : round.entrySet()) {
+                done.add(lib.getKey());
+                result.put("lib:" + lib.getKey(), "lib/" + lib.getKey());
+                ElfFile libElf = ElfFile.read(libDir.resolve(lib.getKey()));
+                if (libElf != null) {
+                    queueNeeded(image, index, libElf, pending, done);
+                }
+            }
+        }
+        writeIndex(out, result);
+    }
+
+    private static void queueNeeded(ImageLayers image, Index index, ElfFile elf, Map<String, String> pending, Set<String> done) {
+        for (String soname : elf.needed()) {
+            if (done.contains(soname) || pending.containsKey(soname)) {
+                continue;
+            }
+            String found = null;
+            for (String dir : LIBRARY_DIRS) {
+                found = index.tree.resolve(dir + "/" + soname);
+                if (found != null) {
+                    break;
+                }
+            }
+            if (found == null) {
+                throw new ApplianceException(image.image() + ": library " + soname + " is not in the image");
+            }
+            pending.put(soname, found);
+        }
+    }
+
+    private Path entryDir(ImageLayers image, String kind, Set<String> paths) {
+        String key = Digest.sha256(String.join("\n", paths).getBytes(StandardCharsets.UTF_8)).hex().substring(0, 16);
+        return cacheDir.resolve(image.cacheKey()).resolve(kind + "-" + key);
+    }
+
+    private static void writeIndex(Path dir, Map<String, String> entries) throws IOException {
+        StringBuilder text = new StringBuilder();
+        entries.forEach((k, v) -> text.append(k).append('\t').append(v).append('\n'));
+        Files.writeString(dir.resolve(INDEX), text);
+    }
+
+    private static Map<String, String> readIndex(Path dir) {
+        try {
+            Map<String, String> entries = new LinkedHashMap<>();
+            for (String line : Files.readAllLines(dir.resolve(INDEX))) {
+                int tab = line.indexOf('\t');
+                entries.put(line.substring(0, tab), line.substring(tab + 1));
+            }
+            return entries;
+        } catch (IOException e) {
+            throw new ApplianceException("cannot read the extracted-files cache " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Where each file's content lives: the merged tree plus, per regular file, its layer and tar member. */
+    private static final class Index implements TreeSink {
+        record Source(int layer, String member) {}
+
+        final ImageTree tree = new ImageTree(this);
+        final TreeMap<String, Source> sources = new TreeMap<>();
+        int layer;
+
+        static Index scan(ImageLayers image) {
+            Index index = new Index();
+            for (int i = 0; i < image.layers().size(); i++) {
+                index.layer = i;
+                index.tree.addLayer(image.layers().get(i), image.describeLayer(i));
+            }
+            return index;
+        }
+
+        @Override
+        public void directory(String path) {
+            // nothing to record: only regular files are extracted
+        }
+
+        @Override
+        public void regularFile(String path, LayerEntry entry, InputStream content) {
+            sources.put(path, new Source(layer, entry.rawName()));
+        }
+
+        @Override
+        public void hardLink(String path, String existing) {
+            sources.put(path, sources.get(existing));
+        }
+
+        @Override
+        public void remove(String path) {
+            sources.remove(path);
+            sources.subMap(path + "/", path + "0").clear();
+        }
+
+        /**
+         * Copies the files at {@code paths} to {@code root}/REAL_PATH.
+         *
+         * @return requested path to the copy's path relative to root's parent, for those found
+         */
+        Map<String, String> copy(ImageLayers image, List<String> paths, Path root) throws IOException {
+            Map<String, String> found = new TreeMap<>();
+            Map<String, Path> targets = new HashMap<>();
+            for (String path : paths) {
+                String real = tree.resolve(path);
+                if (real != null && sources.containsKey(real)) {
+                    Path target = root.resolve(real);
+                    targets.put(real, target);
+                    found.put(path, root.getParent().relativize(target).toString());
+                }
+            }
+            copyTo(image, targets);
+            return found;
+        }
+
+        /** Copies real image paths (regular files) to host files, reading only the layers that hold them. */
+        void copyTo(ImageLayers image, Map<String, Path> targets) throws IOException {
+            Map<Integer, Map<String, List<Path>>> byLayer = new TreeMap<>();
+            for (Map.Entry<String, Path> t : targets.entrySet()) {
+                Source source = sources.get(t.getKey());
+                if (source == null) {
+                    throw new ApplianceException(image.image() + ": /" + t.getKey() + " is not a regular file in the image");
+                }
+                byLayer.computeIfAbsent(source.layer(), k -> new HashMap<>())
+                        .computeIfAbsent(source.member(), k -> new ArrayList<>()).add(t.getValue());
+            }
+            for (Map.Entry<Integer, Map<String, List<Path>>> layer : byLayer.entrySet()) {
+                Map<String, List<Path>> members = layer.getValue();
+                LayerReader.read(image.layers().get(layer.getKey()), image.describeLayer(layer.getKey()), (entry, content) -> {
+                    List<Path> outs = members.get(entry.rawName());
+                    if (outs == null || entry.type() != EntryType.REGULAR) {
+                        return;
+                    }
+                    // A member name can repeat in one tar; the last copy wins, as in the merge.
+                    Path first = outs.get(0);
+                    Files.createDirectories(first.getParent());
+                    Files.copy(content, first, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    for (Path other : outs.subList(1, outs.size())) {
+                        Files.createDirectories(other.getParent());
+                        Files.copy(first, other, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    }
+                    if ((entry.mode() & 0111) != 0) {
+                        outs.forEach(p -> p.toFile().setExecutable(true, false));
+                    }
+                });
+            }
+        }
+    }
+}

@@ -1,0 +1,144 @@
+package dev.appliance.runtime.disk;
+
+import dev.appliance.common.ApplianceException;
+import dev.appliance.common.InvalidInputException;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.zip.GZIPInputStream;
+
+/** Streams the entries of one layer blob (tar+gzip or plain tar). */
+final class LayerReader {
+    private static final String SCHILY_XATTR = "SCHILY.xattr.";
+    private static final String LIBARCHIVE_XATTR = "LIBARCHIVE.xattr.";
+
+    interface Visitor {
+        /** {@code content} is valid only during the call. */
+        void entry(LayerEntry entry, InputStream content) throws IOException;
+    }
+
+    private LayerReader() {}
+
+    static void read(Path blob, String layerName, Visitor visitor) {
+        try (InputStream raw = new BufferedInputStream(Files.newInputStream(blob), 1 << 16);
+             RawPaxHeaders tap = new RawPaxHeaders(decompressed(raw));
+             TarArchiveInputStream tar = new TarArchiveInputStream(tap)) {
+            TarArchiveEntry entry;
+            while (true) {
+                tap.restart();
+                entry = tar.getNextEntry();
+                if (entry == null) {
+                    break;
+                }
+                LayerEntry parsed = parse(entry, layerName, tap);
+                if (parsed != null) {
+                    visitor.entry(parsed, tar);
+                }
+            }
+        } catch (IOException e) {
+            throw new ApplianceException(layerName + ": cannot read layer: " + e.getMessage(), e);
+        }
+    }
+
+    private static InputStream decompressed(InputStream raw) throws IOException {
+        raw.mark(2);
+        int b1 = raw.read();
+        int b2 = raw.read();
+        raw.reset();
+        return b1 == 0x1f && b2 == 0x8b ? new GZIPInputStream(raw, 1 << 16) : raw;
+    }
+
+    /** @return the entry, or null for kinds a root filesystem does not need (sockets are not in tars). */
+    private static LayerEntry parse(TarArchiveEntry e, String layerName, RawPaxHeaders tap) {
+        String raw = e.getName();
+        String path = normalise(raw, raw, layerName);
+        EntryType type;
+        String link = null;
+        if (e.isDirectory()) {
+            type = EntryType.DIRECTORY;
+        } else if (e.isSymbolicLink()) {
+            type = EntryType.SYMLINK;
+            link = e.getLinkName();
+            if (link.isEmpty() || link.indexOf('\0') >= 0 || link.indexOf('\n') >= 0) {
+                throw refused(layerName, raw, "symlink target is empty or holds a newline/NUL");
+            }
+        } else if (e.isLink()) {
+            type = EntryType.HARDLINK;
+            link = normalise(e.getLinkName(), raw, layerName);
+        } else if (e.isCharacterDevice()) {
+            type = EntryType.CHAR_DEVICE;
+        } else if (e.isBlockDevice()) {
+            type = EntryType.BLOCK_DEVICE;
+        } else if (e.isFIFO()) {
+            type = EntryType.FIFO;
+        } else if (e.isFile()) {
+            type = EntryType.REGULAR;
+        } else {
+            throw refused(layerName, raw, "unsupported tar entry type '" + (char) e.getLinkFlag() + "'");
+        }
+        if (path.isEmpty() && type != EntryType.DIRECTORY) {
+            throw refused(layerName, raw, "the image root must be a directory");
+        }
+        return new LayerEntry(path, raw, type, link, e.getMode() & 07777,
+                e.getLongUserId(), e.getLongGroupId(), e.getLastModifiedTime().toInstant().getEpochSecond(),
+                e.getDevMajor(), e.getDevMinor(), xattrs(e.getExtraPaxHeaders(), tap, layerName, raw));
+    }
+
+    private static String normalise(String name, String entry, String layerName) {
+        try {
+            return EntryPath.normalise(name);
+        } catch (IllegalArgumentException reason) {
+            throw refused(layerName, entry, reason.getMessage() + (name.equals(entry) ? "" : " in link target '" + name + "'"));
+        }
+    }
+
+    static InvalidInputException refused(String layerName, String entry, String reason) {
+        return new InvalidInputException(layerName + ": entry '" + entry + "' refused: " + reason);
+    }
+
+    /**
+     * SCHILY.xattr.NAME (GNU tar: raw bytes) and LIBARCHIVE.xattr.NAME (URL-encoded
+     * name, base64 value; binary-safe for writers that only have strings, like
+     * Commons Compress itself), the latter winning. Commons Compress decodes SCHILY
+     * values as UTF-8, so a value that did not survive that is re-read raw.
+     */
+    private static Map<String, byte[]> xattrs(Map<String, String> pax, RawPaxHeaders tap, String layerName, String entry) {
+        Map<String, byte[]> xattrs = new TreeMap<>();
+        Map<String, byte[]> raw = null;
+        for (Map.Entry<String, String> header : pax.entrySet()) {
+            if (header.getKey().startsWith(SCHILY_XATTR)) {
+                String name = header.getKey().substring(SCHILY_XATTR.length());
+                byte[] value = header.getValue().getBytes(StandardCharsets.UTF_8);
+                if (header.getValue().indexOf('\uFFFD') >= 0) {
+                    raw = raw == null ? tap.xattrs() : raw;
+                    value = raw.get(name);
+                    if (value == null) {
+                        throw refused(layerName, entry, "cannot read the binary value of xattr " + name);
+                    }
+                }
+                xattrs.put(name, value);
+            }
+        }
+        for (Map.Entry<String, String> header : pax.entrySet()) {
+            if (header.getKey().startsWith(LIBARCHIVE_XATTR)) {
+                String name = URLDecoder.decode(header.getKey().substring(LIBARCHIVE_XATTR.length()), StandardCharsets.UTF_8);
+                try {
+                    xattrs.put(name, Base64.getDecoder().decode(header.getValue()));
+                } catch (IllegalArgumentException e) {
+                    throw refused(layerName, entry, "xattr " + name + " is not valid base64");
+                }
+            }
+        }
+        return xattrs;
+    }
+}
