@@ -34,6 +34,21 @@ final class TransferProgress implements TransferListener {
         return quiet ? TransferListener.NONE : new TransferProgress(err, System.console() != null, verb);
     }
 
+    /**
+     * Prints a transfer's result: the JSON document on stdout with --json;
+     * otherwise the digest on stdout and the summary on stderr (unless quiet).
+     */
+    static void printResult(PrintWriter out, PrintWriter err, OutputOptions output, Map<String, Object> json, String summary) {
+        if (output.json) {
+            out.println(Json.write(json));
+            return;
+        }
+        if (!output.quiet) {
+            err.println(summary);
+        }
+        out.println(json.get("digest"));
+    }
+
     @Override
     public synchronized void stage(String message) {
         clearBars();

@@ -1,6 +1,5 @@
 package dev.appliance.registry;
 
-import com.google.cloud.tools.jib.api.Credential;
 import dev.appliance.common.ApplianceException;
 import dev.appliance.oci.Descriptor;
 import dev.appliance.oci.Digest;
@@ -13,7 +12,6 @@ import dev.appliance.store.ImageStore;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -49,11 +47,9 @@ public final class ImagePuller {
     /** Pulls {@code remote} and tags it under the same name in the store (unless pulled by digest only). */
     public PullResult pull(String remote) {
         ImageReference source = RemoteReferences.parse(remote, "image");
-        Retry retry = new Retry(options.retry(), listener);
-        listener.stage("connecting to " + source.registry());
-        Endpoint endpoint = EndpointResolver.resolve(source, options, retry);
-        Optional<Credential> credential = CredentialResolver.resolve(source, options, env);
-        RegistryHttp http = new RegistryHttp(endpoint, source.repository(), credential);
+        RegistrySession session = RegistrySession.open(source, options, listener, env);
+        Retry retry = session.retry();
+        RegistryHttp http = new RegistryHttp(session.endpoint(), source.repository(), session.credential());
 
         listener.stage("fetching manifest of " + source);
         Manifest manifest = retry.run("fetching the manifest of " + source, () -> fetchManifest(http, source));

@@ -57,13 +57,11 @@ public final class ImagePusher {
             throw new InvalidInputException("destination " + target + " pins digest " + target.digest()
                     + " but " + local + " is " + manifest.digest());
         }
-        Retry retry = new Retry(options.retry(), listener);
-        listener.stage("connecting to " + target.registry());
-        Endpoint endpoint = EndpointResolver.resolve(target, options, retry);
-        Optional<Credential> credential = CredentialResolver.resolve(target, options, env);
-        FailoverHttpClient http = JibHttp.client(endpoint);
+        RegistrySession session = RegistrySession.open(target, options, listener, env);
+        Retry retry = session.retry();
+        FailoverHttpClient http = JibHttp.client(session.endpoint());
         try {
-            RegistryClient client = authenticate(target, endpoint, credential, http, retry);
+            RegistryClient client = authenticate(session, http);
             KnownBlobs known = new KnownBlobs(store);
             AtomicLong bytesSent = new AtomicLong();
             AtomicInteger sent = new AtomicInteger();
@@ -86,13 +84,13 @@ public final class ImagePusher {
         }
     }
 
-    private RegistryClient authenticate(ImageReference target, Endpoint endpoint, Optional<Credential> credential,
-                                        FailoverHttpClient http, Retry retry) {
-        RegistryClient.Factory factory = RegistryClient.factory(EventHandlers.NONE, endpoint.host(), target.repository(), http)
-                .setUserAgent("appliance");
+    private static RegistryClient authenticate(RegistrySession session, FailoverHttpClient http) {
+        RegistryClient.Factory factory = RegistryClient.factory(EventHandlers.NONE, session.endpoint().host(),
+                session.image().repository(), http).setUserAgent("appliance");
+        Optional<Credential> credential = session.credential();
         credential.ifPresent(factory::setCredential);
         RegistryClient client = factory.newRegistryClient();
-        retry.run("authenticating to " + target.registry(), () -> {
+        session.retry().run("authenticating to " + session.image().registry(), () -> {
             // Bearer-token registries answer with a token realm; the others take basic auth (or none).
             if (!client.doPushBearerAuth() && credential.isPresent()) {
                 client.configureBasicAuth();
