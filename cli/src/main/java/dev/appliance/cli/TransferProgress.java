@@ -23,7 +23,7 @@ final class TransferProgress implements TransferListener {
     private int drawnLines;
     private long lastDraw;
 
-    private TransferProgress(PrintWriter err, boolean terminal, String verb) {
+    TransferProgress(PrintWriter err, boolean terminal, String verb) {
         this.err = err;
         this.terminal = terminal;
         this.verb = verb;

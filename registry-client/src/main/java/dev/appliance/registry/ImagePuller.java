@@ -11,7 +11,6 @@ import dev.appliance.store.BlobWriter;
 import dev.appliance.store.ImageStore;
 
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -31,23 +30,17 @@ public final class ImagePuller {
     private final ImageStore store;
     private final RegistryOptions options;
     private final TransferListener listener;
-    private final Map<String, String> env;
 
     public ImagePuller(ImageStore store, RegistryOptions options, TransferListener listener) {
-        this(store, options, listener, System.getenv());
-    }
-
-    ImagePuller(ImageStore store, RegistryOptions options, TransferListener listener, Map<String, String> env) {
         this.store = store;
         this.options = options;
         this.listener = listener;
-        this.env = env;
     }
 
     /** Pulls {@code remote} and tags it under the same name in the store (unless pulled by digest only). */
     public PullResult pull(String remote) {
         ImageReference source = RemoteReferences.parse(remote, "image");
-        RegistrySession session = RegistrySession.open(source, options, listener, env);
+        RegistrySession session = RegistrySession.open(source, options, listener);
         Retry retry = session.retry();
         RegistryHttp http = new RegistryHttp(session.endpoint(), source.repository(), session.credential());
 

@@ -18,7 +18,6 @@ import dev.appliance.store.StoredImage;
 
 import java.io.IOException;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -32,17 +31,11 @@ public final class ImagePusher {
     private final ImageStore store;
     private final RegistryOptions options;
     private final TransferListener listener;
-    private final Map<String, String> env;
 
     public ImagePusher(ImageStore store, RegistryOptions options, TransferListener listener) {
-        this(store, options, listener, System.getenv());
-    }
-
-    ImagePusher(ImageStore store, RegistryOptions options, TransferListener listener, Map<String, String> env) {
         this.store = store;
         this.options = options;
         this.listener = listener;
-        this.env = env;
     }
 
     /**
@@ -57,7 +50,7 @@ public final class ImagePusher {
             throw new InvalidInputException("destination " + target + " pins digest " + target.digest()
                     + " but " + local + " is " + manifest.digest());
         }
-        RegistrySession session = RegistrySession.open(target, options, listener, env);
+        RegistrySession session = RegistrySession.open(target, options, listener);
         Retry retry = session.retry();
         FailoverHttpClient http = JibHttp.client(session.endpoint());
         try {

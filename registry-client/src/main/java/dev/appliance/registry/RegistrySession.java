@@ -3,7 +3,6 @@ package dev.appliance.registry;
 import com.google.cloud.tools.jib.api.Credential;
 import dev.appliance.oci.ImageReference;
 
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -13,12 +12,11 @@ import java.util.Optional;
  */
 record RegistrySession(ImageReference image, Endpoint endpoint, Optional<Credential> credential, Retry retry) {
 
-    static RegistrySession open(ImageReference image, RegistryOptions options, TransferListener listener,
-                                Map<String, String> env) {
+    static RegistrySession open(ImageReference image, RegistryOptions options, TransferListener listener) {
         Retry retry = new Retry(options.retry(), listener);
         listener.stage("connecting to " + image.registry());
         Endpoint endpoint = EndpointResolver.resolve(image, options, retry);
-        return new RegistrySession(image, endpoint, CredentialResolver.resolve(image, options, env), retry);
+        return new RegistrySession(image, endpoint, CredentialResolver.resolve(image, options, System.getenv()), retry);
     }
 
     @Override
