@@ -131,6 +131,23 @@ class PushPullTest extends PlainRegistryTest {
     }
 
     @Test
+    void anImageNamedForTheRegistryIsPushedWithoutADestinationAndPulledByDigest() throws IOException {
+        ImageStore local = store("local");
+        String name = remote("named/app:3");
+        Manifest manifest = TestImages.image(local, name, List.of(TestImages.layer(local, 80, 5_000)));
+        assertEquals(manifest.digest(), new ImagePusher(local, options(), TransferListener.NONE).push(name, null).digest());
+
+        ImageStore other = store("other");
+        String byDigest = remote("named/app@" + manifest.digest());
+        PullResult pulled = new ImagePuller(other, options(), TransferListener.NONE).pull(byDigest);
+        assertEquals(manifest.digest().toString(), pulled.localName());
+        assertArrayEquals(manifest.raw(), other.get(pulled.localName()).manifest().raw());
+
+        String wrong = remote("named/app@sha256:" + "0".repeat(64));
+        assertThrows(ApplianceException.class, () -> new ImagePuller(other, options(), TransferListener.NONE).pull(wrong));
+    }
+
+    @Test
     void aMissingImageIsAClearError() {
         ApplianceException e = assertThrows(ApplianceException.class,
                 () -> new ImagePuller(store("s"), options(), TransferListener.NONE).pull(remote("nothing/here:1")));
