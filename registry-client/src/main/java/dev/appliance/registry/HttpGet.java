@@ -15,6 +15,8 @@ import java.time.Duration;
  * half the CPU of a pull here) and starts without a selector thread.
  */
 final class HttpGet {
+    private static final int MAX_REDIRECTS = 5;
+
     private HttpGet() {}
 
     /** The response; read {@link #body()} and close it. */
@@ -45,6 +47,34 @@ final class HttpGet {
 
     static Response send(URI uri, String accept, String authorization, SSLContext tls, boolean verified, Duration timeout)
             throws IOException {
+        URI target = uri;
+        String auth = authorization;
+        for (int redirects = 0; ; redirects++) {
+            Response response = sendOnce(target, accept, auth, tls, verified, timeout);
+            String location = response.header("Location");
+            if (response.status() < 300 || response.status() > 399 || location == null) {
+                return response;
+            }
+            response.close();
+            if (redirects == MAX_REDIRECTS) {
+                throw new IOException("more than " + MAX_REDIRECTS + " redirects from " + uri);
+            }
+            URI next = target.resolve(location);
+            if ("https".equals(target.getScheme()) && !"https".equals(next.getScheme())) {
+                throw new IOException(uri + " redirects from HTTPS to " + next.getScheme() + ": refused");
+            }
+            // Blob downloads are often redirected to storage with a signed URL: the
+            // registry's credentials must not go there (and a second auth scheme makes
+            // such stores refuse the request).
+            if (!next.getRawAuthority().equals(target.getRawAuthority())) {
+                auth = null;
+            }
+            target = next;
+        }
+    }
+
+    private static Response sendOnce(URI uri, String accept, String authorization, SSLContext tls, boolean verified,
+                                     Duration timeout) throws IOException {
         HttpURLConnection connection = (HttpURLConnection) uri.toURL().openConnection();
         if (connection instanceof HttpsURLConnection https) {
             https.setSSLSocketFactory(tls.getSocketFactory());
@@ -54,7 +84,8 @@ final class HttpGet {
         }
         connection.setConnectTimeout((int) timeout.toMillis());
         connection.setReadTimeout((int) timeout.toMillis());
-        connection.setInstanceFollowRedirects(true);
+        // Redirects are followed above, where the credentials can be kept off other hosts.
+        connection.setInstanceFollowRedirects(false);
         connection.setRequestProperty("Accept", accept);
         connection.setRequestProperty("User-Agent", "appliance");
         if (authorization != null) {
