@@ -17,6 +17,8 @@ import dev.appliance.store.ImageStore;
 import dev.appliance.store.StoredImage;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -108,6 +110,10 @@ public final class ImagePusher {
             AtomicLong attempt = new AtomicLong();
             // pushBlob answers true when the registry mounted the blob from source.
             return client.pushBlob(digest, Blobs.from(store.blobPath(blob.digest())), source, written -> {
+                if (Thread.currentThread().isInterrupted()) {
+                    // Another blob failed: stop this upload too (Jib reports progress per buffer).
+                    throw new UncheckedIOException(new InterruptedIOException("upload of " + blob.digest() + " cancelled"));
+                }
                 bytesSent.addAndGet(written);
                 listener.blobProgress(blob, attempt.addAndGet(written));
             });

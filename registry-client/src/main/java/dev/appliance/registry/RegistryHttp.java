@@ -7,6 +7,7 @@ import dev.appliance.common.ApplianceException;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -71,6 +72,9 @@ final class RegistryHttp {
             long total = 0;
             int n;
             while ((n = body.read(buffer, 0, (int) Math.min(buffer.length, size + 1 - total))) > 0) {
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new InterruptedIOException("download of " + digest + " cancelled");
+                }
                 out.write(buffer, 0, n);
                 total += n;
                 progress.accept(total);

@@ -83,7 +83,8 @@ class PushPullTest extends PlainRegistryTest {
                                            String expectedError) throws IOException {
         ImageStore local = store("local");
         TestImages.Layer layer = TestImages.layer(local, repository.hashCode(), 200_000);
-        TestImages.image(local, "app:1", List.of(layer));
+        // A big healthy layer still downloading when the damaged one fails: it must stop and leave nothing.
+        TestImages.image(local, "app:1", List.of(TestImages.layer(local, 99, 8 << 20), layer));
         new ImagePusher(local, options(), TransferListener.NONE).push("app:1", remote(repository + ":1"));
         Path blob = registry.blobFile(layer.descriptor().digest().toString());
         Files.write(blob, damage.apply(Files.readAllBytes(blob)));
@@ -92,7 +93,7 @@ class PushPullTest extends PlainRegistryTest {
         ApplianceException e = assertThrows(ApplianceException.class,
                 () -> new ImagePuller(other, options(), TransferListener.NONE).pull(remote(repository + ":1")));
         assertTrue(e.getMessage().contains(expectedError), e.getMessage());
-        // Nothing of the bad blob, no image, no leftovers.
+        // Nothing of the bad blob, no image, no leftovers of the interrupted download.
         assertTrue(other.tags().isEmpty());
         assertFalse(other.hasBlob(layer.descriptor().digest()));
         try (var temps = Files.list(other.root().resolve("tmp"))) {
