@@ -2,7 +2,6 @@ package dev.appliance.registry;
 
 import com.google.cloud.tools.jib.api.Credential;
 import com.google.cloud.tools.jib.api.DescriptorDigest;
-import com.google.cloud.tools.jib.blob.Blobs;
 import com.google.cloud.tools.jib.event.EventHandlers;
 import com.google.cloud.tools.jib.http.FailoverHttpClient;
 import com.google.cloud.tools.jib.registry.ManifestAndDigest;
@@ -109,7 +108,7 @@ public final class ImagePusher {
             }
             AtomicLong attempt = new AtomicLong();
             // pushBlob answers true when the registry mounted the blob from source.
-            return client.pushBlob(digest, Blobs.from(store.blobPath(blob.digest())), source, written -> {
+            return client.pushBlob(digest, new StoredBlob(store.blobPath(blob.digest()), digest), source, written -> {
                 if (Thread.currentThread().isInterrupted()) {
                     // Another blob failed: stop this upload too (Jib reports progress per buffer).
                     throw new UncheckedIOException(new InterruptedIOException("upload of " + blob.digest() + " cancelled"));

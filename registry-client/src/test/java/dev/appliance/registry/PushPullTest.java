@@ -149,6 +149,22 @@ class PushPullTest extends PlainRegistryTest {
     }
 
     @Test
+    void aLayerDamagedInTheLocalStoreIsRefusedByTheRegistry() throws IOException {
+        ImageStore local = store("local");
+        TestImages.Layer layer = TestImages.layer(local, 85, 100_000);
+        TestImages.image(local, "app:1", List.of(layer));
+        Path file = local.blobPath(layer.descriptor().digest());
+        byte[] bytes = Files.readAllBytes(file);
+        bytes[10] ^= 1;
+        Files.write(file, bytes);
+
+        ApplianceException e = assertThrows(ApplianceException.class,
+                () -> new ImagePusher(local, options(), TransferListener.NONE).push("app:1", remote("damaged/app:1")));
+        assertTrue(e.getMessage().contains(layer.descriptor().digest().shortHex()), e.getMessage());
+        assertTrue(e.getMessage().toLowerCase(java.util.Locale.ROOT).contains("digest"), e.getMessage());
+    }
+
+    @Test
     void aMissingImageIsAClearError() {
         ApplianceException e = assertThrows(ApplianceException.class,
                 () -> new ImagePuller(store("s"), options(), TransferListener.NONE).pull(remote("nothing/here:1")));
