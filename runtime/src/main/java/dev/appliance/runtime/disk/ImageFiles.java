@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -35,6 +36,9 @@ public final class ImageFiles {
     private static final String INDEX = "index.tsv";
 
     private final Path cacheDir;
+    /** The last image scanned: callers often extract files and then a program from the same image. */
+    private ImageLayers lastImage;
+    private Index lastIndex;
 
     public ImageFiles(ApplianceDirs dirs) {
         this(dirs.data().resolve("cache/files"));
@@ -76,7 +80,7 @@ public final class ImageFiles {
         Set<String> wanted = new TreeSet<>(paths);
         Path dir = CacheEntry.get(entryDir(image, "files", wanted), (temp, work) -> {
             Files.createDirectory(temp);
-            Index index = Index.scan(image);
+            Index index = index(image);
             Map<String, String> found = index.copy(image, new ArrayList<>(wanted), temp.resolve("root"));
             writeIndex(temp, found);
         });
@@ -105,7 +109,7 @@ public final class ImageFiles {
     }
 
     private void buildProgram(ImageLayers image, String program, Path out) throws IOException {
-        Index index = Index.scan(image);
+        Index index = index(image);
         Map<String, String> result = new LinkedHashMap<>();
         Map<String, String> copied = index.copy(image, List.of(program), out.resolve("program"));
         if (!copied.containsKey(program)) {
@@ -147,6 +151,14 @@ public final class ImageFiles {
             }
         }
         writeIndex(out, result);
+    }
+
+    private synchronized Index index(ImageLayers image) {
+        if (!image.equals(lastImage)) {
+            lastIndex = Index.scan(image);
+            lastImage = image;
+        }
+        return lastIndex;
     }
 
     private static void queueNeeded(ImageLayers image, Index index, ElfFile elf, Map<String, String> pending, Set<String> done) {
@@ -194,7 +206,8 @@ public final class ImageFiles {
 
     /** Where each file's content lives: the merged tree plus, per regular file, its layer and tar member. */
     private static final class Index implements TreeSink {
-        record Source(int layer, String member) {}
+        /** The tar entry holding a file's content: layer index and entry position in it. */
+        record Source(int layer, int ordinal) {}
 
         final ImageTree tree = new ImageTree(this);
         final TreeMap<String, Source> sources = new TreeMap<>();
@@ -216,7 +229,7 @@ public final class ImageFiles {
 
         @Override
         public void regularFile(String path, LayerEntry entry, InputStream content) {
-            sources.put(path, new Source(layer, entry.rawName()));
+            sources.put(path, new Source(layer, entry.ordinal()));
         }
 
         @Override
@@ -252,34 +265,34 @@ public final class ImageFiles {
 
         /** Copies real image paths (regular files) to host files, reading only the layers that hold them. */
         void copyTo(ImageLayers image, Map<String, Path> targets) throws IOException {
-            Map<Integer, Map<String, List<Path>>> byLayer = new TreeMap<>();
+            Map<Integer, TreeMap<Integer, List<Path>>> byLayer = new TreeMap<>();
             for (Map.Entry<String, Path> t : targets.entrySet()) {
                 Source source = sources.get(t.getKey());
                 if (source == null) {
                     throw new ApplianceException(image.image() + ": /" + t.getKey() + " is not a regular file in the image");
                 }
-                byLayer.computeIfAbsent(source.layer(), k -> new HashMap<>())
-                        .computeIfAbsent(source.member(), k -> new ArrayList<>()).add(t.getValue());
+                byLayer.computeIfAbsent(source.layer(), k -> new TreeMap<>())
+                        .computeIfAbsent(source.ordinal(), k -> new ArrayList<>()).add(t.getValue());
             }
-            for (Map.Entry<Integer, Map<String, List<Path>>> layer : byLayer.entrySet()) {
-                Map<String, List<Path>> members = layer.getValue();
+            for (Map.Entry<Integer, TreeMap<Integer, List<Path>>> layer : byLayer.entrySet()) {
+                TreeMap<Integer, List<Path>> wanted = layer.getValue();
+                // Decompression stops after the last entry needed: kernels sort early in a layer.
                 LayerReader.read(image.layers().get(layer.getKey()), image.describeLayer(layer.getKey()), (entry, content) -> {
-                    List<Path> outs = members.get(entry.rawName());
-                    if (outs == null || entry.type() != EntryType.REGULAR) {
+                    List<Path> outs = wanted.get(entry.ordinal());
+                    if (outs == null) {
                         return;
                     }
-                    // A member name can repeat in one tar; the last copy wins, as in the merge.
                     Path first = outs.get(0);
                     Files.createDirectories(first.getParent());
-                    Files.copy(content, first, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    Files.copy(content, first, StandardCopyOption.REPLACE_EXISTING);
                     for (Path other : outs.subList(1, outs.size())) {
                         Files.createDirectories(other.getParent());
-                        Files.copy(first, other, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                        Files.copy(first, other, StandardCopyOption.REPLACE_EXISTING);
                     }
                     if ((entry.mode() & 0111) != 0) {
                         outs.forEach(p -> p.toFile().setExecutable(true, false));
                     }
-                });
+                }, wanted.lastKey());
             }
         }
     }

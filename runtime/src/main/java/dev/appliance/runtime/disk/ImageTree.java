@@ -228,15 +228,25 @@ final class ImageTree {
     private void opaque(String dir) throws IOException {
         String prefix = dir.isEmpty() ? "" : dir + "/";
         List<String> hidden = new ArrayList<>();
+        Set<String> hiddenSet = new HashSet<>();
         for (String path : nodes.subMap(prefix, true, dir.isEmpty() ? "\uffff" : dir + "0", false).keySet()) {
-            if (!path.isEmpty() && !layerPaths.contains(path)
-                    && hidden.stream().noneMatch(h -> path.startsWith(h + "/"))) {
+            if (!path.isEmpty() && !layerPaths.contains(path) && !underAny(path, hiddenSet)) {
                 hidden.add(path);
+                hiddenSet.add(path);
             }
         }
         for (String path : hidden) {
             removeTree(path);
         }
+    }
+
+    private static boolean underAny(String path, Set<String> ancestors) {
+        for (String p = EntryPath.parent(path); !p.isEmpty(); p = EntryPath.parent(p)) {
+            if (ancestors.contains(p)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void removeTree(String path) throws IOException {

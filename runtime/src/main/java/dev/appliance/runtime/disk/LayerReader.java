@@ -30,17 +30,22 @@ final class LayerReader {
     private LayerReader() {}
 
     static void read(Path blob, String layerName, Visitor visitor) {
+        read(blob, layerName, visitor, Integer.MAX_VALUE);
+    }
+
+    /** Reads entries up to and including the one at {@code lastOrdinal}, then stops decompressing. */
+    static void read(Path blob, String layerName, Visitor visitor, int lastOrdinal) {
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(blob), 1 << 16);
              RawPaxHeaders tap = new RawPaxHeaders(decompressed(raw));
              TarArchiveInputStream tar = new TarArchiveInputStream(tap)) {
             TarArchiveEntry entry;
-            while (true) {
+            for (int ordinal = 0; ordinal <= lastOrdinal; ordinal++) {
                 tap.restart();
                 entry = tar.getNextEntry();
                 if (entry == null) {
                     break;
                 }
-                LayerEntry parsed = parse(entry, layerName, tap);
+                LayerEntry parsed = parse(entry, layerName, tap, ordinal);
                 if (parsed != null) {
                     visitor.entry(parsed, tar);
                 }
@@ -59,7 +64,7 @@ final class LayerReader {
     }
 
     /** @return the entry, or null for kinds a root filesystem does not need (sockets are not in tars). */
-    private static LayerEntry parse(TarArchiveEntry e, String layerName, RawPaxHeaders tap) {
+    private static LayerEntry parse(TarArchiveEntry e, String layerName, RawPaxHeaders tap, int ordinal) {
         String raw = e.getName();
         String path = normalise(raw, raw, layerName);
         EntryType type;
@@ -91,7 +96,7 @@ final class LayerReader {
         }
         return new LayerEntry(path, raw, type, link, e.getMode() & 07777,
                 e.getLongUserId(), e.getLongGroupId(), e.getLastModifiedTime().toInstant().getEpochSecond(),
-                e.getDevMajor(), e.getDevMinor(), xattrs(e.getExtraPaxHeaders(), tap, layerName, raw));
+                e.getDevMajor(), e.getDevMinor(), xattrs(e.getExtraPaxHeaders(), tap, layerName, raw), ordinal);
     }
 
     private static String normalise(String name, String entry, String layerName) {

@@ -138,8 +138,9 @@ final class KubeVirt {
                 "volumes", List.of(
                         map("name", "rootdisk", "containerDisk", map("image", containerDisk)),
                         // First-boot parameters: a Secret with one key per parameter, seen by the
-                        // guest as a disk labelled APPLIANCE-PARAMS (docs/export.md).
-                        map("name", "params", "secret", map("secretName", vm + "-params", "volumeLabel", "APPLIANCE-PARAMS"))));
+                        // guest as a config disk labelled appliance-cfg (docs/export.md).
+                        map("name", "params", "secret", map("secretName", vm + "-params", "volumeLabel", "appliance-cfg",
+                                "optional", true))));
         ApplianceMetadata.HealthCheck h = metadata.health();
         if (h != null) {
             Map<String, Object> probe = "http".equals(h.type())

@@ -1,5 +1,6 @@
 package dev.appliance.runtime.disk;
 
+import dev.appliance.common.HostTools;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,7 +38,7 @@ class NonRootAssemblyTest {
             Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxr-xr-x"));
             Path layer = DiskAssemblerTest.fidelityLayer().writeTo(shared.resolve("layer.tar.gz"));
             Path cache = Files.createDirectory(shared.resolve("cache"));
-            boolean root = isRoot();
+            boolean root = HostTools.isRoot();
             if (root) {
                 UserPrincipalLookupService users = cache.getFileSystem().getUserPrincipalLookupService();
                 Files.setOwner(cache, users.lookupPrincipalByName(Integer.toString(NOBODY)));
@@ -70,10 +71,6 @@ class NonRootAssemblyTest {
         } finally {
             StagingDirectory.deleteRecursively(shared);
         }
-    }
-
-    private static boolean isRoot() throws IOException {
-        return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid") == 0;
     }
 
     /** The stat without what differs between any two builds (inode numbers, times of change, checksums). */
