@@ -215,6 +215,22 @@ class DiskAssemblerTest {
     }
 
     @Test
+    void aBuildKilledHalfWayIsCleanedUpByTheNext() throws IOException {
+        Path layer = fidelityLayer().writeTo(tmp.resolve("l.tar.gz"));
+        ImageLayers image = image("sha256:ab", layer);
+        DiskAssembler assembler = new DiskAssembler(cache);
+        Path abandoned = Files.createDirectories(cache.resolve(".build-" + assembler.cachedPath(image, SIZE).getFileName()
+                + "-12345/work/root"));
+        Files.writeString(abandoned.resolve("half-written"), "x");
+
+        Path disk = assembler.assemble(image, SIZE);
+
+        try (Stream<Path> files = Files.list(cache)) {
+            assertEquals(List.of(cache.resolve(".locks"), disk), files.sorted().toList());
+        }
+    }
+
+    @Test
     void concurrentCallersShareOneBuild() throws Exception {
         Path layer = fidelityLayer().writeTo(tmp.resolve("l.tar.gz"));
         ExecutorService pool = Executors.newFixedThreadPool(3);
