@@ -70,14 +70,16 @@ final class ImageTree {
             nodes.put("", Node.of(e, EntryType.DIRECTORY));
             return;
         }
-        String parent = walk(EntryPath.parent(e.path()), e, true);
         String name = EntryPath.name(e.path());
-        if (name.equals(OPAQUE_MARKER)) {
-            opaque(parent);
-            return;
-        }
-        if (name.startsWith(WHITEOUT_PREFIX)) {
-            removeTree(EntryPath.child(parent, name.substring(WHITEOUT_PREFIX.length())));
+        boolean whiteout = name.startsWith(WHITEOUT_PREFIX);
+        // A whiteout in a directory lower layers do not have hides nothing: create nothing for it.
+        String parent = walk(EntryPath.parent(e.path()), e, !whiteout);
+        if (whiteout) {
+            if (parent != null && name.equals(OPAQUE_MARKER)) {
+                opaque(parent);
+            } else if (parent != null) {
+                removeTree(EntryPath.child(parent, name.substring(WHITEOUT_PREFIX.length())));
+            }
             return;
         }
         String path = EntryPath.child(parent, name);

@@ -1,5 +1,6 @@
 package dev.appliance.runtime.disk;
 
+import dev.appliance.common.ApplianceException;
 import dev.appliance.common.InvalidInputException;
 import org.apache.commons.compress.archivers.tar.TarConstants;
 import org.junit.jupiter.api.BeforeEach;
@@ -126,6 +127,7 @@ class DiskAssemblerTest {
                 .file("b/sub/fresh", "fresh")
                 .file(".wh.c", "")
                 .file("c2", "file replacing nothing")
+                .file("nowhere/.wh.ghost", "")
                 .writeTo(tmp.resolve("upper.tar.gz"));
         Debugfs fs = new Debugfs(new DiskAssembler(cache).assemble(image("sha256:bb", lower, upper), SIZE));
 
@@ -138,6 +140,7 @@ class DiskAssemblerTest {
         assertNull(fs.stat("/c"), "whole directory whited out");
         assertNull(fs.stat("/a/.wh.x"));
         assertNull(fs.stat("/b/.wh..wh..opq"));
+        assertNull(fs.stat("/nowhere"), "a whiteout creates no directory");
         assertEquals(0, fs.fsck().exitCode());
     }
 
@@ -212,6 +215,19 @@ class DiskAssemblerTest {
         assertEquals(first, second);
         assertEquals(built, Files.getLastModifiedTime(second), "not rebuilt");
         assertTrue(millis < 100, "cache hit took " + millis + " ms");
+    }
+
+    @Test
+    void contentLargerThanTheDiskIsAClearFailure() throws IOException {
+        byte[] big = new byte[20 << 20];
+        new java.util.Random(1).nextBytes(big);
+        Path layer = new TestLayer().file("big.bin", big, 0644).writeTo(tmp.resolve("big.tar.gz"));
+        ApplianceException e = assertThrows(ApplianceException.class,
+                () -> new DiskAssembler(cache).assemble(image("sha256:b1", layer), DiskAssembler.MIN_SIZE_BYTES));
+        assertTrue(e.getMessage().contains("disk size too small"), e.getMessage());
+        try (Stream<Path> left = Files.list(cache)) {
+            assertEquals(List.of(cache.resolve(".locks")), left.toList());
+        }
     }
 
     @Test
