@@ -139,8 +139,17 @@ public final class ImageFiles {
             Map<String, String> round = new LinkedHashMap<>(pending);
             pending.clear();
             Map<String, Path> targets = new HashMap<>();
-            round.forEach((soname, path) -> targets.put(path, libDir.resolve(soname)));
+            Map<Path, Path> sameFile = new HashMap<>();
+            round.forEach((soname, path) -> {
+                Path first = targets.putIfAbsent(path, libDir.resolve(soname));
+                if (first != null) {
+                    sameFile.put(libDir.resolve(soname), first); // two sonames, one file
+                }
+            });
             index.copyTo(image, targets);
+            for (Map.Entry<Path, Path> copy : sameFile.entrySet()) {
+                Files.copy(copy.getValue(), copy.getKey());
+            }
             for (Map.Entry<String, String> lib : round.entrySet()) {
                 done.add(lib.getKey());
                 result.put("lib:" + lib.getKey(), "lib/" + lib.getKey());
