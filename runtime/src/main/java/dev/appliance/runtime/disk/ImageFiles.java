@@ -23,12 +23,15 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * Takes single files out of an image without assembling a disk: kernels, initrds,
- * the UML kernel and the glibc it runs with. Whiteouts are honoured and symlinks
- * are resolved inside the image root (an absolute link starts at the image root,
- * never at the host's). Results are cached per image digest and set of paths under
- * {@code <data>/cache/files}, built in a temporary directory and renamed into place.
- * Callers must treat the returned files as read-only (copy before patching).
+ * Takes single files out of an image: kernels, initrds, the UML kernel and the
+ * glibc it runs with. It reads the image's assembled root disk when one is cached
+ * (a few debugfs runs, well under a second), else the layers themselves (one pass
+ * to merge them, then only the layers holding the files). Whiteouts are honoured
+ * and symlinks are resolved inside the image root (an absolute link starts at the
+ * image root, never at the host's). Results are cached per image digest and set
+ * of paths under {@code <data>/cache/files}, built in a temporary directory and
+ * renamed into place. Callers must treat the returned files as read-only (copy
+ * before patching).
  */
 public final class ImageFiles {
     /** Where the loader looks for libraries in a Debian/Ubuntu x86-64 image, in order. */

@@ -7,7 +7,8 @@
  * digest and size: {@code assemble}, {@code cachedPath}),
  * {@link dev.appliance.runtime.disk.ImageFiles} (kernel, initrd and the like:
  * {@code extract}; a program with its ELF loader and library closure:
- * {@code extractProgram}), {@link dev.appliance.runtime.disk.HostTool} (runs host
+ * {@code extractProgram}; from the cached root disk when there is one, else from
+ * the layers), {@link dev.appliance.runtime.disk.HostTool} (runs host
  * programs with captured output). Everything returned from a cache is shared:
  * treat it as read-only.
  *
