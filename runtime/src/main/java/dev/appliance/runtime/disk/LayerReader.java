@@ -36,7 +36,7 @@ final class LayerReader {
     /** Reads entries up to and including the one at {@code lastOrdinal}, then stops decompressing. */
     static void read(Path blob, String layerName, Visitor visitor, int lastOrdinal) {
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(blob), 1 << 16);
-             RawPaxHeaders tap = new RawPaxHeaders(decompressed(raw));
+             RawPaxHeaders tap = new RawPaxHeaders(decompressed(raw, layerName));
              TarArchiveInputStream tar = new TarArchiveInputStream(tap)) {
             TarArchiveEntry entry;
             for (int ordinal = 0; ordinal <= lastOrdinal; ordinal++) {
@@ -55,12 +55,19 @@ final class LayerReader {
         }
     }
 
-    private static InputStream decompressed(InputStream raw) throws IOException {
-        raw.mark(2);
-        int b1 = raw.read();
-        int b2 = raw.read();
+    private static InputStream decompressed(InputStream raw, String layerName) throws IOException {
+        raw.mark(4);
+        byte[] magic = raw.readNBytes(4);
         raw.reset();
-        return b1 == 0x1f && b2 == 0x8b ? new GZIPInputStream(raw, 1 << 16) : raw;
+        if (magic.length >= 2 && (magic[0] & 0xff) == 0x1f && (magic[1] & 0xff) == 0x8b) {
+            return new GZIPInputStream(raw, 1 << 16);
+        }
+        if (magic.length == 4 && (magic[0] & 0xff) == 0x28 && (magic[1] & 0xff) == 0xb5 && (magic[2] & 0xff) == 0x2f
+                && (magic[3] & 0xff) == 0xfd) {
+            throw new InvalidInputException(layerName + ": zstd-compressed layers are not supported; "
+                    + "push the image with gzip layers");
+        }
+        return raw;
     }
 
     /** @return the entry, or null for kinds a root filesystem does not need (sockets are not in tars). */

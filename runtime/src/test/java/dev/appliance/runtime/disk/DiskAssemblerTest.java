@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -225,6 +226,23 @@ class DiskAssemblerTest {
         ApplianceException e = assertThrows(ApplianceException.class,
                 () -> new DiskAssembler(cache).assemble(image("sha256:b1", layer), DiskAssembler.MIN_SIZE_BYTES));
         assertTrue(e.getMessage().contains("disk size too small"), e.getMessage());
+        try (Stream<Path> left = Files.list(cache)) {
+            assertEquals(List.of(cache.resolve(".locks")), left.toList());
+        }
+    }
+
+    @Test
+    void unreadableLayersAreClearErrors() throws IOException {
+        Path zstd = Files.write(tmp.resolve("zstd.tar.zst"), new byte[] {0x28, (byte) 0xb5, 0x2f, (byte) 0xfd, 0, 0, 0, 0});
+        InvalidInputException e = assertThrows(InvalidInputException.class,
+                () -> new DiskAssembler(cache).assemble(image("sha256:c1", zstd), SIZE));
+        assertTrue(e.getMessage().contains("zstd"), e.getMessage());
+
+        byte[] truncated = Arrays.copyOf(Files.readAllBytes(fidelityLayer().writeTo(tmp.resolve("t.tar.gz"))), 300);
+        Path broken = Files.write(tmp.resolve("broken.tar.gz"), truncated);
+        ApplianceException f = assertThrows(ApplianceException.class,
+                () -> new DiskAssembler(cache).assemble(image("sha256:c2", broken), SIZE));
+        assertTrue(f.getMessage().contains("broken.tar.gz") && f.getMessage().contains("cannot read layer"), f.getMessage());
         try (Stream<Path> left = Files.list(cache)) {
             assertEquals(List.of(cache.resolve(".locks")), left.toList());
         }
