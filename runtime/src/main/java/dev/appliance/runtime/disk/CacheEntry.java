@@ -26,6 +26,7 @@ final class CacheEntry {
 
     private CacheEntry() {}
 
+    @SuppressWarnings("try") // the lock is held for the block, never used in it
     static Path get(Path target, Builder builder) {
         if (Files.exists(target)) {
             return target;

@@ -58,6 +58,7 @@ final class KubeVirt {
      *
      * @return {@code ref@digest}, what the VirtualMachine pulls
      */
+    @SuppressWarnings("try") // the store lock is held for the block, never used in it
     String publish(Path qcow2, String ref, Path work) throws IOException {
         Path layer = work.resolve("containerdisk-layer.tar.gz");
         MessageDigest diffId = Digest.newSha256();
