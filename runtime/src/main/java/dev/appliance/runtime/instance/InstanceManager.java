@@ -186,7 +186,6 @@ public final class InstanceManager {
         InstanceDir dir = existing(name);
         long deadline = System.nanoTime() + timeout.toNanos();
         int shown = dir.status().events().size();
-        boolean sawSupervisor = false;
         while (true) {
             InstanceStatus status = dir.status();
             List<String> events = status.events();
@@ -202,7 +201,6 @@ public final class InstanceManager {
                         + (status.message() == null ? "" : ": " + status.message()));
             }
             boolean alive = ProcessHandle.of(status.supervisorPid()).map(ProcessHandle::isAlive).orElse(false);
-            sawSupervisor |= alive;
             if (!alive) {
                 throw failure(dir, name + ": its supervisor ended unexpectedly; see " + dir.supervisorLog());
             }
