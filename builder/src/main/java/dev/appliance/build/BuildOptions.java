@@ -14,7 +14,7 @@ public record BuildOptions(String mirror, String tag, boolean useLayerCache, boo
                            int compressionLevel, boolean store) {
 
     public static BuildOptions defaults() {
-        return new BuildOptions(null, null, true, true, 6, true);
+        return new BuildOptions(null, null, true, true, 1, true);
     }
 
     public BuildOptions withMirror(String value) {

@@ -119,7 +119,7 @@ final class ChrootSession implements AutoCloseable {
         }
     }
 
-    void addGroup(Recipe.Group group) {
+    void addGroup(Recipe.Group group, Path recipe) {
         if (exists("getent", "group", group.name())) {
             return;
         }
@@ -131,10 +131,10 @@ final class ChrootSession implements AutoCloseable {
             command.addAll(List.of("--gid", group.gid().toString()));
         }
         command.add(group.name());
-        check(command, "group " + group.name());
+        check(command, recipe + ": group " + group.name());
     }
 
-    void addUser(Recipe.User user) {
+    void addUser(Recipe.User user, Path recipe) {
         if (exists("getent", "passwd", user.name())) {
             return;
         }
@@ -147,9 +147,11 @@ final class ChrootSession implements AutoCloseable {
         }
         if (user.group() != null) {
             if (!exists("getent", "group", user.group())) {
-                check(List.of("groupadd", user.system() ? "--system" : "-f", user.group()), "group " + user.group());
+                check(List.of("groupadd", user.system() ? "--system" : "-f", user.group()), recipe + ": group " + user.group());
             }
             command.addAll(List.of("--gid", user.group()));
+        } else if (exists("getent", "group", user.name())) {
+            command.addAll(List.of("--gid", user.name()));
         } else {
             command.add("--user-group");
         }
@@ -165,7 +167,7 @@ final class ChrootSession implements AutoCloseable {
             command.addAll(List.of("--shell", user.shell()));
         }
         command.add(user.name());
-        check(command, "user " + user.name());
+        check(command, recipe + ": user " + user.name());
     }
 
     void installFile(Recipe.FileEntry file, Path recipe) {

@@ -4,8 +4,6 @@ import dev.appliance.oci.Digest;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
-import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
-import org.apache.commons.compress.compressors.gzip.GzipParameters;
 
 import java.io.BufferedOutputStream;
 import java.io.FilterOutputStream;
@@ -38,7 +36,7 @@ import java.util.function.LongConsumer;
  *
  * <p>Reproducible: entries in sorted depth-first order, mtimes clamped to
  * SOURCE_DATE_EPOCH, no atime/ctime, no user or group names, gzip header with
- * mtime 0, no file name and OS "unknown".
+ * mtime 0, no file name and OS "unknown" (see {@link ParallelGzipOutputStream}).
  *
  * <p>The tree may be an overlayfs upper directory: a character device 0/0 (an
  * overlay whiteout) becomes an OCI whiteout {@code .wh.NAME}, and a directory
@@ -95,12 +93,12 @@ public final class LayerWriter {
                 }
             }) {
             counted = new CountingOutputStream(new BufferedOutputStream(file, 1 << 16));
-            // Closing the tar stream finishes gzip exactly once; an explicit finish()
-            // followed by close() would append an empty second gzip member.
-            GzipCompressorOutputStream gzip = new GzipCompressorOutputStream(
-                    new DigestOutputStream(counted, blobDigest), gzipParameters());
+            // Closing the tar stream finishes the gzip stream, which then flushes (not closes) the target.
+            OutputStream gzip = new ParallelGzipOutputStream(new DigestOutputStream(counted, blobDigest), compressionLevel);
             CountingOutputStream tarBytes = new CountingOutputStream(new DigestOutputStream(gzip, diffDigest));
-            try (TarArchiveOutputStream tar = new TarArchiveOutputStream(tarBytes, StandardCharsets.UTF_8.name())) {
+            // Tar writes 512-byte records: batch them before digesting and compressing.
+            try (TarArchiveOutputStream tar = new TarArchiveOutputStream(
+                    new BufferedOutputStream(tarBytes, 1 << 20), StandardCharsets.UTF_8.name())) {
                 // Long names, big numbers and xattrs go into our own PAX header (see PaxHeader).
                 tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_TRUNCATE);
                 tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_STAR);
@@ -113,15 +111,6 @@ public final class LayerWriter {
         }
         return new LayerBlob(Digest.fromSha256(blobDigest.digest()), Digest.fromSha256(diffDigest.digest()),
                 counted.count(), entries);
-    }
-
-    private GzipParameters gzipParameters() {
-        GzipParameters parameters = new GzipParameters();
-        parameters.setCompressionLevel(compressionLevel);
-        parameters.setModificationTime(0);
-        parameters.setOperatingSystem(255);
-        parameters.setBufferSize(1 << 16);
-        return parameters;
     }
 
     /** One pass over the tree; remembers hard links by inode. */

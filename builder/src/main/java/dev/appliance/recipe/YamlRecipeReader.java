@@ -63,6 +63,8 @@ final class YamlRecipeReader {
                         .maxDocumentLength(MAX_BYTES)
                         .build())
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                // "key:" with nothing after it means "not given", as docs/recipe.md says; "" stays text.
+                .enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL)
                 .build();
         ObjectMapper mapper = new ObjectMapper(factory)
                 .registerModule(StrictBinding.module())
@@ -80,7 +82,7 @@ final class YamlRecipeReader {
      */
     RawRecipe read(Path file, Path display) {
         String text = readText(file, display);
-        try (TrackingYamlParser parser = new TrackingYamlParser((YAMLParser) factory.createParser(text))) {
+        try (TrackingYamlParser parser = new TrackingYamlParser(factory.createParser(text))) {
             RawRecipe raw = reader.readValue(parser);
             if (raw == null) {
                 throw RecipeErrors.at(display, null, "the recipe is empty", "a recipe needs at least 'name:' and 'version:'");

@@ -63,8 +63,8 @@ class RecipeParserTest {
         assertEquals(List.of(new Recipe.RunStep("echo one"), new Recipe.RunStep("echo two\necho three\n")), r.run());
         assertEquals(new Recipe.Services(List.of("nginx", "cron.timer"), List.of("apt-daily.timer")), r.services());
         assertEquals(List.of(
-                new Recipe.User("app", 1500, "app", List.of("adm", "www-data"), "/home/app", "/bin/bash", false),
-                new Recipe.User("daemon-user", null, "daemon-user", List.of(), "/var/lib/daemon-user", "/usr/sbin/nologin", true)),
+                new Recipe.User("app", 1500, null, List.of("adm", "www-data"), null, null, false),
+                new Recipe.User("daemon-user", null, "nogroup", List.of(), "/var/lib/daemon-user", "/usr/sbin/nologin", true)),
                 r.users());
         assertEquals(List.of(new Recipe.Group("appgroup", 1600, false), new Recipe.Group("sysgroup", null, true)), r.groups());
         assertEquals(List.of(new Recipe.Port("http", 80, "tcp"), new Recipe.Port("dns", 53, "udp"), new Recipe.Port("https", 443, "tcp")),

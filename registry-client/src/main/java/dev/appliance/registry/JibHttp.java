@@ -5,8 +5,12 @@ import com.google.api.client.http.apache.v2.ApacheHttpTransport;
 import com.google.cloud.tools.jib.api.LogEvent;
 import com.google.cloud.tools.jib.http.FailoverHttpClient;
 import dev.appliance.common.ApplianceException;
+import org.apache.http.HttpHost;
+import org.apache.http.conn.routing.HttpRoute;
+import org.apache.http.conn.routing.HttpRoutePlanner;
 import org.apache.http.conn.ssl.NoopHostnameVerifier;
 import org.apache.http.conn.ssl.SSLConnectionSocketFactory;
+import org.apache.http.impl.client.HttpClientBuilder;
 
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
@@ -33,12 +37,25 @@ final class JibHttp {
         SSLConnectionSocketFactory sockets = endpoint.verified()
                 ? new SSLConnectionSocketFactory(endpoint.tls(), SSLConnectionSocketFactory.getDefaultHostnameVerifier())
                 : new SSLConnectionSocketFactory(endpoint.tls(), NoopHostnameVerifier.INSTANCE);
+        // Jib always builds https:// URLs and would reach a plain-HTTP registry only
+        // after two failed TLS handshakes ("failover"). For an endpoint already known
+        // to speak HTTP (loopback, or --insecure), route every request over plain HTTP
+        // instead; it then never needs failover.
+        HttpRoutePlanner routes = endpoint.plainHttp()
+                ? (target, request, context) -> new HttpRoute(new HttpHost(target.getHostName(), target.getPort(), "http"))
+                : null;
         // Jib wants a fresh transport per request: reused Apache connections fail with NoHttpResponseException.
-        Supplier<HttpTransport> transport = () -> new ApacheHttpTransport(
-                ApacheHttpTransport.newDefaultHttpClientBuilder().setSSLSocketFactory(sockets).build());
+        Supplier<HttpTransport> transport = () -> {
+            HttpClientBuilder builder = ApacheHttpTransport.newDefaultHttpClientBuilder().setSSLSocketFactory(sockets);
+            if (routes != null) {
+                builder.setRoutePlanner(routes);
+            }
+            return new ApacheHttpTransport(builder.build());
+        };
         Consumer<LogEvent> ignore = event -> {};
-        // Jib always starts with https://; "failover" is how it reaches a plain-HTTP
-        // registry, and credentials may go over HTTP only to one we chose to speak HTTP to.
+        // Registries answer uploads with absolute Location URLs in their own scheme;
+        // Jib follows http:// ones only with "failover" on. Credentials may then go
+        // over HTTP, which is what loopback and --insecure registries get.
         boolean http = endpoint.plainHttp();
         try {
             Constructor<FailoverHttpClient> constructor = FailoverHttpClient.class.getDeclaredConstructor(

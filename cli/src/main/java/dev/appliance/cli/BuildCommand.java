@@ -1,0 +1,96 @@
+package dev.appliance.cli;
+
+import dev.appliance.build.BuildOptions;
+import dev.appliance.build.BuildResult;
+import dev.appliance.build.ImageBuilder;
+import dev.appliance.build.RecipeSource;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+@Command(name = "build", description = {
+        "Build an appliance image from a recipe into the local store.",
+        "RECIPE is a file, or URL#path/to/recipe.yaml[@REF] in a git repository.",
+        "Layers whose inputs did not change come from the cache; RECIPE.lock, when present, pins every package.",
+        "Needs root (mmdebstrap root mode, overlayfs, chroot)."})
+final class BuildCommand extends BaseCommand {
+    @Parameters(index = "0", paramLabel = "RECIPE", description = "recipe file or git URL#path")
+    String recipe;
+
+    @Option(names = {"-t", "--tag"}, paramLabel = "NAME:TAG", description = "Tag of the image (default: NAME:VERSION from the recipe).")
+    String tag;
+
+    @Option(names = "--mirror", paramLabel = "URL", description = "Debian mirror (default: the recipe's, else the host's apt sources).")
+    String mirror;
+
+    @Option(names = "--no-cache", description = "Rebuild every layer.")
+    boolean noCache;
+
+    @Option(names = "--no-lock", description = "Ignore RECIPE.lock.")
+    boolean noLock;
+
+    @Option(names = "--compression-level", paramLabel = "1-9", defaultValue = "1",
+            description = "gzip level of the layers (default: ${DEFAULT-VALUE}, fastest).")
+    int compressionLevel;
+
+    @Option(names = {"-v", "--verbose"}, description = "Show the output of mmdebstrap, apt and run steps.")
+    boolean verbose;
+
+    @Mixin
+    OutputOptions output;
+
+    @Override
+    public Integer call() {
+        if (compressionLevel < 1 || compressionLevel > 9) {
+            throw new dev.appliance.common.InvalidInputException("--compression-level must be between 1 and 9");
+        }
+        BuildOptions options = BuildOptions.defaults().withTag(tag).withMirror(mirror)
+                .withLayerCache(!noCache).withLockFile(!noLock).withCompressionLevel(compressionLevel);
+        BuildResult result;
+        try (RecipeSource source = RecipeSource.open(recipe, dirs())) {
+            result = new ImageBuilder(dirs(), BuildProgress.of(err(), output.quiet, verbose))
+                    .build(source.recipe(), options, source.gitUrl());
+        }
+        if (output.json) {
+            out().println(Json.write(json(result)));
+        } else {
+            if (!output.quiet) {
+                long total = result.timings().values().stream().mapToLong(Duration::toMillis).sum();
+                err().printf("built %s (%d layers, %s) in %.1f s%n", result.tag(), result.layers().size(),
+                        Sizes.human(result.layers().stream().mapToLong(BuildResult.Layer::size).sum()), total / 1000.0);
+            }
+            out().println(result.tag() + " " + result.manifest().digest());
+        }
+        return 0;
+    }
+
+    private static Map<String, Object> json(BuildResult result) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("tag", result.tag());
+        json.put("digest", result.manifest().digest().toString());
+        List<Map<String, Object>> layers = new ArrayList<>();
+        for (BuildResult.Layer layer : result.layers()) {
+            Map<String, Object> l = new LinkedHashMap<>();
+            l.put("name", layer.name());
+            l.put("digest", layer.digest().toString());
+            l.put("diffId", layer.diffId().toString());
+            l.put("size", layer.size());
+            l.put("cached", layer.cached());
+            layers.add(l);
+        }
+        json.put("layers", layers);
+        json.put("size", result.layers().stream().mapToLong(BuildResult.Layer::size).sum());
+        Map<String, Double> timings = new LinkedHashMap<>();
+        result.timings().forEach((k, v) -> timings.put(k, v.toMillis() / 1000.0));
+        json.put("timings", timings);
+        json.put("packages", result.packages().packages().size());
+        return json;
+    }
+}

@@ -1,0 +1,61 @@
+package dev.appliance.cli;
+
+import dev.appliance.build.BuildOptions;
+import dev.appliance.build.BuildResult;
+import dev.appliance.build.ImageBuilder;
+import dev.appliance.build.LockFile;
+import dev.appliance.build.RecipeSource;
+import dev.appliance.common.InvalidInputException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+@Command(name = "lock", description = {
+        "Resolve a recipe's packages and write RECIPE.lock beside it: every package's name, version,",
+        "architecture and SHA-256, and each suite's Release date. 'appliance build' then installs exactly these.",
+        "Resolving builds the root file system (layers go to the cache, no image is tagged). Needs root."})
+final class LockCommand extends BaseCommand {
+    @Parameters(index = "0", paramLabel = "RECIPE", description = "recipe file")
+    Path recipe;
+
+    @Option(names = "--mirror", paramLabel = "URL", description = "Debian mirror (default: the recipe's, else the host's apt sources).")
+    String mirror;
+
+    @Option(names = {"-v", "--verbose"}, description = "Show the output of mmdebstrap and apt.")
+    boolean verbose;
+
+    @Mixin
+    OutputOptions output;
+
+    @Override
+    public Integer call() {
+        if (recipe.toString().contains("#")) {
+            throw new InvalidInputException("lock writes beside a local recipe file; clone the repository to lock a git recipe");
+        }
+        BuildOptions options = BuildOptions.defaults().withMirror(mirror).withLockFile(false).withStore(false);
+        Path lockPath;
+        BuildResult result;
+        try (RecipeSource source = RecipeSource.open(recipe.toString(), dirs())) {
+            result = new ImageBuilder(dirs(), BuildProgress.of(err(), output.quiet, verbose)).build(source.recipe(), options);
+            lockPath = LockFile.pathFor(source.recipe().source());
+        }
+        result.packages().write(lockPath);
+        if (output.json) {
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("lockFile", lockPath.toString());
+            json.put("packages", result.packages().packages().size());
+            Map<String, String> suites = new LinkedHashMap<>();
+            result.packages().suites().forEach((k, v) -> suites.put(k, v.toString()));
+            json.put("suites", suites);
+            out().println(Json.write(json));
+        } else {
+            out().println(lockPath + " (" + result.packages().packages().size() + " packages)");
+        }
+        return 0;
+    }
+}
