@@ -384,6 +384,10 @@ public final class InstanceManager {
         }
         try {
             Files.createDirectories(dirs.instances());
+            if (Files.isDirectory(dir) && !Files.exists(dir.resolve("instance.json"))
+                    && InstanceProcesses.find(dir).isEmpty()) {
+                ConfigDisk.deleteTree(dir); // left by a `run` killed while it resolved the image
+            }
             Files.createDirectory(dir);
         } catch (FileAlreadyExistsException e) {
             throw new InvalidInputException("an instance named " + name + " already exists: remove it (appliance rm "

@@ -103,7 +103,13 @@ public final class Supervisor {
         while (!Files.exists(dir.specFile())) {
             boolean creatorAlive = creator > 0 && ProcessHandle.of(creator).map(ProcessHandle::isAlive).orElse(false);
             if (!creatorAlive || !Files.isDirectory(dir.path()) || stopReason.get() != null) {
-                return Files.exists(dir.specFile());
+                if (Files.exists(dir.specFile())) {
+                    return true;
+                }
+                if (!creatorAlive) {
+                    ConfigDisk.deleteTree(dir.path()); // the creating `run` died: free the name
+                }
+                return false;
             }
             sleep(20);
         }
