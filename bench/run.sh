@@ -16,7 +16,7 @@ work=$(mktemp -d /tmp/apbench.XXXXXX)
 pids=""
 cleanup() {
   for p in $pids; do kill -9 "$p" 2>/dev/null || true; done
-  "$app" rm -f bench-run-1 bench-run-2 >/dev/null 2>&1 || true
+  for n in bench-run-1 bench-run-2; do "$app" rm -f "$n" >/dev/null 2>&1 || true; done
   rm -rf "$work"
 }
 trap cleanup EXIT INT TERM

@@ -47,7 +47,9 @@ class RunE2eTest {
     @AfterAll
     static void removeInstances() {
         if (cli != null) {
-            cli.run("rm", "-f", "web", "fg");
+            for (String name : List.of("web", "fg", "ctrlc")) {
+                cli.run("rm", "-f", name);
+            }
         }
     }
 
@@ -106,6 +108,31 @@ class RunE2eTest {
         assertEquals("stopped", state);
         assertEquals(List.of(), processesOf("fg"));
         cli.run("rm", "fg").assertSuccess();
+    }
+
+    @Test
+    void interruptedForegroundRunStopsTheApplianceBeforeItExits() throws Exception {
+        try (ApplianceCli.Background run = cli.start("run", "--name", "ctrlc", "-p", "80", "tiny-web:0.1.0")) {
+            long deadline = System.nanoTime() + BOOT.toNanos();
+            while (run.stdoutSoFar().isBlank() && run.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
+            String url = run.stdoutSoFar().strip();
+            assertEquals("hi", get(url + "greeting"), "healthy, default parameter");
+            ProcessHandle handle = ProcessHandle.of(run.pid()).orElseThrow();
+            handle.destroy(); // SIGTERM: the JVM runs the same shutdown path as for Ctrl-C (SIGINT)
+            handle.onExit().get(90, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        JsonNode ps = JSON.readTree(cli.run("ps", "--json").assertSuccess().stdout());
+        JsonNode ctrlc = null;
+        for (JsonNode i : ps) {
+            if (i.get("name").asText().equals("ctrlc")) {
+                ctrlc = i;
+            }
+        }
+        assertEquals("stopped", ctrlc.get("state").asText(), "stopped before `run` returned");
+        assertEquals(List.of(), processesOf("ctrlc"));
+        cli.run("rm", "ctrlc").assertSuccess();
     }
 
     private static String get(String url) throws IOException, InterruptedException {
