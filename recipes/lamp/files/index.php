@@ -1,23 +1,8 @@
 <?php
-// LAMP demo: a guestbook kept in MariaDB. Each visit can add an entry; the
-// page lists the latest ones. Credentials come from /etc/lamp-demo/db.ini,
-// written at first boot (see /usr/lib/appliance/lamp-setup).
+// LAMP demo: a guestbook kept in MariaDB. POST message=... adds an entry;
+// GET lists the latest ones and how many there are.
 declare(strict_types=1);
-
-function db(): PDO
-{
-    $config = parse_ini_file('/etc/lamp-demo/db.ini', true, INI_SCANNER_RAW);
-    if ($config === false) {
-        throw new RuntimeException('database credentials are not set up yet');
-    }
-    $db = $config['database'];
-    return new PDO(
-        sprintf('mysql:host=%s;dbname=%s;charset=utf8mb4', $db['host'], $db['name']),
-        $db['user'],
-        $db['password'],
-        [PDO::ATTR_ERRMODE => PDO::ERRMODE_EXCEPTION, PDO::ATTR_DEFAULT_FETCH_MODE => PDO::FETCH_ASSOC]
-    );
-}
+require '/var/www/lamp/db.php';
 
 function h(string $text): string
 {
@@ -25,13 +10,17 @@ function h(string $text): string
 }
 
 try {
-    $pdo = db();
-    if ($_SERVER['REQUEST_METHOD'] === 'POST' || isset($_GET['message'])) {
-        $message = trim((string) ($_POST['message'] ?? $_GET['message'] ?? ''));
-        if ($message !== '') {
+    $pdo = lamp_db();
+    if ($_SERVER['REQUEST_METHOD'] === 'POST') {
+        $message = trim((string) ($_POST['message'] ?? ''));
+        // At most 200 characters of valid UTF-8 (PCRE is always there, mbstring is not).
+        if ($message !== '' && preg_match('/^.{1,200}/su', $message, $match) === 1) {
             $insert = $pdo->prepare('INSERT INTO entries (message) VALUES (?)');
-            $insert->execute([mb_substr($message, 0, 200)]);
+            $insert->execute([$match[0]]);
         }
+        // Post/redirect/get: reloading the page does not add the entry again.
+        header('Location: ' . strtok($_SERVER['REQUEST_URI'], '?'), true, 303);
+        exit;
     }
     $entries = $pdo->query('SELECT id, message, created FROM entries ORDER BY id DESC LIMIT 20')->fetchAll();
     $count = (int) $pdo->query('SELECT COUNT(*) FROM entries')->fetchColumn();

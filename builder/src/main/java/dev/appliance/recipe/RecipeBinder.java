@@ -77,23 +77,22 @@ final class RecipeBinder {
         String version = check.matching(check.required(raw, raw.version, "version"), "version", VERSION,
                 "a valid image tag (letters, digits, '.', '_', '-'; at most 128)");
         String description = check.text(raw.description, "description", "");
+        // Checked in the order docs/recipe.md lists the keys, so a recipe written
+        // in that order reports its first problem first.
+        Recipe.Base base = base(raw.base, parent == null ? DEFAULT_BASE : parent.base());
+        List<String> packages = packages(raw.packages);
+        List<Recipe.FileEntry> files = files(raw.files);
+        List<Recipe.RunStep> run = runSteps(raw.run);
+        Recipe.Services services = services(raw.services);
+        List<Recipe.User> users = users(raw.users);
+        List<Recipe.Group> groups = groups(raw.groups);
         List<Recipe.Port> ports = ports(raw.ports, parent == null ? List.of() : parent.ports());
         Recipe.HealthCheck health = raw.health != null ? health(raw.health, ports) : inheritedHealth(raw, parent, ports);
-        return new Recipe(
-                source, name, version, description,
-                base(raw.base, parent == null ? DEFAULT_BASE : parent.base()),
-                packages(raw.packages),
-                files(raw.files),
-                runSteps(raw.run),
-                services(raw.services),
-                users(raw.users),
-                groups(raw.groups),
-                ports,
-                health,
-                resources(raw.resources, parent == null ? DEFAULT_RESOURCES : parent.resources()),
-                kernels(raw.kernels, parent == null ? DEFAULT_KERNELS : parent.kernels()),
-                params(raw.params, parent == null ? List.of() : parent.params()),
-                parent);
+        Recipe.Resources resources = resources(raw.resources, parent == null ? DEFAULT_RESOURCES : parent.resources());
+        Recipe.Kernels kernels = kernels(raw.kernels, parent == null ? DEFAULT_KERNELS : parent.kernels());
+        List<Recipe.Param> params = params(raw.params, parent == null ? List.of() : parent.params());
+        return new Recipe(source, name, version, description, base, packages, files, run, services, users, groups,
+                ports, health, resources, kernels, params, parent);
     }
 
     private Recipe.Base base(RawBase raw, Recipe.Base inherited) {
@@ -149,8 +148,8 @@ final class RecipeBinder {
         for (int i = 0; i < raw.size(); i++) {
             RawFile f = raw.get(i);
             String key = "files[" + i + "]";
-            Path from = fileSource(check.required(f, f.source, "source"), key + ".source");
-            Scalar destValue = check.required(f, f.dest, "dest");
+            Path from = fileSource(check.required(f, f.source, key + ".source"), key + ".source");
+            Scalar destValue = check.required(f, f.dest, key + ".dest");
             String dest = imagePath(destValue, key + ".dest");
             Integer earlier = dests.putIfAbsent(dest, i);
             if (earlier != null) {
@@ -180,7 +179,9 @@ final class RecipeBinder {
         Path dir = source.getParent();
         Path resolved = dir.resolve(relative).normalize();
         if (!Files.exists(resolved, LinkOption.NOFOLLOW_LINKS)) {
-            throw check.error(value, key, "no such file: " + displayDir().resolve(relative).normalize(), null);
+            String sibling = Suggestions.closestSibling(resolved);
+            throw check.error(value, key, "no such file: " + displayDir().resolve(relative).normalize(),
+                    sibling == null ? null : "did you mean '" + relative.resolveSibling(sibling).normalize() + "'?");
         }
         try {
             if (!resolved.toRealPath().startsWith(dir.toRealPath())) {
@@ -244,15 +245,15 @@ final class RecipeBinder {
 
     private List<Recipe.User> users(List<RawUser> raw) {
         return named(raw, "users", u -> u.name, (u, key) -> {
-            String name = check.matching(u.name, key + ".name", ACCOUNT, "a user name");
-            boolean system = check.bool(u.system, key + ".system", false);
-            return new Recipe.User(name,
+            // Unset group, home and shell stay null: useradd's defaults apply (see Recipe.User).
+            return new Recipe.User(
+                    check.matching(u.name, key + ".name", ACCOUNT, "a user name"),
                     check.optionalInteger(u.uid, key + ".uid", 0, 65535),
-                    account(u.group, key + ".group", name),
+                    account(u.group, key + ".group", null),
                     u.groups == null ? List.of() : unique(u.groups, key + ".groups", (s, k) -> account(s, k, null)),
-                    u.home == null ? (system ? "/nonexistent" : "/home/" + name) : imagePath(u.home, key + ".home"),
-                    u.shell == null ? (system ? "/usr/sbin/nologin" : "/bin/bash") : imagePath(u.shell, key + ".shell"),
-                    system);
+                    u.home == null ? null : imagePath(u.home, key + ".home"),
+                    u.shell == null ? null : imagePath(u.shell, key + ".shell"),
+                    check.bool(u.system, key + ".system", false));
         });
     }
 
@@ -267,7 +268,7 @@ final class RecipeBinder {
     private List<Recipe.Port> ports(List<RawPort> raw, List<Recipe.Port> inherited) {
         List<Recipe.Port> own = named(raw, "ports", p -> p.name, (p, key) -> new Recipe.Port(
                 check.matching(p.name, key + ".name", PORT_NAME, "a port name (lowercase letters, digits, '-'; at most 15)"),
-                check.port(check.required(p, p.port, "port"), key + ".port"),
+                check.port(check.required(p, p.port, key + ".port"), key + ".port"),
                 p.protocol == null ? "tcp" : check.oneOf(p.protocol, key + ".protocol", List.of("tcp", "udp"))));
         Map<String, Recipe.Port> merged = new LinkedHashMap<>();
         inherited.forEach(port -> merged.put(port.name(), port));
@@ -285,8 +286,8 @@ final class RecipeBinder {
     }
 
     private Recipe.HealthCheck health(RawHealth raw, List<Recipe.Port> ports) {
-        String type = check.oneOf(check.required(raw, raw.type, "type"), "health.type", List.of("http", "tcp"));
-        Scalar portValue = check.required(raw, raw.port, "port");
+        String type = check.oneOf(check.required(raw, raw.type, "health.type"), "health.type", List.of("http", "tcp"));
+        Scalar portValue = check.required(raw, raw.port, "health.port");
         int port = check.port(portValue, "health.port");
         if (ports.stream().noneMatch(p -> p.port() == port && p.protocol().equals("tcp"))) {
             throw check.error(portValue, "health.port", port + " is not one of the appliance's tcp ports",
@@ -370,7 +371,7 @@ final class RecipeBinder {
         for (int i = 0; i < raw.size(); i++) {
             R item = raw.get(i);
             String key = listKey + "[" + i + "]";
-            Scalar itemName = check.required(item, name.apply(item), "name");
+            Scalar itemName = check.required(item, name.apply(item), key + ".name");
             Integer earlier = seen.putIfAbsent(itemName.text(), i);
             if (earlier != null) {
                 throw check.error(itemName, key + ".name", "'" + itemName.text() + "' is already declared at " + listKey + "[" + earlier + "]", null);

@@ -28,7 +28,7 @@ public final class RecipeParser {
     private record Link(Path display, Path real) {}
 
     private Recipe load(Path display, List<Link> children) {
-        RawRecipe raw = reader.read(display, display);
+        RawRecipe raw = reader.read(display);
         Path real = realPath(display);
         Recipe parent = null;
         if (raw.extendsFile != null) {
@@ -36,7 +36,9 @@ public final class RecipeParser {
             Scalar value = raw.extendsFile;
             Path parentDisplay = display.resolveSibling(check.text(value, "extends")).normalize();
             if (!Files.isRegularFile(parentDisplay)) {
-                throw check.error(value, "extends", "no such recipe file: " + parentDisplay, null);
+                String sibling = Suggestions.closestSibling(parentDisplay);
+                throw check.error(value, "extends", "no such recipe file: " + parentDisplay,
+                        sibling == null ? null : "did you mean '" + Path.of(value.text()).resolveSibling(sibling) + "'?");
             }
             List<Link> chain = new ArrayList<>(children);
             chain.add(new Link(display, real));

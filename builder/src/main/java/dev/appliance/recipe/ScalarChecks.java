@@ -32,10 +32,12 @@ final class ScalarChecks {
         return error(value.at(), key + ": " + message, hint);
     }
 
-    /** The value of a key that must be present. */
+    /** The value of a key that must be present; {@code key} is its full path, e.g. {@code ports[0].port}. */
     Scalar required(Located owner, Scalar value, String key) {
         if (value == null) {
-            throw error(owner.at, "missing required key '" + key + "'", null);
+            int dot = key.lastIndexOf('.');
+            String mapping = dot < 0 ? "" : key.substring(0, dot) + ": ";
+            throw error(owner.at, mapping + "missing required key '" + key.substring(dot + 1) + "'", null);
         }
         return value;
     }

@@ -140,7 +140,7 @@ final class StrictBinding {
         }
     }
 
-    static void rejectAlias(JsonParser p) throws IOException {
+    private static void rejectAlias(JsonParser p) throws IOException {
         TrackingYamlParser tracking = TrackingYamlParser.of(p);
         if (tracking != null && tracking.isCurrentAlias()) {
             throw new RecipeProblem(p.currentTokenLocation(),
@@ -149,7 +149,7 @@ final class StrictBinding {
         }
     }
 
-    static String describe(JsonToken token, JsonParser p) throws IOException {
+    private static String describe(JsonToken token, JsonParser p) throws IOException {
         if (token == null) {
             return "nothing";
         }

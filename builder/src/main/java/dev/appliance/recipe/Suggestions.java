@@ -1,6 +1,11 @@
 package dev.appliance.recipe;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Collection;
+import java.util.List;
+import java.util.stream.Stream;
 
 /** "Did you mean" for misspelt keys and values: the closest known word by Levenshtein
  * distance (with swapped neighbours counted as one edit). */
@@ -21,6 +26,23 @@ final class Suggestions {
         // A third of the word may be wrong (at least 1, at most 3 edits); more is a different word.
         int allowed = Math.max(1, Math.min(3, word.length() / 3));
         return bestDistance <= allowed ? best : null;
+    }
+
+    /**
+     * For a file that does not exist: the name of a file in the same directory
+     * that is plausibly what was meant, or null.
+     */
+    static String closestSibling(Path missing) {
+        Path dir = missing.toAbsolutePath().getParent();
+        if (dir == null || !Files.isDirectory(dir) || missing.getFileName() == null) {
+            return null;
+        }
+        try (Stream<Path> entries = Files.list(dir)) {
+            List<String> names = entries.map(p -> p.getFileName().toString()).sorted().toList();
+            return closest(missing.getFileName().toString(), names);
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     /** Edit distance counting a swap of neighbours as one edit (optimal string alignment). */

@@ -1,7 +1,5 @@
 package dev.appliance.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.appliance.build.host.BuilderHostChecks;
 import dev.appliance.common.HostCheck;
 import dev.appliance.runtime.host.RuntimeHostChecks;
@@ -15,9 +13,9 @@ import java.util.List;
 /** Reports what this host can do; gaps are findings, not failures (exit 0). */
 @Command(name = "doctor",
         description = {
-            "Check what this host can do: builder prerequisites, each engine (kvm, uml, tcg) usable or not"
-                    + " and why, networking helpers, disk tools and free space, with the exact command to fix"
-                    + " each gap.",
+            "Check what this host can do and how to close the gaps.",
+            "Reports builder prerequisites, each engine (kvm, uml, tcg) usable or not and why, networking"
+                    + " helpers, disk tools and free space, with the exact command to fix each gap.",
             "Exits 0 even when something is missing (it is a report); 1 only if the checks themselves fail."
         })
 final class DoctorCommand extends BaseCommand {
@@ -33,7 +31,7 @@ final class DoctorCommand extends BaseCommand {
         List<HostCheck> checks = new ArrayList<>(new BuilderHostChecks().run());
         checks.addAll(new RuntimeHostChecks().run(dirs()));
         if (output.json) {
-            out().println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(checks));
+            out().println(Json.write(checks));
         } else {
             printTable(out(), checks);
         }

@@ -8,9 +8,6 @@ import javax.net.ssl.SSLException;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateException;
 import java.time.Duration;
@@ -21,6 +18,11 @@ import java.time.Duration;
  * with --insecure; unverified TLS only with --insecure. One probe of
  * {@code GET /v2/} tells a certificate the client does not trust apart from a
  * server that does not speak TLS at all, so each gets its own clear error.
+ *
+ * <p>Loopback registries are probed over plain HTTP first: a TLS server answers
+ * that with HTTP 400 (or drops it), and then HTTPS is used as for any registry.
+ * The probe carries no credentials, and a plain-HTTP pull never pays for loading
+ * the CA store.
  */
 final class EndpointResolver {
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(15);
@@ -31,10 +33,13 @@ final class EndpointResolver {
         String registry = ref.registry();
         String host = Endpoint.apiHost(registry);
         boolean httpAllowed = options.insecure() || ref.isLoopbackRegistry();
-        SSLContext verifying = TlsContexts.verifying(options.caCert());
         return retry.run("connecting to " + registry, () -> {
+            if (ref.isLoopbackRegistry() && speaksPlainHttp(host)) {
+                return new Endpoint(registry, host, true, TlsContexts.trustNothing(), true);
+            }
+            SSLContext verifying = TlsContexts.verifying(options.caCert());
             try {
-                probe(URI.create("https://" + host + "/v2/"), verifying);
+                probe(URI.create("https://" + host + "/v2/"), verifying, true);
                 return new Endpoint(registry, host, false, verifying, true);
             } catch (SSLException e) {
                 if (isUntrustedCertificate(e)) {
@@ -44,41 +49,53 @@ final class EndpointResolver {
                                 + "--insecure skips verification");
                     }
                     SSLContext any = TlsContexts.trustAll();
-                    probe(URI.create("https://" + host + "/v2/"), any);
+                    probe(URI.create("https://" + host + "/v2/"), any, false);
                     return new Endpoint(registry, host, false, any, false);
                 }
                 if (!httpAllowed) {
                     throw new ApplianceException(registry + " does not speak TLS (" + rootMessage(e)
                             + "); plain HTTP is used only for loopback registries or with --insecure");
                 }
-                return plainHttp(registry, host, verifying);
+                return plainHttp(registry, host);
             } catch (ConnectException e) {
                 // No port given and nothing on 443: a plain-HTTP registry may listen on 80.
                 if (httpAllowed && !host.contains(":")) {
-                    return plainHttp(registry, host, verifying);
+                    return plainHttp(registry, host);
                 }
                 throw e;
             }
         });
     }
 
-    private static Endpoint plainHttp(String registry, String host, SSLContext tls) throws IOException, InterruptedException {
-        probe(URI.create("http://" + host + "/v2/"), tls);
-        return new Endpoint(registry, host, true, tls, true);
+    private static Endpoint plainHttp(String registry, String host) throws IOException {
+        SSLContext none = TlsContexts.trustNothing();
+        probe(URI.create("http://" + host + "/v2/"), none, true);
+        return new Endpoint(registry, host, true, none, true);
     }
 
-    /** Any HTTP answer (200, 401, ...) means the transport works. */
-    private static void probe(URI uri, SSLContext tls) throws IOException, InterruptedException {
-        HttpClient client = HttpClient.newBuilder()
-                .sslContext(tls)
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(PROBE_TIMEOUT)
-                .build();
-        HttpResponse<Void> response = client.send(
-                HttpRequest.newBuilder(uri).timeout(PROBE_TIMEOUT).GET().build(),
-                HttpResponse.BodyHandlers.discarding());
-        if (response.statusCode() >= 500) {
-            throw new HttpStatusException(response.statusCode(), "HTTP " + response.statusCode() + " from " + uri);
+    /** True when the server answers plain HTTP like a registry (not with 400, as TLS servers do). */
+    private static boolean speaksPlainHttp(String host) throws IOException {
+        try {
+            probe(URI.create("http://" + host + "/v2/"), TlsContexts.trustNothing(), true);
+            return true;
+        } catch (ConnectException | HttpStatusException e) {
+            throw e;
+        } catch (IOException notHttp) {
+            return false;
+        }
+    }
+
+    /** Any HTTP answer (200, 401, 404) means the transport works; 400 means it does not. */
+    private static void probe(URI uri, SSLContext tls, boolean verified) throws IOException {
+        int status;
+        try (HttpGet.Response response = HttpGet.send(uri, "application/json", null, tls, verified, PROBE_TIMEOUT)) {
+            status = response.status();
+        }
+        if (status >= 500) {
+            throw new HttpStatusException(status, "HTTP " + status + " from " + uri);
+        }
+        if (status == 400) {
+            throw new IOException("HTTP 400 from " + uri + ": not this protocol");
         }
     }
 

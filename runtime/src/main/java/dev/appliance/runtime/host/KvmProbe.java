@@ -1,6 +1,7 @@
 package dev.appliance.runtime.host;
 
 import dev.appliance.common.HostTools;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -10,6 +11,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -50,10 +52,6 @@ public final class KvmProbe {
 
     /** A verdict plus the step that would make KVM usable, for {@code appliance doctor}. */
     record Finding(Result result, String fix) {
-        static Finding usable(String reason) {
-            return new Finding(new Result(true, reason), null);
-        }
-
         static Finding unusable(String reason, String fix) {
             return new Finding(new Result(false, reason), fix);
         }
@@ -118,13 +116,28 @@ public final class KvmProbe {
         try (FileChannel ignored = FileChannel.open(device, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             return Optional.empty();
         } catch (AccessDeniedException e) {
-            return Optional.of(Finding.unusable("no permission to open " + device,
-                    HostTools.asRoot("usermod -aG kvm " + System.getProperty("user.name"))
-                            + ", then log in again"));
+            return Optional.of(Finding.unusable("no permission to open " + device, permissionFix()));
         } catch (IOException | RuntimeException e) {
             return Optional.of(Finding.unusable("cannot open " + device + ": " + e.getMessage(),
                     "check that " + device + " is the KVM device (ls -l " + device + ")"));
         }
+    }
+
+    /** Membership of the device's group; a root-only device needs a group first. */
+    private String permissionFix() {
+        String user = System.getProperty("user.name");
+        String group;
+        try {
+            group = Files.readAttributes(device, PosixFileAttributes.class).group().getName();
+        } catch (IOException | UnsupportedOperationException e) {
+            group = "kvm";
+        }
+        if (!group.equals("root")) {
+            return HostTools.asRoot("usermod -aG " + group + " " + user) + ", then log in again";
+        }
+        return HostTools.asRoot("groupadd -f kvm") + " && " + HostTools.asRoot("chgrp kvm " + device)
+                + " && " + HostTools.asRoot("chmod 0660 " + device) + " && "
+                + HostTools.asRoot("usermod -aG kvm " + user) + ", then log in again";
     }
 
     private Result watchWithTimeout(Process process) {

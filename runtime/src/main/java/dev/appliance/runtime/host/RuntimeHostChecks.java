@@ -1,18 +1,19 @@
 package dev.appliance.runtime.host;
 
 import dev.appliance.common.ApplianceDirs;
+import dev.appliance.common.ApplianceException;
 import dev.appliance.common.HostCheck;
 import dev.appliance.common.HostTools;
+import dev.appliance.runtime.disk.HostTool;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /**
  * What this host can run: each engine (kvm, uml, tcg) usable or not and why, the
@@ -104,8 +105,7 @@ public final class RuntimeHostChecks {
             return HostCheck.gap("network.qemu-user", QEMU + " not found: kvm and tcg guests need its user"
                     + " networking for published ports", HostTools.aptInstall("qemu-system-x86"));
         }
-        Optional<String> backends = output(qemu.get().toString(), "-netdev", "help");
-        if (backends.isPresent() && backends.get().lines().anyMatch(line -> line.strip().equals("user"))) {
+        if (netdevBackends(qemu.get()).lines().anyMatch(line -> line.strip().equals("user"))) {
             return HostCheck.ok("network.qemu-user", "QEMU user networking (slirp) for kvm and tcg port publishing");
         }
         return HostCheck.gap("network.qemu-user", qemu.get() + " lacks user networking (-netdev user)",
@@ -149,6 +149,16 @@ public final class RuntimeHostChecks {
         }
     }
 
+    /** What {@code qemu -netdev help} lists, or "" when it cannot run. */
+    private static String netdevBackends(Path qemu) {
+        try {
+            return HostTool.runAllowingFailure(List.of(qemu.toString(), "-netdev", "help"),
+                    Path.of(System.getProperty("java.io.tmpdir")), Map.of()).stdout();
+        } catch (ApplianceException e) {
+            return "";
+        }
+    }
+
     private boolean seccompTrapAvailable() {
         try {
             return List.of(Files.readString(seccompActions).trim().split("\\s+")).contains("trap");
@@ -176,35 +186,5 @@ public final class RuntimeHostChecks {
             }
         }
         return Optional.empty();
-    }
-
-    /** Stdout and stderr of a short command, or empty if it fails or hangs. */
-    private static Optional<String> output(String... command) {
-        Path capture = null;
-        try {
-            // A file, not a pipe: a hung command cannot block the read.
-            capture = Files.createTempFile("appliance-doctor", ".out");
-            Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(capture.toFile()).start();
-            process.getOutputStream().close();
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                return Optional.empty();
-            }
-            return Optional.of(Files.readString(capture, StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            return Optional.empty();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Optional.empty();
-        } finally {
-            if (capture != null) {
-                try {
-                    Files.deleteIfExists(capture);
-                } catch (IOException e) {
-                    // Only a temporary file left behind.
-                }
-            }
-        }
     }
 }

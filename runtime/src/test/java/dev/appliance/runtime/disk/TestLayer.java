@@ -17,43 +17,43 @@ import java.util.Map;
 import java.util.zip.GZIPOutputStream;
 
 /** Writes layer blobs (tar+gzip) for tests, entry by entry, with Commons Compress. */
-final class TestLayer {
+public final class TestLayer {
     private interface Writer {
         void write(TarArchiveOutputStream tar) throws IOException;
     }
 
     private final List<Writer> entries = new ArrayList<>();
 
-    TestLayer dir(String name, int mode, long uid, long gid) {
+    public TestLayer dir(String name, int mode, long uid, long gid) {
         return add(name + "/", TarConstants.LF_DIR, mode, uid, gid, null, new byte[0], Map.of());
     }
 
-    TestLayer file(String name, String content) {
+    public TestLayer file(String name, String content) {
         return file(name, content, 0644, 0, 0);
     }
 
-    TestLayer file(String name, String content, int mode, long uid, long gid) {
+    public TestLayer file(String name, String content, int mode, long uid, long gid) {
         return add(name, TarConstants.LF_NORMAL, mode, uid, gid, null, content.getBytes(StandardCharsets.UTF_8), Map.of());
     }
 
-    TestLayer file(String name, byte[] content, int mode) {
+    public TestLayer file(String name, byte[] content, int mode) {
         return add(name, TarConstants.LF_NORMAL, mode, 0, 0, null, content, Map.of());
     }
 
     /** A file with xattrs, written as libarchive does (base64 values, binary-safe). */
-    TestLayer fileWithXattrs(String name, String content, Map<String, byte[]> xattrs) {
+    public TestLayer fileWithXattrs(String name, String content, Map<String, byte[]> xattrs) {
         return add(name, TarConstants.LF_NORMAL, 0755, 0, 0, null, content.getBytes(StandardCharsets.UTF_8), xattrs);
     }
 
-    TestLayer symlink(String name, String target) {
+    public TestLayer symlink(String name, String target) {
         return add(name, TarConstants.LF_SYMLINK, 0777, 0, 0, target, new byte[0], Map.of());
     }
 
-    TestLayer hardLink(String name, String target) {
+    public TestLayer hardLink(String name, String target) {
         return add(name, TarConstants.LF_LINK, 0644, 0, 0, target, new byte[0], Map.of());
     }
 
-    TestLayer device(String name, byte type, int major, int minor, int mode) {
+    public TestLayer device(String name, byte type, int major, int minor, int mode) {
         entries.add(tar -> {
             TarArchiveEntry e = new TarArchiveEntry(name, type);
             e.setMode(mode);
@@ -70,7 +70,7 @@ final class TestLayer {
      * A file whose xattr is written the way GNU tar does: a PAX header carrying the
      * raw value bytes, which Commons Compress cannot write through its String API.
      */
-    TestLayer fileWithRawSchilyXattr(String name, String content, String xattr, byte[] value) {
+    public TestLayer fileWithRawSchilyXattr(String name, String content, String xattr, byte[] value) {
         entries.add(tar -> {
             ByteArrayOutputStream record = new ByteArrayOutputStream();
             byte[] key = (" SCHILY.xattr." + xattr + "=").getBytes(StandardCharsets.UTF_8);
@@ -110,7 +110,7 @@ final class TestLayer {
         return this;
     }
 
-    Path writeTo(Path file) throws IOException {
+    public Path writeTo(Path file) throws IOException {
         try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(file));
              TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);

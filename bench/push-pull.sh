@@ -1,0 +1,93 @@
+#!/bin/sh
+# Times `appliance push` and `appliance pull` of one image from the local store
+# against `skopeo copy` of the same image, in the same run, each against its own
+# fresh docker-registry on 127.0.0.1, and prints time ratios (goal: <= 1.0).
+#
+# usage: bench/push-pull.sh TAG        e.g. bench/push-pull.sh lamp:1.0.0
+# env:   APPLIANCE  command to run appliance (default: java -jar cli/target/appliance.jar;
+#                   build it with: mvn -B -q -pl cli -am package -DskipTests)
+#        APPLIANCE_HOME / XDG_DATA_HOME select the store, as for appliance itself.
+set -eu
+[ $# -eq 1 ] || { echo "usage: $0 TAG" >&2; exit 2; }
+tag=$1
+here=$(cd "$(dirname "$0")/.." && pwd)
+appliance=${APPLIANCE:-"java -jar $here/cli/target/appliance.jar"}
+if [ -n "${APPLIANCE_HOME:-}" ]; then
+  store=$APPLIANCE_HOME/data/store
+else
+  store=${XDG_DATA_HOME:-$HOME/.local/share}/appliance/store
+fi
+[ -f "$store/index.json" ] || { echo "no image store at $store" >&2; exit 1; }
+
+work=$(mktemp -d)
+pids=""
+cleanup() {
+  for pid in $pids; do kill "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+# start_registry NAME -> prints host:port
+start_registry() {
+  port=$(free_port)
+  mkdir -p "$work/$1"
+  cat > "$work/$1/config.yml" <<CONFIG
+version: 0.1
+log:
+  level: error
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: $work/$1/storage
+http:
+  addr: 127.0.0.1:$port
+CONFIG
+  docker-registry serve "$work/$1/config.yml" > "$work/$1/log" 2>&1 &
+  pids="$pids $!"
+  i=0
+  until curl -fs "http://127.0.0.1:$port/v2/" > /dev/null; do
+    i=$((i + 1)); [ $i -lt 100 ] || { echo "registry $1 did not start" >&2; exit 1; }
+    sleep 0.1
+  done
+  echo "127.0.0.1:$port"
+}
+
+# measure CMD... -> runs CMD, prints "WALL CPU" in seconds (CPU = user + system of
+# the command and its children: on a shared, busy host it varies much less than WALL)
+measure() {
+  /usr/bin/time -f '%e %U %S' -o "$work/time" "$@" > /dev/null
+  awk '{ printf "%s %.2f\n", $1, $2 + $3 }' "$work/time"
+}
+
+ratio() {
+  echo "$1 / $2" | bc -l
+}
+
+# report NAME "WALL CPU" "WALL CPU"
+report() {
+  set -- "$1" $2 $3
+  printf '%-5s appliance %6.2f s (cpu %5.2f s)   skopeo %6.2f s (cpu %5.2f s)   ratio %.2f (cpu %.2f)\n' \
+    "$1" "$2" "$3" "$4" "$5" "$(ratio "$2" "$4")" "$(ratio "$3" "$5")"
+}
+
+ours=$(start_registry appliance)
+theirs=$(start_registry skopeo)
+size=$(du -sb "$store/blobs" | cut -f1)
+echo "image $tag from $store (store holds $(numfmt --to=si "$size")B of blobs)"
+
+# shellcheck disable=SC2086 # $appliance is a command line
+push=$(measure $appliance push -q "$tag" "$ours/bench/image:1")
+skopeo_push=$(measure skopeo copy --quiet --dest-tls-verify=false "oci:$store:$tag" "docker://$theirs/bench/image:1")
+
+pull_home=$work/pull-home
+# shellcheck disable=SC2086
+pull=$(export APPLIANCE_HOME="$pull_home"; measure $appliance pull -q "$ours/bench/image:1")
+skopeo_pull=$(measure skopeo copy --quiet --src-tls-verify=false "docker://$theirs/bench/image:1" "oci:$work/skopeo-pull:image")
+
+report push "$push" "$skopeo_push"
+report pull "$pull" "$skopeo_pull"

@@ -1,0 +1,69 @@
+package dev.appliance.cli;
+
+import dev.appliance.runtime.export.ExportFormat;
+import dev.appliance.runtime.export.ExportOptions;
+import dev.appliance.runtime.export.ExportResult;
+import dev.appliance.runtime.export.Exporter;
+import dev.appliance.store.ImageStore;
+import dev.appliance.store.StoredImage;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+@Command(name = "export", description = {
+        "Export an image as a VM disk that boots on its own under UEFI (no appliance runtime needed).",
+        "Prints the paths of the files written (and the containerDisk reference with --kubevirt)."})
+final class ExportCommand extends BaseCommand {
+    @Parameters(index = "0", paramLabel = "IMAGE", description = "Image in the local store (tag or digest).")
+    String image;
+
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "qcow2",
+            description = "raw, qcow2 or ova (default: ${DEFAULT-VALUE}).")
+    String format;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "DIR", defaultValue = ".",
+            description = "Directory to write to (default: the current directory).")
+    Path outputDir;
+
+    @Option(names = "--libvirt", description = "Also write a libvirt domain XML next to the disk.")
+    boolean libvirt;
+
+    @Option(names = "--kubevirt", paramLabel = "REF",
+            description = "Also push a KubeVirt containerDisk image to REF and write a VirtualMachine + Service manifest.")
+    String kubevirt;
+
+    @Mixin
+    RegistryCliOptions registry;
+
+    @Mixin
+    OutputOptions output;
+
+    @Override
+    public Integer call() {
+        ExportOptions options = new ExportOptions(ExportFormat.parse(format), outputDir.toAbsolutePath(), libvirt, kubevirt);
+        StoredImage stored = ImageStore.open(dirs().store()).get(image);
+        if (!output.quiet) {
+            err().println("exporting " + stored.name() + " as " + options.format().extension + " to " + options.outputDir());
+        }
+        ExportResult result = new Exporter(dirs(), registry.toOptions(System.in),
+                TransferProgress.of(err(), output.quiet, "pushing containerDisk")).export(stored, options);
+        if (output.json) {
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("disk", result.disk().toString());
+            json.put("files", result.files().stream().map(Path::toString).toList());
+            json.put("containerDisk", result.containerDisk());
+            out().println(Json.write(json));
+        } else {
+            result.files().forEach(out()::println);
+            if (result.containerDisk() != null) {
+                out().println(result.containerDisk());
+            }
+        }
+        return 0;
+    }
+}

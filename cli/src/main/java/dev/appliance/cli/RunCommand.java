@@ -1,0 +1,119 @@
+package dev.appliance.cli;
+
+import dev.appliance.common.InvalidInputException;
+import dev.appliance.runtime.instance.InstanceInfo;
+import dev.appliance.runtime.instance.InstanceManager;
+import dev.appliance.runtime.instance.RunInputs;
+import dev.appliance.runtime.instance.RunRequest;
+import dev.appliance.runtime.instance.StoreBootImages;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+
+@Command(name = "run", description = {
+        "Boot an appliance and wait until its health check passes, then print its URLs.",
+        "The engine is chosen with --engine auto (default): kvm when a KVM guest really runs on this host,"
+                + " else uml, else tcg; an engine that fails to start falls back to the next, saying why.",
+        "In the foreground (default) Ctrl-C stops the appliance; with -d it keeps running."})
+final class RunCommand extends BaseCommand {
+    @Parameters(index = "0", paramLabel = "IMAGE", description = "Image in the local store, or REGISTRY/REPOSITORY[:TAG] (pulled when not local).")
+    String image;
+
+    @Option(names = {"-d", "--detach"}, description = "Return once the appliance is healthy; it keeps running.")
+    boolean detach;
+
+    @Option(names = "--name", description = "Instance name (default: the image name and a random suffix).")
+    String name;
+
+    @Option(names = {"-p", "--publish"}, paramLabel = "[[ADDR:]HOST:]GUEST[/tcp|udp]",
+            description = "Publish a guest port; on 127.0.0.1 unless ADDR is given; without HOST a free port is picked.")
+    List<String> ports = new ArrayList<>();
+
+    @Option(names = "--memory", paramLabel = "SIZE", description = "Guest memory, e.g. 1G (default: the image's).")
+    String memory;
+
+    @Option(names = "--cpus", description = "Virtual CPUs (default: the image's; uml runs one).")
+    Integer cpus;
+
+    @Option(names = "--engine", defaultValue = "auto", description = "auto, kvm, uml or tcg (default: ${DEFAULT-VALUE}).")
+    String engine;
+
+    @Option(names = "--param", paramLabel = "NAME=VALUE", description = "First-boot parameter of the image.")
+    List<String> params = new ArrayList<>();
+
+    @Option(names = "--secret", paramLabel = "NAME=@FILE|NAME=-",
+            description = "Secret parameter, read from a file or standard input; never put on a command line.")
+    List<String> secrets = new ArrayList<>();
+
+    @Option(names = {"-v", "--volume"}, paramLabel = "NAME:/GUEST/PATH",
+            description = "Persistent named volume mounted at the guest path; created on first use, kept by rm.")
+    List<String> volumes = new ArrayList<>();
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", description = "How long to wait for the health check (default: the image's).")
+    Long timeoutSeconds;
+
+    @Mixin
+    RegistryCliOptions registry;
+
+    @Mixin
+    OutputOptions output;
+
+    @Override
+    public Integer call() {
+        if (registry.passwordStdin && secrets.stream().anyMatch(s -> s.endsWith("=-"))) {
+            throw new InvalidInputException("--password-stdin and --secret NAME=- cannot both read standard input");
+        }
+        RunRequest request = new RunRequest(image, name, ports, memory, cpus, engine, RunInputs.params(params),
+                RunInputs.secrets(secrets, System.in), volumes);
+        InstanceManager manager = new InstanceManager(dirs());
+        AtomicReference<String> created = new AtomicReference<>();
+        AtomicReference<Boolean> done = new AtomicReference<>(false);
+        if (!detach) {
+            // Ctrl-C: stop the guest and wait for it, so the prompt returns with nothing left running.
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                if (created.get() != null && !done.get()) {
+                    err().println("stopping " + created.get() + " ...");
+                    err().flush();
+                    manager.stop(created.get(), Duration.ofSeconds(30));
+                }
+            }, "stop-on-exit"));
+        }
+        InstanceInfo info = manager.run(request, new StoreBootImages(dirs(), registry.toOptions(System.in),
+                        TransferProgress.of(err(), output.quiet, "pulling")), !detach,
+                timeoutSeconds == null ? null : Duration.ofSeconds(timeoutSeconds),
+                new InstanceManager.RunListener() {
+                    @Override
+                    public void progress(String line) {
+                        if (!output.quiet) {
+                            err().println(line);
+                            err().flush();
+                        }
+                    }
+
+                    @Override
+                    public void created(String instance) {
+                        created.set(instance);
+                    }
+                });
+        InstanceView.printStarted(info, output, out(), err());
+        if (detach) {
+            return 0;
+        }
+        if (!output.quiet) {
+            err().println(info.name() + " runs in the foreground: Ctrl-C stops it (or run with -d)");
+            err().flush();
+        }
+        InstanceInfo end = manager.awaitExit(info.name());
+        done.set(true);
+        if (!output.quiet) {
+            err().println(info.name() + " " + end.state() + (end.message() == null ? "" : ": " + end.message()));
+        }
+        return 0;
+    }
+}

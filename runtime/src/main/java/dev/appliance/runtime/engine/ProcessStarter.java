@@ -1,0 +1,70 @@
+package dev.appliance.runtime.engine;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Starts the host processes of one instance so that none can outlive it unseen:
+ * <ul>
+ *   <li>each process is wrapped in {@code setpriv --pdeathsig KILL}, so the kernel
+ *       kills it when its parent (the instance's supervisor) dies, even by SIGKILL
+ *       (Java cannot call prctl(PR_SET_PDEATHSIG) itself). The signal fires when the
+ *       <em>thread</em> that started the process ends, so callers start processes
+ *       from a thread that lives as long as the processes;</li>
+ *   <li>each carries {@code APPLIANCE_INSTANCE=<instance dir>} in its environment,
+ *       inherited by its own children, so leftovers can always be found and killed
+ *       (see {@code InstanceProcesses}).</li>
+ * </ul>
+ */
+public final class ProcessStarter {
+    /** Environment variable that marks every process of an instance. */
+    public static final String MARKER = "APPLIANCE_INSTANCE";
+
+    private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
+
+    private final Path workDir;
+    private final String marker;
+
+    /** @param workDir the instance directory: working directory and marker value */
+    public ProcessStarter(Path workDir) {
+        this.workDir = workDir.toAbsolutePath();
+        this.marker = this.workDir.toString();
+    }
+
+    public Path workDir() {
+        return workDir;
+    }
+
+    /** Starts {@code command} with its output (stdout and stderr) readable from the returned process. */
+    public Process startPiped(List<String> command) throws IOException {
+        return builder(command).redirectErrorStream(true).start();
+    }
+
+    /** Starts {@code command} with its output appended to {@code log}. */
+    public Process startLogged(List<String> command, Path log) throws IOException {
+        File file = log.toFile();
+        return builder(command)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(file))
+                .redirectError(ProcessBuilder.Redirect.appendTo(file))
+                .start();
+    }
+
+    private ProcessBuilder builder(List<String> command) {
+        List<String> full = new ArrayList<>();
+        if (Files.isExecutable(SETPRIV)) {
+            full.addAll(List.of(SETPRIV.toString(), "--pdeathsig", "KILL", "--"));
+        }
+        full.addAll(command);
+        ProcessBuilder pb = new ProcessBuilder(full)
+                .directory(workDir.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        Map<String, String> env = pb.environment();
+        env.put(MARKER, marker);
+        return pb;
+    }
+}

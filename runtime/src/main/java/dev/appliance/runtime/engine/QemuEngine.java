@@ -1,0 +1,100 @@
+package dev.appliance.runtime.engine;
+
+import dev.appliance.runtime.net.PublishedPort;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * QEMU with KVM or with software emulation (TCG): virtio disk and network,
+ * direct boot of the image's distribution kernel and initramfs, user-mode
+ * networking with host forwards, guest console on standard output.
+ */
+public final class QemuEngine implements Engine {
+    static final String BINARY = "qemu-system-x86_64";
+    /** Printed when KVM cannot run the guest; QEMU then stays alive, paused. */
+    private static final List<String> FATAL = List.of("KVM internal error", "emulation failure",
+            "failed to set MSR", "Could not access KVM kernel module", "failed to initialize kvm");
+
+    private final EngineKind kind;
+
+    public QemuEngine(EngineKind kind) {
+        if (kind == EngineKind.UML) {
+            throw new IllegalArgumentException("QEMU runs kvm or tcg");
+        }
+        this.kind = kind;
+    }
+
+    @Override
+    public EngineKind kind() {
+        return kind;
+    }
+
+    @Override
+    public Optional<String> unavailable(BootSpec spec) {
+        if (HostCommands.find(BINARY).isEmpty()) {
+            return Optional.of(BINARY + " is not installed (Debian package qemu-system-x86)");
+        }
+        if (spec.kernels().qemuKernel() == null || spec.kernels().qemuInitrd() == null) {
+            return Optional.of("the image has no kernel and initramfs for QEMU");
+        }
+        if (kind == EngineKind.KVM && !Files.isWritable(Path.of("/dev/kvm"))) {
+            return Optional.of("/dev/kvm is missing or not writable");
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public EngineRun start(BootSpec spec, ProcessStarter starter) throws IOException {
+        Path overlay = spec.overlay(kind.diskFormat());
+        if (!Files.exists(overlay)) {
+            HostCommands.run(List.of("qemu-img", "create", "-q", "-f", "qcow2", "-F", "raw",
+                    "-b", spec.baseDisk().toAbsolutePath().toString(), overlay.toString()));
+        }
+        Path qmp = spec.workDir().resolve("qmp.sock");
+        Files.deleteIfExists(qmp);
+        Process qemu = starter.startPiped(command(spec, overlay, qmp));
+        return new EngineRun(qemu, List.of(), () -> Qmp.powerDown(qmp));
+    }
+
+    List<String> command(BootSpec spec, Path overlay, Path qmp) {
+        List<String> c = new ArrayList<>(List.of(BINARY,
+                "-accel", kind == EngineKind.KVM ? "kvm" : "tcg",
+                "-machine", "q35",
+                "-cpu", kind == EngineKind.KVM ? "host" : "max",
+                "-m", Long.toString(spec.memoryMiB()),
+                "-smp", Integer.toString(spec.cpus()),
+                "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
+                "-serial", "stdio",
+                "-kernel", spec.kernels().qemuKernel().toString(),
+                "-initrd", spec.kernels().qemuInitrd().toString(),
+                "-append", ("root=/dev/vda rw console=ttyS0 " + spec.kernelCmdline()).strip(),
+                "-drive", "file=" + escape(overlay) + ",if=virtio,format=qcow2,discard=unmap"));
+        for (Path disk : spec.extraDisks()) {
+            c.addAll(List.of("-drive", "file=" + escape(disk) + ",if=virtio,format=raw"));
+        }
+        StringBuilder netdev = new StringBuilder("user,id=net0");
+        for (PublishedPort p : spec.ports()) {
+            netdev.append(",hostfwd=").append(p.protocol()).append(':').append(p.address()).append(':')
+                    .append(p.hostPort()).append("-:").append(p.guestPort());
+        }
+        c.addAll(List.of("-netdev", netdev.toString(), "-device", "virtio-net-pci,netdev=net0",
+                "-qmp", "unix:" + escape(qmp) + ",server=on,wait=off"));
+        return c;
+    }
+
+    /** QEMU option values escape commas by doubling them. */
+    private static String escape(Path path) {
+        return path.toAbsolutePath().toString().replace(",", ",,");
+    }
+
+    @Override
+    public Optional<String> fatalError(String consoleLine) {
+        return FATAL.stream().filter(consoleLine::contains).findFirst()
+                .map(marker -> "QEMU reported \"" + consoleLine.strip() + "\"");
+    }
+}

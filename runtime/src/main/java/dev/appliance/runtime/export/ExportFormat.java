@@ -1,0 +1,29 @@
+package dev.appliance.runtime.export;
+
+import dev.appliance.common.InvalidInputException;
+
+import java.util.Locale;
+
+/** Disk formats {@code appliance export} writes. */
+public enum ExportFormat {
+    /** A raw GPT disk image, bootable under UEFI. */
+    RAW("raw"),
+    /** The same disk as qcow2 (libvirt, OpenStack, KubeVirt). */
+    QCOW2("qcow2"),
+    /** An OVF package: descriptor plus streamOptimized VMDK in one tar (VMware, VirtualBox). */
+    OVA("ova");
+
+    public final String extension;
+
+    ExportFormat(String extension) {
+        this.extension = extension;
+    }
+
+    public static ExportFormat parse(String text) {
+        try {
+            return valueOf(text.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException("unknown export format '" + text + "' (raw, qcow2 or ova)");
+        }
+    }
+}

@@ -1,0 +1,155 @@
+package dev.appliance.runtime.export;
+
+import dev.appliance.common.ApplianceDirs;
+import dev.appliance.common.ApplianceException;
+import dev.appliance.common.InvalidInputException;
+import dev.appliance.oci.ApplianceMetadata;
+import dev.appliance.runtime.disk.DiskAssembler;
+import dev.appliance.runtime.disk.HostTool;
+import dev.appliance.runtime.disk.ImageFiles;
+import dev.appliance.runtime.disk.ImageLayers;
+import dev.appliance.registry.RegistryOptions;
+import dev.appliance.registry.TransferListener;
+import dev.appliance.store.ImageStore;
+import dev.appliance.store.StoredImage;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Exports an image as a self-contained VM disk for other hypervisors: no appliance
+ * runtime and no external kernel file needed, it boots under UEFI from its own
+ * EFI system partition. Optionally writes a libvirt domain and a KubeVirt
+ * VirtualMachine beside it. Outputs appear complete or not at all (written in a
+ * temporary directory inside the output directory, then renamed).
+ */
+public final class Exporter {
+    /** systemd-boot as the image ships it (Debian package systemd-boot-efi). */
+    static final String BOOTLOADER = "/usr/lib/systemd/boot/efi/systemd-bootx64.efi";
+    static final String DEFAULT_KERNEL = "/vmlinuz";
+    static final String DEFAULT_INITRD = "/initrd.img";
+
+    private final DiskAssembler disks;
+    private final ImageFiles files;
+    private final KubeVirt kubeVirt;
+
+    /**
+     * @param registry how to reach the registry a KubeVirt containerDisk is pushed to
+     * @param listener push progress
+     */
+    public Exporter(ApplianceDirs dirs, RegistryOptions registry, TransferListener listener) {
+        this(new DiskAssembler(dirs), new ImageFiles(dirs), ImageStore.open(dirs.store()), registry, listener);
+    }
+
+    public Exporter(DiskAssembler disks, ImageFiles files, ImageStore store, RegistryOptions registry, TransferListener listener) {
+        this.disks = disks;
+        this.files = files;
+        this.kubeVirt = new KubeVirt(store, registry, listener);
+    }
+
+    public ExportResult export(StoredImage image, ExportOptions options) {
+        return export(ImageLayers.of(image), image.metadata(), options);
+    }
+
+    /**
+     * @throws InvalidInputException when the image lacks a kernel or boot loader
+     * @throws ApplianceException    when a tool fails
+     */
+    public ExportResult export(ImageLayers image, ApplianceMetadata metadata, ExportOptions options) {
+        if (options.libvirt() && options.format() == ExportFormat.OVA) {
+            throw new InvalidInputException("--libvirt needs --format raw or qcow2: libvirt cannot boot an OVA");
+        }
+        String name = fileName(metadata);
+        Path work = null;
+        try {
+            Files.createDirectories(options.outputDir());
+            work = Files.createTempDirectory(options.outputDir(), ".export-");
+            Path raw = work.resolve(name + ".raw");
+            String rootPartUuid = uuid(image, "root-partition");
+            writeRawDisk(image, metadata, raw, rootPartUuid, work);
+
+            List<Path> written = new ArrayList<>();
+            Path disk = switch (options.format()) {
+                case RAW -> raw;
+                case QCOW2 -> toQcow2(raw, work.resolve(name + ".qcow2"), work);
+                case OVA -> Ova.write(raw, work.resolve(name + ".ova"), metadata, name, work);
+            };
+            Path finalDisk = publish(disk, options.outputDir());
+            written.add(finalDisk);
+            if (options.libvirt()) {
+                Path xml = work.resolve(name + ".xml");
+                Files.writeString(xml, LibvirtDomain.xml(metadata, name, finalDisk, options.format()), StandardCharsets.UTF_8);
+                written.add(publish(xml, options.outputDir()));
+            }
+            String containerDisk = null;
+            if (options.kubevirtRef() != null) {
+                Path qcow2 = options.format() == ExportFormat.QCOW2 ? finalDisk : toQcow2(raw, work.resolve("containerdisk.qcow2"), work);
+                containerDisk = kubeVirt.publish(qcow2, options.kubevirtRef(), work);
+                Path manifest = work.resolve(name + "-kubevirt.yaml");
+                Files.writeString(manifest, KubeVirt.manifest(metadata, name, containerDisk), StandardCharsets.UTF_8);
+                written.add(publish(manifest, options.outputDir()));
+            }
+            return new ExportResult(finalDisk, written, containerDisk);
+        } catch (IOException e) {
+            throw new ApplianceException("export of " + image.image() + " failed: " + e.getMessage(), e);
+        } finally {
+            deleteQuietly(work);
+        }
+    }
+
+    private void writeRawDisk(ImageLayers image, ApplianceMetadata metadata, Path raw, String rootPartUuid, Path work)
+            throws IOException {
+        Path rootFs = disks.assemble(image, metadata.diskBytes());
+        ApplianceMetadata.Kernels k = metadata.kernels();
+        String kernel = k != null && k.qemuKernel() != null ? k.qemuKernel() : DEFAULT_KERNEL;
+        String initrd = k != null && k.qemuInitrd() != null ? k.qemuInitrd() : DEFAULT_INITRD;
+        Map<String, Path> found = files.extract(image, List.of(kernel, initrd, BOOTLOADER)).files();
+        if (!found.containsKey(kernel)) {
+            throw new InvalidInputException(image.image() + ": no kernel at " + kernel
+                    + " in the image; an exported disk boots the image's own kernel (recipe kernels.qemu)");
+        }
+        if (!found.containsKey(BOOTLOADER)) {
+            throw new InvalidInputException(image.image() + ": no UEFI boot loader at " + BOOTLOADER
+                    + "; add the package systemd-boot-efi to the recipe to export it");
+        }
+        UefiDisk.write(new UefiDisk.Spec(rootFs, found.get(kernel), found.get(initrd), found.get(BOOTLOADER),
+                uuid(image, "disk"), uuid(image, "esp"), rootPartUuid, metadata.kernelCmdline()), raw, work);
+    }
+
+    private static Path toQcow2(Path raw, Path qcow2, Path work) {
+        HostTool.run(List.of("qemu-img", "convert", "-q", "-f", "raw", "-O", "qcow2", raw.toString(), qcow2.toString()), work);
+        return qcow2;
+    }
+
+    private static Path publish(Path file, Path dir) throws IOException {
+        return Files.move(file, dir.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Stable per image, so exporting twice gives the same partition table. */
+    private static String uuid(ImageLayers image, String purpose) {
+        return UUID.nameUUIDFromBytes((image.digest() + ":" + purpose).getBytes(StandardCharsets.UTF_8)).toString();
+    }
+
+    static String fileName(ApplianceMetadata metadata) {
+        String base = metadata.name() + (metadata.version().isEmpty() ? "" : "-" + metadata.version());
+        return base.replaceAll("[^A-Za-z0-9._-]", "_");
+    }
+
+    private static void deleteQuietly(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (var walk = Files.walk(dir)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // best effort: a leftover hidden temp dir is harmless
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package dev.appliance.runtime.instance;
+
+import dev.appliance.common.ApplianceException;
+import dev.appliance.runtime.engine.HostCommands;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The small ext4 disk, labelled {@value #LABEL}, through which first-boot
+ * parameters, secrets, volumes and network settings reach the guest: never
+ * through the image, the kernel command line or a process's arguments. The guest
+ * side is recipes/base/files/appliance-firstboot; docs/operations.md documents
+ * the layout. Files are 0600 while staged, the disk itself 0600.
+ */
+final class ConfigDisk {
+    static final String LABEL = "appliance-cfg";
+    /** The DNS proxy of the user-mode network (slirp). */
+    static final String RESOLV_CONF = "nameserver 10.0.2.3\n";
+
+    private ConfigDisk() {}
+
+    static void write(Path disk, String hostname, Map<String, String> params, Map<String, byte[]> secrets,
+                      List<InstanceSpec.VolumeMount> volumes) {
+        Path staging = disk.resolveSibling(".config-staging");
+        try {
+            deleteTree(staging);
+            Files.createDirectory(staging, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            writePrivate(staging.resolve("hostname"), (hostname + "\n").getBytes(StandardCharsets.UTF_8));
+            writePrivate(staging.resolve("resolv.conf"), RESOLV_CONF.getBytes(StandardCharsets.UTF_8));
+            Files.createDirectory(staging.resolve("params"));
+            for (Map.Entry<String, String> p : params.entrySet()) {
+                writePrivate(staging.resolve("params").resolve(p.getKey()), p.getValue().getBytes(StandardCharsets.UTF_8));
+            }
+            Files.createDirectory(staging.resolve("secrets"));
+            for (Map.Entry<String, byte[]> s : secrets.entrySet()) {
+                writePrivate(staging.resolve("secrets").resolve(s.getKey()), s.getValue());
+            }
+            StringBuilder lines = new StringBuilder();
+            volumes.forEach(v -> lines.append(v.uuid()).append(' ').append(v.guestPath()).append('\n'));
+            writePrivate(staging.resolve("volumes"), lines.toString().getBytes(StandardCharsets.UTF_8));
+            Files.deleteIfExists(disk);
+            Files.createFile(disk, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            HostCommands.run(List.of("mke2fs", "-q", "-F", "-t", "ext4", "-L", LABEL, "-E", "root_owner=0:0",
+                    "-d", staging.toString(), disk.toString(), "8M"));
+        } catch (IOException e) {
+            throw new ApplianceException("cannot write the config disk " + disk + ": " + e.getMessage(), e);
+        } finally {
+            deleteTree(staging);
+        }
+    }
+
+    private static void writePrivate(Path file, byte[] content) throws IOException {
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.write(file, content);
+    }
+
+    static void deleteTree(Path root) {
+        if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new ApplianceException("cannot delete " + root + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package dev.appliance.runtime.instance;
+
+import dev.appliance.common.ApplianceDirs;
+import dev.appliance.oci.ApplianceMetadata;
+import dev.appliance.oci.ImageReference;
+import dev.appliance.registry.ImagePuller;
+import dev.appliance.registry.RegistryOptions;
+import dev.appliance.registry.TransferListener;
+import dev.appliance.runtime.disk.DiskAssembler;
+import dev.appliance.runtime.disk.ImageFiles;
+import dev.appliance.runtime.disk.ImageLayers;
+import dev.appliance.runtime.engine.BootSpec;
+import dev.appliance.runtime.engine.UmlKernel;
+import dev.appliance.store.ImageStore;
+import dev.appliance.store.StoredImage;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Images from the local store, pulled from their registry first when a reference
+ * that names a registry is not local. The root disk and the kernels are cached per
+ * image digest, so a second run of the same image starts its engine at once.
+ */
+public final class StoreBootImages implements BootImageResolver {
+    private final ApplianceDirs dirs;
+    private final RegistryOptions registry;
+    private final TransferListener listener;
+
+    /** @param registry how to reach a registry when the image must be pulled */
+    public StoreBootImages(ApplianceDirs dirs, RegistryOptions registry, TransferListener listener) {
+        this.dirs = dirs;
+        this.registry = registry;
+        this.listener = listener;
+    }
+
+    @Override
+    public BootImage resolve(String reference, Consumer<String> progress) {
+        ImageStore store = ImageStore.open(dirs.store());
+        Optional<StoredImage> local = store.find(reference);
+        StoredImage image;
+        if (local.isPresent()) {
+            image = local.get();
+        } else if (ImageReference.parse(reference).hasRegistry()) {
+            progress.accept("pulling " + reference);
+            String name = new ImagePuller(store, registry, listener).pull(reference).localName();
+            image = store.get(name);
+        } else {
+            image = store.get(reference); // the store's "not in the local store" error
+        }
+        ApplianceMetadata meta = image.metadata();
+        String digest = image.descriptor().digest().toString();
+        ImageLayers layers = new ImageLayers(reference, digest, image.layerFiles());
+        DiskAssembler assembler = new DiskAssembler(dirs);
+        if (!Files.exists(assembler.cachedPath(layers, meta.diskBytes()))) {
+            progress.accept("assembling the root disk of " + reference + " (once per image)");
+        }
+        Path disk = assembler.assemble(layers, meta.diskBytes());
+        return new BootImage(reference, digest, meta, disk, kernels(layers, meta.kernels(), digest));
+    }
+
+    private BootSpec.Kernels kernels(ImageLayers layers, ApplianceMetadata.Kernels paths, String digest) {
+        if (paths == null) {
+            return new BootSpec.Kernels(null, null, null);
+        }
+        ImageFiles files = new ImageFiles(dirs);
+        List<String> wanted = new ArrayList<>();
+        Optional.ofNullable(paths.qemuKernel()).ifPresent(wanted::add);
+        Optional.ofNullable(paths.qemuInitrd()).ifPresent(wanted::add);
+        Map<String, Path> extracted = wanted.isEmpty() ? Map.of() : files.extract(layers, wanted).files();
+        Path uml = paths.umlKernel() == null ? null : UmlKernel.prepare(files.extractProgram(layers, paths.umlKernel()),
+                dirs.data().resolve("cache/uml").resolve(digest.replace(':', '-')));
+        return new BootSpec.Kernels(
+                paths.qemuKernel() == null ? null : extracted.get(paths.qemuKernel()),
+                paths.qemuInitrd() == null ? null : extracted.get(paths.qemuInitrd()),
+                uml);
+    }
+}

@@ -1,0 +1,80 @@
+package dev.appliance.runtime.instance;
+
+import dev.appliance.common.ApplianceDirs;
+import dev.appliance.common.ApplianceException;
+import dev.appliance.common.InvalidInputException;
+import dev.appliance.runtime.engine.HostCommands;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * Named persistent disks under the data directory ({@code volumes/NAME/}): an
+ * ext4 file (sparse) and its filesystem UUID, by which the guest mounts it. A
+ * volume outlives the instances that use it, so a new image version can reuse
+ * the data of the old one.
+ */
+public final class VolumeStore {
+    private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}");
+    private static final Pattern GUEST_PATH = Pattern.compile("/[A-Za-z0-9_./@+-]*");
+    /** Sparse: only what the guest writes takes host space. */
+    static final String DEFAULT_SIZE = "16G";
+
+    private final Path root;
+
+    public VolumeStore(ApplianceDirs dirs) {
+        this.root = dirs.data().resolve("volumes");
+    }
+
+    /** Parses {@code NAME:/guest/path}. */
+    static String[] parse(String spec) {
+        int colon = spec.indexOf(':');
+        String name = colon < 0 ? "" : spec.substring(0, colon);
+        String path = colon < 0 ? "" : spec.substring(colon + 1);
+        if (!NAME.matcher(name).matches()) {
+            throw new InvalidInputException("--volume " + spec + ": expected NAME:/guest/path with a NAME of letters,"
+                    + " digits, '.', '_' or '-'");
+        }
+        if (!GUEST_PATH.matcher(path).matches() || path.equals("/") || List.of(path.split("/")).contains("..")) {
+            throw new InvalidInputException("--volume " + spec + ": the guest path must be absolute, not /, without"
+                    + " '..' or spaces");
+        }
+        return new String[] {name, path};
+    }
+
+    /** The volume's disk file. */
+    public Path disk(String name) {
+        return root.resolve(name).resolve("disk.ext4");
+    }
+
+    /** The volume's filesystem UUID, creating the volume first when it does not exist. */
+    String ensure(String name) {
+        Path dir = root.resolve(name);
+        Path uuidFile = dir.resolve("uuid");
+        try {
+            if (Files.exists(uuidFile)) {
+                return Files.readString(uuidFile, StandardCharsets.UTF_8).strip();
+            }
+            Files.createDirectories(root);
+            Path temp = Files.createTempDirectory(root, ".new-" + name);
+            String uuid = UUID.randomUUID().toString();
+            HostCommands.run(List.of("mke2fs", "-q", "-F", "-t", "ext4", "-U", uuid, "-L",
+                    name.length() > 16 ? name.substring(0, 16) : name, "-E", "root_owner=0:0",
+                    temp.resolve("disk.ext4").toString(), DEFAULT_SIZE));
+            Files.writeString(temp.resolve("uuid"), uuid + "\n", StandardCharsets.UTF_8);
+            try {
+                Files.move(temp, dir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException raced) {
+                ConfigDisk.deleteTree(temp); // another run created it first: use theirs
+            }
+            return Files.readString(uuidFile, StandardCharsets.UTF_8).strip();
+        } catch (IOException e) {
+            throw new ApplianceException("cannot create volume " + name + " in " + root + ": " + e.getMessage(), e);
+        }
+    }
+}

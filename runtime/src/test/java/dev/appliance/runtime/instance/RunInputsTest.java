@@ -1,0 +1,60 @@
+package dev.appliance.runtime.instance;
+
+import dev.appliance.common.InvalidInputException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class RunInputsTest {
+    @Test
+    void secretsComeFromFilesOrStdinNeverTheCommandLine(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("pw");
+        Files.writeString(file, "from-file\n");
+        Map<String, byte[]> secrets = RunInputs.secrets(List.of("a=@" + file, "b=-"),
+                new ByteArrayInputStream("from-stdin\n".getBytes(StandardCharsets.UTF_8)));
+        assertArrayEquals("from-file".getBytes(StandardCharsets.UTF_8), secrets.get("a"));
+        assertArrayEquals("from-stdin".getBytes(StandardCharsets.UTF_8), secrets.get("b"));
+        InvalidInputException e = assertThrows(InvalidInputException.class,
+                () -> RunInputs.secrets(List.of("a=hunter2"), InputStreamNull.INSTANCE));
+        assertFalse(e.getMessage().contains("hunter2"), "the error must not echo the secret");
+        assertThrows(InvalidInputException.class, () -> RunInputs.secrets(List.of("a=@" + dir.resolve("missing")), InputStreamNull.INSTANCE));
+    }
+
+    @Test
+    void paramsAndSizes() {
+        assertEquals(Map.of("k", "v=w"), RunInputs.params(List.of("k=v=w")));
+        assertThrows(InvalidInputException.class, () -> RunInputs.params(List.of("novalue")));
+        assertEquals(1024, Sizes.mebibytes("1G"));
+        assertEquals(512, Sizes.mebibytes("512M"));
+        assertEquals(512, Sizes.mebibytes("512"));
+        assertThrows(InvalidInputException.class, () -> Sizes.mebibytes("12Q"));
+        assertThrows(InvalidInputException.class, () -> Sizes.mebibytes("16M"));
+    }
+
+    @Test
+    void volumeSpecs() {
+        assertArrayEquals(new String[] {"lamp-data", "/var/lib/mysql"}, VolumeStore.parse("lamp-data:/var/lib/mysql"));
+        for (String bad : List.of("x", ":/a", "a:relative", "a:/", "a:/x/../etc", "../x:/a", "a:/with space")) {
+            InvalidInputException e = assertThrows(InvalidInputException.class, () -> VolumeStore.parse(bad));
+            assertTrue(e.getMessage().startsWith("--volume " + bad), e.getMessage());
+        }
+    }
+
+    /** An empty standard input. */
+    private static final class InputStreamNull {
+        static final ByteArrayInputStream INSTANCE = new ByteArrayInputStream(new byte[0]);
+    }
+}

@@ -1,0 +1,85 @@
+package dev.appliance.e2e;
+
+import dev.appliance.e2e.support.ApplianceCli;
+import dev.appliance.e2e.support.CliResult;
+import dev.appliance.e2e.support.E2eEnvironment;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** The packaged jar starts, reports its version and validates recipes, as users run it. */
+@Tag("e2e")
+class SmokeTest {
+    private ApplianceCli cli;
+
+    @BeforeEach
+    void freshHome(TestInfo test) {
+        cli = ApplianceCli.forTest("smoke-" + test.getTestMethod().orElseThrow().getName());
+    }
+
+    @Test
+    void versionIsTheProjectVersionOnStdout() {
+        CliResult result = cli.run("--version").assertSuccess();
+        assertEquals("appliance " + E2eEnvironment.version(), result.stdout().strip());
+        assertEquals("", result.stderr());
+    }
+
+    @Test
+    void doctorReportsEveryEngineAndKeepsToItsOwnHome() {
+        CliResult result = cli.run("doctor").assertSuccess();
+        for (String engine : List.of("engine.kvm", "engine.uml", "engine.tcg")) {
+            assertTrue(result.stdout().contains(engine), result.stdout());
+        }
+        assertTrue(result.stdout().contains("free for " + cli.dirs().data()), result.stdout());
+    }
+
+    @Test
+    void launcherScriptRunsTheSameCli() {
+        CliResult result = cli.runThroughLauncher(Duration.ofMinutes(5), "--version").assertSuccess();
+        assertEquals("appliance " + E2eEnvironment.version(), result.stdout().strip());
+    }
+
+    @Test
+    void unknownCommandIsInvalidInput() {
+        CliResult result = cli.run("no-such-command").assertExit(2);
+        assertTrue(result.stderr().contains("no-such-command"), result.stderr());
+        assertEquals("", result.stdout());
+    }
+
+    @Test
+    void validateAcceptsTheLampRecipe() {
+        assumeValidateExists();
+        Path lamp = E2eEnvironment.repository().resolve("recipes/lamp/lamp.yaml");
+        String recipe = Files.exists(lamp) ? "recipes/lamp/lamp.yaml" : tinyRecipe("tiny.yaml");
+        cli.run("validate", recipe).assertSuccess();
+    }
+
+    @Test
+    void validateRejectsABrokenRecipeNamingTheKey() {
+        assumeValidateExists();
+        CliResult result = cli.run("validate", tinyRecipe("broken.yaml")).assertExit(2);
+        assertTrue(result.stderr().contains("pakages"), result.stderr());
+        assertTrue(result.stderr().contains("broken.yaml"), result.stderr());
+    }
+
+    /** The validate command lands from another branch; until then these tests are skipped, not passed. */
+    private void assumeValidateExists() {
+        CliResult help = cli.run("validate", "--help");
+        assumeTrue(help.exitCode() == 0 && help.stdout().contains("Usage: appliance validate"),
+                "no validate command in this build yet");
+    }
+
+    private static String tinyRecipe(String file) {
+        return E2eEnvironment.repository().resolve("tests/src/test/resources/recipes/tiny").resolve(file).toString();
+    }
+}

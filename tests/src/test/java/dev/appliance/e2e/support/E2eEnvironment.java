@@ -1,0 +1,54 @@
+package dev.appliance.e2e.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/** Paths the build hands to the end-to-end tests (see tests/pom.xml). */
+public final class E2eEnvironment {
+    private E2eEnvironment() {}
+
+    /** The repository's root: the working directory of every CLI run. */
+    public static Path repository() {
+        return property("appliance.repository", "..");
+    }
+
+    /** The runnable jar the reactor packaged before the tests module ran. */
+    public static Path jar() {
+        Path jar = property("appliance.jar", "../cli/target/appliance.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: run the suites with ./scripts/test or"
+                    + " mvn verify (mvn test stops before the jar is packaged)");
+        }
+        return jar;
+    }
+
+    /** The project's version, as --version should print it. */
+    public static String version() {
+        return System.getProperty("appliance.version", "");
+    }
+
+    /** A fresh, empty directory for one test's files under target/e2e/. */
+    public static Path freshDirectory(String name) {
+        Path dir = property("appliance.e2e.work", "target/e2e").resolve(name);
+        try {
+            if (Files.exists(dir)) {
+                try (Stream<Path> paths = Files.walk(dir)) {
+                    for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                        Files.delete(path);
+                    }
+                }
+            }
+            return Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare " + dir, e);
+        }
+    }
+
+    private static Path property(String name, String fallback) {
+        return Path.of(System.getProperty(name, fallback)).toAbsolutePath().normalize();
+    }
+}
