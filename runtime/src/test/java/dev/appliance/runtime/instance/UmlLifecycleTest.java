@@ -1,9 +1,5 @@
 package dev.appliance.runtime.instance;
 
-import dev.appliance.common.ApplianceDirs;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -21,24 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Real UML boots of the test appliance: the whole lifecycle as a user drives it. */
-@Tag("engine")
-class UmlLifecycleTest {
-    private ApplianceDirs dirs;
-    private InstanceManager manager;
-
-    @BeforeEach
-    void setUp() throws IOException {
-        dirs = TestImage.dirs();
-        manager = new InstanceManager(dirs);
-    }
-
-    @AfterEach
-    void tearDown() {
-        for (InstanceInfo i : manager.list()) {
-            manager.remove(i.name(), true);
-        }
-    }
-
+class UmlLifecycleTest extends BootTest {
     @Test
     void runStopStartRemoveKeepsDataAndLeavesNoProcesses() throws Exception {
         String volume = "demo-" + ProcessHandle.current().pid() + "-" + System.nanoTime() % 100000;
