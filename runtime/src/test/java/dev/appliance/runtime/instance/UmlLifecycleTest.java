@@ -22,7 +22,8 @@ class UmlLifecycleTest extends BootTest {
     void runStopStartRemoveKeepsDataAndLeavesNoProcesses() throws Exception {
         String volume = "demo-" + ProcessHandle.current().pid() + "-" + System.nanoTime() % 100000;
         byte[] secret = "s3cret-value".getBytes(StandardCharsets.UTF_8);
-        InstanceInfo a = manager.run(Guests.request("a", "uml", List.of("80"), Map.of("greeting", "bonjour"),
+        InstanceInfo a = manager.run(Guests.request("a", "uml", List.of("80"),
+                        Map.of("greeting", "bonjour", "probe_url", TestImage.outboundProbeUrl()),
                         Map.of("token", secret), List.of(volume + ":/var/lib/demo")),
                 TestImage.resolver(dirs), false, Guests.BOOT_TIMEOUT, Guests::progress);
         assertEquals("uml", a.engine());
@@ -36,6 +37,7 @@ class UmlLifecycleTest extends BootTest {
         assertEquals("hello", Guests.get(b, "/greeting"), "default value of a parameter not given");
         assertEquals(Integer.toString(secret.length), Guests.get(a, "/secret-bytes"));
         assertEquals(1, Guests.get(a, "/boots").lines().count());
+        assertEquals("reachable", Guests.get(a, "/cgi-bin/outbound"), "outbound network with DNS from the guest");
         assertSecretNowhereOnTheHost(secret);
 
         manager.stop("a", Duration.ofSeconds(60));
