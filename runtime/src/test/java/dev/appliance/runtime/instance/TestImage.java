@@ -67,6 +67,19 @@ final class TestImage {
         if (Files.exists(data.resolve("complete"))) {
             return data;
         }
+        // Test runs of other checkouts share /var/tmp: one builds, the others wait.
+        Path lockFile = Path.of(out + ".lock");
+        try (java.nio.channels.FileChannel lock = java.nio.channels.FileChannel.open(lockFile,
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+             java.nio.channels.FileLock held = lock.lock()) {
+            if (!Files.exists(data.resolve("complete"))) {
+                build(out, data);
+            }
+        }
+        return data;
+    }
+
+    private static void build(Path out, Path data) throws IOException {
         HostCommands.run(List.of("sh", SCRIPT.toString(), REPO.toString(), out.toString()));
         Path layer = out.resolve("layer.tar");
         ImageStore store = ImageStore.open(data.resolve("store"));
@@ -78,7 +91,6 @@ final class TestImage {
         Manifest manifest = Manifest.create(config.descriptor(), List.of(layerDescriptor), Map.of());
         store.tag(REFERENCE, store.putImage(config, manifest));
         Files.createFile(data.resolve("complete"));
-        return data;
     }
 
     private static ApplianceMetadata metadata(Path out) throws IOException {
