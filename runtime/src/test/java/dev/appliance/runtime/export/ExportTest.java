@@ -82,6 +82,10 @@ class ExportTest {
         Path raw = result.disk();
         assertEquals(tmp.resolve("out/web-1.0.raw"), raw);
 
+        JsonNode info = new ObjectMapper().readTree(run("qemu-img", "info", "--output=json", raw.toString()));
+        assertEquals("raw", info.get("format").asText());
+        assertTrue(info.get("actual-size").asLong() < info.get("virtual-size").asLong(), "sparse: holes stay holes");
+
         JsonNode table = new ObjectMapper().readTree(run("sfdisk", "--json", raw.toString())).get("partitiontable");
         assertEquals("gpt", table.get("label").asText());
         JsonNode esp = table.get("partitions").get(0);
