@@ -77,7 +77,6 @@ public final class Exporter {
             String rootPartUuid = uuid(image, "root-partition");
             writeRawDisk(image, metadata, raw, rootPartUuid, work);
 
-            List<Path> written = new ArrayList<>();
             if (options.format() != ExportFormat.RAW) {
                 progress.stage("converting to " + options.format().extension);
             }
@@ -86,21 +85,24 @@ public final class Exporter {
                 case QCOW2 -> toQcow2(raw, work.resolve(name + ".qcow2"), work);
                 case OVA -> Ova.write(raw, work.resolve(name + ".ova"), metadata, name, work);
             };
-            Path finalDisk = publish(disk, options.outputDir());
-            written.add(finalDisk);
+            // Everything is made in the work directory first, so a failure (a push, say) publishes nothing.
+            List<Path> made = new ArrayList<>(List.of(disk));
+            Path finalDisk = options.outputDir().resolve(disk.getFileName());
             if (options.libvirt()) {
-                Path xml = work.resolve(name + ".xml");
-                Files.writeString(xml, LibvirtDomain.xml(metadata, name, finalDisk, options.format()), StandardCharsets.UTF_8);
-                written.add(publish(xml, options.outputDir()));
+                made.add(Files.writeString(work.resolve(name + ".xml"),
+                        LibvirtDomain.xml(metadata, name, finalDisk, options.format()), StandardCharsets.UTF_8));
             }
             String containerDisk = null;
             if (options.kubevirtRef() != null) {
-                Path qcow2 = options.format() == ExportFormat.QCOW2 ? finalDisk : toQcow2(raw, work.resolve("containerdisk.qcow2"), work);
+                Path qcow2 = options.format() == ExportFormat.QCOW2 ? disk : toQcow2(raw, work.resolve("containerdisk.qcow2"), work);
                 progress.stage("pushing the KubeVirt containerDisk to " + options.kubevirtRef());
                 containerDisk = kubeVirt.publish(qcow2, options.kubevirtRef(), work);
-                Path manifest = work.resolve(name + "-kubevirt.yaml");
-                Files.writeString(manifest, KubeVirt.manifest(metadata, name, containerDisk), StandardCharsets.UTF_8);
-                written.add(publish(manifest, options.outputDir()));
+                made.add(Files.writeString(work.resolve(name + "-kubevirt.yaml"),
+                        KubeVirt.manifest(metadata, name, containerDisk), StandardCharsets.UTF_8));
+            }
+            List<Path> written = new ArrayList<>();
+            for (Path file : made) {
+                written.add(publish(file, options.outputDir()));
             }
             return new ExportResult(finalDisk, written, containerDisk);
         } catch (IOException e) {
