@@ -19,7 +19,7 @@ final class RegistryCliOptions {
     @Option(names = "--ca-cert", paramLabel = "FILE", description = "Also trust the CA certificate(s) in this PEM file.")
     Path caCert;
 
-    @Option(names = {"-u", "--username"}, description = "Registry user name; the password comes from --password-stdin.")
+    @Option(names = {"-u", "--username"}, paramLabel = "USER", description = "Registry user name; the password comes from --password-stdin.")
     String username;
 
     @Option(names = "--password-stdin", description = "Read the password (or token) from standard input.")
