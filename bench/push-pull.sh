@@ -20,9 +20,11 @@ fi
 [ -f "$store/index.json" ] || { echo "no image store at $store" >&2; exit 1; }
 
 work=$(mktemp -d)
-pids=""
 cleanup() {
-  for pid in $pids; do kill "$pid" 2>/dev/null || true; done
+  # start_registry runs in a command substitution (a subshell): its pids are in files.
+  for pidfile in "$work"/*/pid; do
+    [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null || true
+  done
   rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
@@ -48,7 +50,7 @@ http:
   addr: 127.0.0.1:$port
 CONFIG
   docker-registry serve "$work/$1/config.yml" > "$work/$1/log" 2>&1 &
-  pids="$pids $!"
+  echo $! > "$work/$1/pid"
   i=0
   until curl -fs "http://127.0.0.1:$port/v2/" > /dev/null; do
     i=$((i + 1)); [ $i -lt 100 ] || { echo "registry $1 did not start" >&2; exit 1; }
