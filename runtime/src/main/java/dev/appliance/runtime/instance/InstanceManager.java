@@ -169,6 +169,17 @@ public final class InstanceManager {
     }
 
     /**
+     * This JVM's class path with every entry absolute: the supervisor runs in the
+     * instance directory, where a relative entry (java -jar cli/target/appliance.jar)
+     * would point nowhere.
+     */
+    private static String absoluteClassPath() {
+        return java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+                .map(entry -> Path.of(entry).toAbsolutePath().toString())
+                .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
+    }
+
+    /**
      * Starts the instance's supervisor in its own session. It waits for
      * instance.json when the instance is still being created (and gives up if
      * this process dies first).
@@ -183,7 +194,7 @@ public final class InstanceManager {
         }
         command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:+UseSerialGC", "-Xmx64m", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData",
-                "-cp", System.getProperty("java.class.path"), Supervisor.class.getName(), dir.path().toString()));
+                "-cp", absoluteClassPath(), Supervisor.class.getName(), dir.path().toString()));
         command.addAll(List.of("--creator", Long.toString(ProcessHandle.current().pid())));
         ownerPid.ifPresent(pid -> command.addAll(List.of("--owner", Long.toString(pid))));
         ProcessBuilder pb = new ProcessBuilder(command)
