@@ -67,7 +67,13 @@ class EngineBootTest extends BootTest {
         awaitEngine(name);
         cli.destroyForcibly(); // SIGKILL
         awaitState(name, "stopped", Duration.ofSeconds(90));
-        assertTrue(InstanceProcesses.find(dir(name)).isEmpty(), "no engine or helper left");
+        // The supervisor records the stop, then kills what is left and exits.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!InstanceProcesses.find(dir(name)).isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        assertEquals(List.of(), InstanceProcesses.find(dir(name)).stream()
+                .map(p -> p.info().commandLine().orElse("?")).toList(), "no supervisor, engine or helper left");
     }
 
     @Test
