@@ -61,6 +61,8 @@ class UmlLifecycleTest extends BootTest {
         InstanceInfo c = manager.run(Guests.request("c", "uml", List.of("80"), Map.of(), Map.of(),
                 List.of(volume + ":/var/lib/demo")), TestImage.resolver(dirs), false, Guests.BOOT_TIMEOUT, Guests::progress);
         assertEquals(3, Guests.get(c, "/boots").lines().count());
+        manager.remove("c", true);
+        ConfigDisk.deleteTree(dirs.data().resolve("volumes").resolve(volume)); // the data dir is shared between runs
     }
 
     private Path instanceDir(String name) {
