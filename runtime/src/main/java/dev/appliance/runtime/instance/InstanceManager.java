@@ -399,7 +399,9 @@ public final class InstanceManager {
                     && InstanceProcesses.find(dir).isEmpty()) {
                 ConfigDisk.deleteTree(dir); // left by a `run` killed while it resolved the image
             }
-            Files.createDirectory(dir);
+            // 0700: the control sockets (UML's mconsole, QMP) command the guest.
+            Files.createDirectory(dir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
         } catch (FileAlreadyExistsException e) {
             throw new InvalidInputException("an instance named " + name + " already exists: remove it (appliance rm "
                     + name + ") or choose another --name");
