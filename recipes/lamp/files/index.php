@@ -37,7 +37,7 @@ try {
 <head><meta charset="utf-8"><title>LAMP demo</title></head>
 <body>
 <h1>LAMP demo guestbook</h1>
-<p id="count"><?= $count ?> entries in MariaDB <span id="server"><?= h($server) ?></span>.</p>
+<p id="count"><?= $count ?> <?= $count === 1 ? 'entry' : 'entries' ?> in MariaDB <span id="server"><?= h($server) ?></span>.</p>
 <form method="post">
     <input name="message" maxlength="200" required>
     <button>Add</button>

@@ -45,7 +45,7 @@ class LampEndToEndTest {
     private static final String HEALTH_TIMEOUT_SECONDS = "1200";
     private static final Duration STOP = Duration.ofMinutes(3);
     private static final Pattern MARIADB_VERSION = Pattern.compile("<span id=\"server\">(\\d+\\.\\d+\\.\\d+-MariaDB[^<]*)</span>");
-    private static final Pattern COUNT = Pattern.compile("<p id=\"count\">(\\d+) entries in MariaDB");
+    private static final Pattern COUNT = Pattern.compile("<p id=\"count\">(\\d+) entr(?:y|ies) in MariaDB");
 
     private final HttpClient http = HttpClient.newBuilder()
             .connectTimeout(Duration.ofSeconds(10))
@@ -144,6 +144,8 @@ class LampEndToEndTest {
             assertTrue(logs.contains("lamp-setup: using the db_password secret"), logs);
             assertFalse(logs.contains(password), "the secret is in the console log");
             Path dir = cli.dirs().instances().resolve("lamp-t");
+            // The config disk carries it by design, the guest's disk stores it with the data.
+            assertEquals(List.of(), metadataAndLogsContaining(dir, password));
             cli.run(STOP, "rm", "-f", "lamp-t").assertSuccess();
             startedInstances.remove("lamp-t");
             assertEquals(List.of(), processesOf(dir));
@@ -243,6 +245,19 @@ class LampEndToEndTest {
             }
         }
         return pids;
+    }
+
+    /** The instance's JSON and log files (instance.json, status.json, console.log, ...) containing {@code text}. */
+    private static List<Path> metadataAndLogsContaining(Path dir, String text) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            List<Path> found = new ArrayList<>();
+            for (Path file : files.filter(f -> f.toString().endsWith(".json") || f.toString().endsWith(".log")).toList()) {
+                if (new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1).contains(text)) {
+                    found.add(file);
+                }
+            }
+            return found;
+        }
     }
 
     private static String readProc(Path file) {
