@@ -57,11 +57,11 @@ class SnortEndToEndTest {
 
     private static final int TEST_MARKER_SID = 1000001;
     private static final int RUNTIME_RULE_SID = 1000101;
-    /** A rule the image does not have, given as a file at run time. */
+    /** A rule the image does not have, in Snort syntax, given as a file at run time. */
     private static final String RUNTIME_RULES = """
-            # given at run time with --param-file rules=FILE
-            alert http any any -> $HOME_NET any (msg:"E2E run-time rule"; flow:to_server,established; \
-            http.uri; content:"e2e-runtime-marker"; sid:%d; rev:1;)
+            # given at run time with --param-file rules=FILE; Snort syntax (http_uri modifier)
+            alert tcp any any -> $HOME_NET 80 (msg:"E2E run-time rule"; flow:to_server,established; \
+            content:"e2e-runtime-marker"; http_uri; classtype:misc-activity; sid:%d; rev:1;)
             """.formatted(RUNTIME_RULE_SID);
 
     private final ObjectMapper json = new ObjectMapper();
