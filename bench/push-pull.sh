@@ -57,12 +57,22 @@ CONFIG
   echo "127.0.0.1:$port"
 }
 
-# seconds CMD... -> runs CMD, prints its wall time in seconds
-seconds() {
-  start=$(date +%s.%N)
-  "$@" > /dev/null
-  end=$(date +%s.%N)
-  echo "$end - $start" | bc -l
+# measure CMD... -> runs CMD, prints "WALL CPU" in seconds (CPU = user + system of
+# the command and its children: on a shared, busy host it varies much less than WALL)
+measure() {
+  /usr/bin/time -f '%e %U %S' -o "$work/time" "$@" > /dev/null
+  awk '{ printf "%s %.2f\n", $1, $2 + $3 }' "$work/time"
+}
+
+ratio() {
+  echo "$1 / $2" | bc -l
+}
+
+# report NAME "WALL CPU" "WALL CPU"
+report() {
+  set -- "$1" $2 $3
+  printf '%-5s appliance %6.2f s (cpu %5.2f s)   skopeo %6.2f s (cpu %5.2f s)   ratio %.2f (cpu %.2f)\n' \
+    "$1" "$2" "$3" "$4" "$5" "$(ratio "$2" "$4")" "$(ratio "$3" "$5")"
 }
 
 ours=$(start_registry appliance)
@@ -71,14 +81,13 @@ size=$(du -sb "$store/blobs" | cut -f1)
 echo "image $tag from $store (store holds $(numfmt --to=si "$size")B of blobs)"
 
 # shellcheck disable=SC2086 # $appliance is a command line
-t_push=$(seconds $appliance push -q "$tag" "$ours/bench/image:1")
-t_skopeo_push=$(seconds skopeo copy --quiet --dest-tls-verify=false "oci:$store:$tag" "docker://$theirs/bench/image:1")
+push=$(measure $appliance push -q "$tag" "$ours/bench/image:1")
+skopeo_push=$(measure skopeo copy --quiet --dest-tls-verify=false "oci:$store:$tag" "docker://$theirs/bench/image:1")
 
 pull_home=$work/pull-home
 # shellcheck disable=SC2086
-t_pull=$(export APPLIANCE_HOME="$pull_home"; seconds $appliance pull -q "$ours/bench/image:1")
-t_skopeo_pull=$(seconds skopeo copy --quiet --src-tls-verify=false "docker://$theirs/bench/image:1" "oci:$work/skopeo-pull:image")
+pull=$(export APPLIANCE_HOME="$pull_home"; measure $appliance pull -q "$ours/bench/image:1")
+skopeo_pull=$(measure skopeo copy --quiet --src-tls-verify=false "docker://$theirs/bench/image:1" "oci:$work/skopeo-pull:image")
 
-printf '%-6s appliance %6.2f s   skopeo %6.2f s   ratio %.2f\n' \
-  push "$t_push" "$t_skopeo_push" "$(echo "$t_push / $t_skopeo_push" | bc -l)" \
-  pull "$t_pull" "$t_skopeo_pull" "$(echo "$t_pull / $t_skopeo_pull" | bc -l)"
+report push "$push" "$skopeo_push"
+report pull "$pull" "$skopeo_pull"

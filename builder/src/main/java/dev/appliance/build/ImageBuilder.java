@@ -26,6 +26,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -81,46 +87,70 @@ public final class ImageBuilder {
         RootfsSteps steps = new RootfsSteps(env, mirror, lock, suites, recipe);
         LayerWriter writer = new LayerWriter(epoch, options.compressionLevel());
 
+        ExecutorService layerWriting = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "layer-writer");
+            t.setDaemon(true);
+            return t;
+        });
         try (Workspace ws = Workspace.create(dirs.data().resolve("cache/build-tmp"));
              AutoCloseable ignored = store.lockForWrite()) {
             List<Path> trees = new ArrayList<>();
-            List<BuildResult.Layer> layers = new ArrayList<>();
+            // Layers are compressed on a background thread while the next step runs:
+            // the next step only reads the finished directory as an overlay lower layer.
+            List<Future<BuildResult.Layer>> written = new ArrayList<>();
             List<Descriptor> descriptors = new ArrayList<>();
             List<ImageConfig.History> history = new ArrayList<>();
             for (int i = 0; i < plan.size(); i++) {
                 LayerPlan.Step step = plan.get(i);
                 Optional<LayerCache.Entry> cached = options.useLayerCache() ? cache.find(step.key()) : Optional.empty();
-                boolean reused = cached.isPresent() && store.hasBlob(cached.get().digest());
-                LayerCache.Entry entry;
-                if (reused) {
-                    entry = cached.get();
+                if (cached.isPresent() && store.hasBlob(cached.get().digest())) {
+                    LayerCache.Entry entry = cached.get();
                     listener.stageFinished(step.name(), Duration.ZERO, "cached " + entry.digest().shortHex());
+                    written.add(CompletableFuture.completedFuture(
+                            new BuildResult.Layer(step.name(), entry.digest(), entry.diffId(), entry.size(), true)));
+                    trees.add(entry.tree());
                 } else if (cached.isPresent()) {
                     // The store lost the blob (gc): write it again from the cached tree.
-                    entry = cached.get();
+                    LayerCache.Entry entry = cached.get();
                     LayerBlob blob = writeLayer(store, writer, entry.tree(), step.name(), timings);
-                    if (!blob.digest().equals(entry.digest())) {
-                        entry = cache.put(step.key(), copyOf(entry.tree(), ws), blob, step.name());
-                    }
+                    cache.commit(step.key(), blob, step.name());
+                    written.add(CompletableFuture.completedFuture(layer(step, blob)));
+                    trees.add(entry.tree());
                 } else {
+                    Path tree = cache.prepare(step.key());
+                    Path entryDir = cache.entryDir(step.key());
+                    ws.deleteOnClose(entryDir);
                     Path work = ws.newDir("layer-" + i);
-                    Path tree = timings.time(step.name(), () -> steps.produce(step, List.copyOf(trees), work));
+                    List<Path> lower = List.copyOf(trees);
+                    timings.time(step.name(), () -> {
+                        steps.produce(step, lower, work, tree);
+                        return tree;
+                    });
                     debs.index();
-                    LayerBlob blob = writeLayer(store, writer, tree, step.name(), timings);
-                    entry = cache.put(step.key(), tree, blob, step.name());
+                    written.add(layerWriting.submit(() -> {
+                        LayerBlob blob = writeLayer(store, writer, tree, step.name(), timings);
+                        cache.commit(step.key(), blob, step.name());
+                        ws.keep(entryDir);
+                        return layer(step, blob);
+                    }));
+                    trees.add(tree);
                 }
-                trees.add(entry.tree());
-                layers.add(new BuildResult.Layer(step.name(), entry.digest(), entry.diffId(), entry.size(), reused));
-                descriptors.add(new Descriptor(MediaTypes.OCI_LAYER_GZIP, entry.digest(), entry.size(),
-                        Map.of(LAYER_ANNOTATION, step.name())));
                 history.add(new ImageConfig.History(step.createdBy(), step.name()));
             }
-
             FinalView view = timings.time("inspect root file system", () -> FinalView.read(trees, ws.newDir("final"), recipe));
             LockFile installed = lockOf(view.packages(), releases, debs);
             if (lock != null) {
                 checkLockHonoured(lock, installed, lockPath);
             }
+            List<BuildResult.Layer> layers = new ArrayList<>();
+            for (Future<BuildResult.Layer> layer : written) {
+                layers.add(await(layer));
+            }
+            for (BuildResult.Layer layer : layers) {
+                descriptors.add(new Descriptor(MediaTypes.OCI_LAYER_GZIP, layer.digest(), layer.size(),
+                        Map.of(LAYER_ANNOTATION, layer.name())));
+            }
+
             Path sbomTree = ws.newDir("sbom-tree");
             writeSbom(sbomTree, recipe, view.packages(), epoch, base.suite());
             LayerBlob sbom = writeLayer(store, writer, sbomTree, "sbom", timings);
@@ -141,6 +171,32 @@ public final class ImageBuilder {
             throw e;
         } catch (Exception e) {
             throw new ApplianceException("build of " + recipe.source() + " failed: " + e.getMessage(), e);
+        } finally {
+            // Stop a writer still reading a layer directory before the workspace deletes it.
+            layerWriting.shutdownNow();
+            try {
+                layerWriting.awaitTermination(5, TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static BuildResult.Layer layer(LayerPlan.Step step, LayerBlob blob) {
+        return new BuildResult.Layer(step.name(), blob.digest(), blob.diffId(), blob.size(), false);
+    }
+
+    private static BuildResult.Layer await(Future<BuildResult.Layer> layer) {
+        try {
+            return layer.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApplianceException("interrupted while writing layers", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new ApplianceException("writing a layer failed: " + e.getCause(), e.getCause());
         }
     }
 
@@ -178,12 +234,6 @@ public final class ImageBuilder {
                 throw new ApplianceException("cannot write layer " + name + " into the store: " + e.getMessage(), e);
             }
         });
-    }
-
-    private static Path copyOf(Path tree, Workspace ws) {
-        Path copy = ws.newDir("copy-" + tree.getParent().getFileName()).resolve("tree");
-        Processes.check(List.of("cp", "-a", tree.toString(), copy.toString()));
-        return copy;
     }
 
     private LockFile lockOf(List<DpkgStatus.Installed> packages, Map<String, Instant> releases, DebCache debs) {
@@ -279,13 +329,17 @@ public final class ImageBuilder {
             long start = System.nanoTime();
             T result = work.get();
             Duration d = Duration.ofNanos(System.nanoTime() - start);
-            all.merge(stage, d, Duration::plus);
+            synchronized (all) {
+                all.merge(stage, d, Duration::plus);
+            }
             listener.stageFinished(stage, d, "");
             return result;
         }
 
         Map<String, Duration> all() {
-            return Collections.unmodifiableMap(new LinkedHashMap<>(all));
+            synchronized (all) {
+                return Collections.unmodifiableMap(new LinkedHashMap<>(all));
+            }
         }
     }
 }

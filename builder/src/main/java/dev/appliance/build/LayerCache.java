@@ -47,31 +47,53 @@ final class LayerCache {
     }
 
     /**
-     * Moves a finished tree into the cache under {@code key}, replacing an older
-     * entry. The tree and its metadata appear together by one rename.
+     * The directory a new layer is built in, {@code KEY/tree} (not created).
+     * Any older entry under the key is removed first. The entry stays invisible
+     * to {@link #find} until {@link #commit}, so an interrupted build never leaves
+     * a half-built entry that looks complete.
      */
-    Entry put(String key, Path tree, LayerBlob blob, String name) {
+    Path prepare(String key) {
+        remove(key);
         try {
-            Files.createDirectories(dir);
-            Path staging = Files.createTempDirectory(dir, key + ".new-");
-            Files.move(tree, staging.resolve("tree"), StandardCopyOption.ATOMIC_MOVE);
+            return Files.createDirectories(dir.resolve(key)).resolve("tree");
+        } catch (IOException e) {
+            throw new ApplianceException("cannot create " + dir.resolve(key) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The entry directory of a key (what to delete when its build fails). */
+    Path entryDir(String key) {
+        return dir.resolve(key);
+    }
+
+    /** Records the written layer, making the entry visible; the metadata appears by one rename. */
+    Entry commit(String key, LayerBlob blob, String name) {
+        Path entryDir = dir.resolve(key);
+        try {
             Map<String, Object> meta = new TreeMap<>();
             meta.put("name", name);
             meta.put("digest", blob.digest().toString());
             meta.put("diffId", blob.diffId().toString());
             meta.put("size", blob.size());
-            JSON.writeValue(staging.resolve("layer.json").toFile(), meta);
-            Path target = dir.resolve(key);
-            if (Files.exists(target)) {
-                Path old = Files.createTempDirectory(dir, key + ".old-");
-                Files.delete(old);
-                Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
-                Workspace.delete(old);
-            }
-            Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
-            return new Entry(key, target.resolve("tree"), blob.digest(), blob.diffId(), blob.size());
+            Path temp = entryDir.resolve("layer.json.tmp");
+            JSON.writeValue(temp.toFile(), meta);
+            Files.move(temp, entryDir.resolve("layer.json"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            return new Entry(key, entryDir.resolve("tree"), blob.digest(), blob.diffId(), blob.size());
         } catch (IOException e) {
             throw new ApplianceException("cannot store layer " + name + " in the cache " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    void remove(String key) {
+        Path target = dir.resolve(key);
+        if (Files.exists(target)) {
+            try {
+                Path old = dir.resolve(key + ".old-" + java.util.UUID.randomUUID());
+                Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+                Workspace.delete(old);
+            } catch (IOException e) {
+                throw new ApplianceException("cannot replace " + target + ": " + e.getMessage(), e);
+            }
         }
     }
 }

@@ -144,6 +144,9 @@ public final class LayerWriter {
         }
 
         private void entry(Path path, String name) throws IOException {
+            if (Thread.currentThread().isInterrupted()) {
+                throw new java.io.InterruptedIOException("layer writing interrupted");
+            }
             Map<String, Object> st = Files.readAttributes(path, "unix:*", LinkOption.NOFOLLOW_LINKS);
             int mode = (Integer) st.get("mode");
             int type = mode & S_IFMT;

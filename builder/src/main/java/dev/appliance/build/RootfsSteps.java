@@ -41,12 +41,16 @@ final class RootfsSteps {
         this.leaf = leaf;
     }
 
-    /** Builds the layer's directory below {@code work} and returns it. */
-    Path produce(LayerPlan.Step step, List<Path> lowerTrees, Path work) {
+    /**
+     * Builds the layer's directory {@code tree} (which must not exist yet), using
+     * {@code work} for scratch files.
+     */
+    void produce(LayerPlan.Step step, List<Path> lowerTrees, Path work, Path tree) {
         if (step.kind() == LayerPlan.Kind.BASE) {
-            return base(step, work);
+            base(step, work, tree);
+            return;
         }
-        Path upper = mkdir(work.resolve("upper"));
+        Path upper = mkdir(tree);
         Path merged = mkdir(work.resolve("merged"));
         List<Path> lowers = new ArrayList<>(lowerTrees);
         Collections.reverse(lowers); // overlayfs lists the topmost lower directory first
@@ -68,13 +72,11 @@ final class RootfsSteps {
         } finally {
             Mounts.unmountAllUnder(merged);
         }
-        return upper;
     }
 
-    private Path base(LayerPlan.Step step, Path work) {
+    private void base(LayerPlan.Step step, Path work, Path tree) {
         Recipe r = step.recipe();
         Recipe.Base b = r.base();
-        Path tree = work.resolve("tree");
         Path debs = env.debCache();
         mkdir(debs);
         List<String> command = new ArrayList<>(List.of("mmdebstrap", "--mode=root", "--format=directory",
@@ -125,7 +127,6 @@ final class RootfsSteps {
                     "APT::Default-Release \"" + b.suite() + "\";\n");
         }
         KernelFiles.linkUmlModules(tree);
-        return tree;
     }
 
     private void packages(ChrootSession session, LayerPlan.Step step) {

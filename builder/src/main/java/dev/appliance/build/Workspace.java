@@ -18,6 +18,7 @@ import java.util.UUID;
  */
 final class Workspace implements AutoCloseable {
     private final Path dir;
+    private final java.util.Set<Path> alsoDelete = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Thread shutdownHook;
     private boolean closed;
 
@@ -65,8 +66,18 @@ final class Workspace implements AutoCloseable {
         }
     }
 
+    /** Deletes {@code path} too when the workspace closes, unless {@link #keep} is called first. */
+    void deleteOnClose(Path path) {
+        alsoDelete.add(path);
+    }
+
+    void keep(Path path) {
+        alsoDelete.remove(path);
+    }
+
     private void remove() {
         delete(dir);
+        alsoDelete.forEach(Workspace::delete);
     }
 
     static void delete(Path dir) {

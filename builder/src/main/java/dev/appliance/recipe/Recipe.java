@@ -148,9 +148,9 @@ public record Recipe(
 
     /**
      * A first-boot parameter; a secret one is never logged or baked into the
-     * image, so it never has a default: when the user gives none, the appliance
-     * generates one at first boot. A non-secret parameter without a default
-     * ({@code defaultValue} null) must be given at run time.
+     * image, so it never has a default: when the user gives none, the
+     * appliance's first-boot setup generates one. A non-secret parameter without
+     * a default ({@code defaultValue} null) must be given at run time.
      *
      * @param description free text, "" when not given
      */

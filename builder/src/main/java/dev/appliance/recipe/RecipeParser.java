@@ -28,7 +28,7 @@ public final class RecipeParser {
     private record Link(Path display, Path real) {}
 
     private Recipe load(Path display, List<Link> children) {
-        RawRecipe raw = reader.read(display, display);
+        RawRecipe raw = reader.read(display);
         Path real = realPath(display);
         Recipe parent = null;
         if (raw.extendsFile != null) {

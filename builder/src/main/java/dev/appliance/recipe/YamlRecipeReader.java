@@ -21,6 +21,7 @@ import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -76,43 +77,47 @@ final class YamlRecipeReader {
         reader = mapper.readerFor(RawRecipe.class);
     }
 
-    /**
-     * @param file    the file to read
-     * @param display how to name the file in messages
-     */
-    RawRecipe read(Path file, Path display) {
-        String text = readText(file, display);
+    /** @param file the file to read, as it is to be named in messages */
+    RawRecipe read(Path file) {
+        String text = readText(file);
         try (TrackingYamlParser parser = new TrackingYamlParser(factory.createParser(text))) {
             RawRecipe raw = reader.readValue(parser);
             if (raw == null) {
-                throw RecipeErrors.at(display, null, "the recipe is empty", "a recipe needs at least 'name:' and 'version:'");
+                throw RecipeErrors.at(file, null, "the recipe is empty", "a recipe needs at least 'name:' and 'version:'");
             }
             return raw;
         } catch (RecipeProblem e) {
-            throw RecipeErrors.at(display, e.getLocation(), withPath(e) + e.getOriginalMessage(), e.hint());
+            throw RecipeErrors.at(file, e.getLocation(), withPath(e) + e.getOriginalMessage(), e.hint());
         } catch (JsonProcessingException e) {
-            throw translate(e, display);
+            throw translate(e, file);
         } catch (IOException e) {
-            throw RecipeErrors.at(display, null, "cannot read: " + e.getMessage(), null);
+            throw RecipeErrors.at(file, null, "cannot read: " + e.getMessage(), null);
         }
     }
 
-    private static String readText(Path file, Path display) {
+    private static String readText(Path file) {
+        if (Files.isDirectory(file)) {
+            throw RecipeErrors.at(file, null, "is a directory, not a recipe file", "name the YAML file, e.g. recipes/lamp/lamp.yaml");
+        }
         try {
-            if (Files.size(file) > MAX_BYTES) {
-                throw RecipeErrors.at(display, null, "larger than " + (MAX_BYTES >> 10) + " KiB; not a recipe", null);
+            byte[] bytes;
+            // Read at most one byte too many, whatever the file claims its size is (/dev/zero).
+            try (InputStream in = Files.newInputStream(file)) {
+                bytes = in.readNBytes(MAX_BYTES + 1);
             }
-            byte[] bytes = Files.readAllBytes(file);
+            if (bytes.length > MAX_BYTES) {
+                throw RecipeErrors.at(file, null, "larger than " + (MAX_BYTES >> 10) + " KiB; not a recipe", null);
+            }
             return StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(bytes))
                     .toString();
         } catch (NoSuchFileException e) {
-            throw RecipeErrors.at(display, null, "no such recipe file", null);
+            throw RecipeErrors.at(file, null, "no such recipe file", null);
         } catch (CharacterCodingException e) {
-            throw RecipeErrors.at(display, null, "not UTF-8 text", null);
+            throw RecipeErrors.at(file, null, "not UTF-8 text", null);
         } catch (IOException e) {
-            throw RecipeErrors.at(display, null, "cannot read: " + e.getMessage(), null);
+            throw RecipeErrors.at(file, null, "cannot read: " + e.getMessage(), null);
         }
     }
 

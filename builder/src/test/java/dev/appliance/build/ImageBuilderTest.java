@@ -214,4 +214,61 @@ class ImageBuilderTest {
         assertTrue(Files.readString(Path.of("/proc/self/mountinfo")).lines().noneMatch(l -> l.contains(home.toString())),
                 "nothing left mounted");
     }
+
+    @Test
+    void diffListsThePathsThatDiffer() throws Exception {
+        Recipe changed = TestRecipes.child(home, "tiny", base, List.of("hello"), Files.writeString(home.resolve("motd3"), "diff\n"));
+        BuildResult result = builder().build(changed, BuildOptions.defaults().withTag("tiny:diff"));
+        List<ImageDiff.Change> changes = ImageDiff.diff(stored(tinyResult), stored(result));
+        assertEquals(List.of(new ImageDiff.Change("/etc/tiny/motd", "changed", List.of("content"))), changes);
+        assertEquals(List.of(), ImageDiff.diff(stored(tinyResult), stored(tinyResult)));
+    }
+
+    @Test
+    void buildsARecipeFromAGitRepository() throws Exception {
+        Path repo = Files.createDirectories(home.resolve("gitrepo/app"));
+        Files.createDirectories(repo.resolve("files"));
+        Files.writeString(home.resolve("gitrepo/base.yaml"), """
+                name: gitbase
+                version: "1"
+                base:
+                  distribution: debian
+                  suite: trixie
+                  variant: minbase
+                  components: [main]
+                packages:
+                  - passwd
+                """);
+        Files.writeString(repo.resolve("files/motd"), "from git\n");
+        Files.writeString(repo.resolve("gitapp.yaml"), """
+                extends: ../base.yaml
+                name: gitapp
+                version: "2.0"
+                packages:
+                  - hello
+                files:
+                  - source: files/motd
+                    dest: /etc/gitapp/motd
+                """);
+        String commit;
+        try (org.eclipse.jgit.api.Git git = org.eclipse.jgit.api.Git.init().setDirectory(home.resolve("gitrepo").toFile()).call()) {
+            git.add().addFilepattern(".").call();
+            commit = git.commit().setMessage("recipes").setAuthor("t", "t@example").setCommitter("t", "t@example")
+                    .setSign(false).call().name();
+        }
+        String url = home.resolve("gitrepo").toUri().toString() + "#app/gitapp.yaml";
+        BuildResult result;
+        try (RecipeSource source = RecipeSource.open(url, dirs)) {
+            result = builder().build(source.recipe(), BuildOptions.defaults(), source.gitUrl());
+        }
+        StoredImage image = stored(result);
+        assertEquals("gitapp:2.0", result.tag());
+        assertEquals(commit, image.manifest().annotations().get("org.opencontainers.image.revision"));
+        assertEquals("false", image.manifest().annotations().get("dev.appliance.git-dirty"));
+        assertTrue(image.manifest().annotations().get("org.opencontainers.image.source").startsWith("file:"));
+        assertTrue(TreeModel.ofLayers(image.layerFiles()).containsKey("etc/gitapp/motd"));
+        try (DirectoryStream<Path> clones = Files.newDirectoryStream(dirs.data().resolve("cache/git"))) {
+            assertFalse(clones.iterator().hasNext(), "the clone is deleted after the build");
+        }
+    }
 }

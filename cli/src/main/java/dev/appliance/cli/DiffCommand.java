@@ -9,7 +9,7 @@ import picocli.CommandLine.Parameters;
 import java.util.List;
 
 @Command(name = "diff", description = {
-        "List the paths that differ between two images' file systems:",
+        "List the paths that differ between two images' file systems.",
         "'+' only in the second, '-' only in the first, 'M' changed (with what changed).",
         "Exit code 0 when they are equal, 1 when they differ."})
 final class DiffCommand extends BaseCommand {

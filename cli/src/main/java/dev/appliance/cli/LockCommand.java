@@ -16,7 +16,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 @Command(name = "lock", description = {
-        "Resolve a recipe's packages and write RECIPE.lock beside it: every package's name, version,",
+        "Pin a recipe's packages in RECIPE.lock.",
+        "Resolves the packages and writes every package's name, version,",
         "architecture and SHA-256, and each suite's Release date. 'appliance build' then installs exactly these.",
         "Resolving builds the root file system (layers go to the cache, no image is tagged). Needs root."})
 final class LockCommand extends BaseCommand {

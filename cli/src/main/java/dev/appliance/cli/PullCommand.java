@@ -28,22 +28,16 @@ final class PullCommand extends BaseCommand {
         ImageStore store = ImageStore.open(dirs().store());
         PullResult result = new ImagePuller(store, registry.toOptions(System.in),
                 TransferProgress.of(err(), output.quiet, "pulling")).pull(remote);
-        if (output.json) {
-            Map<String, Object> json = new LinkedHashMap<>();
-            json.put("source", result.source());
-            json.put("name", result.localName());
-            json.put("digest", result.digest().toString());
-            json.put("bytesReceived", result.bytesReceived());
-            json.put("blobsReceived", result.blobsReceived());
-            json.put("blobsSkipped", result.blobsSkipped());
-            out().println(Json.write(json));
-        } else {
-            if (!output.quiet) {
-                err().println("pulled " + result.localName() + ": received " + Sizes.human(result.bytesReceived()) + " in "
-                        + result.blobsReceived() + " blobs, " + result.blobsSkipped() + " already in the store");
-            }
-            out().println(result.digest());
-        }
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("source", result.source());
+        json.put("name", result.localName());
+        json.put("digest", result.digest().toString());
+        json.put("bytesReceived", result.bytesReceived());
+        json.put("blobsReceived", result.blobsReceived());
+        json.put("blobsSkipped", result.blobsSkipped());
+        TransferProgress.printResult(out(), err(), output, json, "pulled " + result.localName() + ": received "
+                + Sizes.human(result.bytesReceived()) + " in " + result.blobsReceived() + " blobs, "
+                + result.blobsSkipped() + " already in the store");
         return 0;
     }
 }

@@ -32,21 +32,15 @@ final class PushCommand extends BaseCommand {
         ImageStore store = ImageStore.open(dirs().store());
         PushResult result = new ImagePusher(store, registry.toOptions(System.in),
                 TransferProgress.of(err(), output.quiet, "pushing")).push(local, remote);
-        if (output.json) {
-            Map<String, Object> json = new LinkedHashMap<>();
-            json.put("target", result.target());
-            json.put("digest", result.digest().toString());
-            json.put("bytesSent", result.bytesSent());
-            json.put("blobsSent", result.blobsSent());
-            json.put("blobsSkipped", result.blobsSkipped());
-            out().println(Json.write(json));
-        } else {
-            if (!output.quiet) {
-                err().println("pushed " + result.target() + ": sent " + Sizes.human(result.bytesSent()) + " in "
-                        + result.blobsSent() + " blobs, " + result.blobsSkipped() + " already there");
-            }
-            out().println(result.digest());
-        }
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("target", result.target());
+        json.put("digest", result.digest().toString());
+        json.put("bytesSent", result.bytesSent());
+        json.put("blobsSent", result.blobsSent());
+        json.put("blobsSkipped", result.blobsSkipped());
+        TransferProgress.printResult(out(), err(), output, json, "pushed " + result.target() + ": sent "
+                + Sizes.human(result.bytesSent()) + " in " + result.blobsSent() + " blobs, " + result.blobsSkipped()
+                + " already there");
         return 0;
     }
 }

@@ -23,7 +23,7 @@ final class TransferProgress implements TransferListener {
     private int drawnLines;
     private long lastDraw;
 
-    private TransferProgress(PrintWriter err, boolean terminal, String verb) {
+    TransferProgress(PrintWriter err, boolean terminal, String verb) {
         this.err = err;
         this.terminal = terminal;
         this.verb = verb;
@@ -32,6 +32,21 @@ final class TransferProgress implements TransferListener {
     /** Progress for {@code verb} ("pushing", "pulling"); nothing when quiet. */
     static TransferListener of(PrintWriter err, boolean quiet, String verb) {
         return quiet ? TransferListener.NONE : new TransferProgress(err, System.console() != null, verb);
+    }
+
+    /**
+     * Prints a transfer's result: the JSON document on stdout with --json;
+     * otherwise the digest on stdout and the summary on stderr (unless quiet).
+     */
+    static void printResult(PrintWriter out, PrintWriter err, OutputOptions output, Map<String, Object> json, String summary) {
+        if (output.json) {
+            out.println(Json.write(json));
+            return;
+        }
+        if (!output.quiet) {
+            err.println(summary);
+        }
+        out.println(json.get("digest"));
     }
 
     @Override

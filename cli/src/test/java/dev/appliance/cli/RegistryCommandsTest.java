@@ -48,15 +48,32 @@ class RegistryCommandsTest {
         return new Run(p.waitFor(), out, Files.readString(err));
     }
 
+    private final String password = "pw-" + System.nanoTime();
+
+    /** A TLS registry with basic auth, and an APPLIANCE_HOME at {@code dir/home} whose store holds {@code tag}. */
+    private record Setup(TestCa ca, RegistryServer registry, Path home, Manifest manifest) implements AutoCloseable {
+        @Override
+        public void close() {
+            registry.close();
+        }
+    }
+
+    private Setup setUp(String tag) throws IOException {
+        TestCa ca = TestCa.create(dir.resolve("ca"));
+        RegistryServer registry = RegistryServer.secure(dir.resolve("registry"), ca, password);
+        Path home = dir.resolve("home");
+        ImageStore store = ImageStore.open(home.resolve("data/store"));
+        Manifest manifest = TestImages.image(store, tag, List.of(TestImages.layer(store, tag.hashCode(), 50_000)));
+        return new Setup(ca, registry, home, manifest);
+    }
+
     @Test
     void pushPullImagesRmiAndGcThroughAnAuthenticatedTlsRegistry() throws Exception {
-        String password = "pw-" + System.nanoTime();
-        TestCa ca = TestCa.create(dir.resolve("ca"));
-        try (RegistryServer registry = RegistryServer.secure(dir.resolve("registry"), ca, password)) {
-            Path home = dir.resolve("home");
-            ImageStore store = ImageStore.open(home.resolve("data/store"));
-            Manifest manifest = TestImages.image(store, "lamp:1.0.0", List.of(TestImages.layer(store, 7, 50_000)));
-            String remote = registry.host() + "/ops/lamp:1.0.0";
+        try (Setup setup = setUp("lamp:1.0.0")) {
+            TestCa ca = setup.ca();
+            Path home = setup.home();
+            Manifest manifest = setup.manifest();
+            String remote = setup.registry().host() + "/ops/lamp:1.0.0";
 
             Run push = appliance(home, password + "\n", "push", "lamp:1.0.0", remote, "--ca-cert", ca.caCert().toString(),
                     "--username", RegistryServer.USER, "--password-stdin", "--json");
@@ -98,13 +115,10 @@ class RegistryCommandsTest {
 
     @Test
     void badCredentialsAndUsageErrorsHaveTheirExitCodes() throws Exception {
-        String password = "pw-" + System.nanoTime();
-        TestCa ca = TestCa.create(dir.resolve("ca"));
-        try (RegistryServer registry = RegistryServer.secure(dir.resolve("registry"), ca, password)) {
-            Path home = dir.resolve("home");
-            ImageStore store = ImageStore.open(home.resolve("data/store"));
-            TestImages.image(store, "app:1", List.of(TestImages.layer(store, 8, 10_000)));
-            String remote = registry.host() + "/ops/app:1";
+        try (Setup setup = setUp("app:1")) {
+            TestCa ca = setup.ca();
+            Path home = setup.home();
+            String remote = setup.registry().host() + "/ops/app:1";
 
             Run wrong = appliance(home, "not-" + password + "\n", "push", "app:1", remote, "--ca-cert",
                     ca.caCert().toString(), "--username", RegistryServer.USER, "--password-stdin");

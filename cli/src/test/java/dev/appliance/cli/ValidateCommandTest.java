@@ -66,7 +66,13 @@ class ValidateCommandTest {
         assertEquals(8080, json.at("/health/port").asInt());
         assertEquals(1024, json.at("/resources/memoryMiB").asInt());
         assertEquals("home_net", json.at("/params/0/name").asText());
-        assertEquals("0755", json.at("/files/1/mode").asText());
+        JsonNode firstboot = null;
+        for (JsonNode file : json.get("files")) {
+            if (file.get("dest").asText().equals("/usr/lib/appliance/appliance-firstboot")) {
+                firstboot = file;
+            }
+        }
+        assertEquals("0755", firstboot.get("mode").asText(), "an inherited file, listed with its mode");
     }
 
     @Test
@@ -99,6 +105,14 @@ class ValidateCommandTest {
 
         assertEquals(2, run.exitCode());
         assertTrue(run.err().contains("nope.yaml: no such recipe file"), run.err());
+    }
+
+    @Test
+    void directoryIsNotARecipe(@TempDir Path dir) {
+        Run run = appliance("validate", dir.toString());
+
+        assertEquals(2, run.exitCode());
+        assertTrue(run.err().startsWith("appliance: " + dir + ": is a directory, not a recipe file"), run.err());
     }
 
     @Test

@@ -26,14 +26,15 @@ final class CredentialResolver {
         if (options.credential() != null) {
             return Optional.of(Credential.from(options.credential().username(), options.credential().password()));
         }
+        List<Path> configs = configFiles(options, env).stream().filter(Files::isRegularFile).toList();
+        if (configs.isEmpty()) {
+            return Optional.empty(); // and Jib's classes stay unloaded: a pull does not need them otherwise
+        }
         com.google.cloud.tools.jib.api.ImageReference jibRef = com.google.cloud.tools.jib.api.ImageReference.of(
                 ref.registry(), ref.repository(), ref.tagOrDigest());
         // Jib's log lines are about which helper it tries; they never hold secrets, but they are noise here.
         CredentialRetrieverFactory factory = CredentialRetrieverFactory.forImage(jibRef, event -> {}, env);
-        for (Path config : configFiles(options, env)) {
-            if (!Files.isRegularFile(config)) {
-                continue;
-            }
+        for (Path config : configs) {
             try {
                 Optional<Credential> found = factory.dockerConfig(config).retrieve();
                 if (found.isPresent()) {

@@ -8,9 +8,6 @@ import javax.net.ssl.SSLException;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateException;
 import java.time.Duration;
@@ -42,7 +39,7 @@ final class EndpointResolver {
             }
             SSLContext verifying = TlsContexts.verifying(options.caCert());
             try {
-                probe(URI.create("https://" + host + "/v2/"), verifying);
+                probe(URI.create("https://" + host + "/v2/"), verifying, true);
                 return new Endpoint(registry, host, false, verifying, true);
             } catch (SSLException e) {
                 if (isUntrustedCertificate(e)) {
@@ -52,7 +49,7 @@ final class EndpointResolver {
                                 + "--insecure skips verification");
                     }
                     SSLContext any = TlsContexts.trustAll();
-                    probe(URI.create("https://" + host + "/v2/"), any);
+                    probe(URI.create("https://" + host + "/v2/"), any, false);
                     return new Endpoint(registry, host, false, any, false);
                 }
                 if (!httpAllowed) {
@@ -70,16 +67,16 @@ final class EndpointResolver {
         });
     }
 
-    private static Endpoint plainHttp(String registry, String host) throws IOException, InterruptedException {
+    private static Endpoint plainHttp(String registry, String host) throws IOException {
         SSLContext none = TlsContexts.trustNothing();
-        probe(URI.create("http://" + host + "/v2/"), none);
+        probe(URI.create("http://" + host + "/v2/"), none, true);
         return new Endpoint(registry, host, true, none, true);
     }
 
     /** True when the server answers plain HTTP like a registry (not with 400, as TLS servers do). */
-    private static boolean speaksPlainHttp(String host) throws IOException, InterruptedException {
+    private static boolean speaksPlainHttp(String host) throws IOException {
         try {
-            probe(URI.create("http://" + host + "/v2/"), TlsContexts.trustNothing());
+            probe(URI.create("http://" + host + "/v2/"), TlsContexts.trustNothing(), true);
             return true;
         } catch (ConnectException | HttpStatusException e) {
             throw e;
@@ -89,19 +86,15 @@ final class EndpointResolver {
     }
 
     /** Any HTTP answer (200, 401, 404) means the transport works; 400 means it does not. */
-    private static void probe(URI uri, SSLContext tls) throws IOException, InterruptedException {
-        HttpClient client = HttpClient.newBuilder()
-                .sslContext(tls)
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(PROBE_TIMEOUT)
-                .build();
-        HttpResponse<Void> response = client.send(
-                HttpRequest.newBuilder(uri).timeout(PROBE_TIMEOUT).GET().build(),
-                HttpResponse.BodyHandlers.discarding());
-        if (response.statusCode() >= 500) {
-            throw new HttpStatusException(response.statusCode(), "HTTP " + response.statusCode() + " from " + uri);
+    private static void probe(URI uri, SSLContext tls, boolean verified) throws IOException {
+        int status;
+        try (HttpGet.Response response = HttpGet.send(uri, "application/json", null, tls, verified, PROBE_TIMEOUT)) {
+            status = response.status();
         }
-        if (response.statusCode() == 400) {
+        if (status >= 500) {
+            throw new HttpStatusException(status, "HTTP " + status + " from " + uri);
+        }
+        if (status == 400) {
             throw new IOException("HTTP 400 from " + uri + ": not this protocol");
         }
     }

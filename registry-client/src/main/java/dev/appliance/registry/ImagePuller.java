@@ -1,6 +1,5 @@
 package dev.appliance.registry;
 
-import com.google.cloud.tools.jib.api.Credential;
 import dev.appliance.common.ApplianceException;
 import dev.appliance.oci.Descriptor;
 import dev.appliance.oci.Digest;
@@ -12,8 +11,6 @@ import dev.appliance.store.BlobWriter;
 import dev.appliance.store.ImageStore;
 
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -33,27 +30,19 @@ public final class ImagePuller {
     private final ImageStore store;
     private final RegistryOptions options;
     private final TransferListener listener;
-    private final Map<String, String> env;
 
     public ImagePuller(ImageStore store, RegistryOptions options, TransferListener listener) {
-        this(store, options, listener, System.getenv());
-    }
-
-    ImagePuller(ImageStore store, RegistryOptions options, TransferListener listener, Map<String, String> env) {
         this.store = store;
         this.options = options;
         this.listener = listener;
-        this.env = env;
     }
 
     /** Pulls {@code remote} and tags it under the same name in the store (unless pulled by digest only). */
     public PullResult pull(String remote) {
         ImageReference source = RemoteReferences.parse(remote, "image");
-        Retry retry = new Retry(options.retry(), listener);
-        listener.stage("connecting to " + source.registry());
-        Endpoint endpoint = EndpointResolver.resolve(source, options, retry);
-        Optional<Credential> credential = CredentialResolver.resolve(source, options, env);
-        RegistryHttp http = new RegistryHttp(endpoint, source.repository(), credential);
+        RegistrySession session = RegistrySession.open(source, options, listener);
+        Retry retry = session.retry();
+        RegistryHttp http = new RegistryHttp(session.endpoint(), source.repository(), session.credential());
 
         listener.stage("fetching manifest of " + source);
         Manifest manifest = retry.run("fetching the manifest of " + source, () -> fetchManifest(http, source));

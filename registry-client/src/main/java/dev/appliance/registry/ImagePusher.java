@@ -2,7 +2,6 @@ package dev.appliance.registry;
 
 import com.google.cloud.tools.jib.api.Credential;
 import com.google.cloud.tools.jib.api.DescriptorDigest;
-import com.google.cloud.tools.jib.blob.Blobs;
 import com.google.cloud.tools.jib.event.EventHandlers;
 import com.google.cloud.tools.jib.http.FailoverHttpClient;
 import com.google.cloud.tools.jib.registry.ManifestAndDigest;
@@ -17,8 +16,9 @@ import dev.appliance.store.ImageStore;
 import dev.appliance.store.StoredImage;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -32,17 +32,11 @@ public final class ImagePusher {
     private final ImageStore store;
     private final RegistryOptions options;
     private final TransferListener listener;
-    private final Map<String, String> env;
 
     public ImagePusher(ImageStore store, RegistryOptions options, TransferListener listener) {
-        this(store, options, listener, System.getenv());
-    }
-
-    ImagePusher(ImageStore store, RegistryOptions options, TransferListener listener, Map<String, String> env) {
         this.store = store;
         this.options = options;
         this.listener = listener;
-        this.env = env;
     }
 
     /**
@@ -57,13 +51,11 @@ public final class ImagePusher {
             throw new InvalidInputException("destination " + target + " pins digest " + target.digest()
                     + " but " + local + " is " + manifest.digest());
         }
-        Retry retry = new Retry(options.retry(), listener);
-        listener.stage("connecting to " + target.registry());
-        Endpoint endpoint = EndpointResolver.resolve(target, options, retry);
-        Optional<Credential> credential = CredentialResolver.resolve(target, options, env);
-        FailoverHttpClient http = JibHttp.client(endpoint);
+        RegistrySession session = RegistrySession.open(target, options, listener);
+        Retry retry = session.retry();
+        FailoverHttpClient http = JibHttp.client(session.endpoint());
         try {
-            RegistryClient client = authenticate(target, endpoint, credential, http, retry);
+            RegistryClient client = authenticate(session, http);
             KnownBlobs known = new KnownBlobs(store);
             AtomicLong bytesSent = new AtomicLong();
             AtomicInteger sent = new AtomicInteger();
@@ -86,13 +78,13 @@ public final class ImagePusher {
         }
     }
 
-    private RegistryClient authenticate(ImageReference target, Endpoint endpoint, Optional<Credential> credential,
-                                        FailoverHttpClient http, Retry retry) {
-        RegistryClient.Factory factory = RegistryClient.factory(EventHandlers.NONE, endpoint.host(), target.repository(), http)
-                .setUserAgent("appliance");
+    private static RegistryClient authenticate(RegistrySession session, FailoverHttpClient http) {
+        RegistryClient.Factory factory = RegistryClient.factory(EventHandlers.NONE, session.endpoint().host(),
+                session.image().repository(), http).setUserAgent("appliance");
+        Optional<Credential> credential = session.credential();
         credential.ifPresent(factory::setCredential);
         RegistryClient client = factory.newRegistryClient();
-        retry.run("authenticating to " + target.registry(), () -> {
+        session.retry().run("authenticating to " + session.image().registry(), () -> {
             // Bearer-token registries answer with a token realm; the others take basic auth (or none).
             if (!client.doPushBearerAuth() && credential.isPresent()) {
                 client.configureBasicAuth();
@@ -116,7 +108,11 @@ public final class ImagePusher {
             }
             AtomicLong attempt = new AtomicLong();
             // pushBlob answers true when the registry mounted the blob from source.
-            return client.pushBlob(digest, Blobs.from(store.blobPath(blob.digest())), source, written -> {
+            return client.pushBlob(digest, new StoredBlob(store.blobPath(blob.digest()), digest), source, written -> {
+                if (Thread.currentThread().isInterrupted()) {
+                    // Another blob failed: stop this upload too (Jib reports progress per buffer).
+                    throw new UncheckedIOException(new InterruptedIOException("upload of " + blob.digest() + " cancelled"));
+                }
                 bytesSent.addAndGet(written);
                 listener.blobProgress(blob, attempt.addAndGet(written));
             });

@@ -6,11 +6,17 @@ import com.google.cloud.tools.jib.api.LogEvent;
 import com.google.cloud.tools.jib.http.FailoverHttpClient;
 import dev.appliance.common.ApplianceException;
 import org.apache.http.HttpHost;
+import org.apache.http.client.HttpClient;
+import org.apache.http.config.Registry;
+import org.apache.http.config.RegistryBuilder;
+import org.apache.http.conn.socket.ConnectionSocketFactory;
+import org.apache.http.conn.socket.PlainConnectionSocketFactory;
 import org.apache.http.conn.routing.HttpRoute;
 import org.apache.http.conn.routing.HttpRoutePlanner;
 import org.apache.http.conn.ssl.NoopHostnameVerifier;
 import org.apache.http.conn.ssl.SSLConnectionSocketFactory;
 import org.apache.http.impl.client.HttpClientBuilder;
+import org.apache.http.impl.conn.PoolingHttpClientConnectionManager;
 
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
@@ -27,14 +33,16 @@ import java.util.function.Supplier;
  * {@code --ca-cert} trust a private CA for this transfer only, without changing
  * the process-wide default, and leaves retries to {@link Retry} with its bounded
  * backoff. jib-core's version is pinned in the parent POM for this reason; a
- * different version fails here with a clear message, and RegistryTransferTest
- * covers it.
+ * different version fails here with a clear message, and every push test fails.
  */
 final class JibHttp {
     private JibHttp() {}
 
     static FailoverHttpClient client(Endpoint endpoint) {
-        SSLConnectionSocketFactory sockets = endpoint.verified()
+        // Apache's default verifier loads the public suffix list (a noticeable part of
+        // a push's start-up): only made when TLS is used at all.
+        SSLConnectionSocketFactory sockets = endpoint.plainHttp() ? null
+                : endpoint.verified()
                 ? new SSLConnectionSocketFactory(endpoint.tls(), SSLConnectionSocketFactory.getDefaultHostnameVerifier())
                 : new SSLConnectionSocketFactory(endpoint.tls(), NoopHostnameVerifier.INSTANCE);
         // Jib always builds https:// URLs and would reach a plain-HTTP registry only
@@ -45,13 +53,9 @@ final class JibHttp {
                 ? (target, request, context) -> new HttpRoute(new HttpHost(target.getHostName(), target.getPort(), "http"))
                 : null;
         // Jib wants a fresh transport per request: reused Apache connections fail with NoHttpResponseException.
-        Supplier<HttpTransport> transport = () -> {
-            HttpClientBuilder builder = ApacheHttpTransport.newDefaultHttpClientBuilder().setSSLSocketFactory(sockets);
-            if (routes != null) {
-                builder.setRoutePlanner(routes);
-            }
-            return new ApacheHttpTransport(builder.build());
-        };
+        Supplier<HttpTransport> transport = () -> new ApacheHttpTransport(routes == null
+                ? ApacheHttpTransport.newDefaultHttpClientBuilder().setSSLSocketFactory(sockets).build()
+                : plainHttpClient(routes));
         Consumer<LogEvent> ignore = event -> {};
         // Registries answer uploads with absolute Location URLs in their own scheme;
         // Jib follows http:// ones only with "failover" on. Credentials may then go
@@ -68,5 +72,22 @@ final class JibHttp {
         } catch (InvocationTargetException e) {
             throw new ApplianceException("cannot create the registry HTTP client: " + e.getCause().getMessage(), e.getCause());
         }
+    }
+
+    /**
+     * Google's default builder sets up TLS (the JDK's CA store) even for plain-HTTP
+     * requests; this one has only the HTTP socket factory, with the same settings
+     * that matter (google-http-client does redirects and retries itself).
+     */
+    private static HttpClient plainHttpClient(HttpRoutePlanner routes) {
+        Registry<ConnectionSocketFactory> sockets = RegistryBuilder.<ConnectionSocketFactory>create()
+                .register("http", PlainConnectionSocketFactory.getSocketFactory())
+                .build();
+        return HttpClientBuilder.create()
+                .setConnectionManager(new PoolingHttpClientConnectionManager(sockets))
+                .setRoutePlanner(routes)
+                .disableRedirectHandling()
+                .disableAutomaticRetries()
+                .build();
     }
 }

@@ -8,15 +8,18 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
  * Runs blob transfers a few at a time, as docker and skopeo do: one slow layer
- * does not hold up the small ones. The first failure cancels the rest and is
- * rethrown.
+ * does not hold up the small ones. The first failure interrupts the others
+ * (transfers check for it between buffers) and is rethrown once they have
+ * stopped, so nothing keeps writing after the caller has seen the error.
  */
 final class Parallel {
     static final int TRANSFERS = 3;
+    private static final long STOP_SECONDS = 60;
 
     private Parallel() {}
 
@@ -38,7 +41,8 @@ final class Parallel {
                 try {
                     future.get();
                 } catch (ExecutionException e) {
-                    futures.forEach(f -> f.cancel(true));
+                    pool.shutdownNow();
+                    pool.awaitTermination(STOP_SECONDS, TimeUnit.SECONDS);
                     throw e.getCause() instanceof RuntimeException r ? r
                             : new ApplianceException(e.getCause().getMessage(), e.getCause());
                 }

@@ -7,12 +7,10 @@ import dev.appliance.common.ApplianceException;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
@@ -26,7 +24,7 @@ import java.util.regex.Pattern;
 
 /**
  * The read side of the distribution API (manifests and blobs by GET), over
- * java.net.http, with anonymous, basic and bearer-token authentication. Jib's
+ * {@link HttpGet}, with anonymous, basic and bearer-token authentication. Jib's
  * pull methods re-parse manifests into its templates, losing the exact bytes a
  * digest is computed over, so pulls do not go through Jib (see docs/registry.md).
  */
@@ -38,7 +36,6 @@ final class RegistryHttp {
     private final Endpoint endpoint;
     private final String repository;
     private final Optional<Credential> credential;
-    private final HttpClient client;
     /** The Authorization header value once a challenge was answered; shared by the transfer threads. */
     private final AtomicReference<String> authorization = new AtomicReference<>();
 
@@ -46,26 +43,20 @@ final class RegistryHttp {
         this.endpoint = endpoint;
         this.repository = repository;
         this.credential = credential;
-        this.client = HttpClient.newBuilder()
-                .sslContext(endpoint.tls())
-                .version(HttpClient.Version.HTTP_1_1)
-                .followRedirects(HttpClient.Redirect.NORMAL)
-                .connectTimeout(Duration.ofSeconds(30))
-                .build();
     }
 
     /** A manifest's bytes and its content type, at most {@code limit} bytes. */
     record Fetched(byte[] body, String contentType, Optional<String> dockerContentDigest) {}
 
-    Fetched manifest(String reference, String accept, int limit) throws IOException, InterruptedException {
-        HttpResponse<InputStream> response = get("manifests/" + reference, accept);
-        try (InputStream body = response.body()) {
+    Fetched manifest(String reference, String accept, int limit) throws IOException {
+        try (HttpGet.Response response = get("manifests/" + reference, accept);
+             InputStream body = response.body()) {
             byte[] bytes = body.readNBytes(limit + 1);
             if (bytes.length > limit) {
                 throw new ApplianceException("the manifest of " + repository + ":" + reference + " is larger than " + limit + " bytes");
             }
-            return new Fetched(bytes, response.headers().firstValue("Content-Type").orElse(""),
-                    response.headers().firstValue("Docker-Content-Digest"));
+            String type = response.header("Content-Type");
+            return new Fetched(bytes, type == null ? "" : type, Optional.ofNullable(response.header("Docker-Content-Digest")));
         }
     }
 
@@ -74,13 +65,16 @@ final class RegistryHttp {
      *
      * @throws IOException when the transfer ends early (transient: retried)
      */
-    long blob(String digest, long size, OutputStream out, LongConsumer progress) throws IOException, InterruptedException {
-        HttpResponse<InputStream> response = get("blobs/" + digest, "*/*");
-        try (InputStream body = response.body()) {
+    long blob(String digest, long size, OutputStream out, LongConsumer progress) throws IOException {
+        try (HttpGet.Response response = get("blobs/" + digest, "*/*");
+             InputStream body = response.body()) {
             byte[] buffer = new byte[1 << 16];
             long total = 0;
             int n;
             while ((n = body.read(buffer, 0, (int) Math.min(buffer.length, size + 1 - total))) > 0) {
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new InterruptedIOException("download of " + digest + " cancelled");
+                }
                 out.write(buffer, 0, n);
                 total += n;
                 progress.accept(total);
@@ -96,16 +90,16 @@ final class RegistryHttp {
         }
     }
 
-    private HttpResponse<InputStream> get(String path, String accept) throws IOException, InterruptedException {
+    private HttpGet.Response get(String path, String accept) throws IOException {
         URI uri = endpoint.apiRoot().resolve(repository + "/" + path);
-        HttpResponse<InputStream> response = send(uri, accept, authorization.get());
-        if (response.statusCode() == 401) {
-            String challenge = response.headers().firstValue("WWW-Authenticate").orElse("");
-            response.body().close();
-            authorization.set(answer(challenge));
-            response = send(uri, accept, authorization.get());
+        HttpGet.Response response = HttpGet.send(uri, accept, authorization.get(), endpoint, TIMEOUT);
+        if (response.status() == 401) {
+            String challenge = response.header("WWW-Authenticate");
+            response.close();
+            authorization.set(answer(challenge == null ? "" : challenge));
+            response = HttpGet.send(uri, accept, authorization.get(), endpoint, TIMEOUT);
         }
-        int status = response.statusCode();
+        int status = response.status();
         if (status == 200) {
             return response;
         }
@@ -122,17 +116,8 @@ final class RegistryHttp {
         throw new HttpStatusException(status, "HTTP " + status + " for " + uri + detail);
     }
 
-    private HttpResponse<InputStream> send(URI uri, String accept, String auth) throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(TIMEOUT).header("Accept", accept)
-                .header("User-Agent", "appliance").GET();
-        if (auth != null) {
-            request.header("Authorization", auth);
-        }
-        return client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-    }
-
     /** Answers a WWW-Authenticate challenge with an Authorization header value. */
-    private String answer(String challenge) throws IOException, InterruptedException {
+    private String answer(String challenge) throws IOException {
         if (challenge.regionMatches(true, 0, "Basic", 0, 5)) {
             return basic().orElseThrow(() -> new ApplianceException(endpoint.registry()
                     + " requires authentication: log in with 'docker login', or pass --username and --password-stdin"));
@@ -157,11 +142,11 @@ final class RegistryHttp {
         query.append("scope=").append(URLEncoder.encode(params.getOrDefault("scope", "repository:" + repository + ":pull"),
                 StandardCharsets.UTF_8));
         URI tokenUri = URI.create(realm + (realm.contains("?") ? "&" : "?") + query);
-        HttpResponse<InputStream> response = send(tokenUri, "application/json", basic().orElse(null));
-        try (InputStream body = response.body()) {
-            if (response.statusCode() != 200) {
+        try (HttpGet.Response response = HttpGet.send(tokenUri, "application/json", basic().orElse(null), endpoint, TIMEOUT);
+             InputStream body = response.body()) {
+            if (response.status() != 200) {
                 throw new ApplianceException(endpoint.registry() + ": the token service refused the credentials (HTTP "
-                        + response.statusCode() + ")");
+                        + response.status() + ")");
             }
             JsonNode token = JSON.readTree(body.readNBytes(1 << 20));
             String value = token.path("token").asText(token.path("access_token").asText(""));
@@ -178,8 +163,8 @@ final class RegistryHttp {
     }
 
     /** The registry's error text, if short; it never echoes credentials. */
-    private static String readError(HttpResponse<InputStream> response) throws IOException {
-        try (InputStream body = response.body()) {
+    private static String readError(HttpGet.Response response) throws IOException {
+        try (response; InputStream body = response.body()) {
             String text = new String(body.readNBytes(512), StandardCharsets.UTF_8).strip();
             return text.isEmpty() ? "" : ": " + text;
         }

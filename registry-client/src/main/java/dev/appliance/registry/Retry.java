@@ -32,7 +32,8 @@ final class Retry {
             try {
                 return step.run();
             } catch (Exception e) {
-                if (!isTransient(e) || attempt >= policy.attempts()) {
+                // An interrupt means the transfer was cancelled (another blob failed): no retry.
+                if (Thread.currentThread().isInterrupted() || !isTransient(e) || attempt >= policy.attempts()) {
                     throw RegistryErrors.describe(what, e);
                 }
                 Duration delay = policy.delayBefore(attempt + 1);

@@ -1,14 +1,10 @@
 package dev.appliance.registry;
 
 import dev.appliance.common.ApplianceException;
-import dev.appliance.oci.Descriptor;
 import dev.appliance.oci.Manifest;
 import dev.appliance.store.ImageStore;
 import dev.appliance.store.StoredImage;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.net.URI;
@@ -17,9 +13,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
+import java.util.function.UnaryOperator;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -28,37 +24,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Push and pull against a real anonymous plain-HTTP docker-registry on 127.0.0.1. */
-class PushPullTest {
-    private static final RetryPolicy QUICK = new RetryPolicy(2, Duration.ofMillis(50));
-
-    @TempDir
-    static Path shared;
-    static RegistryServer registry;
-
-    @TempDir
-    Path dir;
-
-    @BeforeAll
-    static void startRegistry() throws IOException {
-        registry = RegistryServer.plain(shared.resolve("registry"));
-    }
-
-    @AfterAll
-    static void stopRegistry() {
-        registry.close();
-    }
-
-    private static RegistryOptions options() {
-        // An empty docker config: the tests must not pick up the host's credentials.
-        return RegistryOptions.defaults().withRetry(QUICK).withDockerConfig(Path.of("/nonexistent/config.json"));
-    }
-
+class PushPullTest extends PlainRegistryTest {
     private ImageStore store(String name) {
         return ImageStore.open(dir.resolve(name));
-    }
-
-    private String remote(String repoAndTag) {
-        return registry.host() + "/" + repoAndTag;
     }
 
     @Test
@@ -110,22 +78,22 @@ class PushPullTest {
         assertEquals(ids.descriptor().size() + snort.config().size(), pulled.bytesReceived());
     }
 
-    @Test
-    void aCorruptedBlobInTheRegistryIsRefusedAndTheStoreStaysAsItWas() throws IOException {
+    /** Pushes a one-layer image, changes the layer in the registry's storage, pulls it into a fresh store. */
+    private void pullAfterDamagingTheLayer(String repository, UnaryOperator<byte[]> damage,
+                                           String expectedError) throws IOException {
         ImageStore local = store("local");
-        TestImages.Layer layer = TestImages.layer(local, 20, 200_000);
-        TestImages.image(local, "app:1", List.of(layer));
-        new ImagePusher(local, options(), TransferListener.NONE).push("app:1", remote("corrupt/app:1"));
-
+        TestImages.Layer layer = TestImages.layer(local, repository.hashCode(), 200_000);
+        // A big healthy layer still downloading when the damaged one fails: it must stop and leave nothing.
+        TestImages.image(local, "app:1", List.of(TestImages.layer(local, 99, 8 << 20), layer));
+        new ImagePusher(local, options(), TransferListener.NONE).push("app:1", remote(repository + ":1"));
         Path blob = registry.blobFile(layer.descriptor().digest().toString());
-        byte[] bytes = Files.readAllBytes(blob);
-        bytes[bytes.length / 2] ^= 0x5a;
-        Files.write(blob, bytes);
+        Files.write(blob, damage.apply(Files.readAllBytes(blob)));
 
         ImageStore other = store("other");
         ApplianceException e = assertThrows(ApplianceException.class,
-                () -> new ImagePuller(other, options(), TransferListener.NONE).pull(remote("corrupt/app:1")));
-        assertTrue(e.getMessage().contains("digest mismatch"), e.getMessage());
+                () -> new ImagePuller(other, options(), TransferListener.NONE).pull(remote(repository + ":1")));
+        assertTrue(e.getMessage().contains(expectedError), e.getMessage());
+        // Nothing of the bad blob, no image, no leftovers of the interrupted download.
         assertTrue(other.tags().isEmpty());
         assertFalse(other.hasBlob(layer.descriptor().digest()));
         try (var temps = Files.list(other.root().resolve("tmp"))) {
@@ -134,20 +102,16 @@ class PushPullTest {
     }
 
     @Test
-    void aTruncatedBlobIsRefused() throws IOException {
-        ImageStore local = store("local");
-        TestImages.Layer layer = TestImages.layer(local, 30, 200_000);
-        TestImages.image(local, "app:1", List.of(layer));
-        new ImagePusher(local, options(), TransferListener.NONE).push("app:1", remote("truncated/app:1"));
-        Path blob = registry.blobFile(layer.descriptor().digest().toString());
-        Files.write(blob, java.util.Arrays.copyOf(Files.readAllBytes(blob), 1000));
+    void aCorruptedBlobInTheRegistryIsRefusedAndTheStoreStaysAsItWas() throws IOException {
+        pullAfterDamagingTheLayer("corrupt/app", bytes -> {
+            bytes[bytes.length / 2] ^= 0x5a;
+            return bytes;
+        }, "digest mismatch");
+    }
 
-        ImageStore other = store("other");
-        ApplianceException e = assertThrows(ApplianceException.class,
-                () -> new ImagePuller(other, options(), TransferListener.NONE).pull(remote("truncated/app:1")));
-        assertTrue(e.getMessage().contains("ended after 1000 of"), e.getMessage());
-        assertFalse(other.hasBlob(layer.descriptor().digest()));
-        assertTrue(other.tags().isEmpty());
+    @Test
+    void aTruncatedBlobIsRefused() throws IOException {
+        pullAfterDamagingTheLayer("truncated/app", bytes -> Arrays.copyOf(bytes, 1000), "ended after 1000 of");
     }
 
     @Test
@@ -165,6 +129,39 @@ class PushPullTest {
                 () -> new ImagePuller(other, options(), TransferListener.NONE).pull(remote("multi/app:1")));
         assertTrue(e.getMessage().contains("not an image manifest"), e.getMessage());
         assertTrue(other.tags().isEmpty());
+    }
+
+    @Test
+    void anImageNamedForTheRegistryIsPushedWithoutADestinationAndPulledByDigest() throws IOException {
+        ImageStore local = store("local");
+        String name = remote("named/app:3");
+        Manifest manifest = TestImages.image(local, name, List.of(TestImages.layer(local, 80, 5_000)));
+        assertEquals(manifest.digest(), new ImagePusher(local, options(), TransferListener.NONE).push(name, null).digest());
+
+        ImageStore other = store("other");
+        String byDigest = remote("named/app@" + manifest.digest());
+        PullResult pulled = new ImagePuller(other, options(), TransferListener.NONE).pull(byDigest);
+        assertEquals(manifest.digest().toString(), pulled.localName());
+        assertArrayEquals(manifest.raw(), other.get(pulled.localName()).manifest().raw());
+
+        String wrong = remote("named/app@sha256:" + "0".repeat(64));
+        assertThrows(ApplianceException.class, () -> new ImagePuller(other, options(), TransferListener.NONE).pull(wrong));
+    }
+
+    @Test
+    void aLayerDamagedInTheLocalStoreIsRefusedByTheRegistry() throws IOException {
+        ImageStore local = store("local");
+        TestImages.Layer layer = TestImages.layer(local, 85, 100_000);
+        TestImages.image(local, "app:1", List.of(layer));
+        Path file = local.blobPath(layer.descriptor().digest());
+        byte[] bytes = Files.readAllBytes(file);
+        bytes[10] ^= 1;
+        Files.write(file, bytes);
+
+        ApplianceException e = assertThrows(ApplianceException.class,
+                () -> new ImagePusher(local, options(), TransferListener.NONE).push("app:1", remote("damaged/app:1")));
+        assertTrue(e.getMessage().contains(layer.descriptor().digest().shortHex()), e.getMessage());
+        assertTrue(e.getMessage().toLowerCase(java.util.Locale.ROOT).contains("digest"), e.getMessage());
     }
 
     @Test

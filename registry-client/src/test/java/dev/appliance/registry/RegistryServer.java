@@ -53,6 +53,11 @@ public final class RegistryServer implements AutoCloseable {
         return start(dir, extra);
     }
 
+    /** Plain HTTP with bearer-token authentication through {@code tokens}. */
+    public static RegistryServer withTokens(Path dir, TokenService tokens) throws IOException {
+        return start(dir, tokens.registryAuthConfig());
+    }
+
     private static RegistryServer start(Path dir, String extraConfig) throws IOException {
         Files.createDirectories(dir.resolve("storage"));
         int port = freePort();

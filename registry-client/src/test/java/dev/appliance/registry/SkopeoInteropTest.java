@@ -6,10 +6,7 @@ import dev.appliance.oci.Digest;
 import dev.appliance.oci.Manifest;
 import dev.appliance.store.ImageStore;
 import dev.appliance.store.StoredImage;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -23,28 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** skopeo (an independent client) reads what appliance pushes, and appliance pulls what skopeo pushes. */
-class SkopeoInteropTest {
-    @TempDir
-    static Path shared;
-    static RegistryServer registry;
-
-    @TempDir
-    Path dir;
-
-    @BeforeAll
-    static void start() throws IOException {
-        registry = RegistryServer.plain(shared.resolve("registry"));
-    }
-
-    @AfterAll
-    static void stop() {
-        registry.close();
-    }
-
-    private static RegistryOptions options() {
-        return RegistryOptions.defaults().withDockerConfig(Path.of("/nonexistent/config.json"));
-    }
-
+class SkopeoInteropTest extends PlainRegistryTest {
     private static byte[] skopeo(String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("skopeo"));
         command.addAll(List.of(args));
@@ -61,9 +37,9 @@ class SkopeoInteropTest {
     void skopeoReadsAndCopiesWhatAppliancePushed() throws Exception {
         ImageStore local = ImageStore.open(dir.resolve("local"));
         Manifest manifest = TestImages.image(local, "app:1", List.of(TestImages.layer(local, 50, 80_000)));
-        new ImagePusher(local, options(), TransferListener.NONE).push("app:1", registry.host() + "/interop/app:1");
+        new ImagePusher(local, options(), TransferListener.NONE).push("app:1", remote("interop/app:1"));
 
-        String remote = "docker://" + registry.host() + "/interop/app:1";
+        String remote = "docker://" + remote("interop/app:1");
         byte[] raw = skopeo("inspect", "--raw", "--tls-verify=false", remote);
         assertArrayEquals(manifest.raw(), raw);
         JsonNode inspect = new ObjectMapper().readTree(skopeo("inspect", "--tls-verify=false", remote));
@@ -80,7 +56,7 @@ class SkopeoInteropTest {
     void appliancePullsWhatSkopeoPushed() throws Exception {
         ImageStore source = ImageStore.open(dir.resolve("source"));
         TestImages.image(source, "app:2", List.of(TestImages.layer(source, 60, 90_000), TestImages.layer(source, 61, 10_000)));
-        String remote = registry.host() + "/interop/from-skopeo:2";
+        String remote = remote("interop/from-skopeo:2");
         skopeo("copy", "--quiet", "--dest-tls-verify=false", "oci:" + source.root() + ":app:2", "docker://" + remote);
         Digest registryDigest = Digest.sha256(skopeo("inspect", "--raw", "--tls-verify=false", "docker://" + remote));
 

@@ -7,6 +7,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -25,6 +26,7 @@ final class CacheEntry {
 
     private CacheEntry() {}
 
+    @SuppressWarnings("try") // the lock is held for the block, never used in it
     static Path get(Path target, Builder builder) {
         if (Files.exists(target)) {
             return target;
@@ -39,6 +41,7 @@ final class CacheEntry {
                 if (Files.exists(target)) {
                     return target;
                 }
+                removeAbandonedBuilds(dir, target);
                 Path work = Files.createTempDirectory(dir, ".build-" + target.getFileName() + "-");
                 try {
                     Path temp = work.resolve("result");
@@ -51,6 +54,18 @@ final class CacheEntry {
             }
         } catch (IOException e) {
             throw new ApplianceException("cannot write the cache entry " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A build killed half way (kill -9, power loss) leaves its temporary directory;
+     * with the lock held, no one else can be building this entry, so it can go.
+     */
+    private static void removeAbandonedBuilds(Path dir, Path target) throws IOException {
+        try (DirectoryStream<Path> old = Files.newDirectoryStream(dir, ".build-" + target.getFileName() + "-*")) {
+            for (Path p : old) {
+                StagingDirectory.deleteRecursively(p);
+            }
         }
     }
 

@@ -4,7 +4,11 @@ import dev.appliance.common.ApplianceDirs;
 import dev.appliance.common.InvalidInputException;
 import dev.appliance.store.StoredImage;
 
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * Turns an image's layers into its ext4 root disk, once per image: the disk is
@@ -47,7 +51,7 @@ public final class DiskAssembler {
         long size = sizeBytes & ~4095L;
         Path target = cachedPath(image, size);
         return CacheEntry.get(target, (temp, work) -> {
-            StagingDirectory staging = new StagingDirectory(java.nio.file.Files.createDirectory(work.resolve("root")));
+            StagingDirectory staging = new StagingDirectory(Files.createDirectory(work.resolve("root")));
             ImageTree tree = new ImageTree(staging);
             for (int i = 0; i < image.layers().size(); i++) {
                 tree.addLayer(image.layers().get(i), image.describeLayer(i));
@@ -59,6 +63,21 @@ public final class DiskAssembler {
     /** The root disk of a stored image, at the size its metadata asks for. */
     public Path assemble(StoredImage image) {
         return assemble(ImageLayers.of(image), image.metadata().diskBytes());
+    }
+
+    /** A disk of {@code image} already in the cache, whatever its size. */
+    public Optional<Path> anyCached(ImageLayers image) {
+        if (!Files.isDirectory(cacheDir)) {
+            return Optional.empty();
+        }
+        try (DirectoryStream<Path> disks = Files.newDirectoryStream(cacheDir, image.cacheKey() + "-*.ext4")) {
+            for (Path disk : disks) {
+                return Optional.of(disk);
+            }
+            return Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
     }
 
     /** Where the disk of {@code image} at {@code sizeBytes} is (or will be) cached. */

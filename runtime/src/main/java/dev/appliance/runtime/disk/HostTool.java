@@ -1,6 +1,7 @@
 package dev.appliance.runtime.disk;
 
 import dev.appliance.common.ApplianceException;
+import dev.appliance.common.HostTools;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -15,29 +16,15 @@ import java.util.Map;
  * output captured in files, so a chatty tool cannot block on a full pipe.
  */
 public final class HostTool {
-    // Non-root users often lack the sbin directories in PATH; e2fsprogs lives there.
-    private static final List<String> EXTRA_DIRS = List.of("/usr/sbin", "/sbin", "/usr/bin", "/bin");
-
     private HostTool() {}
 
     /** The result of one run. */
     public record Result(int exitCode, String stdout, String stderr) {}
 
-    /** Finds {@code name} in PATH or the sbin directories. */
+    /** Finds {@code name} in PATH or the sbin directories (e2fsprogs lives there; a user's PATH may lack them). */
     public static Path find(String name) {
-        List<String> dirs = new ArrayList<>();
-        String path = System.getenv("PATH");
-        if (path != null) {
-            dirs.addAll(List.of(path.split(":")));
-        }
-        dirs.addAll(EXTRA_DIRS);
-        for (String dir : dirs) {
-            Path candidate = Path.of(dir.isEmpty() ? "." : dir, name);
-            if (Files.isExecutable(candidate)) {
-                return candidate;
-            }
-        }
-        throw new ApplianceException(name + " not found; install it (scripts/install-host-deps)");
+        return HostTools.find(name).orElseThrow(() ->
+                new ApplianceException(name + " not found; install the host packages (scripts/install-host-deps)"));
     }
 
     /** Runs the command and fails with its stderr unless it exits 0. */

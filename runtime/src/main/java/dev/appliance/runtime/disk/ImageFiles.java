@@ -5,7 +5,6 @@ import dev.appliance.common.ApplianceException;
 import dev.appliance.oci.Digest;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,17 +15,21 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * Takes single files out of an image without assembling a disk: kernels, initrds,
- * the UML kernel and the glibc it runs with. Whiteouts are honoured and symlinks
- * are resolved inside the image root (an absolute link starts at the image root,
- * never at the host's). Results are cached per image digest and set of paths under
- * {@code <data>/cache/files}, built in a temporary directory and renamed into place.
- * Callers must treat the returned files as read-only (copy before patching).
+ * Takes single files out of an image: kernels, initrds, the UML kernel and the
+ * glibc it runs with. It reads the image's assembled root disk when one is cached
+ * (a few debugfs runs, well under a second), else the layers themselves (one pass
+ * to merge them, then only the layers holding the files). Whiteouts are honoured
+ * and symlinks are resolved inside the image root (an absolute link starts at the
+ * image root, never at the host's). Results are cached per image digest and set
+ * of paths under {@code <data>/cache/files}, built in a temporary directory and
+ * renamed into place. Callers must treat the returned files as read-only (copy
+ * before patching).
  */
 public final class ImageFiles {
     /** Where the loader looks for libraries in a Debian/Ubuntu x86-64 image, in order. */
@@ -35,13 +38,25 @@ public final class ImageFiles {
     private static final String INDEX = "index.tsv";
 
     private final Path cacheDir;
+    private final DiskAssembler disks;
+    /** The last image scanned: callers often extract files and then a program from the same image. */
+    private ImageLayers lastImage;
+    private LayerFiles lastScan;
 
+    /** Reads from an image's cached root disk when there is one, else from its layers. */
     public ImageFiles(ApplianceDirs dirs) {
-        this(dirs.data().resolve("cache/files"));
+        this(dirs.data().resolve("cache/files"), new DiskAssembler(dirs));
     }
 
+    /** Always reads the layers. */
     public ImageFiles(Path cacheDir) {
+        this(cacheDir, null);
+    }
+
+    /** @param disks where to look for an assembled root disk to read instead of the layers; null for none */
+    public ImageFiles(Path cacheDir, DiskAssembler disks) {
         this.cacheDir = cacheDir;
+        this.disks = disks;
     }
 
     /**
@@ -76,8 +91,7 @@ public final class ImageFiles {
         Set<String> wanted = new TreeSet<>(paths);
         Path dir = CacheEntry.get(entryDir(image, "files", wanted), (temp, work) -> {
             Files.createDirectory(temp);
-            Index index = Index.scan(image);
-            Map<String, String> found = index.copy(image, new ArrayList<>(wanted), temp.resolve("root"));
+            Map<String, String> found = copy(source(image, work), new ArrayList<>(wanted), temp.resolve("root"));
             writeIndex(temp, found);
         });
         Map<String, Path> files = new TreeMap<>();
@@ -94,7 +108,7 @@ public final class ImageFiles {
     public Program extractProgram(ImageLayers image, String program) {
         Path dir = CacheEntry.get(entryDir(image, "program", Set.of(program)), (temp, work) -> {
             Files.createDirectory(temp);
-            buildProgram(image, program, temp);
+            buildProgram(image, source(image, work), program, temp);
         });
         Map<String, String> index = readIndex(dir);
         List<String> libraries = new ArrayList<>();
@@ -104,10 +118,9 @@ public final class ImageFiles {
                 dir.resolve("lib"), libraries);
     }
 
-    private void buildProgram(ImageLayers image, String program, Path out) throws IOException {
-        Index index = Index.scan(image);
+    private static void buildProgram(ImageLayers image, FileSource source, String program, Path out) throws IOException {
         Map<String, String> result = new LinkedHashMap<>();
-        Map<String, String> copied = index.copy(image, List.of(program), out.resolve("program"));
+        Map<String, String> copied = copy(source, List.of(program), out.resolve("program"));
         if (!copied.containsKey(program)) {
             throw new ApplianceException(image.image() + ": " + program + " is not a regular file in the image");
         }
@@ -121,7 +134,7 @@ public final class ImageFiles {
         Map<String, String> pending = new LinkedHashMap<>();
         if (elf.interpreter() != null) {
             String name = EntryPath.name(elf.interpreter());
-            String real = index.tree.resolve(elf.interpreter());
+            String real = source.regularFile(elf.interpreter());
             if (real == null) {
                 throw new ApplianceException(image.image() + ": " + program + " needs the loader " + elf.interpreter()
                         + ", which is not in the image");
@@ -130,33 +143,83 @@ public final class ImageFiles {
             result.put("interpreter", "lib/" + name);
         }
         Set<String> done = new LinkedHashSet<>();
-        queueNeeded(image, index, elf, pending, done);
+        queueNeeded(image, source, elf, pending, done);
         while (!pending.isEmpty()) {
             Map<String, String> round = new LinkedHashMap<>(pending);
             pending.clear();
             Map<String, Path> targets = new HashMap<>();
-            round.forEach((soname, path) -> targets.put(path, libDir.resolve(soname)));
-            index.copyTo(image, targets);
+            Map<Path, Path> sameFile = new HashMap<>();
+            round.forEach((soname, path) -> {
+                Path first = targets.putIfAbsent(path, libDir.resolve(soname));
+                if (first != null) {
+                    sameFile.put(libDir.resolve(soname), first); // two sonames, one file
+                }
+            });
+            source.copy(targets);
+            for (Map.Entry<Path, Path> copy : sameFile.entrySet()) {
+                Files.copy(copy.getValue(), copy.getKey());
+            }
             for (Map.Entry<String, String> lib : round.entrySet()) {
                 done.add(lib.getKey());
                 result.put("lib:" + lib.getKey(), "lib/" + lib.getKey());
                 ElfFile libElf = ElfFile.read(libDir.resolve(lib.getKey()));
                 if (libElf != null) {
-                    queueNeeded(image, index, libElf, pending, done);
+                    queueNeeded(image, source, libElf, pending, done);
                 }
             }
         }
         writeIndex(out, result);
     }
 
-    private static void queueNeeded(ImageLayers image, Index index, ElfFile elf, Map<String, String> pending, Set<String> done) {
+    /** The assembled disk when there is one (a few debugfs runs), else the layers (scanned once per instance). */
+    private synchronized FileSource source(ImageLayers image, Path work) {
+        Optional<Path> disk = disks == null ? Optional.empty() : disks.anyCached(image);
+        if (disk.isPresent()) {
+            return new DiskFiles(disk.get(), work);
+        }
+        if (!image.equals(lastImage)) {
+            lastScan = LayerFiles.scan(image);
+            lastImage = image;
+        }
+        return lastScan;
+    }
+
+    /**
+     * Copies the regular files at {@code paths} to {@code root}/PATH (the requested path).
+     *
+     * @return requested path to the copy's path relative to root's parent, for those found
+     */
+    private static Map<String, String> copy(FileSource source, List<String> paths, Path root) throws IOException {
+        Map<String, String> found = new TreeMap<>();
+        Map<String, Path> targets = new HashMap<>();
+        Map<Path, Path> sameFile = new HashMap<>();
+        for (String path : paths) {
+            String real = source.regularFile(path);
+            if (real != null) {
+                Path target = root.resolve(EntryPath.normalise(path.replaceFirst("^/+", "")));
+                Files.createDirectories(target.getParent());
+                Path first = targets.putIfAbsent(real, target);
+                if (first != null) {
+                    sameFile.put(target, first);
+                }
+                found.put(path, root.getParent().relativize(target).toString());
+            }
+        }
+        source.copy(targets);
+        for (Map.Entry<Path, Path> copy : sameFile.entrySet()) {
+            Files.copy(copy.getValue(), copy.getKey());
+        }
+        return found;
+    }
+
+    private static void queueNeeded(ImageLayers image, FileSource source, ElfFile elf, Map<String, String> pending, Set<String> done) {
         for (String soname : elf.needed()) {
             if (done.contains(soname) || pending.containsKey(soname)) {
                 continue;
             }
             String found = null;
             for (String dir : LIBRARY_DIRS) {
-                found = index.tree.resolve(dir + "/" + soname);
+                found = source.regularFile(dir + "/" + soname);
                 if (found != null) {
                     break;
                 }
@@ -189,98 +252,6 @@ public final class ImageFiles {
             return entries;
         } catch (IOException e) {
             throw new ApplianceException("cannot read the extracted-files cache " + dir + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** Where each file's content lives: the merged tree plus, per regular file, its layer and tar member. */
-    private static final class Index implements TreeSink {
-        record Source(int layer, String member) {}
-
-        final ImageTree tree = new ImageTree(this);
-        final TreeMap<String, Source> sources = new TreeMap<>();
-        int layer;
-
-        static Index scan(ImageLayers image) {
-            Index index = new Index();
-            for (int i = 0; i < image.layers().size(); i++) {
-                index.layer = i;
-                index.tree.addLayer(image.layers().get(i), image.describeLayer(i));
-            }
-            return index;
-        }
-
-        @Override
-        public void directory(String path) {
-            // nothing to record: only regular files are extracted
-        }
-
-        @Override
-        public void regularFile(String path, LayerEntry entry, InputStream content) {
-            sources.put(path, new Source(layer, entry.rawName()));
-        }
-
-        @Override
-        public void hardLink(String path, String existing) {
-            sources.put(path, sources.get(existing));
-        }
-
-        @Override
-        public void remove(String path) {
-            sources.remove(path);
-            sources.subMap(path + "/", path + "0").clear();
-        }
-
-        /**
-         * Copies the files at {@code paths} to {@code root}/REAL_PATH.
-         *
-         * @return requested path to the copy's path relative to root's parent, for those found
-         */
-        Map<String, String> copy(ImageLayers image, List<String> paths, Path root) throws IOException {
-            Map<String, String> found = new TreeMap<>();
-            Map<String, Path> targets = new HashMap<>();
-            for (String path : paths) {
-                String real = tree.resolve(path);
-                if (real != null && sources.containsKey(real)) {
-                    Path target = root.resolve(real);
-                    targets.put(real, target);
-                    found.put(path, root.getParent().relativize(target).toString());
-                }
-            }
-            copyTo(image, targets);
-            return found;
-        }
-
-        /** Copies real image paths (regular files) to host files, reading only the layers that hold them. */
-        void copyTo(ImageLayers image, Map<String, Path> targets) throws IOException {
-            Map<Integer, Map<String, List<Path>>> byLayer = new TreeMap<>();
-            for (Map.Entry<String, Path> t : targets.entrySet()) {
-                Source source = sources.get(t.getKey());
-                if (source == null) {
-                    throw new ApplianceException(image.image() + ": /" + t.getKey() + " is not a regular file in the image");
-                }
-                byLayer.computeIfAbsent(source.layer(), k -> new HashMap<>())
-                        .computeIfAbsent(source.member(), k -> new ArrayList<>()).add(t.getValue());
-            }
-            for (Map.Entry<Integer, Map<String, List<Path>>> layer : byLayer.entrySet()) {
-                Map<String, List<Path>> members = layer.getValue();
-                LayerReader.read(image.layers().get(layer.getKey()), image.describeLayer(layer.getKey()), (entry, content) -> {
-                    List<Path> outs = members.get(entry.rawName());
-                    if (outs == null || entry.type() != EntryType.REGULAR) {
-                        return;
-                    }
-                    // A member name can repeat in one tar; the last copy wins, as in the merge.
-                    Path first = outs.get(0);
-                    Files.createDirectories(first.getParent());
-                    Files.copy(content, first, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                    for (Path other : outs.subList(1, outs.size())) {
-                        Files.createDirectories(other.getParent());
-                        Files.copy(first, other, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                    }
-                    if ((entry.mode() & 0111) != 0) {
-                        outs.forEach(p -> p.toFile().setExecutable(true, false));
-                    }
-                });
-            }
         }
     }
 }

@@ -70,14 +70,16 @@ final class ImageTree {
             nodes.put("", Node.of(e, EntryType.DIRECTORY));
             return;
         }
-        String parent = walk(EntryPath.parent(e.path()), e, true);
         String name = EntryPath.name(e.path());
-        if (name.equals(OPAQUE_MARKER)) {
-            opaque(parent);
-            return;
-        }
-        if (name.startsWith(WHITEOUT_PREFIX)) {
-            removeTree(EntryPath.child(parent, name.substring(WHITEOUT_PREFIX.length())));
+        boolean whiteout = name.startsWith(WHITEOUT_PREFIX);
+        // A whiteout in a directory lower layers do not have hides nothing: create nothing for it.
+        String parent = walk(EntryPath.parent(e.path()), e, !whiteout);
+        if (whiteout) {
+            if (parent != null && name.equals(OPAQUE_MARKER)) {
+                opaque(parent);
+            } else if (parent != null) {
+                removeTree(EntryPath.child(parent, name.substring(WHITEOUT_PREFIX.length())));
+            }
             return;
         }
         String path = EntryPath.child(parent, name);
@@ -228,15 +230,25 @@ final class ImageTree {
     private void opaque(String dir) throws IOException {
         String prefix = dir.isEmpty() ? "" : dir + "/";
         List<String> hidden = new ArrayList<>();
+        Set<String> hiddenSet = new HashSet<>();
         for (String path : nodes.subMap(prefix, true, dir.isEmpty() ? "\uffff" : dir + "0", false).keySet()) {
-            if (!path.isEmpty() && !layerPaths.contains(path)
-                    && hidden.stream().noneMatch(h -> path.startsWith(h + "/"))) {
+            if (!path.isEmpty() && !layerPaths.contains(path) && !underAny(path, hiddenSet)) {
                 hidden.add(path);
+                hiddenSet.add(path);
             }
         }
         for (String path : hidden) {
             removeTree(path);
         }
+    }
+
+    private static boolean underAny(String path, Set<String> ancestors) {
+        for (String p = EntryPath.parent(path); !p.isEmpty(); p = EntryPath.parent(p)) {
+            if (ancestors.contains(p)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void removeTree(String path) throws IOException {

@@ -13,6 +13,7 @@ import java.util.TreeMap;
  * @param mode       permission bits including setuid/setgid/sticky (07777)
  * @param mtime      seconds since the epoch
  * @param xattrs     extended attributes (name to raw value)
+ * @param ordinal    position of the entry in its layer, counting from 0
  */
 record LayerEntry(
         String path,
@@ -25,7 +26,8 @@ record LayerEntry(
         long mtime,
         int devMajor,
         int devMinor,
-        Map<String, byte[]> xattrs) {
+        Map<String, byte[]> xattrs,
+        int ordinal) {
 
     LayerEntry {
         // Sorted: debugfs writes them in this order, and the disk must not depend on hash order.

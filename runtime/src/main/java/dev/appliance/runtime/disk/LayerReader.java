@@ -30,17 +30,22 @@ final class LayerReader {
     private LayerReader() {}
 
     static void read(Path blob, String layerName, Visitor visitor) {
+        read(blob, layerName, visitor, Integer.MAX_VALUE);
+    }
+
+    /** Reads entries up to and including the one at {@code lastOrdinal}, then stops decompressing. */
+    static void read(Path blob, String layerName, Visitor visitor, int lastOrdinal) {
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(blob), 1 << 16);
-             RawPaxHeaders tap = new RawPaxHeaders(decompressed(raw));
+             RawPaxHeaders tap = new RawPaxHeaders(decompressed(raw, layerName));
              TarArchiveInputStream tar = new TarArchiveInputStream(tap)) {
             TarArchiveEntry entry;
-            while (true) {
+            for (int ordinal = 0; ordinal <= lastOrdinal; ordinal++) {
                 tap.restart();
                 entry = tar.getNextEntry();
                 if (entry == null) {
                     break;
                 }
-                LayerEntry parsed = parse(entry, layerName, tap);
+                LayerEntry parsed = parse(entry, layerName, tap, ordinal);
                 if (parsed != null) {
                     visitor.entry(parsed, tar);
                 }
@@ -50,16 +55,23 @@ final class LayerReader {
         }
     }
 
-    private static InputStream decompressed(InputStream raw) throws IOException {
-        raw.mark(2);
-        int b1 = raw.read();
-        int b2 = raw.read();
+    private static InputStream decompressed(InputStream raw, String layerName) throws IOException {
+        raw.mark(4);
+        byte[] magic = raw.readNBytes(4);
         raw.reset();
-        return b1 == 0x1f && b2 == 0x8b ? new GZIPInputStream(raw, 1 << 16) : raw;
+        if (magic.length >= 2 && (magic[0] & 0xff) == 0x1f && (magic[1] & 0xff) == 0x8b) {
+            return new GZIPInputStream(raw, 1 << 16);
+        }
+        if (magic.length == 4 && (magic[0] & 0xff) == 0x28 && (magic[1] & 0xff) == 0xb5 && (magic[2] & 0xff) == 0x2f
+                && (magic[3] & 0xff) == 0xfd) {
+            throw new InvalidInputException(layerName + ": zstd-compressed layers are not supported; "
+                    + "push the image with gzip layers");
+        }
+        return raw;
     }
 
     /** @return the entry, or null for kinds a root filesystem does not need (sockets are not in tars). */
-    private static LayerEntry parse(TarArchiveEntry e, String layerName, RawPaxHeaders tap) {
+    private static LayerEntry parse(TarArchiveEntry e, String layerName, RawPaxHeaders tap, int ordinal) {
         String raw = e.getName();
         String path = normalise(raw, raw, layerName);
         EntryType type;
@@ -91,7 +103,7 @@ final class LayerReader {
         }
         return new LayerEntry(path, raw, type, link, e.getMode() & 07777,
                 e.getLongUserId(), e.getLongGroupId(), e.getLastModifiedTime().toInstant().getEpochSecond(),
-                e.getDevMajor(), e.getDevMinor(), xattrs(e.getExtraPaxHeaders(), tap, layerName, raw));
+                e.getDevMajor(), e.getDevMinor(), xattrs(e.getExtraPaxHeaders(), tap, layerName, raw), ordinal);
     }
 
     private static String normalise(String name, String entry, String layerName) {

@@ -58,6 +58,7 @@ final class KubeVirt {
      *
      * @return {@code ref@digest}, what the VirtualMachine pulls
      */
+    @SuppressWarnings("try") // the store lock is held for the block, never used in it
     String publish(Path qcow2, String ref, Path work) throws IOException {
         Path layer = work.resolve("containerdisk-layer.tar.gz");
         MessageDigest diffId = Digest.newSha256();
@@ -138,8 +139,9 @@ final class KubeVirt {
                 "volumes", List.of(
                         map("name", "rootdisk", "containerDisk", map("image", containerDisk)),
                         // First-boot parameters: a Secret with one key per parameter, seen by the
-                        // guest as a disk labelled APPLIANCE-PARAMS (docs/export.md).
-                        map("name", "params", "secret", map("secretName", vm + "-params", "volumeLabel", "APPLIANCE-PARAMS"))));
+                        // guest as a config disk labelled appliance-cfg (docs/export.md).
+                        map("name", "params", "secret", map("secretName", vm + "-params", "volumeLabel", "appliance-cfg",
+                                "optional", true))));
         ApplianceMetadata.HealthCheck h = metadata.health();
         if (h != null) {
             Map<String, Object> probe = "http".equals(h.type())

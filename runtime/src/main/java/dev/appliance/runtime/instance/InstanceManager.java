@@ -61,9 +61,11 @@ public final class InstanceManager {
      */
     public InstanceInfo run(RunRequest request, BootImageResolver images, boolean foreground, Duration timeout,
                             RunListener listener) {
-        String name = create(request, images, listener::progress);
+        OptionalLong owner = foreground ? OptionalLong.of(ProcessHandle.current().pid()) : OptionalLong.empty();
+        // The supervisor's JVM starts while this one resolves the image: it waits
+        // for instance.json, so the engine starts as soon as the instance is ready.
+        String name = create(request, images, listener::progress, dir -> launchSupervisor(dir, owner));
         listener.created(name);
-        start(name, foreground ? OptionalLong.of(ProcessHandle.current().pid()) : OptionalLong.empty());
         try {
             return awaitUp(name, timeout != null ? timeout : defaultTimeout(existing(name).spec()), listener::progress);
         } catch (RuntimeException e) {
@@ -93,25 +95,33 @@ public final class InstanceManager {
 
     /** Creates a stopped instance and returns its name. Ports are checked here, before any boot. */
     public String create(RunRequest request, BootImageResolver images, Consumer<String> progress) {
+        return create(request, images, progress, dir -> {});
+    }
+
+    /** @param reserved called once the instance's directory exists, before the image is resolved */
+    private String create(RunRequest request, BootImageResolver images, Consumer<String> progress,
+                          Consumer<InstanceDir> reserved) {
         String engine = EngineSelector.validate(request.engine());
         List<PortMapping> portRequests = request.ports().stream().map(PortMapping::parse).toList();
         List<String[]> volumeRequests = request.volumes().stream().map(VolumeStore::parse).toList();
         if (request.name() != null) {
             validateName(request.name());
         }
-        BootImage image = images.resolve(request.image(), progress);
-        ApplianceMetadata meta = image.metadata();
-        Map<String, String> params = effectiveParams(request, meta);
-        long memory = request.memory() == null ? meta.memoryMiB() : Sizes.mebibytes(request.memory());
-        int cpus = request.cpus() == null ? meta.cpus() : request.cpus();
-        if (cpus < 1) {
-            throw new InvalidInputException("--cpus " + cpus + ": must be at least 1");
+        if (request.cpus() != null && request.cpus() < 1) {
+            throw new InvalidInputException("--cpus " + request.cpus() + ": must be at least 1");
         }
-        List<PublishedPort> ports = PortAllocator.allocate(portRequests,
-                meta.health() == null ? 0 : meta.health().port());
-        String name = request.name() != null ? request.name() : generatedName(meta.name());
+        long requestedMemory = request.memory() == null ? 0 : Sizes.mebibytes(request.memory());
+        String name = request.name() != null ? request.name() : generatedName(request.image());
         InstanceDir dir = createDir(name);
         try {
+            reserved.accept(dir);
+            BootImage image = images.resolve(request.image(), progress);
+            ApplianceMetadata meta = image.metadata();
+            Map<String, String> params = effectiveParams(request, meta);
+            long memory = request.memory() == null ? meta.memoryMiB() : requestedMemory;
+            int cpus = request.cpus() == null ? meta.cpus() : request.cpus();
+            List<PublishedPort> ports = PortAllocator.allocate(portRequests,
+                    meta.health() == null ? 0 : meta.health().port());
             List<InstanceSpec.VolumeMount> mounts = new ArrayList<>();
             List<String> extraDisks = new ArrayList<>(List.of(dir.configDisk().toString()));
             for (String[] v : volumeRequests) {
@@ -121,13 +131,16 @@ public final class InstanceManager {
             }
             ConfigDisk.write(dir.configDisk(), name, params, request.secrets(), mounts);
             var k = image.kernels();
+            if (!Files.exists(dir.statusFile())) {
+                dir.writeStatus(InstanceStatus.created()); // else: written by the supervisor launched early
+            }
             dir.writeSpec(new InstanceSpec(name, image.reference(), image.digest(), engine, memory, cpus, ports, mounts,
                     meta.health(), meta.kernelCmdline(), linkBaseDisk(dir, image.baseDisk()).toString(),
                     str(k.qemuKernel()), str(k.qemuInitrd()), str(k.umlKernel()), extraDisks,
                     InstanceStatus.Clock.now()));
-            dir.writeStatus(InstanceStatus.created());
             return name;
         } catch (RuntimeException e) {
+            InstanceProcesses.killAll(dir.path()); // a supervisor launched early
             ConfigDisk.deleteTree(dir.path());
             throw e;
         }
@@ -152,6 +165,28 @@ public final class InstanceManager {
         for (InstanceSpec.VolumeMount v : spec.volumes()) {
             ensureVolumeFree(v.volume(), name);
         }
+        launchSupervisor(dir, ownerPid);
+    }
+
+    /**
+     * This JVM's class path with every entry absolute: the supervisor runs in the
+     * instance directory, where a relative entry (java -jar cli/target/appliance.jar)
+     * would point nowhere.
+     */
+    private static String absoluteClassPath() {
+        return java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+                .map(entry -> Path.of(entry).toAbsolutePath().toString())
+                .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
+    }
+
+    /**
+     * Starts the instance's supervisor in its own session. It waits for
+     * instance.json when the instance is still being created (and gives up if
+     * this process dies first).
+     */
+    private void launchSupervisor(InstanceDir dir, OptionalLong ownerPid) {
+        String name = dir.name();
+        InstanceStatus status = dir.status();
         List<String> command = new ArrayList<>();
         Path setsid = Path.of("/usr/bin/setsid");
         if (Files.isExecutable(setsid)) {
@@ -159,7 +194,8 @@ public final class InstanceManager {
         }
         command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:+UseSerialGC", "-Xmx64m", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData",
-                "-cp", System.getProperty("java.class.path"), Supervisor.class.getName(), dir.path().toString()));
+                "-cp", absoluteClassPath(), Supervisor.class.getName(), dir.path().toString()));
+        command.addAll(List.of("--creator", Long.toString(ProcessHandle.current().pid())));
         ownerPid.ifPresent(pid -> command.addAll(List.of("--owner", Long.toString(pid))));
         ProcessBuilder pb = new ProcessBuilder(command)
                 .directory(dir.path().toFile())
@@ -186,7 +222,6 @@ public final class InstanceManager {
         InstanceDir dir = existing(name);
         long deadline = System.nanoTime() + timeout.toNanos();
         int shown = dir.status().events().size();
-        boolean sawSupervisor = false;
         while (true) {
             InstanceStatus status = dir.status();
             List<String> events = status.events();
@@ -202,7 +237,6 @@ public final class InstanceManager {
                         + (status.message() == null ? "" : ": " + status.message()));
             }
             boolean alive = ProcessHandle.of(status.supervisorPid()).map(ProcessHandle::isAlive).orElse(false);
-            sawSupervisor |= alive;
             if (!alive) {
                 throw failure(dir, name + ": its supervisor ended unexpectedly; see " + dir.supervisorLog());
             }
@@ -361,6 +395,10 @@ public final class InstanceManager {
         }
         try {
             Files.createDirectories(dirs.instances());
+            if (Files.isDirectory(dir) && !Files.exists(dir.resolve("instance.json"))
+                    && InstanceProcesses.find(dir).isEmpty()) {
+                ConfigDisk.deleteTree(dir); // left by a `run` killed while it resolved the image
+            }
             Files.createDirectory(dir);
         } catch (FileAlreadyExistsException e) {
             throw new InvalidInputException("an instance named " + name + " already exists: remove it (appliance rm "
@@ -436,7 +474,9 @@ public final class InstanceManager {
         }
     }
 
-    private String generatedName(String imageName) {
+    /** From the image reference's repository: {@code registry/ops/lamp:1.0.0} gives {@code lamp-3f2a}. */
+    private String generatedName(String reference) {
+        String imageName = reference.replaceFirst("[@].*$", "").replaceFirst(":[^:/]*$", "").replaceFirst("^.*/", "");
         String base = imageName.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_.-]", "-");
         base = base.isEmpty() || !Character.isLetterOrDigit(base.charAt(0)) ? "appliance" : base;
         byte[] random = new byte[2];

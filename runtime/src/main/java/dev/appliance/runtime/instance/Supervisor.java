@@ -42,7 +42,7 @@ public final class Supervisor {
     private static final Duration NO_CHECK_SETTLE = Duration.ofSeconds(3);
 
     private final InstanceDir dir;
-    private final InstanceSpec spec;
+    private InstanceSpec spec;
     private final EngineSelector selector;
     private final CountDownLatch finished = new CountDownLatch(1);
     private final AtomicReference<String> stopReason = new AtomicReference<>();
@@ -51,16 +51,24 @@ public final class Supervisor {
 
     Supervisor(InstanceDir dir, EngineSelector selector) {
         this.dir = dir;
-        this.spec = dir.spec();
         this.selector = selector;
-        this.status = dir.status();
     }
 
     /** {@code Supervisor INSTANCE_DIR [--owner PID]} */
     public static void main(String[] args) {
-        Supervisor supervisor = new Supervisor(new InstanceDir(Path.of(args[0])), new EngineSelector(() -> KvmCheck.problem(Path.of(args[0]).toAbsolutePath().getParent().getParent())));
-        if (args.length == 3 && args[1].equals("--owner")) {
-            supervisor.watchOwner(Long.parseLong(args[2]));
+        Path instance = Path.of(args[0]).toAbsolutePath();
+        Supervisor supervisor = new Supervisor(new InstanceDir(instance),
+                new EngineSelector(() -> KvmCheck.problem(instance.getParent().getParent())));
+        long creator = 0;
+        for (int i = 1; i + 1 < args.length; i += 2) {
+            switch (args[i]) {
+                case "--owner" -> supervisor.watchOwner(Long.parseLong(args[i + 1]));
+                case "--creator" -> creator = Long.parseLong(args[i + 1]);
+                default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+            }
+        }
+        if (!supervisor.awaitSpec(creator)) {
+            System.exit(0);
         }
         Runtime.getRuntime().addShutdownHook(new Thread(supervisor::onTerminate, "stop"));
         supervisor.run();
@@ -86,7 +94,31 @@ public final class Supervisor {
         }
     }
 
+    /**
+     * Waits while {@code appliance run} is still creating the instance (the
+     * supervisor is launched early to hide its JVM start-up). False when the
+     * creator gave up or died first: nothing to supervise.
+     */
+    private boolean awaitSpec(long creator) {
+        while (!Files.exists(dir.specFile())) {
+            boolean creatorAlive = creator > 0 && ProcessHandle.of(creator).map(ProcessHandle::isAlive).orElse(false);
+            if (!creatorAlive || !Files.isDirectory(dir.path()) || stopReason.get() != null) {
+                if (Files.exists(dir.specFile())) {
+                    return true;
+                }
+                if (!creatorAlive) {
+                    ConfigDisk.deleteTree(dir.path()); // the creating `run` died: free the name
+                }
+                return false;
+            }
+            sleep(20);
+        }
+        return true;
+    }
+
     void run() {
+        spec = dir.spec();
+        status = dir.status();
         try {
             change(s -> s.withSupervisor(ProcessHandle.current().pid()).with(InstanceStatus.State.STARTING, null));
             boot();

@@ -1,5 +1,6 @@
 package dev.appliance.runtime.disk;
 
+import dev.appliance.common.ApplianceException;
 import dev.appliance.common.InvalidInputException;
 import org.apache.commons.compress.archivers.tar.TarConstants;
 import org.junit.jupiter.api.BeforeEach;
@@ -11,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -126,6 +128,7 @@ class DiskAssemblerTest {
                 .file("b/sub/fresh", "fresh")
                 .file(".wh.c", "")
                 .file("c2", "file replacing nothing")
+                .file("nowhere/.wh.ghost", "")
                 .writeTo(tmp.resolve("upper.tar.gz"));
         Debugfs fs = new Debugfs(new DiskAssembler(cache).assemble(image("sha256:bb", lower, upper), SIZE));
 
@@ -138,6 +141,7 @@ class DiskAssemblerTest {
         assertNull(fs.stat("/c"), "whole directory whited out");
         assertNull(fs.stat("/a/.wh.x"));
         assertNull(fs.stat("/b/.wh..wh..opq"));
+        assertNull(fs.stat("/nowhere"), "a whiteout creates no directory");
         assertEquals(0, fs.fsck().exitCode());
     }
 
@@ -212,6 +216,52 @@ class DiskAssemblerTest {
         assertEquals(first, second);
         assertEquals(built, Files.getLastModifiedTime(second), "not rebuilt");
         assertTrue(millis < 100, "cache hit took " + millis + " ms");
+    }
+
+    @Test
+    void contentLargerThanTheDiskIsAClearFailure() throws IOException {
+        byte[] big = new byte[20 << 20];
+        new java.util.Random(1).nextBytes(big);
+        Path layer = new TestLayer().file("big.bin", big, 0644).writeTo(tmp.resolve("big.tar.gz"));
+        ApplianceException e = assertThrows(ApplianceException.class,
+                () -> new DiskAssembler(cache).assemble(image("sha256:b1", layer), DiskAssembler.MIN_SIZE_BYTES));
+        assertTrue(e.getMessage().contains("disk size too small"), e.getMessage());
+        try (Stream<Path> left = Files.list(cache)) {
+            assertEquals(List.of(cache.resolve(".locks")), left.toList());
+        }
+    }
+
+    @Test
+    void unreadableLayersAreClearErrors() throws IOException {
+        Path zstd = Files.write(tmp.resolve("zstd.tar.zst"), new byte[] {0x28, (byte) 0xb5, 0x2f, (byte) 0xfd, 0, 0, 0, 0});
+        InvalidInputException e = assertThrows(InvalidInputException.class,
+                () -> new DiskAssembler(cache).assemble(image("sha256:c1", zstd), SIZE));
+        assertTrue(e.getMessage().contains("zstd"), e.getMessage());
+
+        byte[] truncated = Arrays.copyOf(Files.readAllBytes(fidelityLayer().writeTo(tmp.resolve("t.tar.gz"))), 300);
+        Path broken = Files.write(tmp.resolve("broken.tar.gz"), truncated);
+        ApplianceException f = assertThrows(ApplianceException.class,
+                () -> new DiskAssembler(cache).assemble(image("sha256:c2", broken), SIZE));
+        assertTrue(f.getMessage().contains("broken.tar.gz") && f.getMessage().contains("cannot read layer"), f.getMessage());
+        try (Stream<Path> left = Files.list(cache)) {
+            assertEquals(List.of(cache.resolve(".locks")), left.toList());
+        }
+    }
+
+    @Test
+    void aBuildKilledHalfWayIsCleanedUpByTheNext() throws IOException {
+        Path layer = fidelityLayer().writeTo(tmp.resolve("l.tar.gz"));
+        ImageLayers image = image("sha256:ab", layer);
+        DiskAssembler assembler = new DiskAssembler(cache);
+        Path abandoned = Files.createDirectories(cache.resolve(".build-" + assembler.cachedPath(image, SIZE).getFileName()
+                + "-12345/work/root"));
+        Files.writeString(abandoned.resolve("half-written"), "x");
+
+        Path disk = assembler.assemble(image, SIZE);
+
+        try (Stream<Path> files = Files.list(cache)) {
+            assertEquals(List.of(cache.resolve(".locks"), disk), files.sorted().toList());
+        }
     }
 
     @Test

@@ -1,7 +1,8 @@
 package dev.appliance.runtime.disk;
 
 import dev.appliance.common.ApplianceException;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -20,8 +21,19 @@ class ImageFilesTest {
     @TempDir
     Path tmp;
 
-    @Test
-    void extractsFilesThroughSymlinksAndWhiteouts() throws IOException {
+    /** Reads the layers, or (fromDisk) the image's root disk assembled first, as the runtime does. */
+    ImageFiles files(ImageLayers image, boolean fromDisk) {
+        if (!fromDisk) {
+            return new ImageFiles(tmp.resolve("cache"));
+        }
+        DiskAssembler disks = new DiskAssembler(tmp.resolve("disks"));
+        disks.assemble(image, DiskAssemblerTest.SIZE);
+        return new ImageFiles(tmp.resolve("cache"), disks);
+    }
+
+    @ParameterizedTest(name = "from disk: {0}")
+    @ValueSource(booleans = {false, true})
+    void extractsFilesThroughSymlinksAndWhiteouts(boolean fromDisk) throws IOException {
         Path lower = new TestLayer()
                 .file("boot/vmlinuz-6.12", "kernel v1")
                 .file("boot/initrd.img-6.12", "initrd v1")
@@ -34,7 +46,7 @@ class ImageFilesTest {
                 .file("boot/.wh.initrd.img-6.12", "")
                 .writeTo(tmp.resolve("upper.tar.gz"));
         ImageLayers image = new ImageLayers("test:1", "sha256:11", List.of(lower, upper));
-        ImageFiles files = new ImageFiles(tmp.resolve("cache"));
+        ImageFiles files = files(image, fromDisk);
 
         ImageFiles.Extracted out = files.extract(image, List.of("/vmlinuz", "/initrd.img", "/etc/escape", "/nope"));
 
@@ -49,8 +61,9 @@ class ImageFilesTest {
     }
 
     /** Uses the host's own /usr/bin/true and glibc as image content: real ELF files the test can run. */
-    @Test
-    void extractsAProgramWithItsLoaderAndLibrariesThatRuns() throws Exception {
+    @ParameterizedTest(name = "from disk: {0}")
+    @ValueSource(booleans = {false, true})
+    void extractsAProgramWithItsLoaderAndLibrariesThatRuns(boolean fromDisk) throws Exception {
         Path libc = Path.of("/usr/lib/x86_64-linux-gnu/libc.so.6").toRealPath();
         Path loader = Path.of("/lib64/ld-linux-x86-64.so.2").toRealPath();
         Path layer = new TestLayer()
@@ -63,7 +76,7 @@ class ImageFilesTest {
                 .writeTo(tmp.resolve("layer.tar.gz"));
         ImageLayers image = new ImageLayers("test:1", "sha256:22", List.of(layer));
 
-        ImageFiles.Program program = new ImageFiles(tmp.resolve("cache")).extractProgram(image, "/usr/bin/true");
+        ImageFiles.Program program = files(image, fromDisk).extractProgram(image, "/usr/bin/true");
 
         assertEquals(List.of("ld-linux-x86-64.so.2", "libc.so.6"), program.libraries().stream().sorted().toList());
         assertEquals(program.libraryDir().resolve("ld-linux-x86-64.so.2"), program.interpreter());
@@ -72,8 +85,9 @@ class ImageFilesTest {
         assertEquals(0, run.exitCode(), run.stderr());
     }
 
-    @Test
-    void missingLibraryIsAClearError() throws IOException {
+    @ParameterizedTest(name = "from disk: {0}")
+    @ValueSource(booleans = {false, true})
+    void missingLibraryIsAClearError(boolean fromDisk) throws IOException {
         Path layer = new TestLayer()
                 .file("usr/bin/true", Files.readAllBytes(Path.of("/usr/bin/true")), 0755)
                 .writeTo(tmp.resolve("layer.tar.gz"));
@@ -81,7 +95,7 @@ class ImageFilesTest {
         Path cache = tmp.resolve("cache");
 
         ApplianceException e = assertThrows(ApplianceException.class,
-                () -> new ImageFiles(cache).extractProgram(image, "/usr/bin/true"));
+                () -> files(image, fromDisk).extractProgram(image, "/usr/bin/true"));
         assertTrue(e.getMessage().contains("ld-linux-x86-64.so.2") || e.getMessage().contains("libc.so.6"), e.getMessage());
         assertFalse(Files.exists(cache.resolve(image.cacheKey())) && hasEntries(cache.resolve(image.cacheKey())));
     }

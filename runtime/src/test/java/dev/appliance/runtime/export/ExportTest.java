@@ -54,15 +54,20 @@ class ExportTest {
 
     @BeforeEach
     void image() throws IOException {
-        Path layer = new TestLayer()
+        image = new ImageLayers("web:1.0", "sha256:5e", List.of(standInLayer(tmp.resolve("layer.tar.gz"))));
+    }
+
+    /** Kernel, initrd and loader stand-ins, a file owned by uid 1000: enough to build a disk, not to boot it. */
+    static Path standInLayer(Path file) throws IOException {
+        return new TestLayer()
                 .file("boot/vmlinuz-6.12", "stand-in kernel")
                 .file("boot/initrd.img-6.12", "stand-in initrd")
                 .symlink("vmlinuz", "boot/vmlinuz-6.12")
                 .symlink("initrd.img", "boot/initrd.img-6.12")
                 .file("usr/lib/systemd/boot/efi/systemd-bootx64.efi", "stand-in loader")
                 .file("etc/hostname", "web\n")
-                .writeTo(tmp.resolve("layer.tar.gz"));
-        image = new ImageLayers("web:1.0", "sha256:5e", List.of(layer));
+                .file("home/web/secret", "mine", 0600, 1000, 1000)
+                .writeTo(file);
     }
 
     Exporter exporter(RegistryOptions registry) {

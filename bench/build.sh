@@ -1,0 +1,57 @@
+#!/bin/sh
+# Benchmark of 'appliance build' (not a test). Run as root from the repository root:
+#   sh bench/build.sh
+# 1. cold build of recipes/lamp (empty APPLIANCE_HOME: no layer or .deb cache)
+#    versus a bare mmdebstrap of the same package set into a directory, in the
+#    same run and with the same mirror; prints the ratio (goal <= 1.25);
+# 2. warm rebuild after changing one file of the recipe (goal <= 10 s).
+set -eu
+cd "$(dirname "$0")/.."
+JAR=cli/target/appliance.jar
+[ -f "$JAR" ] || mvn -B -q -pl cli -am package -DskipTests
+WORK=$(mktemp -d /var/tmp/appliance-bench.XXXXXX)
+trap 'rm -rf --one-file-system "$WORK"' EXIT
+
+# The mirror, as the builder finds it: the host's first non-security Debian source.
+MIRROR=$(awk '/^URIs:/ && $2 !~ /security/ {print $2; exit}' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
+[ -n "$MIRROR" ] || MIRROR=$(awk '$1 == "deb" && $0 !~ /security/ {print $2; exit}' /etc/apt/sources.list)
+MIRROR=${MIRROR%/}
+
+# The package set of recipes/base/debian.yaml plus recipes/lamp/lamp.yaml (kept in sync by hand).
+PACKAGES=systemd-sysv,udev,iproute2,ca-certificates,linux-image-cloud-amd64,user-mode-linux/sid,apache2,mariadb-server,php,libapache2-mod-php,php-mysql
+APTOPTS=$(apt-config dump | awk '/^Acquire::Check-(Valid-Until|Date) /{sub(/;$/,""); printf "--aptopt=%s\n", $0}')
+
+now() { date +%s.%N; }
+elapsed() { echo "$2 - $1" | bc; }
+
+echo "== bare mmdebstrap (mirror $MIRROR)" >&2
+t0=$(now)
+# shellcheck disable=SC2086
+mmdebstrap --quiet --mode=root --variant=minbase --include="$PACKAGES" $APTOPTS \
+  --aptopt='APT::Default-Release "trixie"' trixie "$WORK/bare" \
+  "deb $MIRROR trixie main" "deb $MIRROR sid main"
+t1=$(now)
+BARE=$(elapsed "$t0" "$t1")
+rm -rf --one-file-system "$WORK/bare"
+
+cp -r recipes "$WORK/recipes"
+rm -f "$WORK/recipes/lamp/lamp.yaml.lock" "$WORK/recipes/base/debian.yaml.lock"
+export APPLIANCE_HOME="$WORK/home"
+echo "== cold appliance build" >&2
+t0=$(now)
+java -jar "$JAR" build "$WORK/recipes/lamp/lamp.yaml" -t bench-lamp:cold
+t1=$(now)
+COLD=$(elapsed "$t0" "$t1")
+
+echo "# bench change $(date +%s)" >> "$WORK/recipes/lamp/files/lamp-demo.conf"
+echo "== warm rebuild after changing one file" >&2
+t0=$(now)
+java -jar "$JAR" build "$WORK/recipes/lamp/lamp.yaml" -t bench-lamp:warm
+t1=$(now)
+WARM=$(elapsed "$t0" "$t1")
+
+echo
+printf 'bare mmdebstrap:           %6.1f s\n' "$BARE"
+printf 'cold appliance build:      %6.1f s\n' "$COLD"
+printf 'ratio cold / bare:         %6.2f   (goal <= 1.25)\n' "$(echo "$COLD / $BARE" | bc -l)"
+printf 'warm rebuild, one file:    %6.1f s   (goal <= 10 s)\n' "$WARM"

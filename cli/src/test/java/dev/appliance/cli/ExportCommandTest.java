@@ -1,0 +1,100 @@
+package dev.appliance.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.appliance.oci.Digest;
+import dev.appliance.oci.MediaTypes;
+import dev.appliance.registry.TestImages;
+import dev.appliance.store.BlobWriter;
+import dev.appliance.store.ImageStore;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPOutputStream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code appliance export} as a user runs it: a separate JVM with its own APPLIANCE_HOME. */
+class ExportCommandTest {
+    @TempDir
+    Path dir;
+
+    record Run(int exit, String out, String err) {}
+
+    private Run appliance(Path home, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "dev.appliance.cli.Main"));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().put("APPLIANCE_HOME", home.toString());
+        Path err = Files.createTempFile(dir, "err", ".txt");
+        builder.redirectError(err.toFile());
+        Process p = builder.start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        return new Run(p.waitFor(), out, Files.readString(err));
+    }
+
+    @Test
+    void exportsAStoredImageAsQcow2WithALibvirtDomain() throws Exception {
+        Path home = dir.resolve("home");
+        ImageStore store = ImageStore.open(home.resolve("data/store"));
+        // TestImages' metadata names /boot/vmlinuz and /boot/initrd.img as the kernel files.
+        TestImages.image(store, "web:1.0", List.of(bootLayer(store)));
+        Path out = dir.resolve("out");
+
+        Run run = appliance(home, "export", "web:1.0", "--format", "qcow2", "--libvirt", "-o", out.toString(), "--json");
+
+        assertEquals(0, run.exit(), run.err());
+        JsonNode result = new ObjectMapper().readTree(run.out());
+        Path disk = Path.of(result.get("disk").asText());
+        assertEquals(out.resolve("web-1.0.0.qcow2"), disk);
+        assertTrue(Files.size(disk) > 0);
+        assertEquals(out.resolve("web-1.0.0.xml").toString(), result.get("files").get(1).asText());
+        assertTrue(run.err().contains("exporting web:1.0"), run.err());
+    }
+
+    @Test
+    void unknownFormatIsInvalidInput() throws Exception {
+        Run run = appliance(dir.resolve("home"), "export", "web:1.0", "--format", "vhd");
+        assertEquals(2, run.exit(), run.err());
+        assertTrue(run.err().contains("unknown export format 'vhd'"), run.err());
+    }
+
+    /** A layer with stand-in kernel, initrd and UEFI loader: enough to build the disk, not to boot it. */
+    private static TestImages.Layer bootLayer(ImageStore store) throws IOException {
+        Map<String, String> files = Map.of(
+                "boot/vmlinuz", "kernel",
+                "boot/initrd.img", "initrd",
+                "usr/lib/systemd/boot/efi/systemd-bootx64.efi", "loader");
+        MessageDigest diff = Digest.newSha256();
+        ByteArrayOutputStream gz = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new DigestOutputStream(new GZIPOutputStream(gz), diff))) {
+            for (Map.Entry<String, String> f : files.entrySet()) {
+                byte[] content = f.getValue().getBytes(StandardCharsets.UTF_8);
+                TarArchiveEntry e = new TarArchiveEntry(f.getKey());
+                e.setSize(content.length);
+                tar.putArchiveEntry(e);
+                tar.write(content);
+                tar.closeArchiveEntry();
+            }
+        }
+        try (BlobWriter blob = store.newBlob()) {
+            blob.write(gz.toByteArray());
+            return new TestImages.Layer(blob.commit(MediaTypes.OCI_LAYER_GZIP), Digest.fromSha256(diff.digest()));
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package dev.appliance.cli;
+
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Bad input to the instance commands is exit code 2 with a message naming the
+ * problem, found before any image is read or engine started. Real boots are the
+ * runtime module's tests.
+ */
+class InstanceCommandsTest {
+    private record Result(int exit, String out, String err) {}
+
+    private static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = Main.commandLine();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        int exit = cli.execute(args);
+        return new Result(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void secretOnTheCommandLineIsRefusedWithoutEchoingIt() {
+        Result r = run("run", "--secret", "db_password=hunter2", "lamp:1.0.0");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("--secret db_password=...: expected NAME=@FILE or NAME=-"), r.err());
+        assertFalse(r.err().contains("hunter2"));
+    }
+
+    @Test
+    void badPortEngineAndVolumeAreInvalidInput() {
+        Result port = run("run", "-p", "70000:80", "lamp:1.0.0");
+        assertEquals(2, port.exit());
+        assertTrue(port.err().contains("-p 70000:80: host port 70000 is not between 1 and 65535"), port.err());
+        Result engine = run("run", "--engine", "vmware", "lamp:1.0.0");
+        assertEquals(2, engine.exit());
+        assertTrue(engine.err().contains("unknown engine 'vmware'"), engine.err());
+        Result volume = run("run", "--volume", "data:relative/path", "lamp:1.0.0");
+        assertEquals(2, volume.exit());
+        assertTrue(volume.err().contains("--volume data:relative/path"), volume.err());
+    }
+
+    @Test
+    void unknownInstanceIsInvalidInput() {
+        for (String command : new String[] {"stop", "start", "rm", "logs"}) {
+            Result r = run(command, "no-such-instance-x7");
+            assertEquals(2, r.exit(), command + ": " + r.err());
+            assertTrue(r.err().contains("no instance named no-such-instance-x7"), r.err());
+        }
+    }
+}
