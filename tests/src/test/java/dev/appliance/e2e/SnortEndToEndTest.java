@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.SocketException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -115,6 +116,9 @@ class SnortEndToEndTest {
             }
             assertFalse(runner.run("ps").assertSuccess().stdout().contains(INSTANCE), "rm removed the instance");
             assertNoProcessLeft(runner);
+
+            assertUnhealthyWithoutRules(runner, remote, rules.resolveSibling("snort3-only.rules"));
+            assertNoProcessLeft(runner);
         }
     }
 
@@ -178,6 +182,60 @@ class SnortEndToEndTest {
         assertNotNull(line, "no syslog message for sid " + TEST_MARKER_SID + "; got " + syslog.received);
         assertTrue(line.contains("APPLIANCE-IDS test marker in request"), line);
         assertTrue(line.startsWith("<33>"), "facility auth, severity alert, as Snort: " + line);
+    }
+
+    /**
+     * Suricata runs, but none of the rules it was given loaded (a Snort 3 keyword it
+     * lacks): the health check must say so instead of passing on a running process.
+     */
+    private void assertUnhealthyWithoutRules(ApplianceCli runner, String image, Path rules) throws Exception {
+        Files.writeString(rules, "alert tcp any any -> $HOME_NET 80 (msg:\"Snort 3 only\"; sd_pattern:\"credit_card\";"
+                + " sid:1000301; rev:1;)\n");
+        int port = freePort();
+        String name = "ids-norules";
+        try (ApplianceCli.Background run = runner.start("run", image, "-d", "--name", name, "--engine", "uml",
+                "-p", "127.0.0.1:" + port + ":8080", "--param", "rules_mode=replace", "--param-file", "rules=" + rules,
+                "--timeout", String.valueOf(RUN_TIMEOUT.toSeconds()))) {
+            HttpResponse<String> health = awaitHealthAnswer("http://127.0.0.1:" + port + "/healthz",
+                    body -> body.contains("rules_loaded"));
+            assertEquals(503, health.statusCode(), health.body());
+            JsonNode report = json.readTree(health.body());
+            assertEquals(0, report.get("rules_loaded").asInt(), health.body());
+            assertEquals(1, report.get("rules_failed").asInt(), health.body());
+            assertTrue(report.get("pid").isInt(), "Suricata itself runs: " + health.body());
+            assertTrue(run.isAlive(), "run -d still waits for a health check that cannot pass");
+            runner.run(RUN_TIMEOUT, "rm", "-f", name).assertSuccess();
+            CliResult failed = run.waitFor(RUN_TIMEOUT);
+            assertTrue(failed.exitCode() != 0, "run -d must fail: the appliance never became healthy\n" + failed.stderr());
+        } finally {
+            if (runner.run("ps").stdout().contains(name)) {
+                runner.run(RUN_TIMEOUT, "rm", "-f", name);
+            }
+        }
+    }
+
+    /** The first answer of the health endpoint that passes {@code wanted}, while the appliance boots. */
+    private HttpResponse<String> awaitHealthAnswer(String url, java.util.function.Predicate<String> wanted)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + RUN_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                HttpResponse<String> answer = get(url);
+                if (wanted.test(answer.body())) {
+                    return answer;
+                }
+            } catch (IOException notUpYet) {
+                // the guest is still booting: nothing listens behind the published port yet
+            }
+            Thread.sleep(1000);
+        }
+        return fail("no health answer from " + url + " within " + RUN_TIMEOUT.toSeconds() + " s");
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
     }
 
     /** Nothing of the instance runs any more: its processes carry APPLIANCE_INSTANCE (docs/operations.md). */
