@@ -19,15 +19,15 @@ MIRROR=${MIRROR%/}
 
 # The package set of recipes/base/debian.yaml plus recipes/lamp/lamp.yaml (kept in sync by hand).
 PACKAGES=systemd-sysv,udev,iproute2,ca-certificates,linux-image-cloud-amd64,user-mode-linux/sid,apache2,mariadb-server,php,libapache2-mod-php,php-mysql
-APTOPTS=$(apt-config dump | awk '/^Acquire::Check-(Valid-Until|Date) /{sub(/;$/,""); printf "--aptopt=%s\n", $0}')
+# The host's Check-Valid-Until/Check-Date settings (a snapshot mirror's Release file has expired), as the builder does.
+apt-config dump | grep -E '^Acquire::Check-(Valid-Until|Date) ' > "$WORK/host-apt.conf" || true
 
 now() { date +%s.%N; }
 elapsed() { echo "$2 - $1" | bc; }
 
 echo "== bare mmdebstrap (mirror $MIRROR)" >&2
 t0=$(now)
-# shellcheck disable=SC2086
-mmdebstrap --quiet --mode=root --variant=minbase --include="$PACKAGES" $APTOPTS \
+mmdebstrap --quiet --mode=root --variant=minbase --include="$PACKAGES" --aptopt="$WORK/host-apt.conf" \
   --aptopt='APT::Default-Release "trixie"' trixie "$WORK/bare" \
   "deb $MIRROR trixie main" "deb $MIRROR sid main"
 t1=$(now)

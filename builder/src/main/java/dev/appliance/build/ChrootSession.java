@@ -8,7 +8,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -170,22 +169,29 @@ final class ChrootSession implements AutoCloseable {
         check(command, recipe + ": user " + user.name());
     }
 
+    /**
+     * Installs a recipe file with its mode and owner. The copy is made by
+     * install(1) inside the chroot, so a symbolic link in the image on the way to
+     * the destination (such as /var/run -> /run) resolves inside the image and
+     * never onto the host.
+     */
     void installFile(Recipe.FileEntry file, Path recipe) {
-        Path target = root.resolve(file.dest().replaceFirst("^/+", ""));
+        String staged = "appliance-file-" + java.util.UUID.randomUUID();
+        Path stagedOnHost = root.resolve("tmp").resolve(staged); // /tmp is this session's own tmpfs
         try {
-            if (!target.normalize().startsWith(root)) {
-                throw new dev.appliance.common.InvalidInputException(recipe + ": file destination " + file.dest()
-                        + " leaves the image's root");
-            }
-            if (!Files.isDirectory(target.getParent())) {
-                Processes.check(List.of("mkdir", "-p", "-m", "0755", target.getParent().toString()));
-            }
-            Files.copy(file.source(), target, StandardCopyOption.REPLACE_EXISTING, LinkOption.NOFOLLOW_LINKS);
-            String owner = (file.owner() == null ? "root" : file.owner()) + ":" + (file.group() == null ? "root" : file.group());
-            check(List.of("chown", owner, "/" + root.relativize(target)), "file " + file.dest());
-            Processes.check(List.of("chmod", Integer.toOctalString(file.mode()), target.toString()));
+            Files.copy(file.source(), stagedOnHost);
+            check(List.of("install", "-D", "-m", Integer.toOctalString(file.mode()),
+                    "-o", file.owner() == null ? "root" : file.owner(),
+                    "-g", file.group() == null ? "root" : file.group(),
+                    "/tmp/" + staged, file.dest()), recipe + ": file " + file.dest());
         } catch (IOException e) {
             throw new ApplianceException(recipe + ": cannot install " + file.source() + " as " + file.dest() + ": " + e.getMessage(), e);
+        } finally {
+            try {
+                Files.deleteIfExists(stagedOnHost);
+            } catch (IOException e) {
+                // The tmpfs is unmounted with the session anyway.
+            }
         }
     }
 

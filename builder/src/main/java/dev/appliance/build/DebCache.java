@@ -79,7 +79,8 @@ final class DebCache {
     void dropMismatches(List<LockFile.LockedPackage> locked) {
         for (LockFile.LockedPackage p : locked) {
             Optional<String> actual = sha256Of(p.name(), p.version(), p.architecture());
-            if (actual.isPresent() && !actual.get().equals(p.sha256())) {
+            boolean known = p.sha256() != null && !p.sha256().isEmpty();
+            if (known && actual.isPresent() && !actual.get().equals(p.sha256())) {
                 try {
                     String file = fileName(p.name(), p.version(), p.architecture());
                     Files.deleteIfExists(dir.resolve(file));

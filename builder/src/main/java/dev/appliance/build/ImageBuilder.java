@@ -83,6 +83,7 @@ public final class ImageBuilder {
         }
         ImageStore store = ImageStore.open(dirs.store());
         LayerCache cache = new LayerCache(dirs.data().resolve("cache/layers"));
+        cache.removeLeftovers();
         List<LayerPlan.Step> plan = LayerPlan.plan(recipe, releases, lock);
         RootfsSteps steps = new RootfsSteps(env, mirror, lock, suites, recipe);
         LayerWriter writer = new LayerWriter(epoch, options.compressionLevel());

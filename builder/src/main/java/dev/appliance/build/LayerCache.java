@@ -28,6 +28,18 @@ final class LayerCache {
         this.dir = dir;
     }
 
+    /** Deletes replaced entries whose deletion a killed build did not finish. */
+    void removeLeftovers() {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (java.nio.file.DirectoryStream<Path> entries = Files.newDirectoryStream(dir, "*.old-*")) {
+            entries.forEach(Workspace::delete);
+        } catch (IOException e) {
+            throw new ApplianceException("cannot clean the layer cache " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
     /** A cached layer. */
     record Entry(String key, Path tree, Digest digest, Digest diffId, long size) {}
 

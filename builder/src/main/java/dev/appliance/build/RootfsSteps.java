@@ -91,16 +91,19 @@ final class RootfsSteps {
         if (suites.size() > 1) {
             command.add("--aptopt=APT::Default-Release \"" + b.suite() + "\"");
         }
-        // apt downloads into the .deb cache: bound over the target's archive directory while mmdebstrap runs.
-        command.add("--setup-hook=mkdir -p \"$1/var/cache/apt/archives\" && mount --bind " + quote(debs.toString())
-                + " \"$1/var/cache/apt/archives\"");
+        // apt downloads into the .deb cache and the shared lists directory: both bound over the
+        // target's directories while mmdebstrap runs, so later steps find them without downloading again.
+        mkdir(env.aptLists());
+        command.add("--setup-hook=mkdir -p \"$1/var/cache/apt/archives\" \"$1/var/lib/apt/lists\""
+                + " && mount --bind " + quote(debs.toString()) + " \"$1/var/cache/apt/archives\""
+                + " && mount --bind " + quote(env.aptLists().toString()) + " \"$1/var/lib/apt/lists\"");
         if (lock != null) {
             Path prefs = work.resolve("lock.pref");
             write(prefs, lock.aptPreferences());
             command.add("--setup-hook=mkdir -p \"$1/etc/apt/preferences.d\" && cp " + quote(prefs.toString())
                     + " \"$1/etc/apt/preferences.d/appliance-lock.pref\"");
         }
-        command.add("--customize-hook=umount \"$1/var/cache/apt/archives\"");
+        command.add("--customize-hook=umount \"$1/var/cache/apt/archives\" \"$1/var/lib/apt/lists\"");
         command.add("--skip=essential/unlink");
         command.add(b.suite());
         command.add(tree.toString());

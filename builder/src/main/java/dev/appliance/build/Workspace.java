@@ -24,7 +24,7 @@ final class Workspace implements AutoCloseable {
 
     private Workspace(Path dir) {
         this.dir = dir;
-        this.shutdownHook = new Thread(this::remove, "appliance-build-cleanup");
+        this.shutdownHook = new Thread(this::interrupted, "appliance-build-cleanup");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
@@ -73,6 +73,23 @@ final class Workspace implements AutoCloseable {
 
     void keep(Path path) {
         alsoDelete.remove(path);
+    }
+
+    /**
+     * Ctrl-C or SIGTERM: stop the tools still running for the build (a terminal's
+     * Ctrl-C reaches them too, a kill of this process alone does not), then clean up.
+     */
+    private void interrupted() {
+        List<ProcessHandle> children = ProcessHandle.current().descendants().toList();
+        children.forEach(ProcessHandle::destroy);
+        for (ProcessHandle child : children) {
+            try {
+                child.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception e) {
+                child.destroyForcibly();
+            }
+        }
+        remove();
     }
 
     private void remove() {

@@ -124,4 +124,12 @@ class UnitsTest {
         Path outside = Files.createDirectories(Path.of("/var/tmp")).resolve("no-repo-" + System.nanoTime() + ".yaml");
         assertTrue(Provenance.of(outside, null).annotations().isEmpty(), "no repository, no provenance");
     }
+
+    @Test
+    void anUnreachableMirrorIsAClearError() {
+        var e = assertThrows(dev.appliance.common.ApplianceException.class,
+                () -> new DebianMirror("http://127.0.0.1:9/debian").releaseDate("trixie"));
+        assertTrue(e.getMessage().contains("mirror http://127.0.0.1:9/debian") && e.getMessage().contains("unreachable"),
+                e.getMessage());
+    }
 }
