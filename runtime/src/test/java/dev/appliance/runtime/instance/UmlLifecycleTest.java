@@ -42,6 +42,10 @@ class UmlLifecycleTest extends BootTest {
 
         manager.stop("a", Duration.ofSeconds(60));
         assertEquals("stopped", manager.info("a").state());
+        java.io.ByteArrayOutputStream console = new java.io.ByteArrayOutputStream();
+        manager.logs("a", false, console);
+        assertTrue(console.toString(StandardCharsets.UTF_8).contains("reboot: Power down"),
+                "a clean power-off (Ctrl-Alt-Del over UML's mconsole), not a kill");
         assertTrue(InstanceProcesses.find(instanceDir("a")).isEmpty(), "no process of a left after stop");
         assertEquals("running", manager.info("b").state(), "stopping a leaves b alone");
 
