@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # Times `appliance push` and `appliance pull` of one image from the local store
 # against `skopeo copy` of the same image, in the same run, each against its own
 # fresh docker-registry on 127.0.0.1, and prints time ratios (goal: <= 1.0).
@@ -7,7 +7,7 @@
 # env:   APPLIANCE  command to run appliance (default: java -jar cli/target/appliance.jar;
 #                   build it with: mvn -B -q -pl cli -am package -DskipTests)
 #        APPLIANCE_HOME / XDG_DATA_HOME select the store, as for appliance itself.
-set -eu
+set -euo pipefail
 [ $# -eq 1 ] || { echo "usage: $0 TAG" >&2; exit 2; }
 tag=$1
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -20,59 +20,56 @@ fi
 [ -f "$store/index.json" ] || { echo "no image store at $store" >&2; exit 1; }
 
 work=$(mktemp -d)
-pids=""
 cleanup() {
-  for pid in $pids; do kill "$pid" 2>/dev/null || true; done
+  # start_registry runs in a command substitution (a subshell): its pids are in files.
+  for pidfile in "$work"/*/pid; do
+    [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null || true
+  done
   rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
 
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
-
-# start_registry NAME -> prints host:port
+# start_registry NAME -> prints host:port of a fresh registry (port chosen by the kernel)
 start_registry() {
-  port=$(free_port)
   mkdir -p "$work/$1"
   cat > "$work/$1/config.yml" <<CONFIG
 version: 0.1
 log:
-  level: error
+  level: info
   accesslog:
     disabled: true
 storage:
   filesystem:
     rootdirectory: $work/$1/storage
 http:
-  addr: 127.0.0.1:$port
+  addr: 127.0.0.1:0
 CONFIG
   docker-registry serve "$work/$1/config.yml" > "$work/$1/log" 2>&1 &
-  pids="$pids $!"
-  i=0
-  until curl -fs "http://127.0.0.1:$port/v2/" > /dev/null; do
-    i=$((i + 1)); [ $i -lt 100 ] || { echo "registry $1 did not start" >&2; exit 1; }
+  echo $! > "$work/$1/pid"
+  for _ in $(seq 100); do
+    address=$(sed -n 's/.*msg="listening on \(127\.0\.0\.1:[0-9]*\)".*/\1/p' "$work/$1/log")
+    if [ -n "$address" ] && curl -fs "http://$address/v2/" > /dev/null; then
+      echo "$address"
+      return
+    fi
     sleep 0.1
   done
-  echo "127.0.0.1:$port"
+  echo "registry $1 did not start: $(cat "$work/$1/log")" >&2
+  exit 1
 }
 
 # measure CMD... -> runs CMD, prints "WALL CPU" in seconds (CPU = user + system of
 # the command and its children: on a shared, busy host it varies much less than WALL)
 measure() {
-  /usr/bin/time -f '%e %U %S' -o "$work/time" "$@" > /dev/null
+  local TIMEFORMAT='%R %U %S'
+  { time "$@" > /dev/null 2> "$work/stderr"; } 2> "$work/time" || { cat "$work/stderr" >&2; exit 1; }
   awk '{ printf "%s %.2f\n", $1, $2 + $3 }' "$work/time"
-}
-
-ratio() {
-  echo "$1 / $2" | bc -l
 }
 
 # report NAME "WALL CPU" "WALL CPU"
 report() {
-  set -- "$1" $2 $3
-  printf '%-5s appliance %6.2f s (cpu %5.2f s)   skopeo %6.2f s (cpu %5.2f s)   ratio %.2f (cpu %.2f)\n' \
-    "$1" "$2" "$3" "$4" "$5" "$(ratio "$2" "$4")" "$(ratio "$3" "$5")"
+  echo "$1 $2 $3" | awk '{ printf "%-5s appliance %6.2f s (cpu %5.2f s)   skopeo %6.2f s (cpu %5.2f s)   ratio %.2f (cpu %.2f)\n",
+    $1, $2, $3, $4, $5, $2 / $4, $3 / $5 }'
 }
 
 ours=$(start_registry appliance)

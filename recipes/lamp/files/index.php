@@ -24,6 +24,7 @@ try {
     }
     $entries = $pdo->query('SELECT id, message, created FROM entries ORDER BY id DESC LIMIT 20')->fetchAll();
     $count = (int) $pdo->query('SELECT COUNT(*) FROM entries')->fetchColumn();
+    $server = (string) $pdo->query('SELECT VERSION()')->fetchColumn();
 } catch (Throwable $e) {
     http_response_code(503);
     error_log('lamp demo: ' . $e->getMessage());
@@ -36,7 +37,7 @@ try {
 <head><meta charset="utf-8"><title>LAMP demo</title></head>
 <body>
 <h1>LAMP demo guestbook</h1>
-<p><?= $count ?> entries in MariaDB.</p>
+<p id="count"><?= $count ?> <?= $count === 1 ? 'entry' : 'entries' ?> in MariaDB <span id="server"><?= h($server) ?></span>.</p>
 <form method="post">
     <input name="message" maxlength="200" required>
     <button>Add</button>

@@ -43,6 +43,14 @@ cat /run/appliance/params/greeting > /srv/www/greeting 2>/dev/null || true
 wc -c < /run/appliance/secrets/token > /srv/www/secret-bytes 2>/dev/null || true
 echo ok > /srv/www/healthz
 SH
+# GET /cgi-bin/outbound: can the guest reach the URL in the probe_url parameter
+# (DNS and NAT through the user-mode network)?
+install -D -m 0755 /dev/stdin "$work/srv/www/cgi-bin/outbound" <<'SH'
+#!/bin/sh
+printf 'Content-Type: text/plain\r\n\r\n'
+url=$(cat /run/appliance/params/probe_url 2>/dev/null || true)
+if [ -n "$url" ] && busybox wget -q -T 15 -O /dev/null "$url"; then echo reachable; else echo "unreachable: $url"; fi
+SH
 install -D -m 0644 /dev/stdin "$work/etc/systemd/system/demo-web.service" <<'UNIT'
 [Unit]
 Description=Demo web server of the runtime test image

@@ -51,7 +51,7 @@ final class ExportCommand extends BaseCommand {
             err().println("exporting " + stored.name() + " as " + options.format().extension + " to " + options.outputDir());
         }
         ExportResult result = new Exporter(dirs(), registry.toOptions(System.in),
-                TransferProgress.of(err(), output.quiet, "pushing containerDisk")).export(stored, options);
+                TransferProgress.of(err(), output.quiet, "pushing")).export(stored, options);
         if (output.json) {
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("disk", result.disk().toString());

@@ -13,13 +13,15 @@ import java.nio.file.Path;
 
 /** How to reach a registry: TLS trust and credentials, shared by push and pull. */
 final class RegistryCliOptions {
-    @Option(names = "--insecure", description = "Allow plain HTTP and unverified TLS (loopback registries may use HTTP without it).")
+    @Option(names = "--insecure",
+            description = "Allow plain HTTP and unverified TLS (loopback registries may use HTTP without it).")
     boolean insecure;
 
     @Option(names = "--ca-cert", paramLabel = "FILE", description = "Also trust the CA certificate(s) in this PEM file.")
     Path caCert;
 
-    @Option(names = {"-u", "--username"}, description = "Registry user name; the password comes from --password-stdin.")
+    @Option(names = {"-u", "--username"}, paramLabel = "USER",
+            description = "Registry user name; the password comes from --password-stdin.")
     String username;
 
     @Option(names = "--password-stdin", description = "Read the password (or token) from standard input.")

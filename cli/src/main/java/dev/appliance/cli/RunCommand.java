@@ -47,6 +47,10 @@ final class RunCommand extends BaseCommand {
     @Option(names = "--param", paramLabel = "NAME=VALUE", description = "First-boot parameter of the image.")
     List<String> params = new ArrayList<>();
 
+    @Option(names = "--param-file", paramLabel = "NAME=FILE",
+            description = "First-boot parameter whose value is the whole content of FILE (e.g. a rules file).")
+    List<String> paramFiles = new ArrayList<>();
+
     @Option(names = "--secret", paramLabel = "NAME=@FILE|NAME=-",
             description = "Secret parameter, read from a file or standard input; never put on a command line.")
     List<String> secrets = new ArrayList<>();
@@ -69,7 +73,7 @@ final class RunCommand extends BaseCommand {
         if (registry.passwordStdin && secrets.stream().anyMatch(s -> s.endsWith("=-"))) {
             throw new InvalidInputException("--password-stdin and --secret NAME=- cannot both read standard input");
         }
-        RunRequest request = new RunRequest(image, name, ports, memory, cpus, engine, RunInputs.params(params),
+        RunRequest request = new RunRequest(image, name, ports, memory, cpus, engine, RunInputs.params(params, paramFiles),
                 RunInputs.secrets(secrets, System.in), volumes);
         InstanceManager manager = new InstanceManager(dirs());
         AtomicReference<String> created = new AtomicReference<>();

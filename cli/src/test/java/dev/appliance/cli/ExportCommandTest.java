@@ -64,7 +64,13 @@ class ExportCommandTest {
         assertEquals(out.resolve("web-1.0.0.qcow2"), disk);
         assertTrue(Files.size(disk) > 0);
         assertEquals(out.resolve("web-1.0.0.xml").toString(), result.get("files").get(1).asText());
-        assertTrue(run.err().contains("exporting web:1.0"), run.err());
+        assertTrue(run.err().contains("exporting web:1.0") && run.err().contains("assembling the root disk")
+                && run.err().contains("converting to qcow2"), "progress on stderr: " + run.err());
+
+        Run again = appliance(home, "export", "web:1.0", "--format", "raw", "-o", out.toString(), "--quiet");
+        assertEquals(0, again.exit(), again.err());
+        assertEquals("", again.err(), "--quiet: no progress");
+        assertEquals(out.resolve("web-1.0.0.raw").toString(), again.out().strip());
     }
 
     @Test

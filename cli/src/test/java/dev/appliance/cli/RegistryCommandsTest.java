@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -31,14 +32,19 @@ class RegistryCommandsTest {
     record Run(int exit, String out, String err) {}
 
     private Run appliance(Path home, String stdin, String... args) throws IOException, InterruptedException {
+        // No credentials from the host's docker config.
+        return appliance(home, Map.of("DOCKER_CONFIG", dir.resolve("no-docker-config").toString()), stdin, args);
+    }
+
+    private Run appliance(Path home, Map<String, String> env, String stdin, String... args)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "dev.appliance.cli.Main"));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().put("APPLIANCE_HOME", home.toString());
-        // No credentials from the host's docker config.
-        builder.environment().put("DOCKER_CONFIG", dir.resolve("no-docker-config").toString());
+        builder.environment().putAll(env);
         Path err = Files.createTempFile(dir, "err", ".txt");
         builder.redirectError(err.toFile());
         Process p = builder.start();
@@ -110,6 +116,30 @@ class RegistryCommandsTest {
             Run missing = appliance(other, "", "rmi", remote);
             assertEquals(2, missing.exit());
             assertTrue(missing.err().contains("not in the local store"), missing.err());
+        }
+    }
+
+    @Test
+    void credentialsComeFromADockerCredentialHelper() throws Exception {
+        try (Setup setup = setUp("app:1")) {
+            // A credential helper speaks the docker-credential protocol: "get", server on stdin, JSON on stdout.
+            Path bin = Files.createDirectories(dir.resolve("bin"));
+            Path helper = bin.resolve("docker-credential-appliancetest");
+            Path secret = dir.resolve("helper-secret");
+            Files.writeString(secret, password);
+            Files.writeString(helper, "#!/bin/sh\n[ \"$1\" = get ] || exit 1\nread server\n"
+                    + "printf '{\"ServerURL\":\"%s\",\"Username\":\"" + RegistryServer.USER + "\",\"Secret\":\"%s\"}' "
+                    + "\"$server\" \"$(cat " + secret + ")\"\n");
+            Files.setPosixFilePermissions(helper, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            Path config = Files.createDirectories(dir.resolve("docker"));
+            Files.writeString(config.resolve("config.json"),
+                    "{\"credHelpers\":{\"" + setup.registry().host() + "\":\"appliancetest\"}}");
+
+            Run push = appliance(setup.home(), Map.of("DOCKER_CONFIG", config.toString(),
+                            "PATH", bin + ":" + System.getenv("PATH")), "",
+                    "push", "app:1", setup.registry().host() + "/helper/app:1", "--ca-cert", setup.ca().caCert().toString());
+            assertEquals(0, push.exit(), push.err());
+            assertEquals(setup.manifest().digest().toString(), push.out().strip());
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.appliance.registry;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.appliance.common.ApplianceException;
 import dev.appliance.oci.Descriptor;
 import dev.appliance.oci.Digest;
@@ -10,6 +11,7 @@ import dev.appliance.oci.MediaTypes;
 import dev.appliance.store.BlobWriter;
 import dev.appliance.store.ImageStore;
 
+import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -26,6 +28,8 @@ public final class ImagePuller {
     private static final String ACCEPT = String.join(", ",
             MediaTypes.OCI_MANIFEST, MediaTypes.DOCKER_MANIFEST, MediaTypes.OCI_INDEX,
             "application/vnd.docker.distribution.manifest.list.v2+json");
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ImageStore store;
     private final RegistryOptions options;
@@ -64,6 +68,7 @@ public final class ImagePuller {
             });
             ImageConfig config = ImageConfig.parse(store.readBlob(manifest.config().digest()), source + " config");
             Descriptor stored = store.putImage(config, manifest);
+            // NAME:TAG@DIGEST is stored as NAME:TAG; an image pulled by digest alone is found by its digest.
             String localName = source.tag() == null ? stored.digest().toString() : source.withTag(source.tag()).toString();
             if (source.tag() != null) {
                 store.tag(localName, stored);
@@ -79,6 +84,10 @@ public final class ImagePuller {
     private Manifest fetchManifest(RegistryHttp http, ImageReference source) throws Exception {
         RegistryHttp.Fetched fetched = http.manifest(source.tagOrDigest(), ACCEPT, MANIFEST_LIMIT);
         String type = fetched.contentType().split(";")[0].strip();
+        if (type.isEmpty() || type.equals("application/json")) {
+            // Some registries serve every manifest as plain JSON; then the manifest's own field says.
+            type = declaredMediaType(fetched.body(), source);
+        }
         if (!MediaTypes.isManifest(type)) {
             throw new ApplianceException(source + " is not an image manifest but '" + type + "'; appliance pulls "
                     + MediaTypes.OCI_MANIFEST + " (or Docker's v2 manifest)");
@@ -98,6 +107,14 @@ public final class ImagePuller {
                     + manifest.mediaType() + "'");
         }
         return manifest;
+    }
+
+    private static String declaredMediaType(byte[] manifest, ImageReference source) {
+        try {
+            return JSON.readTree(manifest).path("mediaType").asText("");
+        } catch (IOException e) {
+            throw new ApplianceException(source + ": the registry sent a manifest that is not JSON: " + e.getMessage(), e);
+        }
     }
 
     private long fetchBlob(RegistryHttp http, Descriptor blob) throws Exception {

@@ -21,6 +21,10 @@ final class RemoteReferences {
             throw new InvalidInputException(option + " '" + text + "' names no registry: write it as "
                     + "REGISTRY/REPOSITORY[:TAG], e.g. registry.example/ops/" + ref.repository() + ":" + ref.tagOrDigest());
         }
+        // Docker Hub's official images live under library/, as docker resolves "docker.io/nginx".
+        if (Endpoint.apiHost(ref.registry()).equals("registry-1.docker.io") && !ref.repository().contains("/")) {
+            return new ImageReference(ref.registry(), "library/" + ref.repository(), ref.tag(), ref.digest());
+        }
         return ref;
     }
 

@@ -5,6 +5,7 @@ import dev.appliance.common.ApplianceException;
 
 import javax.net.ssl.SSLException;
 import java.io.IOException;
+import java.net.UnknownHostException;
 import java.time.Duration;
 
 /**
@@ -51,8 +52,8 @@ final class Retry {
         if (e instanceof HttpStatusException h) {
             return h.status() >= 500 || h.status() == 429;
         }
-        if (e instanceof SSLException) {
-            return false;
+        if (e instanceof SSLException || e instanceof UnknownHostException) {
+            return false; // a certificate or a misspelt host name does not get better by waiting
         }
         if (e instanceof IOException) {
             return true;

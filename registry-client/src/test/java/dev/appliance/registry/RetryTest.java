@@ -51,6 +51,16 @@ class RetryTest {
     }
 
     @Test
+    void anUnknownHostFailsAtOnce() {
+        AtomicInteger calls = new AtomicInteger();
+        assertThrows(ApplianceException.class, () -> retry.run("connecting", () -> {
+            calls.incrementAndGet();
+            throw new java.net.UnknownHostException("registry.invalid");
+        }));
+        assertEquals(1, calls.get());
+    }
+
+    @Test
     void givesUpAfterTheLastAttempt() {
         AtomicInteger calls = new AtomicInteger();
         ApplianceException e = assertThrows(ApplianceException.class, () -> retry.run("connecting", () -> {

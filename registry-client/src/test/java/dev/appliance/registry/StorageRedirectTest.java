@@ -56,7 +56,8 @@ class StorageRedirectTest {
                 exchange.getResponseHeaders().add("WWW-Authenticate", "Basic realm=\"test\"");
                 reply(exchange, 401, new byte[0], null);
             } else if (path.contains("/manifests/")) {
-                reply(exchange, 200, manifest.raw(), manifest.mediaType());
+                // Served as plain JSON, as some registries do: the manifest's own mediaType must count.
+                reply(exchange, 200, manifest.raw(), "application/json");
             } else if (path.contains("/blobs/")) {
                 // "localhost" is another authority than the registry's 127.0.0.1.
                 exchange.getResponseHeaders().add("Location", "http://localhost:" + storage.getAddress().getPort() + "/"

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.appliance.e2e.support.ApplianceCli;
 import dev.appliance.e2e.support.CliResult;
 import dev.appliance.e2e.support.E2eEnvironment;
+import dev.appliance.e2e.support.LocalRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -124,6 +125,22 @@ class RunE2eTest {
         assertEquals("stopped", instance("ctrlc").get("state").asText(), "stopped before `run` returned");
         assertEquals(List.of(), processesOf("ctrlc"));
         cli.run("rm", "ctrlc").assertSuccess();
+    }
+
+    @Test
+    void runPullsAnImageThatIsNotLocal() throws Exception {
+        try (LocalRegistry registry = LocalRegistry.builder(E2eEnvironment.freshDirectory("run-registry")).start()) {
+            String remote = registry.address() + "/e2e/tiny-web:0.1.0";
+            cli.run(Duration.ofMinutes(5), "push", "-q", "tiny-web:0.1.0", remote).assertSuccess();
+            ApplianceCli other = ApplianceCli.forTest("run-pull"); // empty store
+            try {
+                CliResult run = other.run(BOOT, "run", "-d", "--name", "pulled", "-p", "80", remote).assertSuccess();
+                assertTrue(run.stderr().contains("pulling " + remote), run.stderr());
+                assertEquals("hi", get(run.stdoutLines().get(0) + "greeting"));
+            } finally {
+                other.run("rm", "-f", "pulled");
+            }
+        }
     }
 
     /** The instance's entry in {@code ps --json}. */

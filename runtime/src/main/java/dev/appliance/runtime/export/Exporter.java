@@ -39,10 +39,11 @@ public final class Exporter {
     private final DiskAssembler disks;
     private final ImageFiles files;
     private final KubeVirt kubeVirt;
+    private final TransferListener progress;
 
     /**
      * @param registry how to reach the registry a KubeVirt containerDisk is pushed to
-     * @param listener push progress
+     * @param listener progress: export stages and the containerDisk push
      */
     public Exporter(ApplianceDirs dirs, RegistryOptions registry, TransferListener listener) {
         this(new DiskAssembler(dirs), new ImageFiles(dirs), ImageStore.open(dirs.store()), registry, listener);
@@ -52,6 +53,7 @@ public final class Exporter {
         this.disks = disks;
         this.files = files;
         this.kubeVirt = new KubeVirt(store, registry, listener);
+        this.progress = listener;
     }
 
     public ExportResult export(StoredImage image, ExportOptions options) {
@@ -75,26 +77,32 @@ public final class Exporter {
             String rootPartUuid = uuid(image, "root-partition");
             writeRawDisk(image, metadata, raw, rootPartUuid, work);
 
-            List<Path> written = new ArrayList<>();
+            if (options.format() != ExportFormat.RAW) {
+                progress.stage("converting to " + options.format().extension);
+            }
             Path disk = switch (options.format()) {
                 case RAW -> raw;
                 case QCOW2 -> toQcow2(raw, work.resolve(name + ".qcow2"), work);
                 case OVA -> Ova.write(raw, work.resolve(name + ".ova"), metadata, name, work);
             };
-            Path finalDisk = publish(disk, options.outputDir());
-            written.add(finalDisk);
+            // Everything is made in the work directory first, so a failure (a push, say) publishes nothing.
+            List<Path> made = new ArrayList<>(List.of(disk));
+            Path finalDisk = options.outputDir().resolve(disk.getFileName());
             if (options.libvirt()) {
-                Path xml = work.resolve(name + ".xml");
-                Files.writeString(xml, LibvirtDomain.xml(metadata, name, finalDisk, options.format()), StandardCharsets.UTF_8);
-                written.add(publish(xml, options.outputDir()));
+                made.add(Files.writeString(work.resolve(name + ".xml"),
+                        LibvirtDomain.xml(metadata, name, finalDisk, options.format()), StandardCharsets.UTF_8));
             }
             String containerDisk = null;
             if (options.kubevirtRef() != null) {
-                Path qcow2 = options.format() == ExportFormat.QCOW2 ? finalDisk : toQcow2(raw, work.resolve("containerdisk.qcow2"), work);
+                Path qcow2 = options.format() == ExportFormat.QCOW2 ? disk : toQcow2(raw, work.resolve("containerdisk.qcow2"), work);
+                progress.stage("pushing the KubeVirt containerDisk to " + options.kubevirtRef());
                 containerDisk = kubeVirt.publish(qcow2, options.kubevirtRef(), work);
-                Path manifest = work.resolve(name + "-kubevirt.yaml");
-                Files.writeString(manifest, KubeVirt.manifest(metadata, name, containerDisk), StandardCharsets.UTF_8);
-                written.add(publish(manifest, options.outputDir()));
+                made.add(Files.writeString(work.resolve(name + "-kubevirt.yaml"),
+                        KubeVirt.manifest(metadata, name, containerDisk), StandardCharsets.UTF_8));
+            }
+            List<Path> written = new ArrayList<>();
+            for (Path file : made) {
+                written.add(publish(file, options.outputDir()));
             }
             return new ExportResult(finalDisk, written, containerDisk);
         } catch (IOException e) {
@@ -106,6 +114,9 @@ public final class Exporter {
 
     private void writeRawDisk(ImageLayers image, ApplianceMetadata metadata, Path raw, String rootPartUuid, Path work)
             throws IOException {
+        if (disks.anyCached(image).isEmpty()) {
+            progress.stage("assembling the root disk (once per image)");
+        }
         Path rootFs = disks.assemble(image, metadata.diskBytes());
         ApplianceMetadata.Kernels k = metadata.kernels();
         String kernel = k != null && k.qemuKernel() != null ? k.qemuKernel() : DEFAULT_KERNEL;
@@ -119,6 +130,7 @@ public final class Exporter {
             throw new InvalidInputException(image.image() + ": no UEFI boot loader at " + BOOTLOADER
                     + "; add the package systemd-boot-efi to the recipe to export it");
         }
+        progress.stage("writing the EFI system partition and the GPT disk");
         UefiDisk.write(new UefiDisk.Spec(rootFs, found.get(kernel), found.get(initrd), found.get(BOOTLOADER),
                 uuid(image, "disk"), uuid(image, "esp"), rootPartUuid, metadata.kernelCmdline()), raw, work);
     }

@@ -35,7 +35,7 @@ import java.util.zip.GZIPOutputStream;
 
 /**
  * KubeVirt output: a containerDisk image (the qcow2 under /disk/, owned by uid 107,
- * the qemu user of virt-launcher) stored locally and pushed to a registry, and a
+ * the qemu user of virt-launcher) built in the local store and pushed to a registry, and a
  * VirtualMachine with a Service for the image's ports and its health check as
  * readiness probe.
  */
@@ -54,7 +54,7 @@ final class KubeVirt {
     }
 
     /**
-     * Builds the containerDisk image, tags it {@code ref} in the local store and pushes it there.
+     * Builds the containerDisk image in the local store (untagged) and pushes it to {@code ref}.
      *
      * @return {@code ref@digest}, what the VirtualMachine pulls
      */
@@ -78,20 +78,20 @@ final class KubeVirt {
             Files.copy(qcow2, tar);
             tar.closeArchiveEntry();
         }
+        Manifest manifest;
         try (AutoCloseable ignored = store.lockForWrite()) {
             Descriptor layerDescriptor = store.putBlobFile(layer, MediaTypes.OCI_LAYER_GZIP, null);
             ImageConfig config = ImageConfig.create(Instant.EPOCH, Map.of(), List.of(Digest.fromSha256(diffId.digest())),
                     List.of(new ImageConfig.History("appliance export --kubevirt", "KubeVirt containerDisk")));
-            store.putBlob(config.raw(), MediaTypes.OCI_CONFIG);
-            Manifest manifest = Manifest.create(config.descriptor(), List.of(layerDescriptor), Map.of());
+            manifest = Manifest.create(config.descriptor(), List.of(layerDescriptor), Map.of());
             store.putImage(config, manifest);
-            store.tag(ref, manifest.descriptor());
         } catch (IOException | RuntimeException e) {
             throw e;
         } catch (Exception e) {
             throw new ApplianceException("cannot store the containerDisk " + ref + ": " + e.getMessage(), e);
         }
-        PushResult pushed = new ImagePusher(store, registryOptions, listener).push(ref, ref);
+        // Pushed by digest: no local tag, so a failed push leaves only blobs that gc collects.
+        PushResult pushed = new ImagePusher(store, registryOptions, listener).push(manifest.digest().toString(), ref);
         return stripTag(ref) + "@" + pushed.digest();
     }
 

@@ -27,6 +27,17 @@ final class ConfigDisk {
 
     private ConfigDisk() {}
 
+    /**
+     * Kernel argument telling the guest's appliance-firstboot that a config disk
+     * is attached, so it waits for it; without it (an exported disk booted
+     * elsewhere) the guest does not spend boot time looking for one. Not secret.
+     */
+    static final String KERNEL_FLAG = "appliance.config=disk";
+
+    static String announce(String kernelCmdline) {
+        return (kernelCmdline + " " + KERNEL_FLAG).strip();
+    }
+
     static void write(Path disk, String hostname, Map<String, String> params, Map<String, byte[]> secrets,
                       List<InstanceSpec.VolumeMount> volumes) {
         Path staging = disk.resolveSibling(".config-staging");
@@ -49,12 +60,27 @@ final class ConfigDisk {
             Files.deleteIfExists(disk);
             Files.createFile(disk, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             HostCommands.run(List.of("mke2fs", "-q", "-F", "-t", "ext4", "-L", LABEL, "-E", "root_owner=0:0",
-                    "-d", staging.toString(), disk.toString(), "8M"));
+                    "-d", staging.toString(), disk.toString(), sizeMiB(params, secrets) + "M"));
         } catch (IOException e) {
             throw new ApplianceException("cannot write the config disk " + disk + ": " + e.getMessage(), e);
         } finally {
             deleteTree(staging);
         }
+    }
+
+    /**
+     * 8 MiB holds the usual few small files; a large value (a rules file given with
+     * --param-file) gets twice its size on top, for ext4's metadata and journal.
+     */
+    static long sizeMiB(Map<String, String> params, Map<String, byte[]> secrets) {
+        long bytes = 0;
+        for (String value : params.values()) {
+            bytes += value.getBytes(StandardCharsets.UTF_8).length;
+        }
+        for (byte[] value : secrets.values()) {
+            bytes += value.length;
+        }
+        return 8 + ((2 * bytes) >> 20);
     }
 
     private static void writePrivate(Path file, byte[] content) throws IOException {

@@ -135,7 +135,7 @@ public final class InstanceManager {
                 dir.writeStatus(InstanceStatus.created()); // else: written by the supervisor launched early
             }
             dir.writeSpec(new InstanceSpec(name, image.reference(), image.digest(), engine, memory, cpus, ports, mounts,
-                    meta.health(), meta.kernelCmdline(), linkBaseDisk(dir, image.baseDisk()).toString(),
+                    meta.health(), ConfigDisk.announce(meta.kernelCmdline()), linkBaseDisk(dir, image.baseDisk()).toString(),
                     str(k.qemuKernel()), str(k.qemuInitrd()), str(k.umlKernel()), extraDisks,
                     InstanceStatus.Clock.now()));
             return name;
@@ -399,7 +399,9 @@ public final class InstanceManager {
                     && InstanceProcesses.find(dir).isEmpty()) {
                 ConfigDisk.deleteTree(dir); // left by a `run` killed while it resolved the image
             }
-            Files.createDirectory(dir);
+            // 0700: the control sockets (UML's mconsole, QMP) command the guest.
+            Files.createDirectory(dir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
         } catch (FileAlreadyExistsException e) {
             throw new InvalidInputException("an instance named " + name + " already exists: remove it (appliance rm "
                     + name + ") or choose another --name");

@@ -4,20 +4,33 @@ import dev.appliance.common.InvalidInputException;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Parses {@code --param k=v} and {@code --secret k=@FILE|k=-} values. */
+/** Parses {@code --param k=v}, {@code --param-file k=FILE} and {@code --secret k=@FILE|k=-} values. */
 public final class RunInputs {
     /** A secret larger than this is a mistake (a wrong file), not a password or key. */
     private static final int MAX_SECRET_BYTES = 1 << 20;
+    /** Room for a large rules file or configuration; the config disk grows to hold it. */
+    static final long MAX_PARAM_FILE_BYTES = 64L << 20;
 
     private RunInputs() {}
 
     public static Map<String, String> params(List<String> values) {
+        return params(values, List.of());
+    }
+
+    /**
+     * Parameters from {@code NAME=VALUE} values and from {@code NAME=FILE} files,
+     * whose whole content (UTF-8 text, verbatim) is the value: a rules file or a
+     * configuration snippet that does not belong on a command line. A name given
+     * twice, by either option, is an error.
+     */
+    public static Map<String, String> params(List<String> values, List<String> files) {
         Map<String, String> params = new LinkedHashMap<>();
         for (String value : values) {
             int eq = value.indexOf('=');
@@ -28,7 +41,35 @@ public final class RunInputs {
                 throw new InvalidInputException("--param " + value.substring(0, eq) + " is given twice");
             }
         }
+        for (String value : files) {
+            int eq = value.indexOf('=');
+            if (eq <= 0 || eq == value.length() - 1) {
+                throw new InvalidInputException("--param-file " + value + ": expected NAME=FILE");
+            }
+            String name = value.substring(0, eq);
+            if (params.containsKey(name)) {
+                throw new InvalidInputException("--param-file " + name + ": the parameter is given twice");
+            }
+            params.put(name, readParamFile(name, Path.of(value.substring(eq + 1))));
+        }
         return params;
+    }
+
+    private static String readParamFile(String name, Path file) {
+        String where = "--param-file " + name + "=" + file;
+        if (!Files.isRegularFile(file)) {
+            throw new InvalidInputException(where + ": no such file");
+        }
+        try {
+            if (Files.size(file) > MAX_PARAM_FILE_BYTES) {
+                throw new InvalidInputException(where + ": larger than " + (MAX_PARAM_FILE_BYTES >> 20) + " MiB");
+            }
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new InvalidInputException(where + ": not UTF-8 text", e);
+        } catch (IOException e) {
+            throw new InvalidInputException(where + ": cannot read it: " + e.getMessage(), e);
+        }
     }
 
     /**

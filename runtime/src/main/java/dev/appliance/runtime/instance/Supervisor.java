@@ -52,6 +52,7 @@ public final class Supervisor {
     Supervisor(InstanceDir dir, EngineSelector selector) {
         this.dir = dir;
         this.selector = selector;
+        this.status = dir.status(); // read again once instance.json exists
     }
 
     /** {@code Supervisor INSTANCE_DIR [--owner PID]} */
@@ -216,7 +217,14 @@ public final class Supervisor {
         }
         current.set(null);
         joinQuietly(pump);
-        run.helpers().forEach(Process::destroyForcibly);
+        run.kill(); // the engine's own leftovers and the network helper, before the state says it is down
+        for (Process helper : run.helpers()) {
+            try {
+                helper.waitFor(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         int exit = run.main().exitValue();
         if (fatal.get() != null) {
             return Optional.of(fatal.get());

@@ -29,7 +29,7 @@ class NonRootAssemblyTest {
             HostTool.Result run = user.runJava(AssembleMain.class,
                     cache.toString(), "sha256:0123", Long.toString(DiskAssemblerTest.SIZE), layer.toString());
             assertEquals(0, run.exitCode(), run.stderr());
-            Path userDisk = Path.of(run.stdout().strip());
+            Path userDisk = Path.of(run.stdout().strip().split("\t")[0]);
             assertNotEquals(0, Unprivileged.owner(userDisk), "built by an unprivileged user");
 
             Debugfs built = new Debugfs(userDisk);

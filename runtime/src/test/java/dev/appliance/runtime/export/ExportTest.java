@@ -3,10 +3,12 @@ package dev.appliance.runtime.export;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.appliance.common.ApplianceException;
 import dev.appliance.common.InvalidInputException;
 import dev.appliance.oci.ApplianceMetadata;
 import dev.appliance.registry.RegistryOptions;
 import dev.appliance.registry.RegistryServer;
+import dev.appliance.registry.RetryPolicy;
 import dev.appliance.registry.TransferListener;
 import dev.appliance.runtime.disk.DiskAssembler;
 import dev.appliance.runtime.disk.HostTool;
@@ -28,6 +30,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -81,6 +84,10 @@ class ExportTest {
                 .export(image, METADATA, new ExportOptions(ExportFormat.RAW, tmp.resolve("out"), true, null));
         Path raw = result.disk();
         assertEquals(tmp.resolve("out/web-1.0.raw"), raw);
+
+        JsonNode info = new ObjectMapper().readTree(run("qemu-img", "info", "--output=json", raw.toString()));
+        assertEquals("raw", info.get("format").asText());
+        assertTrue(info.get("actual-size").asLong() < info.get("virtual-size").asLong(), "sparse: holes stay holes");
 
         JsonNode table = new ObjectMapper().readTree(run("sfdisk", "--json", raw.toString())).get("partitiontable");
         assertEquals("gpt", table.get("label").asText());
@@ -175,6 +182,18 @@ class ExportTest {
                 .export(new ImageLayers("bare:1", "sha256:0b", List.of(layer)), METADATA,
                         new ExportOptions(ExportFormat.RAW, tmp.resolve("out"), false, null)));
         assertTrue(e.getMessage().contains("systemd-boot-efi"), e.getMessage());
+    }
+
+    @Test
+    void aFailedPushPublishesNothing() throws IOException {
+        RegistryOptions noRetries = RegistryOptions.defaults().withRetry(new RetryPolicy(1, Duration.ZERO));
+        Path out = tmp.resolve("out");
+        assertThrows(ApplianceException.class, () -> exporter(noRetries).export(image, METADATA,
+                new ExportOptions(ExportFormat.QCOW2, out, true, "127.0.0.1:1/nowhere/web:1.0")));
+        try (var files = Files.list(out)) {
+            assertEquals(List.of(), files.toList(), "no disk, no XML, no temporary directory");
+        }
+        assertEquals(List.of(), ImageStore.open(tmp.resolve("store")).tags(), "no tag left in the local store");
     }
 
     @Test

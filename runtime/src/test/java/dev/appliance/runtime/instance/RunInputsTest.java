@@ -45,6 +45,29 @@ class RunInputsTest {
     }
 
     @Test
+    void paramFilesCarryAWholeFileVerbatim(@TempDir Path dir) throws IOException {
+        String rules = "# local\nalert tcp any any -> any 80 (msg:\"x\"; content:\"a=b\"; sid:1;)\n";
+        Path file = Files.writeString(dir.resolve("my.rules"), rules);
+        Map<String, String> params = RunInputs.params(List.of("home_net=[10.0.0.0/8]"), List.of("rules=" + file));
+        assertEquals(Map.of("home_net", "[10.0.0.0/8]", "rules", rules), params);
+
+        InvalidInputException twice = assertThrows(InvalidInputException.class,
+                () -> RunInputs.params(List.of("rules=x"), List.of("rules=" + file)));
+        assertTrue(twice.getMessage().contains("rules"), twice.getMessage());
+        InvalidInputException missing = assertThrows(InvalidInputException.class,
+                () -> RunInputs.params(List.of(), List.of("rules=" + dir.resolve("nope.rules"))));
+        assertTrue(missing.getMessage().contains("nope.rules") && missing.getMessage().contains("no such file"),
+                missing.getMessage());
+        assertThrows(InvalidInputException.class, () -> RunInputs.params(List.of(), List.of("rules=")));
+        assertThrows(InvalidInputException.class, () -> RunInputs.params(List.of(), List.of(file.toString())));
+
+        Path binary = Files.write(dir.resolve("binary"), new byte[] {(byte) 0xff, (byte) 0xfe, 0});
+        InvalidInputException notText = assertThrows(InvalidInputException.class,
+                () -> RunInputs.params(List.of(), List.of("rules=" + binary)));
+        assertTrue(notText.getMessage().contains("UTF-8"), notText.getMessage());
+    }
+
+    @Test
     void volumeSpecs() {
         assertArrayEquals(new String[] {"lamp-data", "/var/lib/mysql"}, VolumeStore.parse("lamp-data:/var/lib/mysql"));
         for (String bad : List.of("x", ":/a", "a:relative", "a:/", "a:/x/../etc", "../x:/a", "a:/with space")) {

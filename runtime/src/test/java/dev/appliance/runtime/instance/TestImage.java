@@ -67,6 +67,19 @@ final class TestImage {
         if (Files.exists(data.resolve("complete"))) {
             return data;
         }
+        // Test runs of other checkouts share /var/tmp: one builds, the others wait.
+        Path lockFile = Path.of(out + ".lock");
+        try (java.nio.channels.FileChannel lock = java.nio.channels.FileChannel.open(lockFile,
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+             java.nio.channels.FileLock held = lock.lock()) {
+            if (!Files.exists(data.resolve("complete"))) {
+                build(out, data);
+            }
+        }
+        return data;
+    }
+
+    private static void build(Path out, Path data) throws IOException {
         HostCommands.run(List.of("sh", SCRIPT.toString(), REPO.toString(), out.toString()));
         Path layer = out.resolve("layer.tar");
         ImageStore store = ImageStore.open(data.resolve("store"));
@@ -78,7 +91,6 @@ final class TestImage {
         Manifest manifest = Manifest.create(config.descriptor(), List.of(layerDescriptor), Map.of());
         store.tag(REFERENCE, store.putImage(config, manifest));
         Files.createFile(data.resolve("complete"));
-        return data;
     }
 
     private static ApplianceMetadata metadata(Path out) throws IOException {
@@ -95,7 +107,32 @@ final class TestImage {
                 new ApplianceMetadata.Kernels("/boot/vmlinuz-" + version, "/boot/initrd.img-" + version, "/usr/bin/linux.uml"),
                 "",
                 List.of(new ApplianceMetadata.Param("greeting", "hello", false, "shown at /greeting"),
-                        new ApplianceMetadata.Param("token", null, true, "its length is shown at /secret-bytes")));
+                        new ApplianceMetadata.Param("token", null, true, "its length is shown at /secret-bytes"),
+                        new ApplianceMetadata.Param("probe_url", "", false, "GET /cgi-bin/outbound fetches it")));
+    }
+
+    /** A URL the guest can fetch over the network: the host's Debian mirror (the only network some CI hosts have). */
+    static String outboundProbeUrl() throws IOException {
+        for (Path sources : List.of(Path.of("/etc/apt/sources.list.d"), Path.of("/etc/apt/sources.list"))) {
+            List<Path> files;
+            if (Files.isDirectory(sources)) {
+                try (Stream<Path> list = Files.list(sources)) {
+                    files = list.sorted().toList();
+                }
+            } else {
+                files = Files.exists(sources) ? List.of(sources) : List.of();
+            }
+            for (Path f : files) {
+                for (String line : Files.readAllLines(f)) {
+                    java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(?:URIs:\\s*|deb\\s+(?:\\[[^]]*]\\s+)?)(http://\\S+)")
+                            .matcher(line.strip());
+                    if (m.find()) {
+                        return m.group(1).replaceAll("/+$", "") + "/dists/trixie/Release";
+                    }
+                }
+            }
+        }
+        throw new IllegalStateException("no http:// Debian mirror in the host's apt sources");
     }
 
     private static Digest sha256(Path file) throws IOException {

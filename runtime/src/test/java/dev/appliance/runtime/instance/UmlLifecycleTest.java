@@ -1,9 +1,5 @@
 package dev.appliance.runtime.instance;
 
-import dev.appliance.common.ApplianceDirs;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -21,29 +17,13 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Real UML boots of the test appliance: the whole lifecycle as a user drives it. */
-@Tag("engine")
-class UmlLifecycleTest {
-    private ApplianceDirs dirs;
-    private InstanceManager manager;
-
-    @BeforeEach
-    void setUp() throws IOException {
-        dirs = TestImage.dirs();
-        manager = new InstanceManager(dirs);
-    }
-
-    @AfterEach
-    void tearDown() {
-        for (InstanceInfo i : manager.list()) {
-            manager.remove(i.name(), true);
-        }
-    }
-
+class UmlLifecycleTest extends BootTest {
     @Test
     void runStopStartRemoveKeepsDataAndLeavesNoProcesses() throws Exception {
         String volume = "demo-" + ProcessHandle.current().pid() + "-" + System.nanoTime() % 100000;
         byte[] secret = "s3cret-value".getBytes(StandardCharsets.UTF_8);
-        InstanceInfo a = manager.run(Guests.request("a", "uml", List.of("80"), Map.of("greeting", "bonjour"),
+        InstanceInfo a = manager.run(Guests.request("a", "uml", List.of("80"),
+                        Map.of("greeting", "bonjour", "probe_url", TestImage.outboundProbeUrl()),
                         Map.of("token", secret), List.of(volume + ":/var/lib/demo")),
                 TestImage.resolver(dirs), false, Guests.BOOT_TIMEOUT, Guests::progress);
         assertEquals("uml", a.engine());
@@ -57,10 +37,15 @@ class UmlLifecycleTest {
         assertEquals("hello", Guests.get(b, "/greeting"), "default value of a parameter not given");
         assertEquals(Integer.toString(secret.length), Guests.get(a, "/secret-bytes"));
         assertEquals(1, Guests.get(a, "/boots").lines().count());
+        assertEquals("reachable", Guests.get(a, "/cgi-bin/outbound"), "outbound network with DNS from the guest");
         assertSecretNowhereOnTheHost(secret);
 
         manager.stop("a", Duration.ofSeconds(60));
         assertEquals("stopped", manager.info("a").state());
+        java.io.ByteArrayOutputStream console = new java.io.ByteArrayOutputStream();
+        manager.logs("a", false, console);
+        assertTrue(console.toString(StandardCharsets.UTF_8).contains("reboot: Power down"),
+                "a clean power-off (Ctrl-Alt-Del over UML's mconsole), not a kill");
         assertTrue(InstanceProcesses.find(instanceDir("a")).isEmpty(), "no process of a left after stop");
         assertEquals("running", manager.info("b").state(), "stopping a leaves b alone");
 
@@ -80,6 +65,8 @@ class UmlLifecycleTest {
         InstanceInfo c = manager.run(Guests.request("c", "uml", List.of("80"), Map.of(), Map.of(),
                 List.of(volume + ":/var/lib/demo")), TestImage.resolver(dirs), false, Guests.BOOT_TIMEOUT, Guests::progress);
         assertEquals(3, Guests.get(c, "/boots").lines().count());
+        manager.remove("c", true);
+        ConfigDisk.deleteTree(dirs.data().resolve("volumes").resolve(volume)); // the data dir is shared between runs
     }
 
     private Path instanceDir(String name) {
