@@ -208,9 +208,10 @@ public final class Supervisor {
                 up = probe.map(HealthProbe::healthy)
                         .orElse(System.nanoTime() - started > NO_CHECK_SETTLE.toNanos());
                 if (up) {
-                    change(s -> s.markHealthy());
+                    // The event first: whoever sees the healthy state must find the event already logged.
                     event("healthy after " + Duration.ofNanos(System.nanoTime() - started).toMillis() / 100 / 10.0
                             + " s on " + engine.kind());
+                    change(s -> s.markHealthy());
                 }
             }
             sleep(up ? 1000 : 250);
