@@ -17,7 +17,9 @@ import java.util.Map;
 
 @Command(name = "export", description = {
         "Export an image as a VM disk that boots on its own under UEFI (no appliance runtime needed).",
-        "Prints the paths of the files written (and the containerDisk reference with --kubevirt)."})
+        "Prints the paths of the files written (and the containerDisk reference with --kubevirt).",
+        "With --param/--secret it also writes NAME-config.img, the first-boot config disk to attach"
+                + " as a second disk (mode 0600: it holds the secrets); --libvirt attaches it."})
 final class ExportCommand extends BaseCommand {
     @Parameters(index = "0", paramLabel = "IMAGE", description = "Image in the local store (tag or digest).")
     String image;
@@ -38,6 +40,9 @@ final class ExportCommand extends BaseCommand {
     String kubevirt;
 
     @Mixin
+    FirstBootOptions firstBoot;
+
+    @Mixin
     RegistryCliOptions registry;
 
     @Mixin
@@ -45,7 +50,8 @@ final class ExportCommand extends BaseCommand {
 
     @Override
     public Integer call() {
-        ExportOptions options = new ExportOptions(ExportFormat.parse(format), outputDir.toAbsolutePath(), libvirt, kubevirt);
+        ExportOptions options = new ExportOptions(ExportFormat.parse(format), outputDir.toAbsolutePath(), libvirt, kubevirt,
+                firstBoot.params(), firstBoot.secrets(System.in, registry));
         StoredImage stored = ImageStore.open(dirs().store()).get(image);
         if (!output.quiet) {
             err().println("exporting " + stored.name() + " as " + options.format().extension + " to " + options.outputDir());

@@ -1,9 +1,7 @@
 package dev.appliance.cli;
 
-import dev.appliance.common.InvalidInputException;
 import dev.appliance.runtime.instance.InstanceInfo;
 import dev.appliance.runtime.instance.InstanceManager;
-import dev.appliance.runtime.instance.RunInputs;
 import dev.appliance.runtime.instance.RunRequest;
 import dev.appliance.runtime.instance.StoreBootImages;
 import picocli.CommandLine.Command;
@@ -44,16 +42,8 @@ final class RunCommand extends BaseCommand {
     @Option(names = "--engine", defaultValue = "auto", description = "auto, kvm, uml or tcg (default: ${DEFAULT-VALUE}).")
     String engine;
 
-    @Option(names = "--param", paramLabel = "NAME=VALUE", description = "First-boot parameter of the image.")
-    List<String> params = new ArrayList<>();
-
-    @Option(names = "--param-file", paramLabel = "NAME=FILE",
-            description = "First-boot parameter whose value is the whole content of FILE (e.g. a rules file).")
-    List<String> paramFiles = new ArrayList<>();
-
-    @Option(names = "--secret", paramLabel = "NAME=@FILE|NAME=-",
-            description = "Secret parameter, read from a file or standard input; never put on a command line.")
-    List<String> secrets = new ArrayList<>();
+    @Mixin
+    FirstBootOptions firstBoot;
 
     @Option(names = {"-v", "--volume"}, paramLabel = "NAME:/GUEST/PATH",
             description = "Persistent named volume mounted at the guest path; created on first use, kept by rm.")
@@ -70,11 +60,8 @@ final class RunCommand extends BaseCommand {
 
     @Override
     public Integer call() {
-        if (registry.passwordStdin && secrets.stream().anyMatch(s -> s.endsWith("=-"))) {
-            throw new InvalidInputException("--password-stdin and --secret NAME=- cannot both read standard input");
-        }
-        RunRequest request = new RunRequest(image, name, ports, memory, cpus, engine, RunInputs.params(params, paramFiles),
-                RunInputs.secrets(secrets, System.in), volumes);
+        RunRequest request = new RunRequest(image, name, ports, memory, cpus, engine, firstBoot.params(),
+                firstBoot.secrets(System.in, registry), volumes);
         InstanceManager manager = new InstanceManager(dirs());
         AtomicReference<String> created = new AtomicReference<>();
         AtomicReference<Boolean> done = new AtomicReference<>(false);

@@ -1,6 +1,7 @@
 package dev.appliance.runtime.export;
 
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * What to export and where.
@@ -10,5 +11,22 @@ import java.nio.file.Path;
  * @param libvirt     also write a libvirt domain XML next to the disk
  * @param kubevirtRef when not null, also build a KubeVirt containerDisk image with this reference
  *                    and write a VirtualMachine manifest
+ * @param params      first-boot parameters for a config disk written next to the disk
+ * @param secrets     first-boot secrets for that config disk
  */
-public record ExportOptions(ExportFormat format, Path outputDir, boolean libvirt, String kubevirtRef) {}
+public record ExportOptions(ExportFormat format, Path outputDir, boolean libvirt, String kubevirtRef,
+                            Map<String, String> params, Map<String, byte[]> secrets) {
+    public ExportOptions {
+        params = Map.copyOf(params);
+        secrets = Map.copyOf(secrets);
+    }
+
+    /** Without first-boot inputs: the appliance boots with its defaults. */
+    public ExportOptions(ExportFormat format, Path outputDir, boolean libvirt, String kubevirtRef) {
+        this(format, outputDir, libvirt, kubevirtRef, Map.of(), Map.of());
+    }
+
+    boolean hasFirstBootInputs() {
+        return !params.isEmpty() || !secrets.isEmpty();
+    }
+}

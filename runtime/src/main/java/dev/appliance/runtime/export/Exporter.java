@@ -8,6 +8,7 @@ import dev.appliance.runtime.disk.DiskAssembler;
 import dev.appliance.runtime.disk.HostTool;
 import dev.appliance.runtime.disk.ImageFiles;
 import dev.appliance.runtime.disk.ImageLayers;
+import dev.appliance.runtime.instance.ConfigDisk;
 import dev.appliance.registry.RegistryOptions;
 import dev.appliance.registry.TransferListener;
 import dev.appliance.store.ImageStore;
@@ -88,9 +89,17 @@ public final class Exporter {
             // Everything is made in the work directory first, so a failure (a push, say) publishes nothing.
             List<Path> made = new ArrayList<>(List.of(disk));
             Path finalDisk = options.outputDir().resolve(disk.getFileName());
+            Path configDisk = null;
+            if (options.hasFirstBootInputs()) {
+                progress.stage("writing the first-boot config disk");
+                Path config = work.resolve(name + "-config.img");
+                ConfigDisk.writeForExport(config, options.params(), options.secrets());
+                made.add(config);
+                configDisk = options.outputDir().resolve(config.getFileName());
+            }
             if (options.libvirt()) {
                 made.add(Files.writeString(work.resolve(name + ".xml"),
-                        LibvirtDomain.xml(metadata, name, finalDisk, options.format()), StandardCharsets.UTF_8));
+                        LibvirtDomain.xml(metadata, name, finalDisk, options.format(), configDisk), StandardCharsets.UTF_8));
             }
             String containerDisk = null;
             if (options.kubevirtRef() != null) {

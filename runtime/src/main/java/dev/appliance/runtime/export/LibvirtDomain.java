@@ -12,7 +12,8 @@ import java.nio.file.Path;
 final class LibvirtDomain {
     private LibvirtDomain() {}
 
-    static String xml(ApplianceMetadata metadata, String name, Path disk, ExportFormat format) {
+    /** @param configDisk the first-boot config disk to attach as vdb, or null */
+    static String xml(ApplianceMetadata metadata, String name, Path disk, ExportFormat format, Path configDisk) {
         return """
                 <domain type="kvm">
                   <name>%s</name>
@@ -37,7 +38,7 @@ final class LibvirtDomain {
                       <source file="%s"/>
                       <target dev="vda" bus="virtio"/>
                     </disk>
-                    <interface type="network">
+                %s    <interface type="network">
                       <source network="default"/>
                       <model type="virtio"/>
                     </interface>
@@ -54,6 +55,13 @@ final class LibvirtDomain {
                 </domain>
                 """.formatted(Xml.escape(name), Xml.escape("appliance " + metadata.name() + " " + metadata.version()),
                 metadata.memoryMiB(), metadata.cpus(), format == ExportFormat.QCOW2 ? "qcow2" : "raw",
-                Xml.escape(disk.toAbsolutePath().toString()));
+                Xml.escape(disk.toAbsolutePath().toString()), configDisk == null ? "" : """
+                    <disk type="file" device="disk">
+                      <driver name="qemu" type="raw"/>
+                      <source file="%s"/>
+                      <target dev="vdb" bus="virtio"/>
+                      <readonly/>
+                    </disk>
+                """.formatted(Xml.escape(configDisk.toAbsolutePath().toString())));
     }
 }

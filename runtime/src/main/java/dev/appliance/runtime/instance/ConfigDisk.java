@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -20,7 +21,7 @@ import java.util.stream.Stream;
  * side is recipes/base/files/appliance-firstboot; docs/operations.md documents
  * the layout. Files are 0600 while staged, the disk itself 0600.
  */
-final class ConfigDisk {
+public final class ConfigDisk {
     static final String LABEL = "appliance-cfg";
     /** The DNS proxy of the user-mode network (slirp). */
     static final String RESOLV_CONF = "nameserver 10.0.2.3\n";
@@ -40,12 +41,32 @@ final class ConfigDisk {
 
     static void write(Path disk, String hostname, Map<String, String> params, Map<String, byte[]> secrets,
                       List<InstanceSpec.VolumeMount> volumes) {
+        StringBuilder lines = new StringBuilder();
+        volumes.forEach(v -> lines.append(v.uuid()).append(' ').append(v.guestPath()).append('\n'));
+        Map<String, byte[]> topLevel = new LinkedHashMap<>();
+        topLevel.put("hostname", (hostname + "\n").getBytes(StandardCharsets.UTF_8));
+        topLevel.put("resolv.conf", RESOLV_CONF.getBytes(StandardCharsets.UTF_8));
+        topLevel.put("volumes", lines.toString().getBytes(StandardCharsets.UTF_8));
+        writeDisk(disk, topLevel, params, secrets);
+    }
+
+    /**
+     * A config disk for an exported appliance booted elsewhere: parameters and
+     * secrets only (its hypervisor brings its own network and host name).
+     */
+    public static void writeForExport(Path disk, Map<String, String> params, Map<String, byte[]> secrets) {
+        writeDisk(disk, Map.of(), params, secrets);
+    }
+
+    private static void writeDisk(Path disk, Map<String, byte[]> topLevel, Map<String, String> params,
+                                  Map<String, byte[]> secrets) {
         Path staging = disk.resolveSibling(".config-staging");
         try {
             deleteTree(staging);
             Files.createDirectory(staging, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            writePrivate(staging.resolve("hostname"), (hostname + "\n").getBytes(StandardCharsets.UTF_8));
-            writePrivate(staging.resolve("resolv.conf"), RESOLV_CONF.getBytes(StandardCharsets.UTF_8));
+            for (Map.Entry<String, byte[]> f : topLevel.entrySet()) {
+                writePrivate(staging.resolve(f.getKey()), f.getValue());
+            }
             Files.createDirectory(staging.resolve("params"));
             for (Map.Entry<String, String> p : params.entrySet()) {
                 writePrivate(staging.resolve("params").resolve(p.getKey()), p.getValue().getBytes(StandardCharsets.UTF_8));
@@ -54,9 +75,6 @@ final class ConfigDisk {
             for (Map.Entry<String, byte[]> s : secrets.entrySet()) {
                 writePrivate(staging.resolve("secrets").resolve(s.getKey()), s.getValue());
             }
-            StringBuilder lines = new StringBuilder();
-            volumes.forEach(v -> lines.append(v.uuid()).append(' ').append(v.guestPath()).append('\n'));
-            writePrivate(staging.resolve("volumes"), lines.toString().getBytes(StandardCharsets.UTF_8));
             Files.deleteIfExists(disk);
             Files.createFile(disk, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             HostCommands.run(List.of("mke2fs", "-q", "-F", "-t", "ext4", "-L", LABEL, "-E", "root_owner=0:0",

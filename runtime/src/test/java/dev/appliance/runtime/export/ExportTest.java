@@ -27,8 +27,10 @@ import org.w3c.dom.Element;
 import javax.xml.parsers.DocumentBuilderFactory;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -128,6 +130,26 @@ class ExportTest {
         assertTrue(info.get("virtual-size").asLong() > METADATA.diskBytes());
         run("virt-xml-validate", result.files().get(1).toString(), "domain");
         assertTrue(Files.readString(result.files().get(1)).contains("type=\"qcow2\""));
+    }
+
+    @Test
+    void firstBootInputsGoOnAPrivateConfigDiskThatTheLibvirtDomainAttaches() throws Exception {
+        ExportOptions options = new ExportOptions(ExportFormat.QCOW2, tmp.resolve("out"), true, null,
+                Map.of("site_name", "web01"), Map.of("db_password", "s3cret".getBytes(StandardCharsets.UTF_8)));
+        ExportResult result = exporter(RegistryOptions.defaults()).export(image, METADATA, options);
+
+        Path config = tmp.resolve("out/web-1.0-config.img");
+        assertTrue(result.files().contains(config), result.files().toString());
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(config)), "it holds the secrets");
+        assertEquals("appliance-cfg", run("e2label", config.toString()).strip(), "the label the guest's first-boot unit looks for");
+        assertEquals("web01", run("debugfs", "-R", "cat /params/site_name", config.toString()));
+        assertEquals("s3cret", run("debugfs", "-R", "cat /secrets/db_password", config.toString()));
+
+        Path xml = tmp.resolve("out/web-1.0.xml");
+        run("virt-xml-validate", xml.toString(), "domain");
+        String domain = Files.readString(xml);
+        assertTrue(domain.contains("<source file=\"" + config + "\"/>") && domain.contains("<target dev=\"vdb\""), domain);
+        assertTrue(!domain.contains("s3cret") && !domain.contains("web01"), "values stay on the config disk");
     }
 
     @Test
