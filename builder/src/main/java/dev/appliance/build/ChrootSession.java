@@ -81,9 +81,12 @@ final class ChrootSession implements AutoCloseable {
     }
 
     private List<String> aptGet(String... args) {
+        // apt's binary cache lives on this session's tmpfs /tmp (shared by update and install, never
+        // in a layer); dpkg skips its per-file fsync as mmdebstrap does: a crashed step's layer is discarded anyway.
         List<String> command = new ArrayList<>(List.of("apt-get", "-q", "-y",
-                "-o", "Dir::Cache::pkgcache=", "-o", "Dir::Cache::srcpkgcache=",
-                "-o", "APT::Install-Recommends=false", "-o", "Dpkg::Use-Pty=false"));
+                "-o", "Dir::Cache::pkgcache=/tmp/apt-pkgcache.bin", "-o", "Dir::Cache::srcpkgcache=/tmp/apt-srcpkgcache.bin",
+                "-o", "APT::Install-Recommends=false", "-o", "Dpkg::Use-Pty=false",
+                "-o", "Dpkg::Options::=--force-unsafe-io"));
         for (String option : env.aptOptions()) {
             command.add("-o");
             command.add(option);

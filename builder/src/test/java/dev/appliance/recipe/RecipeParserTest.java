@@ -127,7 +127,7 @@ class RecipeParserTest {
 
         assertEquals(List.of("apache2", "mariadb-server", "php", "libapache2-mod-php", "php-mysql"), lamp.packages());
         assertEquals(List.of(new Recipe.Port("http", 80, "tcp")), lamp.ports());
-        assertEquals(new Recipe.HealthCheck("http", 80, "/healthz", 200, 300), lamp.health());
+        assertEquals(new Recipe.HealthCheck("http", 80, "/healthz", 200, 600), lamp.health());
         assertEquals(new Recipe.Resources(1024, 1, 4L << 30), lamp.resources());
         assertEquals(List.of("db_password"), lamp.params().stream().map(Recipe.Param::name).toList());
         assertTrue(lamp.params().get(0).secret());

@@ -27,6 +27,17 @@ final class ConfigDisk {
 
     private ConfigDisk() {}
 
+    /**
+     * Kernel argument telling the guest's appliance-firstboot that a config disk
+     * is attached, so it waits for it; without it (an exported disk booted
+     * elsewhere) the guest does not spend boot time looking for one. Not secret.
+     */
+    static final String KERNEL_FLAG = "appliance.config=disk";
+
+    static String announce(String kernelCmdline) {
+        return (kernelCmdline + " " + KERNEL_FLAG).strip();
+    }
+
     static void write(Path disk, String hostname, Map<String, String> params, Map<String, byte[]> secrets,
                       List<InstanceSpec.VolumeMount> volumes) {
         Path staging = disk.resolveSibling(".config-staging");

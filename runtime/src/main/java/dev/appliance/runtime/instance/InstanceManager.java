@@ -135,7 +135,7 @@ public final class InstanceManager {
                 dir.writeStatus(InstanceStatus.created()); // else: written by the supervisor launched early
             }
             dir.writeSpec(new InstanceSpec(name, image.reference(), image.digest(), engine, memory, cpus, ports, mounts,
-                    meta.health(), meta.kernelCmdline(), linkBaseDisk(dir, image.baseDisk()).toString(),
+                    meta.health(), ConfigDisk.announce(meta.kernelCmdline()), linkBaseDisk(dir, image.baseDisk()).toString(),
                     str(k.qemuKernel()), str(k.qemuInitrd()), str(k.umlKernel()), extraDisks,
                     InstanceStatus.Clock.now()));
             return name;

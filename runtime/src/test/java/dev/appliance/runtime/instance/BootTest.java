@@ -27,5 +27,6 @@ abstract class BootTest {
         for (InstanceInfo i : manager.list()) {
             manager.remove(i.name(), true);
         }
+        ConfigDisk.deleteTree(dirs.state());
     }
 }

@@ -42,6 +42,10 @@ class UmlLifecycleTest extends BootTest {
 
         manager.stop("a", Duration.ofSeconds(60));
         assertEquals("stopped", manager.info("a").state());
+        java.io.ByteArrayOutputStream console = new java.io.ByteArrayOutputStream();
+        manager.logs("a", false, console);
+        assertTrue(console.toString(StandardCharsets.UTF_8).contains("reboot: Power down"),
+                "a clean power-off (Ctrl-Alt-Del over UML's mconsole), not a kill");
         assertTrue(InstanceProcesses.find(instanceDir("a")).isEmpty(), "no process of a left after stop");
         assertEquals("running", manager.info("b").state(), "stopping a leaves b alone");
 
@@ -61,6 +65,8 @@ class UmlLifecycleTest extends BootTest {
         InstanceInfo c = manager.run(Guests.request("c", "uml", List.of("80"), Map.of(), Map.of(),
                 List.of(volume + ":/var/lib/demo")), TestImage.resolver(dirs), false, Guests.BOOT_TIMEOUT, Guests::progress);
         assertEquals(3, Guests.get(c, "/boots").lines().count());
+        manager.remove("c", true);
+        ConfigDisk.deleteTree(dirs.data().resolve("volumes").resolve(volume)); // the data dir is shared between runs
     }
 
     private Path instanceDir(String name) {
