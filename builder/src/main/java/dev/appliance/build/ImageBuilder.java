@@ -63,6 +63,12 @@ public final class ImageBuilder {
      */
     public BuildResult build(Recipe recipe, BuildOptions options, String gitSource) {
         requireRoot();
+        try (BuildLock ignored = BuildLock.acquire(dirs.data().resolve("cache/build.lock"), listener::log)) {
+            return buildLocked(recipe, options, gitSource);
+        }
+    }
+
+    private BuildResult buildLocked(Recipe recipe, BuildOptions options, String gitSource) {
         Timings timings = new Timings(listener);
         Recipe.Base base = recipe.base();
         String mirrorUri = options.mirror() != null ? options.mirror()
