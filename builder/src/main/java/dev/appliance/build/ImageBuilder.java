@@ -2,6 +2,7 @@ package dev.appliance.build;
 
 import dev.appliance.common.ApplianceDirs;
 import dev.appliance.common.ApplianceException;
+import dev.appliance.common.HostTools;
 import dev.appliance.common.InvalidInputException;
 import dev.appliance.oci.ApplianceMetadata;
 import dev.appliance.oci.Descriptor;
@@ -208,13 +209,7 @@ public final class ImageBuilder {
     }
 
     private static void requireRoot() {
-        int uid;
-        try {
-            uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        if (uid != 0) {
+        if (!HostTools.isRoot()) {
             throw new ApplianceException("appliance build needs root: it runs mmdebstrap in root mode, mounts"
                     + " overlayfs and chroots into the image (run it with sudo; rootless unshare mode is not supported yet)");
         }

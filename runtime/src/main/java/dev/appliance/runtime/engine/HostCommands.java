@@ -7,10 +7,7 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /** Short-lived host tools (qemu-img, patchelf, mke2fs): run, wait, fail loudly. */
@@ -48,17 +45,5 @@ public final class HostCommands {
             Thread.currentThread().interrupt();
             throw new ApplianceException("interrupted while running " + command.get(0), e);
         }
-    }
-
-    /** The executable {@code name} on PATH, if there is one. */
-    public static Optional<Path> find(String name) {
-        String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
-        for (String dir : path.split(File.pathSeparator)) {
-            Path candidate = Path.of(dir.isEmpty() ? "." : dir, name);
-            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
-                return Optional.of(candidate);
-            }
-        }
-        return Optional.empty();
     }
 }

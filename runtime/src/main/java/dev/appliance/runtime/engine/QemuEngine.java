@@ -1,5 +1,6 @@
 package dev.appliance.runtime.engine;
 
+import dev.appliance.common.HostTools;
 import dev.appliance.runtime.net.PublishedPort;
 
 import java.io.IOException;
@@ -36,7 +37,7 @@ public final class QemuEngine implements Engine {
 
     @Override
     public Optional<String> unavailable(BootSpec spec) {
-        if (HostCommands.find(BINARY).isEmpty()) {
+        if (HostTools.find(BINARY).isEmpty()) {
             return Optional.of(BINARY + " is not installed (Debian package qemu-system-x86)");
         }
         if (spec.kernels().qemuKernel() == null || spec.kernels().qemuInitrd() == null) {

@@ -1,5 +1,6 @@
 package dev.appliance.runtime.engine;
 
+import dev.appliance.common.HostTools;
 import dev.appliance.runtime.net.PublishedPort;
 
 import java.io.IOException;
@@ -33,7 +34,7 @@ public final class UmlEngine implements Engine {
         if (spec.kernels().umlKernel() == null) {
             return Optional.of("the image has no UML kernel");
         }
-        if (HostCommands.find(VDE_PLUG).isEmpty()) {
+        if (HostTools.find(VDE_PLUG).isEmpty()) {
             return Optional.of(VDE_PLUG + " is not installed (Debian package vdeplug)");
         }
         if (!Files.exists(Path.of(SLIRP_PLUGIN))) {
