@@ -66,6 +66,7 @@ final class RootfsSteps {
                 }
             }
             RootfsCleaner.clean(merged);
+            RootfsCleaner.emptyStateDirs(merged, step.stateDirs());
             if (step.kind() == LayerPlan.Kind.PACKAGES) {
                 KernelFiles.linkUmlModules(merged);
             }
@@ -124,6 +125,7 @@ final class RootfsSteps {
             }
         }
         RootfsCleaner.clean(tree);
+        RootfsCleaner.emptyStateDirs(tree, step.stateDirs());
         RootfsCleaner.resetHostFiles(tree);
         if (suites.size() > 1) {
             write(tree.resolve("etc/apt/apt.conf.d/99appliance-default-release"),

@@ -206,7 +206,7 @@ class ImageBuilderTest {
         Recipe ok = TestRecipes.child(home, "failing", base, List.of(), home.resolve("motd"));
         Recipe failing = new Recipe(ok.source(), ok.name(), ok.version(), ok.description(), ok.base(), ok.packages(),
                 ok.files(), List.of(new Recipe.RunStep("echo boom-output; exit 3")), ok.services(), ok.users(),
-                ok.groups(), ok.ports(), ok.health(), ok.resources(), ok.kernels(), ok.params(), ok.parent());
+                ok.groups(), ok.stateDirs(), ok.ports(), ok.health(), ok.resources(), ok.kernels(), ok.params(), ok.parent());
         ApplianceException e = assertThrows(ApplianceException.class, () -> builder().build(failing, BuildOptions.defaults()));
         assertTrue(e.getMessage().contains("exit code 3"), e.getMessage());
         assertTrue(e.getMessage().contains("echo boom-output; exit 3"), e.getMessage());

@@ -16,7 +16,7 @@ final class TestRecipes {
     static Recipe base(Path dir) {
         return new Recipe(dir.resolve("base.yaml"), "testbase", "1", "test base",
                 new Recipe.Base("debian", "trixie", "minbase", null, List.of("main")),
-                List.of("passwd"), List.of(), List.of(), Recipe.Services.none(), List.of(), List.of(), List.of(),
+                List.of("passwd"), List.of(), List.of(), Recipe.Services.none(), List.of(), List.of(), List.of(), List.of(),
                 null, new Recipe.Resources(256, 1, 1L << 30), null, List.of(), null);
     }
 
@@ -27,6 +27,7 @@ final class TestRecipes {
                 Recipe.Services.none(),
                 List.of(new Recipe.User("app", null, null, List.of(), "/srv/app", "/bin/sh", true)),
                 List.of(new Recipe.Group("app", null, true)),
+                List.of(),
                 List.of(new Recipe.Port("http", 80, "tcp")),
                 new Recipe.HealthCheck("tcp", 80, null, 0, 30),
                 new Recipe.Resources(256, 1, 1L << 30), null,
