@@ -33,4 +33,11 @@ final class TestRecipes {
                 new Recipe.Resources(256, 1, 1L << 30), null,
                 List.of(new Recipe.Param("password", "s3cret", true, "admin password")), parent);
     }
+
+    /** {@code r} declaring {@code stateDirs}. */
+    static Recipe withStateDirs(Recipe r, List<String> stateDirs) {
+        return new Recipe(r.source(), r.name(), r.version(), r.description(), r.base(), r.packages(), r.files(), r.run(),
+                r.services(), r.users(), r.groups(), stateDirs, r.ports(), r.health(), r.resources(), r.kernels(),
+                r.params(), r.parent());
+    }
 }
