@@ -193,6 +193,22 @@ class ImageBuilderTest {
     }
 
     @Test
+    void stateDirsShipEmptyWithTheirOwnerAndMode() throws Exception {
+        // useradd fills the app user's home /srv/app from /etc/skel in the packages layer.
+        Map<String, String> plain = TreeModel.ofLayers(stored(tinyResult).layerFiles());
+        assertTrue(plain.keySet().stream().anyMatch(k -> k.startsWith("srv/app/")), "precondition: /srv/app has content");
+        Recipe stateful = TestRecipes.withStateDirs(TestRecipes.child(home, "stateful", base, List.of("hello"),
+                home.resolve("motd")), List.of("/srv/app"));
+
+        BuildResult result = builder().build(stateful, BuildOptions.defaults());
+
+        Map<String, String> image = TreeModel.ofLayers(stored(result).layerFiles());
+        assertEquals(List.of(), image.keySet().stream().filter(k -> k.startsWith("srv/app/")).toList());
+        assertEquals(plain.get("srv/app"), image.get("srv/app"));
+        assertTrue(image.containsKey("usr/bin/hello"));
+    }
+
+    @Test
     void aMissingPackageIsNamedWithCloseMatches() throws Exception {
         Recipe typo = TestRecipes.child(home, "typo", base, List.of("helo"), home.resolve("motd"));
         InvalidInputException e = assertThrows(InvalidInputException.class, () -> builder().build(typo, BuildOptions.defaults()));
