@@ -69,6 +69,32 @@ public final class ImageBuilder {
         }
     }
 
+    /**
+     * {@code appliance lock}: resolves the recipe against the mirror (layers go to the
+     * cache, no image is tagged) and returns the lock file of what got installed. The
+     * new layers hold exactly the locked versions, so they are filed under the keys a
+     * build with that lock file looks up: that build reuses them instead of installing
+     * the same packages again.
+     */
+    public LockFile lock(Recipe recipe, BuildOptions options) {
+        requireRoot();
+        try (BuildLock ignored = BuildLock.acquire(dirs.data().resolve("cache/build.lock"), listener::log)) {
+            LockFile lock = buildLocked(recipe, options.withLockFile(false).withStore(false), null).packages();
+            List<LayerPlan.Step> resolved = LayerPlan.plan(recipe, lock.suites(), null);
+            List<LayerPlan.Step> pinned = LayerPlan.plan(recipe, lock.suites(), lock);
+            LayerCache cache = layerCache();
+            for (int i = 0; i < resolved.size(); i++) {
+                cache.fileUnder(resolved.get(i).key(), pinned.get(i).key());
+            }
+            return lock;
+        }
+    }
+
+    /** A rootless build's trees belong to subordinate uids: never mix them with root's. */
+    private LayerCache layerCache() {
+        return new LayerCache(dirs.data().resolve(UserNamespace.inside() ? "cache/layers-userns" : "cache/layers"));
+    }
+
     private BuildResult buildLocked(Recipe recipe, BuildOptions options, String gitSource) {
         Timings timings = new Timings(listener);
         Recipe.Base base = recipe.base();
@@ -89,8 +115,7 @@ public final class ImageBuilder {
             debs.dropMismatches(lock.packages());
         }
         ImageStore store = ImageStore.open(dirs.store());
-        // A rootless build's trees belong to subordinate uids: never mix them with root's.
-        LayerCache cache = new LayerCache(dirs.data().resolve(UserNamespace.inside() ? "cache/layers-userns" : "cache/layers"));
+        LayerCache cache = layerCache();
         cache.removeLeftovers();
         List<LayerPlan.Step> plan = LayerPlan.plan(recipe, releases, lock);
         RootfsSteps steps = new RootfsSteps(env, mirror, lock, suites, recipe);

@@ -96,6 +96,22 @@ final class LayerCache {
         }
     }
 
+    /**
+     * Moves the entry under {@code from} to {@code to} (one rename), unless {@code to}
+     * already has a complete entry or {@code from} has none.
+     */
+    void fileUnder(String from, String to) {
+        if (from.equals(to) || find(from).isEmpty() || find(to).isPresent()) {
+            return;
+        }
+        remove(to);
+        try {
+            Files.move(dir.resolve(from), dir.resolve(to), StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new ApplianceException("cannot move the cached layer " + from + " to " + to + ": " + e.getMessage(), e);
+        }
+    }
+
     void remove(String key) {
         Path target = dir.resolve(key);
         if (Files.exists(target)) {

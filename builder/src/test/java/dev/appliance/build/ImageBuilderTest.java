@@ -209,6 +209,19 @@ class ImageBuilderTest {
     }
 
     @Test
+    void theBuildAfterLockReusesTheLayersLockBuilt() throws Exception {
+        Recipe locked = TestRecipes.child(home, "locked", base, List.of("hello"), home.resolve("motd"));
+        Path lockPath = LockFile.pathFor(locked.source());
+        builder().lock(locked, BuildOptions.defaults()).write(lockPath);
+
+        BuildResult result = builder().build(locked, BuildOptions.defaults());
+
+        assertEquals(List.of(true, true, true, false), result.layers().stream().map(BuildResult.Layer::cached).toList(),
+                "base, packages and files come from lock's build; only the SBOM layer is written");
+        assertEquals(LockFile.read(lockPath), result.packages());
+    }
+
+    @Test
     void aMissingPackageIsNamedWithCloseMatches() throws Exception {
         Recipe typo = TestRecipes.child(home, "typo", base, List.of("helo"), home.resolve("motd"));
         InvalidInputException e = assertThrows(InvalidInputException.class, () -> builder().build(typo, BuildOptions.defaults()));

@@ -1,7 +1,6 @@
 package dev.appliance.cli;
 
 import dev.appliance.build.BuildOptions;
-import dev.appliance.build.BuildResult;
 import dev.appliance.build.ImageBuilder;
 import dev.appliance.build.LockFile;
 import dev.appliance.build.RecipeSource;
@@ -20,7 +19,8 @@ import java.util.Map;
         "Pin a recipe's packages in RECIPE.lock.",
         "Resolves the packages and writes every package's name, version,",
         "architecture and SHA-256, and each suite's Release date. 'appliance build' then installs exactly these.",
-        "Resolving builds the root file system (layers go to the cache, no image is tagged).",
+        "Resolving builds the root file system (layers go to the cache, no image is tagged);",
+        "the next 'appliance build' with the new lock file reuses those layers.",
         "Runs as root, or without root in a user namespace like 'build'."})
 final class LockCommand extends BaseCommand {
     @Parameters(index = "0", paramLabel = "RECIPE", description = "recipe file")
@@ -43,24 +43,24 @@ final class LockCommand extends BaseCommand {
         if (recipe.toString().contains("#")) {
             throw new InvalidInputException("lock writes beside a local recipe file; clone the repository to lock a git recipe");
         }
-        BuildOptions options = BuildOptions.defaults().withMirror(mirror).withLockFile(false).withStore(false);
+        BuildOptions options = BuildOptions.defaults().withMirror(mirror);
         Path lockPath;
-        BuildResult result;
+        LockFile lock;
         try (RecipeSource source = RecipeSource.open(recipe.toString(), dirs())) {
-            result = new ImageBuilder(dirs(), BuildProgress.of(err(), output.quiet, verbose)).build(source.recipe(), options);
+            lock = new ImageBuilder(dirs(), BuildProgress.of(err(), output.quiet, verbose)).lock(source.recipe(), options);
             lockPath = LockFile.pathFor(source.recipe().source());
         }
-        result.packages().write(lockPath);
+        lock.write(lockPath);
         if (output.json) {
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("lockFile", lockPath.toString());
-            json.put("packages", result.packages().packages().size());
+            json.put("packages", lock.packages().size());
             Map<String, String> suites = new LinkedHashMap<>();
-            result.packages().suites().forEach((k, v) -> suites.put(k, v.toString()));
+            lock.suites().forEach((k, v) -> suites.put(k, v.toString()));
             json.put("suites", suites);
             out().println(Json.write(json));
         } else {
-            out().println(lockPath + " (" + result.packages().packages().size() + " packages)");
+            out().println(lockPath + " (" + lock.packages().size() + " packages)");
         }
         return 0;
     }

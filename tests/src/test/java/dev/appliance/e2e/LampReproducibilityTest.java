@@ -17,8 +17,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Issue #3's promise for the LAMP appliance: two builds of the same recipe with
  * its lock file give the same image digest. The recipe is locked in a copy (a
  * lock file of the shipped recipe would pin versions a moving mirror drops),
- * built once, then built again without the layer cache under another tag:
- * every layer is produced twice, from mmdebstrap on. Real mmdebstrap, apt and
+ * built once (reusing the layers 'lock' built, see ImageBuilder.lock), then
+ * again without the layer cache under another tag: every layer is produced
+ * twice, from mmdebstrap on. Real mmdebstrap, apt and
  * MariaDB's install scripts; needs root and the host's Debian mirror.
  */
 @Tag("e2e")
@@ -38,6 +39,7 @@ class LampReproducibilityTest {
         String second = cli.run(BUILD, "build", "--no-cache", "-t", "lamp:repro-2", recipe.toString()).assertSuccess()
                 .digestOf("lamp:repro-2");
 
+        // Equal digests: equal manifests, configs and layers. Otherwise say which paths differ.
         if (!first.equals(second)) {
             CliResult diff = cli.run("diff", "lamp:repro-1", "lamp:repro-2");
             // diff compares file systems; a difference it cannot see (tar or gzip bytes) shows in the layer digests.
@@ -46,6 +48,5 @@ class LampReproducibilityTest {
                     + "\nlayers of the first:\n" + cli.run("inspect", "lamp:repro-1").stdout()
                     + "\nlayers of the second:\n" + cli.run("inspect", "lamp:repro-2").stdout());
         }
-        cli.run("diff", "lamp:repro-1", "lamp:repro-2").assertSuccess();
     }
 }
