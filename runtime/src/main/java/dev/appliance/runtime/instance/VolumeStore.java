@@ -3,7 +3,7 @@ package dev.appliance.runtime.instance;
 import dev.appliance.common.ApplianceDirs;
 import dev.appliance.common.ApplianceException;
 import dev.appliance.common.InvalidInputException;
-import dev.appliance.runtime.engine.HostCommands;
+import dev.appliance.runtime.disk.HostTool;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -63,9 +63,9 @@ public final class VolumeStore {
             Files.createDirectories(root);
             Path temp = Files.createTempDirectory(root, ".new-" + name);
             String uuid = UUID.randomUUID().toString();
-            HostCommands.run(List.of("mke2fs", "-q", "-F", "-t", "ext4", "-U", uuid, "-L",
+            HostTool.run(List.of("mke2fs", "-q", "-F", "-t", "ext4", "-U", uuid, "-L",
                     name.length() > 16 ? name.substring(0, 16) : name, "-E", "root_owner=0:0",
-                    temp.resolve("disk.ext4").toString(), DEFAULT_SIZE));
+                    temp.resolve("disk.ext4").toAbsolutePath().toString(), DEFAULT_SIZE), temp, HostTool.Options.SHORT);
             Files.writeString(temp.resolve("uuid"), uuid + "\n", StandardCharsets.UTF_8);
             try {
                 Files.move(temp, dir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
