@@ -66,8 +66,23 @@ public final class InstanceManager {
         // for instance.json, so the engine starts as soon as the instance is ready.
         String name = create(request, images, listener::progress, dir -> launchSupervisor(dir, owner));
         listener.created(name);
+        return awaitUpOrStop(name, timeout, listener::progress);
+    }
+
+    /**
+     * {@code appliance start}: starts a created or stopped instance, detached, and
+     * waits until healthy. On failure the instance is stopped again, as after {@code run}.
+     *
+     * @param timeout null: the image's health-check timeout
+     */
+    public InstanceInfo startAndAwait(String name, Duration timeout, Consumer<String> progress) {
+        start(name, OptionalLong.empty());
+        return awaitUpOrStop(name, timeout, progress);
+    }
+
+    private InstanceInfo awaitUpOrStop(String name, Duration timeout, Consumer<String> progress) {
         try {
-            return awaitUp(name, timeout != null ? timeout : defaultTimeout(existing(name).spec()), listener::progress);
+            return awaitUp(name, timeout != null ? timeout : defaultTimeout(existing(name).spec()), progress);
         } catch (RuntimeException e) {
             stop(name, Duration.ofSeconds(10));
             throw e;
@@ -84,10 +99,6 @@ public final class InstanceManager {
     }
 
     /** The image's health-check timeout, or five minutes. */
-    public Duration defaultTimeout(String name) {
-        return defaultTimeout(existing(name).spec());
-    }
-
     private static Duration defaultTimeout(InstanceSpec spec) {
         return Duration.ofSeconds(spec.health() != null && spec.health().timeoutSeconds() > 0
                 ? spec.health().timeoutSeconds() : 300);
