@@ -89,7 +89,8 @@ public final class ImageBuilder {
             debs.dropMismatches(lock.packages());
         }
         ImageStore store = ImageStore.open(dirs.store());
-        LayerCache cache = new LayerCache(dirs.data().resolve("cache/layers"));
+        // A rootless build's trees belong to subordinate uids: never mix them with root's.
+        LayerCache cache = new LayerCache(dirs.data().resolve(UserNamespace.inside() ? "cache/layers-userns" : "cache/layers"));
         cache.removeLeftovers();
         List<LayerPlan.Step> plan = LayerPlan.plan(recipe, releases, lock);
         RootfsSteps steps = new RootfsSteps(env, mirror, lock, suites, recipe);
@@ -120,7 +121,7 @@ public final class ImageBuilder {
                 } else if (cached.isPresent()) {
                     // The store lost the blob (gc): write it again from the cached tree.
                     LayerCache.Entry entry = cached.get();
-                    LayerBlob blob = writeLayer(store, writer, entry.tree(), step.name(), timings);
+                    LayerBlob blob = writeLayer(store, writerFor(step, writer), entry.tree(), step.name(), timings);
                     cache.commit(step.key(), blob, step.name());
                     written.add(CompletableFuture.completedFuture(layer(step, blob)));
                     trees.add(entry.tree());
@@ -136,7 +137,7 @@ public final class ImageBuilder {
                     });
                     debs.index();
                     written.add(layerWriting.submit(() -> {
-                        LayerBlob blob = writeLayer(store, writer, tree, step.name(), timings);
+                        LayerBlob blob = writeLayer(store, writerFor(step, writer), tree, step.name(), timings);
                         cache.commit(step.key(), blob, step.name());
                         ws.keep(entryDir);
                         return layer(step, blob);
@@ -190,6 +191,10 @@ public final class ImageBuilder {
         }
     }
 
+    private static LayerWriter writerFor(LayerPlan.Step step, LayerWriter writer) {
+        return step.kind() == LayerPlan.Kind.BASE ? writer.forBaseLayer() : writer;
+    }
+
     private static BuildResult.Layer layer(LayerPlan.Step step, LayerBlob blob) {
         return new BuildResult.Layer(step.name(), blob.digest(), blob.diffId(), blob.size(), false);
     }
@@ -211,7 +216,8 @@ public final class ImageBuilder {
     private static void requireRoot() {
         if (!HostTools.isRoot()) {
             throw new ApplianceException("appliance build needs root: it runs mmdebstrap in root mode, mounts"
-                    + " overlayfs and chroots into the image (run it with sudo; rootless unshare mode is not supported yet)");
+                    + " overlayfs and chroots into the image; without root, run it in a user namespace"
+                    + " (UserNamespace.rerunThisProcess, which 'appliance build' does by itself)");
         }
     }
 
