@@ -95,30 +95,32 @@ final class ChrootSession implements AutoCloseable {
         return command;
     }
 
-    /** apt-get update and install; returns the result so the caller can explain a failure. */
+    /**
+     * apt-get update and install; returns the result so the caller can explain a
+     * failure. A lock's pins go to a preferences file on this session's tmpfs /tmp,
+     * so a locked build's layer is the same as an unlocked one that installed the
+     * same versions (no /etc/apt/preferences.d copied up into it).
+     */
     Processes.Result install(List<String> packages, String lockPreferences) {
-        Path prefs = root.resolve("etc/apt/preferences.d/appliance-lock.pref");
-        try {
-            if (lockPreferences != null) {
-                Files.createDirectories(prefs.getParent());
-                Files.writeString(prefs, lockPreferences);
-            }
-            Processes.Result update = chroot(aptGet("update"));
-            if (update.exitCode() != 0) {
-                return update;
-            }
-            List<String> args = new ArrayList<>(List.of("install"));
-            args.addAll(packages);
-            return chroot(aptGet(args.toArray(String[]::new)));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } finally {
+        List<String> pins = new ArrayList<>();
+        if (lockPreferences != null) {
             try {
-                Files.deleteIfExists(prefs);
+                Files.writeString(root.resolve("tmp/appliance-lock.pref"), lockPreferences);
             } catch (IOException e) {
-                // Reported by the build's cleanup check; nothing more to do here.
+                throw new UncheckedIOException(e);
             }
+            pins = List.of("-o", "Dir::Etc::Preferences=/tmp/appliance-lock.pref");
         }
+        List<String> update = new ArrayList<>(pins);
+        update.add("update");
+        Processes.Result updated = chroot(aptGet(update.toArray(String[]::new)));
+        if (updated.exitCode() != 0) {
+            return updated;
+        }
+        List<String> args = new ArrayList<>(pins);
+        args.add("install");
+        args.addAll(packages);
+        return chroot(aptGet(args.toArray(String[]::new)));
     }
 
     void addGroup(Recipe.Group group, Path recipe) {

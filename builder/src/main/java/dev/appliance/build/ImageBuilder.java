@@ -155,6 +155,9 @@ public final class ImageBuilder {
             for (Future<BuildResult.Layer> layer : written) {
                 layers.add(await(layer));
             }
+            if (lock == null) {
+                aliasLockedKeys(cache, plan, LayerPlan.plan(recipe, releases, installed));
+            }
             for (BuildResult.Layer layer : layers) {
                 descriptors.add(new Descriptor(MediaTypes.OCI_LAYER_GZIP, layer.digest(), layer.size(),
                         Map.of(LAYER_ANNOTATION, layer.name())));
@@ -188,6 +191,17 @@ public final class ImageBuilder {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    /**
+     * The layers of an unlocked build are what a build with the lock file it
+     * resolved ('appliance lock' writes it) installs: the cache finds them under
+     * those keys too, so building after locking reuses every layer.
+     */
+    private static void aliasLockedKeys(LayerCache cache, List<LayerPlan.Step> built, List<LayerPlan.Step> locked) {
+        for (int i = 0; i < built.size() && i < locked.size(); i++) {
+            cache.alias(locked.get(i).key(), built.get(i).key());
         }
     }
 

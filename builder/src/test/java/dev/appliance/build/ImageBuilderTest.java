@@ -193,6 +193,26 @@ class ImageBuilderTest {
     }
 
     @Test
+    void buildingWithTheLockFileJustWrittenReusesEveryLayer() {
+        Path lock = LockFile.pathFor(tiny.source());
+        tinyResult.packages().write(lock);
+        try {
+            BuildResult locked = builder().build(tiny, BuildOptions.defaults().withTag("tiny:locked"));
+            List<BuildResult.Layer> layers = locked.layers();
+            for (int i = 0; i < layers.size() - 1; i++) {
+                assertTrue(layers.get(i).cached(), layers.get(i).name() + " comes from the cache");
+                assertEquals(tinyResult.layers().get(i).digest(), layers.get(i).digest());
+            }
+        } finally {
+            try {
+                Files.deleteIfExists(lock);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+
+    @Test
     void aMissingPackageIsNamedWithCloseMatches() throws Exception {
         Recipe typo = TestRecipes.child(home, "typo", base, List.of("helo"), home.resolve("motd"));
         InvalidInputException e = assertThrows(InvalidInputException.class, () -> builder().build(typo, BuildOptions.defaults()));
