@@ -95,19 +95,26 @@ final class ChrootSession implements AutoCloseable {
         return command;
     }
 
-    /** apt-get update and install; returns the result so the caller can explain a failure. */
-    Processes.Result install(List<String> packages, String lockPreferences) {
+    /**
+     * apt-get update and install; returns the result so the caller can explain a failure.
+     * {@code cachedDebs}, when not empty, is an extra apt source for this call only.
+     */
+    Processes.Result install(List<String> packages, String lockPreferences, CachedDebRepository cachedDebs) {
         Path prefs = root.resolve("etc/apt/preferences.d/appliance-lock.pref");
         try {
             if (lockPreferences != null) {
                 Files.createDirectories(prefs.getParent());
                 Files.writeString(prefs, lockPreferences);
             }
-            Processes.Result update = chroot(aptGet("update"));
-            if (update.exitCode() != 0) {
-                return update;
+            List<String> sourceOptions = cachedDebs.isEmpty() ? List.of() : mountCachedDebs(cachedDebs);
+            List<String> update = new ArrayList<>(sourceOptions);
+            update.add("update");
+            Processes.Result updated = chroot(aptGet(update.toArray(String[]::new)));
+            if (updated.exitCode() != 0) {
+                return updated;
             }
-            List<String> args = new ArrayList<>(List.of("install"));
+            List<String> args = new ArrayList<>(sourceOptions);
+            args.add("install");
             args.addAll(packages);
             return chroot(aptGet(args.toArray(String[]::new)));
         } catch (IOException e) {
@@ -119,6 +126,23 @@ final class ChrootSession implements AutoCloseable {
                 // Reported by the build's cleanup check; nothing more to do here.
             }
         }
+    }
+
+    /**
+     * Mounts the repository read-only on this session's tmpfs /tmp and returns the apt
+     * options that add it as a source: a source list on the same tmpfs holding the
+     * image's own sources.list plus the repository. The image's apt configuration
+     * is not touched, so nothing of it can reach the layer.
+     */
+    private List<String> mountCachedDebs(CachedDebRepository cachedDebs) throws IOException {
+        Path mountPoint = root.resolve(CachedDebRepository.MOUNT_POINT.substring(1));
+        Files.createDirectories(mountPoint);
+        Mounts.mount("-o", "ro,bind", cachedDebs.dir().toString(), mountPoint.toString());
+        String sourceList = "/tmp/appliance-sources.list";
+        // Read inside the chroot, so a link in the image resolves within the image.
+        check(List.of("sh", "-c", "{ cat /etc/apt/sources.list 2>/dev/null || true; echo \"$1\"; } > " + sourceList,
+                "sh", CachedDebRepository.sourceLine(CachedDebRepository.MOUNT_POINT)), "adding the cached .deb source");
+        return List.of("-o", "Dir::Etc::SourceList=" + sourceList);
     }
 
     void addGroup(Recipe.Group group, Path recipe) {
