@@ -196,7 +196,7 @@ public final class ImageBuilder {
 
     /** Says which locked packages a build installs from the .deb cache because the mirror dropped them. */
     private static String fromCacheDetail(CachedDebRepository cached) {
-        return cached.isEmpty() ? "all there" : "not on the mirror, installed from the .deb cache: " + cached.describe();
+        return cached.isEmpty() ? "all of them" : "not on the mirror, installed from the .deb cache: " + cached.describe();
     }
 
     private static BuildResult.Layer layer(LayerPlan.Step step, LayerBlob blob) {

@@ -151,8 +151,9 @@ class LockedVersionsFromCacheTest {
         JsonNode sbom = new ObjectMapper().readTree(Inspector.sbom(stored("tiny:cached")));
         List<String> purls = new ArrayList<>();
         sbom.get("packages").forEach(p -> purls.add(p.get("externalRefs").get(0).get("referenceLocator").asText()));
-        assertTrue(purls.stream().anyMatch(p -> p.startsWith("pkg:deb/debian/hello@" + mirrorVersion.get("hello") + SUFFIX)),
-                "the SBOM lists the cached hello: " + purls);
+        String helloPurl = "pkg:deb/debian/hello@" + (mirrorVersion.get("hello") + SUFFIX).replace("+", "%2B") + "?";
+        assertTrue(purls.stream().anyMatch(p -> p.startsWith(helloPurl)), "the SBOM lists " + helloPurl + ": "
+                + purls.stream().filter(p -> p.contains("/hello@")).toList());
 
         String report = String.join("\n", progress);
         assertTrue(report.contains("installed from the .deb cache: hello " + mirrorVersion.get("hello") + SUFFIX
