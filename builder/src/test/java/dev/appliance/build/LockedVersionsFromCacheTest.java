@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.appliance.common.ApplianceDirs;
 import dev.appliance.common.ApplianceException;
+import dev.appliance.common.HostTools;
 import dev.appliance.recipe.Recipe;
 import dev.appliance.store.ImageStore;
 import dev.appliance.store.StoredImage;
@@ -65,7 +66,7 @@ class LockedVersionsFromCacheTest {
 
     @BeforeAll
     static void buildBoth() throws IOException {
-        assumeTrue(isRoot(), "building needs root (mmdebstrap root mode, overlayfs, chroot)");
+        assumeTrue(HostTools.isRoot(), "building needs root (mmdebstrap root mode, overlayfs, chroot)");
         home = Files.createDirectories(Path.of("/var/tmp/appliance-debcache-test-" + UUID.randomUUID()));
         dirs = new ApplianceDirs(home.resolve("data"), home.resolve("state"));
         tiny = TestRecipes.child(home, "tiny", TestRecipes.base(home), List.of("hello"),
@@ -96,14 +97,6 @@ class LockedVersionsFromCacheTest {
     static void cleanUp() {
         if (home != null) {
             Workspace.delete(home);
-        }
-    }
-
-    private static boolean isRoot() {
-        try {
-            return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid") == 0;
-        } catch (IOException e) {
-            return false;
         }
     }
 
