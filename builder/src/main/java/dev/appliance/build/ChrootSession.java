@@ -32,8 +32,8 @@ final class ChrootSession implements AutoCloseable {
         this.env = env;
         try {
             Mounts.mount("-t", "proc", "proc", root.resolve("proc").toString());
-            Mounts.mount("-t", "sysfs", "sysfs", root.resolve("sys").toString());
-            Mounts.mount("--bind", "/dev", root.resolve("dev").toString());
+            Mounts.sysfs(root.resolve("sys"));
+            Mounts.bindHost("/dev", root.resolve("dev"));
             Mounts.mount("-t", "tmpfs", "tmpfs", root.resolve("tmp").toString());
             Mounts.mount("-t", "tmpfs", "tmpfs", root.resolve("run").toString());
             bindInto(env.aptLists(), "var/lib/apt/lists");

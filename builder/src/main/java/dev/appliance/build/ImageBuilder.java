@@ -90,7 +90,8 @@ public final class ImageBuilder {
             debs.dropMismatches(lock.packages());
         }
         ImageStore store = ImageStore.open(dirs.store());
-        LayerCache cache = new LayerCache(dirs.data().resolve("cache/layers"));
+        // A rootless build's trees belong to subordinate uids: never mix them with root's.
+        LayerCache cache = new LayerCache(dirs.data().resolve(UserNamespace.inside() ? "cache/layers-userns" : "cache/layers"));
         cache.removeLeftovers();
         List<LayerPlan.Step> plan = LayerPlan.plan(recipe, releases, lock);
         LayerWriter writer = new LayerWriter(epoch, options.compressionLevel());
@@ -124,7 +125,7 @@ public final class ImageBuilder {
                 } else if (cached.isPresent()) {
                     // The store lost the blob (gc): write it again from the cached tree.
                     LayerCache.Entry entry = cached.get();
-                    LayerBlob blob = writeLayer(store, writer, entry.tree(), step.name(), timings);
+                    LayerBlob blob = writeLayer(store, writerFor(step, writer), entry.tree(), step.name(), timings);
                     cache.commit(step.key(), blob, step.name());
                     written.add(CompletableFuture.completedFuture(layer(step, blob)));
                     trees.add(entry.tree());
@@ -140,7 +141,7 @@ public final class ImageBuilder {
                     });
                     debs.index();
                     written.add(layerWriting.submit(() -> {
-                        LayerBlob blob = writeLayer(store, writer, tree, step.name(), timings);
+                        LayerBlob blob = writeLayer(store, writerFor(step, writer), tree, step.name(), timings);
                         cache.commit(step.key(), blob, step.name());
                         ws.keep(entryDir);
                         return layer(step, blob);
@@ -199,6 +200,10 @@ public final class ImageBuilder {
         return cached.isEmpty() ? "all of them" : "not on the mirror, installed from the .deb cache: " + cached.describe();
     }
 
+    private static LayerWriter writerFor(LayerPlan.Step step, LayerWriter writer) {
+        return step.kind() == LayerPlan.Kind.BASE ? writer.forBaseLayer() : writer;
+    }
+
     private static BuildResult.Layer layer(LayerPlan.Step step, LayerBlob blob) {
         return new BuildResult.Layer(step.name(), blob.digest(), blob.diffId(), blob.size(), false);
     }
@@ -220,7 +225,8 @@ public final class ImageBuilder {
     private static void requireRoot() {
         if (!HostTools.isRoot()) {
             throw new ApplianceException("appliance build needs root: it runs mmdebstrap in root mode, mounts"
-                    + " overlayfs and chroots into the image (run it with sudo; rootless unshare mode is not supported yet)");
+                    + " overlayfs and chroots into the image; without root, run it in a user namespace"
+                    + " (UserNamespace.rerunThisProcess, which 'appliance build' does by itself)");
         }
     }
 

@@ -40,13 +40,18 @@ import java.util.function.LongConsumer;
  *
  * <p>The tree may be an overlayfs upper directory: a character device 0/0 (an
  * overlay whiteout) becomes an OCI whiteout {@code .wh.NAME}, and a directory
- * marked {@code trusted.overlay.opaque=y} gets an opaque marker
+ * marked {@code trusted.overlay.opaque=y} (or {@code user.overlay.opaque=y}, as
+ * overlayfs marks it in a user namespace) gets an opaque marker
  * {@code .wh..wh..opq}. Overlay bookkeeping xattrs are dropped.
+ *
+ * <p>A base layer's {@code /dev} holds the {@link StandardDevices} whatever the
+ * tree has: a rootless build cannot create device nodes, and both kinds of
+ * build must write the same bytes.
  */
 public final class LayerWriter {
     static final String WHITEOUT_PREFIX = ".wh.";
     static final String OPAQUE_MARKER = ".wh..wh..opq";
-    private static final String OVERLAY_XATTRS = "trusted.overlay.";
+    private static final List<String> OVERLAY_XATTRS = List.of("trusted.overlay.", "user.overlay.");
     private static final int S_IFMT = 0170000;
     private static final int S_IFSOCK = 0140000;
     private static final int S_IFLNK = 0120000;
@@ -59,14 +64,25 @@ public final class LayerWriter {
 
     private final long sourceDateEpoch;
     private final int compressionLevel;
+    private final boolean standardDevices;
 
     /**
      * @param sourceDateEpoch  seconds; later mtimes are clamped to it
      * @param compressionLevel gzip level 1 (fast) to 9 (small)
      */
     public LayerWriter(long sourceDateEpoch, int compressionLevel) {
+        this(sourceDateEpoch, compressionLevel, false);
+    }
+
+    private LayerWriter(long sourceDateEpoch, int compressionLevel, boolean standardDevices) {
         this.sourceDateEpoch = sourceDateEpoch;
         this.compressionLevel = compressionLevel;
+        this.standardDevices = standardDevices;
+    }
+
+    /** The same writer for a base layer: {@code dev/} gets the {@link StandardDevices}. */
+    LayerWriter forBaseLayer() {
+        return new LayerWriter(sourceDateEpoch, compressionLevel, true);
     }
 
     /**
@@ -137,9 +153,43 @@ public final class LayerWriter {
             try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
                 stream.forEach(children::add);
             }
+            if (standardDevices && prefix.equals(StandardDevices.DIRECTORY)) {
+                devChildren(children);
+                return;
+            }
             children.sort((a, b) -> compareBytes(a.getFileName().toString(), b.getFileName().toString()));
             for (Path child : children) {
                 entry(child, prefix + child.getFileName());
+            }
+        }
+
+        /** dev/: the standard entries replace the tree's entries of the same name; sorted together. */
+        private void devChildren(List<Path> children) throws IOException {
+            Map<String, Object> byName = new java.util.TreeMap<>(LayerWriter::compareBytes);
+            for (Path child : children) {
+                byName.put(child.getFileName().toString(), child);
+            }
+            for (StandardDevices.Node node : StandardDevices.NODES) {
+                byName.put(node.name(), node);
+            }
+            for (Map.Entry<String, Object> e : byName.entrySet()) {
+                String name = StandardDevices.DIRECTORY + e.getKey();
+                if (e.getValue() instanceof Path child) {
+                    entry(child, name);
+                } else {
+                    StandardDevices.Node node = (StandardDevices.Node) e.getValue();
+                    TarArchiveEntry entry = new TarArchiveEntry(node.type() == TarConstants.LF_DIR ? name + "/" : name,
+                            node.type());
+                    entry.setMode(node.mode());
+                    entry.setUserName("");
+                    entry.setGroupName("");
+                    entry.setLastModifiedTime(FileTime.from(sourceDateEpoch, TimeUnit.SECONDS));
+                    if (node.type() == TarConstants.LF_CHR) {
+                        entry.setDevMajor(node.major());
+                        entry.setDevMinor(node.minor());
+                    }
+                    put(entry, Map.of(), node.type() == TarConstants.LF_SYMLINK ? node.target() : null, null);
+                }
             }
         }
 
@@ -161,8 +211,8 @@ public final class LayerWriter {
             switch (type) {
                 case S_IFDIR -> {
                     put(header(name + "/", TarConstants.LF_DIR, mode, st), attrs, null, null);
-                    if ("y".equals(new String(attrs.getOrDefault(OVERLAY_XATTRS + "opaque", new byte[0]),
-                            StandardCharsets.US_ASCII))) {
+                    if (OVERLAY_XATTRS.stream().anyMatch(p -> "y".equals(new String(
+                            attrs.getOrDefault(p + "opaque", new byte[0]), StandardCharsets.US_ASCII)))) {
                         put(header(name + "/" + OPAQUE_MARKER, TarConstants.LF_NORMAL, 0, st), Map.of(), null, null);
                     }
                     directoryChildren(path, name + "/");
@@ -224,7 +274,7 @@ public final class LayerWriter {
                 }
             }
             attrs.forEach((k, v) -> {
-                if (!k.startsWith(OVERLAY_XATTRS)) {
+                if (OVERLAY_XATTRS.stream().noneMatch(k::startsWith)) {
                     pax.add("SCHILY.xattr." + k, v);
                 }
             });

@@ -19,6 +19,30 @@ final class Mounts {
         Processes.check(command);
     }
 
+    /**
+     * A sysfs at {@code target}. In a user namespace that does not own the network
+     * namespace a new sysfs cannot be mounted: the host's is bound instead, as
+     * mmdebstrap does.
+     */
+    static void sysfs(Path target) {
+        if (Processes.run(List.of("mount", "-t", "sysfs", "sysfs", target.toString()), Map.of(), null, l -> {}, false)
+                .exitCode() != 0) {
+            mount("--rbind", "/sys", target.toString());
+        }
+    }
+
+    /**
+     * The host's {@code dir} bound at {@code target}. In a user namespace a
+     * directory with mounts below it (/dev/pts, /dev/shm) can only be bound with
+     * those mounts, recursively.
+     */
+    static void bindHost(String dir, Path target) {
+        if (Processes.run(List.of("mount", "--bind", dir, target.toString()), Map.of(), null, l -> {}, false)
+                .exitCode() != 0) {
+            mount("--rbind", dir, target.toString());
+        }
+    }
+
     /** Unmounts everything mounted at or below {@code dir}, deepest first; lazily if busy. */
     static void unmountAllUnder(Path dir) {
         String prefix = dir.toAbsolutePath().normalize().toString();

@@ -21,8 +21,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Produces the directory of one layer: the base with mmdebstrap (root mode), the
- * others as the upper directory of an overlayfs stacked on the layers below.
+ * Produces the directory of one layer: the base with mmdebstrap (root mode, also
+ * inside a rootless {@link UserNamespace}), the others as the upper directory of
+ * an overlayfs stacked on the layers below.
  */
 final class RootfsSteps {
     private static final Pattern MISSING_PACKAGE = Pattern.compile(
@@ -72,7 +73,11 @@ final class RootfsSteps {
         Collections.reverse(lowers); // overlayfs lists the topmost lower directory first
         Mounts.mount("-t", "overlay", "overlay", "-o", "lowerdir=" + String.join(":", lowers.stream().map(Path::toString).toList())
                 + ",upperdir=" + upper + ",workdir=" + mkdir(work.resolve("work"))
-                + ",redirect_dir=off,metacopy=off,index=off,xino=off", merged.toString());
+                // No redirects (a renamed directory is copied whole) and no metacopy: an upper directory that
+                // a tar of it describes completely. A user namespace cannot set trusted.* xattrs: overlayfs
+                // then keeps its markers in user.overlay.*, and only accepts redirect_dir=nofollow.
+                + (UserNamespace.inside() ? ",userxattr,redirect_dir=nofollow" : ",redirect_dir=off")
+                + ",metacopy=off,index=off,xino=off", merged.toString());
         try {
             try (ChrootSession session = new ChrootSession(merged, env)) {
                 if (step.kind() == LayerPlan.Kind.PACKAGES) {
@@ -140,6 +145,9 @@ final class RootfsSteps {
                 r.users().forEach(u -> session.addUser(u, r.source()));
             }
         }
+        // base-files ships /dev, /proc and /sys with one time stamp; without mknod (rootless) mmdebstrap
+        // bind-mounts devices onto placeholder files in /dev, whose removal changes its time stamp.
+        Processes.check(List.of("touch", "--no-dereference", "--reference=" + tree.resolve("proc"), tree.resolve("dev").toString()));
         RootfsCleaner.clean(tree);
         RootfsCleaner.resetHostFiles(tree);
         if (suites.size() > 1) {

@@ -127,6 +127,45 @@ class LayerWriterTest {
         assertNotEquals(first.digest(), third.digest());
     }
 
+    @Test
+    void anOpaqueDirectoryMarkedByAnUnprivilegedOverlayIsOpaqueToo() throws Exception {
+        Path upper = Files.createDirectories(tmp.resolve("upper"));
+        Files.createDirectories(upper.resolve("etc/opaque"));
+        sh("setfattr -n user.overlay.opaque -v y " + upper.resolve("etc/opaque"));
+        write(upper, tmp.resolve("layer.tar.gz"));
+        Map<String, TarArchiveEntry> entries = read(tmp.resolve("layer.tar.gz"));
+        assertEquals(List.of("etc/", "etc/opaque/", "etc/opaque/.wh..wh..opq"), new ArrayList<>(entries.keySet()));
+        assertTrue(entries.get("etc/opaque/").getExtraPaxHeaders().isEmpty(), "overlay xattrs dropped");
+    }
+
+    @Test
+    void aBaseLayerHasTheStandardDevicesWhetherTheTreeCouldCreateThemOrNot() throws Exception {
+        // Root's mmdebstrap creates /dev/null and friends; a rootless one cannot: same layer either way.
+        Path withNodes = Files.createDirectories(tmp.resolve("root-mode/dev"));
+        sh("cd " + withNodes + " && mknod console c 5 1 && mknod null c 1 3 && mknod zero c 1 5 && mkdir pts"
+                + " && ln -s /proc/self/fd fd");
+        Path without = Files.createDirectories(tmp.resolve("rootless/dev"));
+        Files.writeString(without.resolve("extra"), "a file of the tree's own");
+        Files.writeString(withNodes.resolve("extra"), "a file of the tree's own");
+        sh("touch -d @" + EPOCH + " " + withNodes + " " + without);
+        LayerBlob a;
+        LayerBlob b;
+        try (var out = Files.newOutputStream(tmp.resolve("a.tar.gz")); var out2 = Files.newOutputStream(tmp.resolve("b.tar.gz"))) {
+            a = new LayerWriter(EPOCH, 6).forBaseLayer().write(withNodes.getParent(), out, n -> {});
+            b = new LayerWriter(EPOCH, 6).forBaseLayer().write(without.getParent(), out2, n -> {});
+        }
+        assertEquals(a.digest(), b.digest());
+        Map<String, TarArchiveEntry> entries = read(tmp.resolve("b.tar.gz"));
+        TarArchiveEntry nul = entries.get("dev/null");
+        assertTrue(nul.isCharacterDevice() && nul.getDevMajor() == 1 && nul.getDevMinor() == 3, "dev/null is char 1:3");
+        assertEquals(0666, nul.getMode() & 07777);
+        assertEquals("/proc/self/fd", entries.get("dev/fd").getLinkName());
+        assertTrue(entries.containsKey("dev/extra") && entries.containsKey("dev/pts/") && entries.containsKey("dev/urandom"),
+                entries.keySet().toString());
+        assertEquals(entries.keySet().stream().sorted(LayerWriter::compareBytes).toList(), new ArrayList<>(entries.keySet()),
+                "entries stay sorted");
+    }
+
     private static LayerBlob write(Path tree, Path file) throws IOException {
         try (var out = Files.newOutputStream(file)) {
             return new LayerWriter(EPOCH, 6).write(tree, out, n -> {});

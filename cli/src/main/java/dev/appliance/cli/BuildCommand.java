@@ -4,6 +4,7 @@ import dev.appliance.build.BuildOptions;
 import dev.appliance.build.BuildResult;
 import dev.appliance.build.ImageBuilder;
 import dev.appliance.build.RecipeSource;
+import dev.appliance.build.UserNamespace;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -19,7 +20,7 @@ import java.util.Map;
         "Build an appliance image from a recipe into the local store.",
         "RECIPE is a file, or URL#path/to/recipe.yaml[@REF] in a git repository.",
         "Layers whose inputs did not change come from the cache; RECIPE.lock, when present, pins every package.",
-        "Needs root (mmdebstrap root mode, overlayfs, chroot)."})
+        "Runs as root, or without root in a user namespace mapping the user's /etc/subuid range (unshare mode)."})
 final class BuildCommand extends BaseCommand {
     @Parameters(index = "0", paramLabel = "RECIPE", description = "recipe file or git URL#path")
     String recipe;
@@ -48,6 +49,9 @@ final class BuildCommand extends BaseCommand {
 
     @Override
     public Integer call() {
+        if (UserNamespace.needed()) {
+            return UserNamespace.rerunThisProcess();
+        }
         if (compressionLevel < 1 || compressionLevel > 9) {
             throw new dev.appliance.common.InvalidInputException("--compression-level must be between 1 and 9");
         }

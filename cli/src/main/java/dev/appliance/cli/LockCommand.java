@@ -5,6 +5,7 @@ import dev.appliance.build.BuildResult;
 import dev.appliance.build.ImageBuilder;
 import dev.appliance.build.LockFile;
 import dev.appliance.build.RecipeSource;
+import dev.appliance.build.UserNamespace;
 import dev.appliance.common.InvalidInputException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -19,7 +20,8 @@ import java.util.Map;
         "Pin a recipe's packages in RECIPE.lock.",
         "Resolves the packages and writes every package's name, version,",
         "architecture and SHA-256, and each suite's Release date. 'appliance build' then installs exactly these.",
-        "Resolving builds the root file system (layers go to the cache, no image is tagged). Needs root."})
+        "Resolving builds the root file system (layers go to the cache, no image is tagged).",
+        "Runs as root, or without root in a user namespace like 'build'."})
 final class LockCommand extends BaseCommand {
     @Parameters(index = "0", paramLabel = "RECIPE", description = "recipe file")
     Path recipe;
@@ -35,6 +37,9 @@ final class LockCommand extends BaseCommand {
 
     @Override
     public Integer call() {
+        if (UserNamespace.needed()) {
+            return UserNamespace.rerunThisProcess();
+        }
         if (recipe.toString().contains("#")) {
             throw new InvalidInputException("lock writes beside a local recipe file; clone the repository to lock a git recipe");
         }

@@ -1,6 +1,7 @@
 package dev.appliance.build.host;
 
 import dev.appliance.build.AptSources;
+import dev.appliance.build.UserNamespace;
 import dev.appliance.common.ApplianceException;
 import dev.appliance.common.HostCheck;
 import dev.appliance.common.HostTools;
@@ -12,8 +13,8 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The builder's prerequisites on this host: mmdebstrap, root (the builder runs
- * mmdebstrap in root mode, mounts overlayfs and chroots), overlayfs, and a Debian
+ * The builder's prerequisites on this host: mmdebstrap, root or a user namespace
+ * (the builder runs mmdebstrap in root mode, mounts overlayfs and chroots), overlayfs, and a Debian
  * mirror in the host's apt sources. Reports gaps; never fails because of one.
  */
 public final class BuilderHostChecks {
@@ -45,10 +46,10 @@ public final class BuilderHostChecks {
         if (HostTools.isRoot()) {
             return HostCheck.ok("builder.privileges", "running as root (mmdebstrap root mode, overlayfs, chroot)");
         }
-        // ImageBuilder refuses to run without root: say so here rather than promise unshare mode.
-        return HostCheck.gap("builder.privileges", "not root: appliance build needs root for mmdebstrap's root mode,"
-                + " overlayfs mounts and chroot (rootless builds are not supported yet)",
-                "run builds as root, e.g. sudo appliance build RECIPE");
+        return UserNamespace.whyNotAvailable()
+                .map(why -> HostCheck.gap("builder.privileges", why, "sudo appliance build RECIPE"))
+                .orElseGet(() -> HostCheck.ok("builder.privileges",
+                        "not root: builds run in a user namespace over this user's /etc/subuid range (unshare mode)"));
     }
 
     private HostCheck overlayfs() {

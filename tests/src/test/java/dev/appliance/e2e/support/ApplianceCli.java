@@ -34,12 +34,15 @@ public final class ApplianceCli {
     private final Path steps;
     private final Map<String, String> environment;
     private final AtomicInteger stepCounter;
+    private final List<String> program;
 
-    private ApplianceCli(Path home, Path steps, Map<String, String> environment, AtomicInteger stepCounter) {
+    private ApplianceCli(Path home, Path steps, Map<String, String> environment, AtomicInteger stepCounter,
+                         List<String> program) {
         this.home = home;
         this.steps = steps;
         this.environment = Map.copyOf(environment);
         this.stepCounter = stepCounter;
+        this.program = List.copyOf(program);
     }
 
     /** A CLI with a fresh, empty APPLIANCE_HOME at target/e2e/{@code name}/home. */
@@ -48,17 +51,39 @@ public final class ApplianceCli {
         try {
             Path home = Files.createDirectories(dir.resolve("home"));
             Path steps = Files.createDirectories(dir.resolve("steps"));
-            return new ApplianceCli(home, steps, Map.of("APPLIANCE_HOME", home.toString()), new AtomicInteger());
+            return new ApplianceCli(home, steps, Map.of("APPLIANCE_HOME", home.toString()), new AtomicInteger(),
+                    javaJar(E2eEnvironment.jar()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * A CLI run by another, unprivileged {@code user} (through runuser) from a
+     * {@code jar} and with a {@code home} that user can read and write; its step
+     * logs stay under target/e2e/{@code name}.
+     */
+    public static ApplianceCli asUser(String name, String user, Path jar, Path home) {
+        Path steps;
+        try {
+            steps = Files.createDirectories(E2eEnvironment.freshDirectory(name).resolve("steps"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        List<String> program = new ArrayList<>(List.of("runuser", "-u", user, "--"));
+        program.addAll(javaJar(jar));
+        return new ApplianceCli(home, steps, Map.of("APPLIANCE_HOME", home.toString()), new AtomicInteger(), program);
+    }
+
+    private static List<String> javaJar(Path jar) {
+        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString());
     }
 
     /** The same CLI (same home, same step numbering) with one more environment variable. */
     public ApplianceCli withEnv(String name, String value) {
         Map<String, String> env = new HashMap<>(environment);
         env.put(name, value);
-        return new ApplianceCli(home, steps, env, stepCounter);
+        return new ApplianceCli(home, steps, env, stepCounter, program);
     }
 
     /** The APPLIANCE_HOME of this CLI. */
@@ -99,9 +124,7 @@ public final class ApplianceCli {
     }
 
     private Background start(String input, String... args) {
-        List<String> java = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", E2eEnvironment.jar().toString());
-        return start(java, input, args);
+        return start(program, input, args);
     }
 
     private Background start(List<String> program, String input, String... args) {

@@ -1,0 +1,201 @@
+package dev.appliance.build;
+
+import dev.appliance.common.ApplianceException;
+import dev.appliance.common.HostTools;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Rootless builds ("unshare mode"). A build needs root: mmdebstrap, overlayfs
+ * mounts, chroot, files owned by many users. A user without root re-runs the
+ * same command as root of a new user namespace, the way mmdebstrap's and
+ * podman's unshare modes do: uid 0 inside is the user, uids 1 to 65535 inside
+ * are the user's subordinate range from /etc/subuid (set up by newuidmap). In
+ * there the build runs exactly as for root and writes the same layers; files
+ * in the layer cache are then owned by subordinate uids on the host.
+ */
+public final class UserNamespace {
+    /** Set in the re-run process, so that a failing mapping never loops. */
+    static final String MARKER = "APPLIANCE_USER_NAMESPACE";
+    /** uids 0..65534 are what Debian packages use (65534 is nobody). */
+    static final long IDS_NEEDED = 65535;
+
+    private UserNamespace() {}
+
+    /** Whether this process must re-run itself in a user namespace to build. */
+    public static boolean needed() {
+        return !HostTools.isRoot();
+    }
+
+    /** Whether this process runs in a user namespace that maps fewer ids than the host has (rootless). */
+    static boolean inside() {
+        try {
+            List<String> lines = Files.readAllLines(Path.of("/proc/self/uid_map"));
+            return !(lines.size() == 1 && lines.get(0).trim().split("\\s+").length == 3
+                    && lines.get(0).trim().split("\\s+")[2].equals("4294967295"));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Re-runs this very process (same java, class path and arguments) as root of a
+     * new user, mount and pid namespace and returns its exit code. Standard
+     * streams are shared. Ctrl-C reaches both processes; this one then waits for
+     * the re-run one to clean up.
+     */
+    public static int rerunThisProcess() {
+        if (System.getenv(MARKER) != null) {
+            throw new ApplianceException("appliance build runs in a user namespace but is not root there: "
+                    + "the subordinate id mapping failed");
+        }
+        List<String> command = new ArrayList<>(unshareCommand(preflight()));
+        command.addAll(thisProcessCommandLine());
+        ProcessBuilder pb = new ProcessBuilder(command).inheritIO();
+        pb.environment().put(MARKER, "1");
+        Process process;
+        try {
+            process = pb.start();
+        } catch (IOException e) {
+            throw new ApplianceException("cannot run unshare: " + e.getMessage(), e);
+        }
+        Thread waitForChild = new Thread(() -> {
+            if (process.isAlive()) {
+                // Killed (not Ctrl-C, which the child sees too): stop the build, let it clean up.
+                process.descendants().filter(p -> p.parent().map(q -> q.pid() == process.pid()).orElse(false))
+                        .forEach(ProcessHandle::destroy);
+                try {
+                    process.waitFor(2, TimeUnit.MINUTES);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        Runtime.getRuntime().addShutdownHook(waitForChild);
+        try {
+            return process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApplianceException("interrupted while waiting for the build", e);
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(waitForChild);
+            } catch (IllegalStateException e) {
+                // Shutting down already: the hook is running.
+            }
+        }
+    }
+
+    /** Why this user cannot build in a user namespace (with the fix), or empty when it can. */
+    public static Optional<String> whyNotAvailable() {
+        try {
+            preflight();
+            return Optional.empty();
+        } catch (ApplianceException e) {
+            return Optional.of(e.getMessage());
+        }
+    }
+
+    /** The user's subordinate ids, after checking what the namespace needs. */
+    private static Mapping preflight() {
+        String user = System.getProperty("user.name");
+        long uid = idOf();
+        String fix = "; run 'appliance build' as root (sudo), or give " + user + " a range:"
+                + " usermod --add-subuids 100000-165535 --add-subgids 100000-165535 " + user;
+        Range uids = Range.find(Path.of("/etc/subuid"), user, uid).orElseThrow(() -> new ApplianceException(
+                "appliance build needs root or subordinate user ids: /etc/subuid has no range of "
+                        + IDS_NEEDED + " ids for " + user + fix));
+        Range gids = Range.find(Path.of("/etc/subgid"), user, uid).orElseThrow(() -> new ApplianceException(
+                "appliance build needs root or subordinate group ids: /etc/subgid has no range of "
+                        + IDS_NEEDED + " ids for " + user + fix));
+        for (String tool : List.of("newuidmap", "newgidmap", "unshare")) {
+            if (HostTools.find(tool).isEmpty()) {
+                throw new ApplianceException("appliance build without root needs " + tool + ": "
+                        + HostTools.aptInstall(tool.equals("unshare") ? "util-linux" : "uidmap"));
+            }
+        }
+        Processes.Result probe = Processes.run(List.of("unshare", "--user", "--map-root-user", "true"),
+                java.util.Map.of(), null, line -> {}, false);
+        if (probe.exitCode() != 0) {
+            throw new ApplianceException("appliance build without root needs unprivileged user namespaces, which"
+                    + " this host does not allow (" + probe.tail().strip() + "): check the sysctls"
+                    + " user.max_user_namespaces and kernel.apparmor_restrict_unprivileged_userns, or run as root");
+        }
+        return new Mapping(uids, gids);
+    }
+
+    static List<String> unshareCommand(Mapping m) {
+        // util-linux 2.38 takes OUTER,INNER,COUNT; inside uid 0 is the user, 1.. the subordinate range.
+        return List.of("unshare", "--user", "--map-root-user",
+                "--map-users=" + m.uids().start() + ",1," + IDS_NEEDED,
+                "--map-groups=" + m.gids().start() + ",1," + IDS_NEEDED,
+                "--mount", "--propagation", "private", "--pid", "--fork", "--mount-proc", "--");
+    }
+
+    private static long idOf() {
+        try {
+            return ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();
+        } catch (IOException e) {
+            throw new ApplianceException("cannot read this process's uid: " + e.getMessage(), e);
+        }
+    }
+
+    /** This process's command line, as the kernel has it: java, its options, main class or jar, arguments. */
+    private static List<String> thisProcessCommandLine() {
+        try {
+            byte[] raw = Files.readAllBytes(Path.of("/proc/self/cmdline"));
+            List<String> words = new ArrayList<>();
+            int start = 0;
+            for (int i = 0; i < raw.length; i++) {
+                if (raw[i] == 0) {
+                    words.add(new String(raw, start, i - start, StandardCharsets.UTF_8));
+                    start = i + 1;
+                }
+            }
+            return words;
+        } catch (IOException e) {
+            throw new ApplianceException("cannot read this process's command line: " + e.getMessage(), e);
+        }
+    }
+
+    /** The subordinate ranges mapped to ids 1.. inside; /etc/subgid is keyed by user too. */
+    record Mapping(Range uids, Range gids) {}
+
+    /** One line of /etc/subuid or /etc/subgid: NAME-or-ID:START:COUNT. */
+    record Range(long start, long count) {
+        static Optional<Range> find(Path file, String user, long id) {
+            List<String> lines;
+            try {
+                lines = Files.exists(file) ? Files.readAllLines(file) : List.of();
+            } catch (IOException e) {
+                throw new ApplianceException("cannot read " + file + ": " + e.getMessage(), e);
+            }
+            return parse(lines, user, id);
+        }
+
+        static Optional<Range> parse(List<String> lines, String user, long id) {
+            for (String line : lines) {
+                String[] f = line.strip().split(":");
+                if (f.length != 3 || !(f[0].equals(user) || f[0].equals(Long.toString(id)))) {
+                    continue;
+                }
+                try {
+                    Range r = new Range(Long.parseLong(f[1]), Long.parseLong(f[2]));
+                    if (r.count() >= IDS_NEEDED) {
+                        return Optional.of(r);
+                    }
+                } catch (NumberFormatException e) {
+                    // newuidmap ignores such lines too.
+                }
+            }
+            return Optional.empty();
+        }
+    }
+}
