@@ -79,7 +79,9 @@ final class CachedDebRepository {
                 files.add(cached.get());
             } else {
                 unavailable.add(p.name() + " (locked " + p.version() + ", mirror has "
-                        + (available.isEmpty() ? "no such package" : String.join(", ", new TreeSet<>(available))) + ")");
+                        + (available.isEmpty() ? "no such package" : String.join(", ", new TreeSet<>(available)))
+                        + (p.sha256() == null || p.sha256().isEmpty() ? ", the lock has no SHA-256 to find it in the cache" : "")
+                        + ")");
             }
         }
         if (!unavailable.isEmpty()) {

@@ -97,7 +97,7 @@ class CachedDebRepositoryTest {
         assertTrue(e.getMessage().startsWith("r.yaml.lock: these pinned versions are neither on the mirror"
                 + " http://mirror.invalid nor in the .deb cache"), e.getMessage());
         assertTrue(e.getMessage().contains("absent (locked 3.0-1, mirror has 3.0-2), corrupt (locked 1.0-1, mirror has"
-                + " 1.0-2, 1.0-3), unknown (locked 1.0, mirror has no such package)"), e.getMessage());
+                + " 1.0-2, 1.0-3), unknown (locked 1.0, mirror has no such package, the lock has no SHA-256 to find it in the cache)"), e.getMessage());
         assertFalse(Files.exists(dir.resolve("repo")), "no repository for a failing build");
     }
 
