@@ -148,6 +148,9 @@ class LockedVersionsFromCacheTest {
         assertTrue(purls.stream().anyMatch(p -> p.startsWith(helloPurl)), "the SBOM lists " + helloPurl + ": "
                 + purls.stream().filter(p -> p.contains("/hello@")).toList());
 
+        assertTrue(Files.readString(Path.of("/proc/self/mountinfo")).lines().noneMatch(l -> l.contains("appliance-cached-debs")),
+                "the repository is unmounted after the build");
+
         String report = String.join("\n", progress);
         assertTrue(report.contains("installed from the .deb cache: hello " + mirrorVersion.get("hello") + SUFFIX
                 + ", passwd " + mirrorVersion.get("passwd") + SUFFIX), report);
