@@ -33,6 +33,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -93,7 +94,6 @@ public final class ImageBuilder {
         LayerCache cache = new LayerCache(dirs.data().resolve(UserNamespace.inside() ? "cache/layers-userns" : "cache/layers"));
         cache.removeLeftovers();
         List<LayerPlan.Step> plan = LayerPlan.plan(recipe, releases, lock);
-        RootfsSteps steps = new RootfsSteps(env, mirror, lock, suites, recipe);
         LayerWriter writer = new LayerWriter(epoch, options.compressionLevel());
 
         ExecutorService layerWriting = Executors.newSingleThreadExecutor(r -> {
@@ -103,6 +103,10 @@ public final class ImageBuilder {
         });
         try (Workspace ws = Workspace.create(dirs.data().resolve("cache/build-tmp"));
              AutoCloseable ignored = store.lockForWrite()) {
+            RootfsSteps steps = new RootfsSteps(env, mirror, lock, suites, recipe, () -> lock == null
+                    ? CachedDebRepository.none()
+                    : timings.time("locked versions on the mirror", () -> CachedDebRepository.forLock(lockPath, lock,
+                            mirror, base, suites, debs, ws.newDir("cached-debs")), ImageBuilder::fromCacheDetail));
             List<Path> trees = new ArrayList<>();
             // Layers are compressed on a background thread while the next step runs:
             // the next step only reads the finished directory as an overlay lower layer.
@@ -205,6 +209,11 @@ public final class ImageBuilder {
         }
     }
 
+    /** Says which locked packages a build installs from the .deb cache because the mirror dropped them. */
+    private static String fromCacheDetail(CachedDebRepository cached) {
+        return cached.isEmpty() ? "all of them" : "not on the mirror, installed from the .deb cache: " + cached.describe();
+    }
+
     private static LayerWriter writerFor(LayerPlan.Step step, LayerWriter writer) {
         return step.kind() == LayerPlan.Kind.BASE ? writer.forBaseLayer() : writer;
     }
@@ -275,7 +284,10 @@ public final class ImageBuilder {
         return new LockFile(releases, locked);
     }
 
-    /** A lock names versions; if the mirror no longer has one, apt picks another: that must fail the build. */
+    /**
+     * A lock names versions; should apt still pick another (the versions missing from the mirror
+     * and the cache are refused before any step runs), that must fail the build.
+     */
     private static void checkLockHonoured(LockFile lock, LockFile installed, Path lockPath) {
         Map<String, String> wanted = new TreeMap<>();
         lock.packages().forEach(p -> wanted.put(p.name() + ":" + p.architecture(), p.version()));
@@ -283,12 +295,11 @@ public final class ImageBuilder {
         for (LockFile.LockedPackage p : installed.packages()) {
             String want = wanted.get(p.name() + ":" + p.architecture());
             if (want != null && !want.equals(p.version())) {
-                differing.add(p.name() + " (locked " + want + ", mirror has " + p.version() + ")");
+                differing.add(p.name() + " (locked " + want + ", installed " + p.version() + ")");
             }
         }
         if (!differing.isEmpty()) {
-            throw new ApplianceException(lockPath + ": the mirror no longer has these pinned versions and no cached"
-                    + " .deb matches: " + String.join(", ", differing)
+            throw new ApplianceException(lockPath + ": apt did not install these pinned versions: " + String.join(", ", differing)
                     + "; run 'appliance lock' to move to the mirror's versions, or point --mirror at a snapshot");
         }
     }
@@ -347,6 +358,11 @@ public final class ImageBuilder {
         }
 
         <T> T time(String stage, Supplier<T> work) {
+            return time(stage, work, result -> "");
+        }
+
+        /** As {@link #time(String, Supplier)}, reporting a detail made from the stage's result. */
+        <T> T time(String stage, Supplier<T> work, Function<T, String> detail) {
             listener.stageStarted(stage);
             long start = System.nanoTime();
             T result = work.get();
@@ -354,7 +370,7 @@ public final class ImageBuilder {
             synchronized (all) {
                 all.merge(stage, d, Duration::plus);
             }
-            listener.stageFinished(stage, d, "");
+            listener.stageFinished(stage, d, detail.apply(result));
             return result;
         }
 
