@@ -84,7 +84,7 @@ public final class ImageBuilder {
                 : timings.time("mirror " + mirrorUri, () -> releaseDates(mirror, suites));
         long epoch = releases.get(base.suite()).getEpochSecond();
         BuildEnvironment env = new BuildEnvironment(mirrorUri, AptSources.hostAptOptions(), epoch, dirs.debCache(),
-                dirs.data().resolve("cache/apt-lists").resolve(shortHash(mirrorUri + suites)), listener::log);
+                dirs.data().resolve("cache/apt-lists").resolve(shortHash(mirrorUri + suites)), new AptProgress(listener));
         DebCache debs = new DebCache(dirs.debCache());
         if (lock != null) {
             debs.dropMismatches(lock.packages());
@@ -255,7 +255,9 @@ public final class ImageBuilder {
     private LayerBlob writeLayer(ImageStore store, LayerWriter writer, Path tree, String name, Timings timings) {
         return timings.time("write layer " + name, () -> {
             try (BlobWriter blob = store.newBlob()) {
-                LayerBlob layer = writer.write(tree, blob, n -> listener.progress("layer " + name, n, -1));
+                long total = LayerWriter.estimateTarSize(tree);
+                LayerBlob layer = writer.write(tree, blob,
+                        n -> listener.progress("layer " + name, total > 0 ? Math.min(n, total) : n, total));
                 Descriptor stored = blob.commit(MediaTypes.OCI_LAYER_GZIP, layer.digest());
                 if (stored.size() != layer.size()) {
                     throw new ApplianceException("layer " + name + ": wrote " + stored.size() + " bytes, expected " + layer.size());

@@ -100,7 +100,8 @@ final class RootfsSteps {
         Recipe.Base b = r.base();
         Path debs = env.debCache();
         mkdir(debs);
-        List<String> command = new ArrayList<>(List.of("mmdebstrap", "--mode=root", "--format=directory",
+        // --verbose: apt's own lines, which carry the download sizes (AptProgress) and a failure's cause.
+        List<String> command = new ArrayList<>(List.of("mmdebstrap", "--verbose", "--mode=root", "--format=directory",
                 "--variant=" + b.variant(), "--components=" + String.join(",", b.components())));
         if (!step.packages().isEmpty()) {
             command.add("--include=" + String.join(",", step.packages()));
