@@ -228,7 +228,7 @@ final class RootfsSteps {
             }
             return new InvalidInputException(msg.substring(0, msg.length() - 2));
         }
-        if (tail.contains("Could not resolve") || tail.contains("Failed to fetch") || tail.contains("Unable to connect")
+        if (tail.contains("Could not resolve") || tail.matches("(?s).*Failed to fetch https?://.*") || tail.contains("Unable to connect")
                 || tail.contains("Connection failed") || tail.contains("Temporary failure resolving")) {
             return new ApplianceException(what + ": the mirror " + env.mirror() + " is unreachable:\n" + tail);
         }
