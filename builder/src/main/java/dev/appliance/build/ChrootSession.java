@@ -95,30 +95,53 @@ final class ChrootSession implements AutoCloseable {
         return command;
     }
 
-    /** apt-get update and install; returns the result so the caller can explain a failure. */
-    Processes.Result install(List<String> packages, String lockPreferences) {
-        Path prefs = root.resolve("etc/apt/preferences.d/appliance-lock.pref");
+    /**
+     * apt-get update and install; returns the result so the caller can explain a
+     * failure. A lock's pins go to a preferences file on this session's tmpfs /tmp,
+     * so a locked build's layer is the same as an unlocked one that installed the
+     * same versions (no /etc/apt/preferences.d copied up into it).
+     * {@code cachedDebs}, when not empty, is an extra apt source for this call only.
+     */
+    Processes.Result install(List<String> packages, String lockPreferences, CachedDebRepository cachedDebs) {
+        List<String> options = new ArrayList<>();
         try {
             if (lockPreferences != null) {
-                Files.createDirectories(prefs.getParent());
-                Files.writeString(prefs, lockPreferences);
+                Files.writeString(root.resolve("tmp/appliance-lock.pref"), lockPreferences);
+                options.addAll(List.of("-o", "Dir::Etc::Preferences=/tmp/appliance-lock.pref"));
             }
-            Processes.Result update = chroot(aptGet("update"));
-            if (update.exitCode() != 0) {
-                return update;
+            if (!cachedDebs.isEmpty()) {
+                options.addAll(mountCachedDebs(cachedDebs));
             }
-            List<String> args = new ArrayList<>(List.of("install"));
-            args.addAll(packages);
-            return chroot(aptGet(args.toArray(String[]::new)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } finally {
-            try {
-                Files.deleteIfExists(prefs);
-            } catch (IOException e) {
-                // Reported by the build's cleanup check; nothing more to do here.
-            }
         }
+        List<String> update = new ArrayList<>(options);
+        update.add("update");
+        Processes.Result updated = chroot(aptGet(update.toArray(String[]::new)));
+        if (updated.exitCode() != 0) {
+            return updated;
+        }
+        List<String> args = new ArrayList<>(options);
+        args.add("install");
+        args.addAll(packages);
+        return chroot(aptGet(args.toArray(String[]::new)));
+    }
+
+    /**
+     * Mounts the repository read-only on this session's tmpfs /tmp and returns the apt
+     * options that add it as a source: a source list on the same tmpfs holding the
+     * image's own sources.list plus the repository. The image's apt configuration
+     * is not touched, so nothing of it can reach the layer.
+     */
+    private List<String> mountCachedDebs(CachedDebRepository cachedDebs) throws IOException {
+        Path mountPoint = root.resolve(CachedDebRepository.MOUNT_POINT.substring(1));
+        Files.createDirectories(mountPoint);
+        Mounts.mount("-o", "ro,bind", cachedDebs.dir().toString(), mountPoint.toString());
+        String sourceList = "/tmp/appliance-sources.list";
+        // Read inside the chroot, so a link in the image resolves within the image.
+        check(List.of("sh", "-c", "{ cat /etc/apt/sources.list 2>/dev/null || true; echo \"$1\"; } > " + sourceList,
+                "sh", CachedDebRepository.sourceLine(CachedDebRepository.MOUNT_POINT)), "adding the cached .deb source");
+        return List.of("-o", "Dir::Etc::SourceList=" + sourceList);
     }
 
     void addGroup(Recipe.Group group, Path recipe) {

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Downloaded .deb files. apt downloads straight into this directory (it is bound
@@ -20,6 +21,8 @@ import java.util.Optional;
  * SHA-256 finds it, and a file contradicting the lock is dropped before apt can use it.
  */
 final class DebCache {
+    private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
+
     private final Path dir;
 
     DebCache(Path dir) {
@@ -73,6 +76,32 @@ final class DebCache {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * The cached .deb of a locked package whose content has exactly the locked
+     * SHA-256 (hashed here, not trusted from a link): the {@code sha256/} link
+     * first, else apt's file name. The file is linked under apt's name too, so
+     * the build's lock records its SHA-256.
+     */
+    Optional<Path> withSha256(LockFile.LockedPackage p) {
+        if (p.sha256() == null || !SHA256_HEX.matcher(p.sha256()).matches()) {
+            return Optional.empty();
+        }
+        Path byName = dir.resolve(fileName(p.name(), p.version(), p.architecture()));
+        for (Path candidate : List.of(dir.resolve("sha256").resolve(p.sha256() + ".deb"), byName)) {
+            if (Files.isRegularFile(candidate) && sha256(candidate).equals(p.sha256())) {
+                if (!candidate.equals(byName) && !Files.exists(byName)) {
+                    try {
+                        Files.createLink(byName, candidate);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+                return Optional.of(candidate);
+            }
+        }
+        return Optional.empty();
     }
 
     /** Removes cached files whose content contradicts the lock, so apt fetches them again. */

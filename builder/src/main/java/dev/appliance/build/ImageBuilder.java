@@ -33,6 +33,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -69,32 +70,6 @@ public final class ImageBuilder {
         }
     }
 
-    /**
-     * {@code appliance lock}: resolves the recipe against the mirror (layers go to the
-     * cache, no image is tagged) and returns the lock file of what got installed. The
-     * new layers hold exactly the locked versions, so they are filed under the keys a
-     * build with that lock file looks up: that build reuses them instead of installing
-     * the same packages again.
-     */
-    public LockFile lock(Recipe recipe, BuildOptions options) {
-        requireRoot();
-        try (BuildLock ignored = BuildLock.acquire(dirs.data().resolve("cache/build.lock"), listener::log)) {
-            LockFile lock = buildLocked(recipe, options.withLockFile(false).withStore(false), null).packages();
-            List<LayerPlan.Step> resolved = LayerPlan.plan(recipe, lock.suites(), null);
-            List<LayerPlan.Step> pinned = LayerPlan.plan(recipe, lock.suites(), lock);
-            LayerCache cache = layerCache();
-            for (int i = 0; i < resolved.size(); i++) {
-                cache.fileUnder(resolved.get(i).key(), pinned.get(i).key());
-            }
-            return lock;
-        }
-    }
-
-    /** A rootless build's trees belong to subordinate uids: never mix them with root's. */
-    private LayerCache layerCache() {
-        return new LayerCache(dirs.data().resolve(UserNamespace.inside() ? "cache/layers-userns" : "cache/layers"));
-    }
-
     private BuildResult buildLocked(Recipe recipe, BuildOptions options, String gitSource) {
         Timings timings = new Timings(listener);
         Recipe.Base base = recipe.base();
@@ -109,16 +84,16 @@ public final class ImageBuilder {
                 : timings.time("mirror " + mirrorUri, () -> releaseDates(mirror, suites));
         long epoch = releases.get(base.suite()).getEpochSecond();
         BuildEnvironment env = new BuildEnvironment(mirrorUri, AptSources.hostAptOptions(), epoch, dirs.debCache(),
-                dirs.data().resolve("cache/apt-lists").resolve(shortHash(mirrorUri + suites)), listener::log);
+                dirs.data().resolve("cache/apt-lists").resolve(shortHash(mirrorUri + suites)), new AptProgress(listener));
         DebCache debs = new DebCache(dirs.debCache());
         if (lock != null) {
             debs.dropMismatches(lock.packages());
         }
         ImageStore store = ImageStore.open(dirs.store());
-        LayerCache cache = layerCache();
+        // A rootless build's trees belong to subordinate uids: never mix them with root's.
+        LayerCache cache = new LayerCache(dirs.data().resolve(UserNamespace.inside() ? "cache/layers-userns" : "cache/layers"));
         cache.removeLeftovers();
         List<LayerPlan.Step> plan = LayerPlan.plan(recipe, releases, lock);
-        RootfsSteps steps = new RootfsSteps(env, mirror, lock, suites, recipe);
         LayerWriter writer = new LayerWriter(epoch, options.compressionLevel());
 
         ExecutorService layerWriting = Executors.newSingleThreadExecutor(r -> {
@@ -128,6 +103,10 @@ public final class ImageBuilder {
         });
         try (Workspace ws = Workspace.create(dirs.data().resolve("cache/build-tmp"));
              AutoCloseable ignored = store.lockForWrite()) {
+            RootfsSteps steps = new RootfsSteps(env, mirror, lock, suites, recipe, () -> lock == null
+                    ? CachedDebRepository.none()
+                    : timings.time("locked versions on the mirror", () -> CachedDebRepository.forLock(lockPath, lock,
+                            mirror, base, suites, debs, ws.newDir("cached-debs")), ImageBuilder::fromCacheDetail));
             List<Path> trees = new ArrayList<>();
             // Layers are compressed on a background thread while the next step runs:
             // the next step only reads the finished directory as an overlay lower layer.
@@ -180,6 +159,9 @@ public final class ImageBuilder {
             for (Future<BuildResult.Layer> layer : written) {
                 layers.add(await(layer));
             }
+            if (lock == null) {
+                aliasLockedKeys(cache, plan, LayerPlan.plan(recipe, releases, installed));
+            }
             for (BuildResult.Layer layer : layers) {
                 descriptors.add(new Descriptor(MediaTypes.OCI_LAYER_GZIP, layer.digest(), layer.size(),
                         Map.of(LAYER_ANNOTATION, layer.name())));
@@ -214,6 +196,22 @@ public final class ImageBuilder {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /**
+     * The layers of an unlocked build are what a build with the lock file it
+     * resolved ('appliance lock' writes it) installs: the cache finds them under
+     * those keys too, so building after locking reuses every layer.
+     */
+    private static void aliasLockedKeys(LayerCache cache, List<LayerPlan.Step> built, List<LayerPlan.Step> locked) {
+        for (int i = 0; i < built.size() && i < locked.size(); i++) {
+            cache.alias(locked.get(i).key(), built.get(i).key());
+        }
+    }
+
+    /** Says which locked packages a build installs from the .deb cache because the mirror dropped them. */
+    private static String fromCacheDetail(CachedDebRepository cached) {
+        return cached.isEmpty() ? "all of them" : "not on the mirror, installed from the .deb cache: " + cached.describe();
     }
 
     private static LayerWriter writerFor(LayerPlan.Step step, LayerWriter writer) {
@@ -257,7 +255,9 @@ public final class ImageBuilder {
     private LayerBlob writeLayer(ImageStore store, LayerWriter writer, Path tree, String name, Timings timings) {
         return timings.time("write layer " + name, () -> {
             try (BlobWriter blob = store.newBlob()) {
-                LayerBlob layer = writer.write(tree, blob, n -> listener.progress("layer " + name, n, -1));
+                long total = LayerWriter.estimateTarSize(tree);
+                LayerBlob layer = writer.write(tree, blob,
+                        n -> listener.progress("layer " + name, total > 0 ? Math.min(n, total) : n, total));
                 Descriptor stored = blob.commit(MediaTypes.OCI_LAYER_GZIP, layer.digest());
                 if (stored.size() != layer.size()) {
                     throw new ApplianceException("layer " + name + ": wrote " + stored.size() + " bytes, expected " + layer.size());
@@ -286,7 +286,10 @@ public final class ImageBuilder {
         return new LockFile(releases, locked);
     }
 
-    /** A lock names versions; if the mirror no longer has one, apt picks another: that must fail the build. */
+    /**
+     * A lock names versions; should apt still pick another (the versions missing from the mirror
+     * and the cache are refused before any step runs), that must fail the build.
+     */
     private static void checkLockHonoured(LockFile lock, LockFile installed, Path lockPath) {
         Map<String, String> wanted = new TreeMap<>();
         lock.packages().forEach(p -> wanted.put(p.name() + ":" + p.architecture(), p.version()));
@@ -294,12 +297,11 @@ public final class ImageBuilder {
         for (LockFile.LockedPackage p : installed.packages()) {
             String want = wanted.get(p.name() + ":" + p.architecture());
             if (want != null && !want.equals(p.version())) {
-                differing.add(p.name() + " (locked " + want + ", mirror has " + p.version() + ")");
+                differing.add(p.name() + " (locked " + want + ", installed " + p.version() + ")");
             }
         }
         if (!differing.isEmpty()) {
-            throw new ApplianceException(lockPath + ": the mirror no longer has these pinned versions and no cached"
-                    + " .deb matches: " + String.join(", ", differing)
+            throw new ApplianceException(lockPath + ": apt did not install these pinned versions: " + String.join(", ", differing)
                     + "; run 'appliance lock' to move to the mirror's versions, or point --mirror at a snapshot");
         }
     }
@@ -358,6 +360,11 @@ public final class ImageBuilder {
         }
 
         <T> T time(String stage, Supplier<T> work) {
+            return time(stage, work, result -> "");
+        }
+
+        /** As {@link #time(String, Supplier)}, reporting a detail made from the stage's result. */
+        <T> T time(String stage, Supplier<T> work, Function<T, String> detail) {
             listener.stageStarted(stage);
             long start = System.nanoTime();
             T result = work.get();
@@ -365,7 +372,7 @@ public final class ImageBuilder {
             synchronized (all) {
                 all.merge(stage, d, Duration::plus);
             }
-            listener.stageFinished(stage, d, "");
+            listener.stageFinished(stage, d, detail.apply(result));
             return result;
         }
 

@@ -28,13 +28,22 @@ final class LayerCache {
         this.dir = dir;
     }
 
-    /** Deletes replaced entries whose deletion a killed build did not finish. */
+    /** Deletes replaced entries whose deletion a killed build did not finish, and dangling aliases. */
     void removeLeftovers() {
         if (!Files.isDirectory(dir)) {
             return;
         }
         try (java.nio.file.DirectoryStream<Path> entries = Files.newDirectoryStream(dir, "*.old-*")) {
             entries.forEach(Workspace::delete);
+        } catch (IOException e) {
+            throw new ApplianceException("cannot clean the layer cache " + dir + ": " + e.getMessage(), e);
+        }
+        // Aliases (see alias) of entries rebuilt since.
+        try (java.nio.file.DirectoryStream<Path> entries = Files.newDirectoryStream(dir,
+                p -> Files.isSymbolicLink(p) && !Files.exists(p))) {
+            for (Path dangling : entries) {
+                Files.deleteIfExists(dangling);
+            }
         } catch (IOException e) {
             throw new ApplianceException("cannot clean the layer cache " + dir + ": " + e.getMessage(), e);
         }
@@ -96,25 +105,41 @@ final class LayerCache {
         }
     }
 
-    /**
-     * Moves the entry under {@code from} to {@code to} (one rename), unless {@code to}
-     * already has a complete entry or {@code from} has none.
-     */
-    void fileUnder(String from, String to) {
-        if (from.equals(to) || find(from).isEmpty() || find(to).isPresent()) {
+    private void removeAliasesOf(String key) {
+        if (!Files.isDirectory(dir)) {
             return;
         }
-        remove(to);
-        try {
-            Files.move(dir.resolve(from), dir.resolve(to), StandardCopyOption.ATOMIC_MOVE);
+        try (java.nio.file.DirectoryStream<Path> links = Files.newDirectoryStream(dir, Files::isSymbolicLink)) {
+            for (Path link : links) {
+                if (Files.readSymbolicLink(link).toString().equals(key)) {
+                    Files.deleteIfExists(link);
+                }
+            }
         } catch (IOException e) {
-            throw new ApplianceException("cannot move the cached layer " + from + " to " + to + ": " + e.getMessage(), e);
+            throw new ApplianceException("cannot clean the layer cache " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Makes {@code alias} find what {@code key} holds, by a relative symbolic link
+     * (removed when {@code key} is rebuilt).
+     */
+    void alias(String alias, String key) {
+        if (alias.equals(key) || find(key).isEmpty()) {
+            return;
+        }
+        remove(alias);
+        try {
+            Files.createSymbolicLink(dir.resolve(alias), Path.of(key));
+        } catch (IOException e) {
+            throw new ApplianceException("cannot link " + dir.resolve(alias) + " in the layer cache: " + e.getMessage(), e);
         }
     }
 
     void remove(String key) {
+        removeAliasesOf(key);
         Path target = dir.resolve(key);
-        if (Files.exists(target)) {
+        if (Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             try {
                 Path old = dir.resolve(key + ".old-" + java.util.UUID.randomUUID());
                 Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);

@@ -311,6 +311,29 @@ public final class LayerWriter {
         }
     }
 
+    /** About the uncompressed size of the layer of {@code tree}: headers and padded contents (for progress). */
+    static long estimateTarSize(Path tree) {
+        long[] total = {1024};
+        try {
+            Files.walkFileTree(tree, new java.nio.file.SimpleFileVisitor<>() {
+                @Override
+                public java.nio.file.FileVisitResult preVisitDirectory(Path dir, java.nio.file.attribute.BasicFileAttributes a) {
+                    total[0] += 512;
+                    return java.nio.file.FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes a) {
+                    total[0] += 512 + (a.isRegularFile() ? (a.size() + 511) / 512 * 512 : 0);
+                    return java.nio.file.FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            return -1;
+        }
+        return total[0];
+    }
+
     private static boolean needsPax(String name) {
         byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
         return bytes.length > USTAR_NAME_MAX || bytes.length != name.length();

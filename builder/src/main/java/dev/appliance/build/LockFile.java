@@ -18,6 +18,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 /**
  * RECIPE.lock: the exact package set of a build. {@code appliance build} pins
@@ -32,6 +33,11 @@ public record LockFile(Map<String, Instant> suites, List<LockedPackage> packages
             .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES))
             .findAndRegisterModules()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    private static final Pattern PACKAGE_NAME = Pattern.compile("[a-z0-9][a-z0-9+.-]+");
+    private static final Pattern VERSION = Pattern.compile("[0-9A-Za-z.+~:-]+");
+    private static final Pattern ARCHITECTURE = Pattern.compile("[a-z0-9-]+");
+    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
     public LockFile {
         suites = new TreeMap<>(suites);
@@ -52,10 +58,25 @@ public record LockFile(Map<String, Instant> suites, List<LockedPackage> packages
             Dto dto = YAML.readValue(file.toFile(), Dto.class);
             Map<String, Instant> suites = new TreeMap<>();
             dto.suites.forEach((k, v) -> suites.put(k, Instant.parse(v)));
+            dto.packages.forEach(p -> check(file, p));
             return new LockFile(suites, dto.packages);
+        } catch (InvalidInputException e) {
+            throw e;
         } catch (IOException | RuntimeException e) {
             throw new InvalidInputException(file + ": not a valid lock file (" + e.getMessage().split("\n")[0]
                     + "); regenerate it with 'appliance lock'", e);
+        }
+    }
+
+    /** Names and versions become .deb file names in the cache: nothing but Debian's own characters. */
+    private static void check(Path file, LockedPackage p) {
+        boolean valid = p.name() != null && PACKAGE_NAME.matcher(p.name()).matches()
+                && p.version() != null && VERSION.matcher(p.version()).matches()
+                && p.architecture() != null && ARCHITECTURE.matcher(p.architecture()).matches()
+                && (p.sha256() == null || p.sha256().isEmpty() || SHA256.matcher(p.sha256()).matches());
+        if (!valid) {
+            throw new InvalidInputException(file + ": invalid package entry " + p
+                    + " (name, version, architecture or sha256 malformed); regenerate it with 'appliance lock'");
         }
     }
 

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -33,13 +34,28 @@ final class RootfsSteps {
     private final LockFile lock;
     private final List<String> suites;
     private final Recipe leaf;
+    private final Supplier<CachedDebRepository> cachedDebsSource;
+    private CachedDebRepository cachedDebs;
 
-    RootfsSteps(BuildEnvironment env, DebianMirror mirror, LockFile lock, List<String> suites, Recipe leaf) {
+    /**
+     * @param cachedDebs prepares the locked versions the mirror dropped; asked once, before the
+     *                   first step that installs packages
+     */
+    RootfsSteps(BuildEnvironment env, DebianMirror mirror, LockFile lock, List<String> suites, Recipe leaf,
+                Supplier<CachedDebRepository> cachedDebs) {
         this.env = env;
         this.mirror = mirror;
         this.lock = lock;
         this.suites = suites;
         this.leaf = leaf;
+        this.cachedDebsSource = cachedDebs;
+    }
+
+    private CachedDebRepository cachedDebs() {
+        if (cachedDebs == null) {
+            cachedDebs = cachedDebsSource.get();
+        }
+        return cachedDebs;
     }
 
     /**
@@ -85,7 +101,8 @@ final class RootfsSteps {
         Recipe.Base b = r.base();
         Path debs = env.debCache();
         mkdir(debs);
-        List<String> command = new ArrayList<>(List.of("mmdebstrap", "--mode=root", "--format=directory",
+        // --verbose: apt's own lines, which carry the download sizes (AptProgress) and a failure's cause.
+        List<String> command = new ArrayList<>(List.of("mmdebstrap", "--verbose", "--mode=root", "--format=directory",
                 "--variant=" + b.variant(), "--components=" + String.join(",", b.components())));
         if (!step.packages().isEmpty()) {
             command.add("--include=" + String.join(",", step.packages()));
@@ -103,6 +120,7 @@ final class RootfsSteps {
         command.add("--setup-hook=mkdir -p \"$1/var/cache/apt/archives\" \"$1/var/lib/apt/lists\""
                 + " && mount --bind " + quote(debs.toString()) + " \"$1/var/cache/apt/archives\""
                 + " && mount --bind " + quote(env.aptLists().toString()) + " \"$1/var/lib/apt/lists\"");
+        command.addAll(cachedDebHooks(work, tree));
         if (lock != null) {
             Path prefs = work.resolve("lock.pref");
             write(prefs, lock.aptPreferences());
@@ -142,11 +160,33 @@ final class RootfsSteps {
         KernelFiles.linkUmlModules(tree);
     }
 
+    /**
+     * mmdebstrap hooks that mount the repository of cached locked .debs into the target
+     * and list it as an apt source, and remove both before the tree is finished. apt runs
+     * outside the target and hands dpkg inside it the same paths with the target's prefix
+     * stripped, so the source names the mount point by its host path.
+     */
+    private List<String> cachedDebHooks(Path work, Path tree) {
+        CachedDebRepository cached = cachedDebs();
+        if (cached.isEmpty()) {
+            return List.of();
+        }
+        Path list = work.resolve(CachedDebRepository.LIST_NAME);
+        write(list, CachedDebRepository.sourceLine(tree + CachedDebRepository.MOUNT_POINT) + "\n");
+        String mountPoint = "\"$1" + CachedDebRepository.MOUNT_POINT + "\"";
+        String listInTarget = "\"$1/etc/apt/sources.list.d/" + CachedDebRepository.LIST_NAME + "\"";
+        return List.of(
+                "--setup-hook=mkdir -p " + mountPoint + " && mount -o ro,bind " + quote(cached.dir().toString()) + " "
+                        + mountPoint + " && cp " + quote(list.toString()) + " " + listInTarget,
+                "--customize-hook=rm -f " + listInTarget + " && umount " + mountPoint + " && rmdir " + mountPoint);
+    }
+
     private void packages(ChrootSession session, LayerPlan.Step step) {
         Recipe r = step.recipe();
         r.groups().forEach(g -> session.addGroup(g, r.source()));
         if (!step.packages().isEmpty()) {
-            Processes.Result result = session.install(step.packages(), lock == null ? null : lock.aptPreferences());
+            Processes.Result result = session.install(step.packages(), lock == null ? null : lock.aptPreferences(),
+                    cachedDebs());
             if (result.exitCode() != 0) {
                 throw explain(result, r, "apt-get install");
             }
@@ -190,7 +230,7 @@ final class RootfsSteps {
             }
             return new InvalidInputException(msg.substring(0, msg.length() - 2));
         }
-        if (tail.contains("Could not resolve") || tail.contains("Failed to fetch") || tail.contains("Unable to connect")
+        if (tail.contains("Could not resolve") || tail.matches("(?s).*Failed to fetch https?://.*") || tail.contains("Unable to connect")
                 || tail.contains("Connection failed") || tail.contains("Temporary failure resolving")) {
             return new ApplianceException(what + ": the mirror " + env.mirror() + " is unreachable:\n" + tail);
         }

@@ -98,7 +98,7 @@ final class Workspace implements AutoCloseable {
     }
 
     static void delete(Path dir) {
-        if (Files.exists(dir)) {
+        if (Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             Mounts.unmountAllUnder(dir);
             // rm stays on this file system, so a mount that would not go away is never emptied.
             Processes.run(List.of("rm", "-rf", "--one-file-system", dir.toString()), Map.of(), null, l -> {}, false);

@@ -27,6 +27,7 @@ import picocli.CommandLine.HelpCommand;
             StopCommand.class,
             StartCommand.class,
             RmCommand.class,
+            VolumeCommand.class,
             ExportCommand.class,
             DoctorCommand.class,
         },

@@ -4,24 +4,36 @@ import dev.appliance.build.BuildListener;
 
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Build progress on stderr: one line per finished stage with its duration; on a
- * terminal also a status line redrawn in place (tool output such as apt's
- * download progress, bytes of the layer being written). With --verbose every
- * line of tool output is printed.
+ * terminal also a status line redrawn in place: a bar for each download and
+ * layer being written (a layer is written while the next step runs), then the
+ * latest line of tool output. With --verbose every line of tool output is printed.
  */
 final class BuildProgress implements BuildListener {
     private static final long REDRAW_NANOS = 100_000_000L;
+    /** Progress the builder reports for apt's downloads (AptProgress.WHAT). */
+    static final String DOWNLOAD = "download";
+
+    private static final int STATUS_WIDTH = 110;
+    private static final int BAR_WIDTH = 20;
 
     private final PrintWriter err;
     private final boolean terminal;
     private final boolean verbose;
+    /** What is in progress ("download", "layer base debian-trixie") to its bar. */
+    private final Map<String, String> bars = new LinkedHashMap<>();
+    private String lastLine = "";
     private boolean statusShown;
     private long lastDraw;
 
-    private BuildProgress(PrintWriter err, boolean terminal, boolean verbose) {
+    BuildProgress(PrintWriter err, boolean terminal, boolean verbose) {
         this.err = err;
         this.terminal = terminal;
         this.verbose = verbose;
@@ -33,20 +45,30 @@ final class BuildProgress implements BuildListener {
 
     @Override
     public synchronized void stageStarted(String stage) {
-        status(stage + " ...", true);
+        lastLine = stage + " ...";
+        status(true);
     }
 
     @Override
     public synchronized void stageFinished(String stage, Duration duration, String detail) {
         clearStatus();
+        // A layer's bar ends with its "write layer" stage; a download's with the step that ran it.
+        if (stage.startsWith("write ")) {
+            bars.remove(stage.substring("write ".length()));
+        } else {
+            bars.remove(DOWNLOAD);
+        }
         err.printf(Locale.ROOT, "%-50s %7.1f s%s%n", stage, duration.toMillis() / 1000.0,
                 detail.isEmpty() ? "" : "  " + detail);
         err.flush();
+        status(true);
     }
 
     @Override
     public synchronized void progress(String what, long done, long total) {
-        status(what + ": " + Sizes.human(done) + (total > 0 ? " / " + Sizes.human(total) : ""), false);
+        boolean appears = !bars.containsKey(what);
+        bars.put(what, what + " " + ProgressBar.of(done, total, BAR_WIDTH));
+        status(appears || (done >= total && total > 0));
     }
 
     @Override
@@ -55,18 +77,29 @@ final class BuildProgress implements BuildListener {
             clearStatus();
             err.println("  | " + line);
             err.flush();
+            status(true);
         } else {
-            status("  " + line, false);
+            lastLine = line.strip();
+            status(false);
         }
     }
 
-    private void status(String text, boolean force) {
+    private void status(boolean force) {
         long now = System.nanoTime();
         if (!terminal || (!force && now - lastDraw < REDRAW_NANOS)) {
             return;
         }
         lastDraw = now;
-        String line = text.length() > 100 ? text.substring(0, 97) + "..." : text;
+        List<String> parts = new ArrayList<>(bars.values());
+        if (!verbose && !lastLine.isEmpty()) {
+            parts.add(lastLine);
+        }
+        String line = String.join("  ", parts);
+        if (line.isEmpty()) {
+            clearStatus();
+            return;
+        }
+        line = line.length() > STATUS_WIDTH ? line.substring(0, STATUS_WIDTH - 3) + "..." : line;
         err.print("\r\u001b[K" + line);
         err.flush();
         statusShown = true;

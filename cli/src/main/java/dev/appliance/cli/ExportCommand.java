@@ -4,7 +4,6 @@ import dev.appliance.runtime.export.ExportFormat;
 import dev.appliance.runtime.export.ExportOptions;
 import dev.appliance.runtime.export.ExportResult;
 import dev.appliance.runtime.export.Exporter;
-import dev.appliance.store.ImageStore;
 import dev.appliance.store.StoredImage;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -20,7 +19,7 @@ import java.util.Map;
         "Prints the paths of the files written (and the containerDisk reference with --kubevirt).",
         "With --param/--secret it also writes NAME-config.img, the first-boot config disk to attach"
                 + " as a second disk (mode 0600: it holds the secrets); --libvirt attaches it."})
-final class ExportCommand extends BaseCommand {
+final class ExportCommand extends RegistryCommand {
     @Parameters(index = "0", paramLabel = "IMAGE", description = "Image in the local store (tag or digest).")
     String image;
 
@@ -42,22 +41,14 @@ final class ExportCommand extends BaseCommand {
     @Mixin
     FirstBootOptions firstBoot;
 
-    @Mixin
-    RegistryCliOptions registry;
-
-    @Mixin
-    OutputOptions output;
-
     @Override
     public Integer call() {
         ExportOptions options = new ExportOptions(ExportFormat.parse(format), outputDir.toAbsolutePath(), libvirt, kubevirt,
                 firstBoot.params(), firstBoot.secrets(System.in, registry));
-        StoredImage stored = ImageStore.open(dirs().store()).get(image);
-        if (!output.quiet) {
-            err().println("exporting " + stored.name() + " as " + options.format().extension + " to " + options.outputDir());
-        }
-        ExportResult result = new Exporter(dirs(), registry.toOptions(System.in),
-                TransferProgress.of(err(), output.quiet, "pushing")).export(stored, options);
+        StoredImage stored = store().get(image);
+        output.progress(err(), "exporting " + stored.name() + " as " + options.format().extension + " to "
+                + options.outputDir());
+        ExportResult result = new Exporter(dirs(), registryOptions(), transferProgress("pushing")).export(stored, options);
         if (output.json) {
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("disk", result.disk().toString());

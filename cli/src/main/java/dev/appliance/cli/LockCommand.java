@@ -1,6 +1,7 @@
 package dev.appliance.cli;
 
 import dev.appliance.build.BuildOptions;
+import dev.appliance.build.BuildResult;
 import dev.appliance.build.ImageBuilder;
 import dev.appliance.build.LockFile;
 import dev.appliance.build.RecipeSource;
@@ -19,8 +20,7 @@ import java.util.Map;
         "Pin a recipe's packages in RECIPE.lock.",
         "Resolves the packages and writes every package's name, version,",
         "architecture and SHA-256, and each suite's Release date. 'appliance build' then installs exactly these.",
-        "Resolving builds the root file system (layers go to the cache, no image is tagged);",
-        "the next 'appliance build' with the new lock file reuses those layers.",
+        "Resolving builds the root file system (layers go to the cache, no image is tagged).",
         "Runs as root, or without root in a user namespace like 'build'."})
 final class LockCommand extends BaseCommand {
     @Parameters(index = "0", paramLabel = "RECIPE", description = "recipe file")
@@ -43,24 +43,24 @@ final class LockCommand extends BaseCommand {
         if (recipe.toString().contains("#")) {
             throw new InvalidInputException("lock writes beside a local recipe file; clone the repository to lock a git recipe");
         }
-        BuildOptions options = BuildOptions.defaults().withMirror(mirror);
+        BuildOptions options = BuildOptions.defaults().withMirror(mirror).withLockFile(false).withStore(false);
         Path lockPath;
-        LockFile lock;
+        BuildResult result;
         try (RecipeSource source = RecipeSource.open(recipe.toString(), dirs())) {
-            lock = new ImageBuilder(dirs(), BuildProgress.of(err(), output.quiet, verbose)).lock(source.recipe(), options);
+            result = new ImageBuilder(dirs(), BuildProgress.of(err(), output.quiet, verbose)).build(source.recipe(), options);
             lockPath = LockFile.pathFor(source.recipe().source());
         }
-        lock.write(lockPath);
+        result.packages().write(lockPath);
         if (output.json) {
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("lockFile", lockPath.toString());
-            json.put("packages", lock.packages().size());
+            json.put("packages", result.packages().packages().size());
             Map<String, String> suites = new LinkedHashMap<>();
-            lock.suites().forEach((k, v) -> suites.put(k, v.toString()));
+            result.packages().suites().forEach((k, v) -> suites.put(k, v.toString()));
             json.put("suites", suites);
             out().println(Json.write(json));
         } else {
-            out().println(lockPath + " (" + lock.packages().size() + " packages)");
+            out().println(lockPath + " (" + result.packages().packages().size() + " packages)");
         }
         return 0;
     }

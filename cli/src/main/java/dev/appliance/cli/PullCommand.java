@@ -2,9 +2,7 @@ package dev.appliance.cli;
 
 import dev.appliance.registry.ImagePuller;
 import dev.appliance.registry.PullResult;
-import dev.appliance.store.ImageStore;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 import java.util.LinkedHashMap;
@@ -13,21 +11,13 @@ import java.util.Map;
 @Command(name = "pull", description = {
         "Pull an image from a registry into the local store, under the same name.",
         "Every blob is verified against its digest; blobs already in the store are not downloaded."})
-final class PullCommand extends BaseCommand {
+final class PullCommand extends RegistryCommand {
     @Parameters(index = "0", paramLabel = "REMOTE", description = "REGISTRY/REPOSITORY[:TAG|@DIGEST]")
     String remote;
 
-    @Mixin
-    RegistryCliOptions registry;
-
-    @Mixin
-    OutputOptions output;
-
     @Override
     public Integer call() {
-        ImageStore store = ImageStore.open(dirs().store());
-        PullResult result = new ImagePuller(store, registry.toOptions(System.in),
-                TransferProgress.of(err(), output.quiet, "pulling")).pull(remote);
+        PullResult result = new ImagePuller(store(), registryOptions(), transferProgress("pulling")).pull(remote);
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("source", result.source());
         json.put("name", result.localName());

@@ -2,9 +2,7 @@ package dev.appliance.cli;
 
 import dev.appliance.registry.ImagePusher;
 import dev.appliance.registry.PushResult;
-import dev.appliance.store.ImageStore;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 import java.util.LinkedHashMap;
@@ -13,7 +11,7 @@ import java.util.Map;
 @Command(name = "push", description = {
         "Push an image from the local store to a registry.",
         "Prints the manifest digest, which is the same in the store and in the registry."})
-final class PushCommand extends BaseCommand {
+final class PushCommand extends RegistryCommand {
     @Parameters(index = "0", paramLabel = "LOCAL", description = "Image in the local store (tag or digest).")
     String local;
 
@@ -21,17 +19,9 @@ final class PushCommand extends BaseCommand {
             description = "REGISTRY/REPOSITORY[:TAG] to push to; default: LOCAL, which must then name a registry.")
     String remote;
 
-    @Mixin
-    RegistryCliOptions registry;
-
-    @Mixin
-    OutputOptions output;
-
     @Override
     public Integer call() {
-        ImageStore store = ImageStore.open(dirs().store());
-        PushResult result = new ImagePusher(store, registry.toOptions(System.in),
-                TransferProgress.of(err(), output.quiet, "pushing")).push(local, remote);
+        PushResult result = new ImagePusher(store(), registryOptions(), transferProgress("pushing")).push(local, remote);
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("target", result.target());
         json.put("digest", result.digest().toString());

@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicReference;
         "The engine is chosen with --engine auto (default): kvm when a KVM guest really runs on this host,"
                 + " else uml, else tcg; an engine that fails to start falls back to the next, saying why.",
         "In the foreground (default) Ctrl-C stops the appliance; with -d it keeps running."})
-final class RunCommand extends BaseCommand {
+final class RunCommand extends RegistryCommand {
     @Parameters(index = "0", paramLabel = "IMAGE", description = "Image in the local store, or REGISTRY/REPOSITORY[:TAG] (pulled when not local).")
     String image;
 
@@ -49,14 +49,8 @@ final class RunCommand extends BaseCommand {
             description = "Persistent named volume mounted at the guest path; created on first use, kept by rm.")
     List<String> volumes = new ArrayList<>();
 
-    @Option(names = "--timeout", paramLabel = "SECONDS", description = "How long to wait for the health check (default: the image's).")
-    Long timeoutSeconds;
-
     @Mixin
-    RegistryCliOptions registry;
-
-    @Mixin
-    OutputOptions output;
+    HealthTimeoutOption timeout;
 
     @Override
     public Integer call() {
@@ -75,16 +69,11 @@ final class RunCommand extends BaseCommand {
                 }
             }, "stop-on-exit"));
         }
-        InstanceInfo info = manager.run(request, new StoreBootImages(dirs(), registry.toOptions(System.in),
-                        TransferProgress.of(err(), output.quiet, "pulling")), !detach,
-                timeoutSeconds == null ? null : Duration.ofSeconds(timeoutSeconds),
-                new InstanceManager.RunListener() {
+        InstanceInfo info = manager.run(request, new StoreBootImages(dirs(), registryOptions(), transferProgress("pulling")),
+                !detach, timeout.orImageDefault(), new InstanceManager.RunListener() {
                     @Override
                     public void progress(String line) {
-                        if (!output.quiet) {
-                            err().println(line);
-                            err().flush();
-                        }
+                        output.progress(err(), line);
                     }
 
                     @Override
@@ -96,15 +85,10 @@ final class RunCommand extends BaseCommand {
         if (detach) {
             return 0;
         }
-        if (!output.quiet) {
-            err().println(info.name() + " runs in the foreground: Ctrl-C stops it (or run with -d)");
-            err().flush();
-        }
+        output.progress(err(), info.name() + " runs in the foreground: Ctrl-C stops it (or run with -d)");
         InstanceInfo end = manager.awaitExit(info.name());
         done.set(true);
-        if (!output.quiet) {
-            err().println(info.name() + " " + end.state() + (end.message() == null ? "" : ": " + end.message()));
-        }
+        output.progress(err(), info.name() + " " + end.state() + (end.message() == null ? "" : ": " + end.message()));
         return 0;
     }
 }

@@ -13,7 +13,6 @@ import java.util.Map;
  * Transfers run on several threads, hence the synchronization.
  */
 final class TransferProgress implements TransferListener {
-    private static final int BAR = 30;
     private static final long REDRAW_NANOS = 100_000_000L;
 
     private final PrintWriter err;
@@ -114,10 +113,9 @@ final class TransferProgress implements TransferListener {
             Descriptor blob = entry.getKey();
             long done = entry.getValue()[0];
             long state = entry.getValue()[1];
-            int filled = blob.size() == 0 ? BAR : (int) Math.min(BAR, done * BAR / blob.size());
             String status = state == 2 ? "already there" : state == 1 ? "done"
                     : Sizes.human(done) + " / " + Sizes.human(blob.size());
-            err.println(blob.digest().shortHex() + " [" + "=".repeat(filled) + " ".repeat(BAR - filled) + "] " + status);
+            err.println(blob.digest().shortHex() + " " + ProgressBar.bar(done, blob.size(), ProgressBar.WIDTH) + " " + status);
             drawnLines++;
         }
         err.flush();

@@ -19,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPOutputStream;
@@ -32,22 +31,6 @@ class ExportCommandTest {
     @TempDir
     Path dir;
 
-    record Run(int exit, String out, String err) {}
-
-    private Run appliance(Path home, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "dev.appliance.cli.Main"));
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command);
-        builder.environment().put("APPLIANCE_HOME", home.toString());
-        Path err = Files.createTempFile(dir, "err", ".txt");
-        builder.redirectError(err.toFile());
-        Process p = builder.start();
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        return new Run(p.waitFor(), out, Files.readString(err));
-    }
-
     @Test
     void exportsAStoredImageAsQcow2WithALibvirtDomain() throws Exception {
         Path home = dir.resolve("home");
@@ -56,7 +39,7 @@ class ExportCommandTest {
         TestImages.image(store, "web:1.0", List.of(bootLayer(store)));
         Path out = dir.resolve("out");
 
-        Run run = appliance(home, "export", "web:1.0", "--format", "qcow2", "--libvirt", "-o", out.toString(), "--json");
+        CliProcess.Run run = CliProcess.run(home, "export", "web:1.0", "--format", "qcow2", "--libvirt", "-o", out.toString(), "--json");
 
         assertEquals(0, run.exit(), run.err());
         JsonNode result = new ObjectMapper().readTree(run.out());
@@ -67,7 +50,7 @@ class ExportCommandTest {
         assertTrue(run.err().contains("exporting web:1.0") && run.err().contains("assembling the root disk")
                 && run.err().contains("converting to qcow2"), "progress on stderr: " + run.err());
 
-        Run again = appliance(home, "export", "web:1.0", "--format", "raw", "-o", out.toString(), "--quiet");
+        CliProcess.Run again = CliProcess.run(home, "export", "web:1.0", "--format", "raw", "-o", out.toString(), "--quiet");
         assertEquals(0, again.exit(), again.err());
         assertEquals("", again.err(), "--quiet: no progress");
         assertEquals(out.resolve("web-1.0.0.raw").toString(), again.out().strip());
@@ -75,7 +58,7 @@ class ExportCommandTest {
 
     @Test
     void unknownFormatIsInvalidInput() throws Exception {
-        Run run = appliance(dir.resolve("home"), "export", "web:1.0", "--format", "vhd");
+        CliProcess.Run run = CliProcess.run(dir.resolve("home"), "export", "web:1.0", "--format", "vhd");
         assertEquals(2, run.exit(), run.err());
         assertTrue(run.err().contains("unknown export format 'vhd'"), run.err());
     }

@@ -15,7 +15,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -36,20 +35,8 @@ class InspectDiffCommandTest {
     @TempDir
     Path dir;
 
-    record Run(int exit, String out, String err) {}
-
-    private Run appliance(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "dev.appliance.cli.Main"));
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command);
-        builder.environment().put("APPLIANCE_HOME", dir.resolve("home").toString());
-        Path err = Files.createTempFile(dir, "err", ".txt");
-        builder.redirectError(err.toFile());
-        Process p = builder.start();
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        return new Run(p.waitFor(), out, Files.readString(err));
+    private CliProcess.Run appliance(String... args) throws IOException, InterruptedException {
+        return CliProcess.run(dir.resolve("home"), args);
     }
 
     private Descriptor layer(ImageStore store, Path tree, String name) throws IOException {
@@ -85,7 +72,7 @@ class InspectDiffCommandTest {
     void inspectShowsLayersMetadataProvenanceAndTheSbom() throws Exception {
         image(ImageStore.open(dir.resolve("home/data/store")), "web:1.0", "hello\n");
 
-        Run json = appliance("inspect", "web:1.0", "--json");
+        CliProcess.Run json = appliance("inspect", "web:1.0", "--json");
         assertEquals(0, json.exit(), json.err());
         JsonNode info = new ObjectMapper().readTree(json.out());
         assertEquals("base debian-trixie", info.get("layers").get(0).get("name").asText());
@@ -93,13 +80,13 @@ class InspectDiffCommandTest {
         assertEquals("web", info.get("labels").get("dev.appliance.name").asText());
         assertEquals("0123abcd", info.get("provenance").get("org.opencontainers.image.revision").asText());
 
-        Run text = appliance("inspect", "web:1.0");
+        CliProcess.Run text = appliance("inspect", "web:1.0");
         assertTrue(text.out().contains("base debian-trixie") && text.out().contains("dev.appliance.kernels"), text.out());
 
-        Run sbom = appliance("inspect", "web:1.0", "--sbom");
+        CliProcess.Run sbom = appliance("inspect", "web:1.0", "--sbom");
         assertEquals("{\"spdxVersion\":\"SPDX-2.3\"}", sbom.out().trim());
 
-        Run missing = appliance("inspect", "nope:1");
+        CliProcess.Run missing = appliance("inspect", "nope:1");
         assertEquals(2, missing.exit(), missing.err());
     }
 
@@ -109,11 +96,11 @@ class InspectDiffCommandTest {
         image(store, "web:1.0", "hello\n");
         image(store, "web:2.0", "changed\n");
 
-        Run differ = appliance("diff", "web:1.0", "web:2.0");
+        CliProcess.Run differ = appliance("diff", "web:1.0", "web:2.0");
         assertEquals(1, differ.exit(), differ.err());
         assertEquals("M /etc/motd  (content)\n", differ.out());
 
-        Run same = appliance("diff", "web:1.0", "web:1.0", "--json");
+        CliProcess.Run same = appliance("diff", "web:1.0", "web:1.0", "--json");
         assertEquals(0, same.exit(), same.err());
         assertEquals("[]", same.out().trim());
     }

@@ -37,7 +37,7 @@ class InstanceCommandsTest {
     }
 
     @Test
-    void badPortEngineAndVolumeAreInvalidInput() {
+    void badPortEngineVolumeAndTimeoutAreInvalidInput() {
         Result port = run("run", "-p", "70000:80", "lamp:1.0.0");
         assertEquals(2, port.exit());
         assertTrue(port.err().contains("-p 70000:80: host port 70000 is not between 1 and 65535"), port.err());
@@ -47,6 +47,11 @@ class InstanceCommandsTest {
         Result volume = run("run", "--volume", "data:relative/path", "lamp:1.0.0");
         assertEquals(2, volume.exit());
         assertTrue(volume.err().contains("--volume data:relative/path"), volume.err());
+        for (String command : new String[] {"run", "start"}) {
+            Result timeout = run(command, "--timeout", "0", "lamp-x7");
+            assertEquals(2, timeout.exit(), timeout.err());
+            assertTrue(timeout.err().contains("--timeout 0: must be at least 1 second"), timeout.err());
+        }
     }
 
     @Test

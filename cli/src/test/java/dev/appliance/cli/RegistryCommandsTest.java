@@ -11,10 +11,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -29,29 +27,9 @@ class RegistryCommandsTest {
     @TempDir
     Path dir;
 
-    record Run(int exit, String out, String err) {}
-
-    private Run appliance(Path home, String stdin, String... args) throws IOException, InterruptedException {
+    private CliProcess.Run appliance(Path home, String stdin, String... args) throws IOException, InterruptedException {
         // No credentials from the host's docker config.
-        return appliance(home, Map.of("DOCKER_CONFIG", dir.resolve("no-docker-config").toString()), stdin, args);
-    }
-
-    private Run appliance(Path home, Map<String, String> env, String stdin, String... args)
-            throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "dev.appliance.cli.Main"));
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command);
-        builder.environment().put("APPLIANCE_HOME", home.toString());
-        builder.environment().putAll(env);
-        Path err = Files.createTempFile(dir, "err", ".txt");
-        builder.redirectError(err.toFile());
-        Process p = builder.start();
-        p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        return new Run(p.waitFor(), out, Files.readString(err));
+        return CliProcess.run(home, Map.of("DOCKER_CONFIG", dir.resolve("no-docker-config").toString()), stdin, args);
     }
 
     private final String password = "pw-" + System.nanoTime();
@@ -81,7 +59,7 @@ class RegistryCommandsTest {
             Manifest manifest = setup.manifest();
             String remote = setup.registry().host() + "/ops/lamp:1.0.0";
 
-            Run push = appliance(home, password + "\n", "push", "lamp:1.0.0", remote, "--ca-cert", ca.caCert().toString(),
+            CliProcess.Run push = appliance(home, password + "\n", "push", "lamp:1.0.0", remote, "--ca-cert", ca.caCert().toString(),
                     "--username", RegistryServer.USER, "--password-stdin", "--json");
             assertEquals(0, push.exit(), push.err());
             JsonNode pushed = JSON.readTree(push.out());
@@ -93,27 +71,27 @@ class RegistryCommandsTest {
             assertFalse(push.err().contains("\u001b["), push.err());
 
             Path other = dir.resolve("other");
-            Run pull = appliance(other, password + "\n", "pull", remote, "--ca-cert", ca.caCert().toString(),
+            CliProcess.Run pull = appliance(other, password + "\n", "pull", remote, "--ca-cert", ca.caCert().toString(),
                     "--username", RegistryServer.USER, "--password-stdin");
             assertEquals(0, pull.exit(), pull.err());
             assertEquals(manifest.digest().toString(), pull.out().strip());
 
-            Run images = appliance(other, "", "images", "--json");
+            CliProcess.Run images = appliance(other, "", "images", "--json");
             assertEquals(0, images.exit(), images.err());
             JsonNode list = JSON.readTree(images.out());
             assertEquals(remote, list.get(0).path("name").asText());
             assertEquals(manifest.digest().toString(), list.get(0).path("digest").asText());
 
-            Run table = appliance(other, "", "images");
+            CliProcess.Run table = appliance(other, "", "images");
             assertTrue(table.out().contains(manifest.digest().hex().substring(0, 12)), table.out());
 
-            Run rmi = appliance(other, "", "rmi", remote);
+            CliProcess.Run rmi = appliance(other, "", "rmi", remote);
             assertEquals(0, rmi.exit(), rmi.err());
-            Run gc = appliance(other, "", "gc", "--json");
+            CliProcess.Run gc = appliance(other, "", "gc", "--json");
             assertEquals(0, gc.exit(), gc.err());
             assertEquals(3, JSON.readTree(gc.out()).path("blobsRemoved").asInt());
 
-            Run missing = appliance(other, "", "rmi", remote);
+            CliProcess.Run missing = appliance(other, "", "rmi", remote);
             assertEquals(2, missing.exit());
             assertTrue(missing.err().contains("not in the local store"), missing.err());
         }
@@ -135,7 +113,7 @@ class RegistryCommandsTest {
             Files.writeString(config.resolve("config.json"),
                     "{\"credHelpers\":{\"" + setup.registry().host() + "\":\"appliancetest\"}}");
 
-            Run push = appliance(setup.home(), Map.of("DOCKER_CONFIG", config.toString(),
+            CliProcess.Run push = CliProcess.run(setup.home(), Map.of("DOCKER_CONFIG", config.toString(),
                             "PATH", bin + ":" + System.getenv("PATH")), "",
                     "push", "app:1", setup.registry().host() + "/helper/app:1", "--ca-cert", setup.ca().caCert().toString());
             assertEquals(0, push.exit(), push.err());
@@ -150,21 +128,21 @@ class RegistryCommandsTest {
             Path home = setup.home();
             String remote = setup.registry().host() + "/ops/app:1";
 
-            Run wrong = appliance(home, "not-" + password + "\n", "push", "app:1", remote, "--ca-cert",
+            CliProcess.Run wrong = appliance(home, "not-" + password + "\n", "push", "app:1", remote, "--ca-cert",
                     ca.caCert().toString(), "--username", RegistryServer.USER, "--password-stdin");
             assertEquals(1, wrong.exit(), wrong.err());
             assertTrue(wrong.err().contains("authentication"), wrong.err());
             assertFalse(wrong.err().contains(password));
 
-            Run noCa = appliance(home, "", "pull", remote);
+            CliProcess.Run noCa = appliance(home, "", "pull", remote);
             assertEquals(1, noCa.exit());
             assertTrue(noCa.err().contains("--ca-cert"), noCa.err());
 
-            Run usernameOnly = appliance(home, "", "push", "app:1", remote, "--username", "x");
+            CliProcess.Run usernameOnly = appliance(home, "", "push", "app:1", remote, "--username", "x");
             assertEquals(2, usernameOnly.exit());
             assertTrue(usernameOnly.err().contains("--password-stdin"), usernameOnly.err());
 
-            Run noRegistry = appliance(home, "", "push", "app:1", "ops/app:1");
+            CliProcess.Run noRegistry = appliance(home, "", "push", "app:1", "ops/app:1");
             assertEquals(2, noRegistry.exit());
             assertTrue(noRegistry.err().contains("names no registry"), noRegistry.err());
         }

@@ -8,8 +8,8 @@
  * {@link dev.appliance.runtime.disk.ImageFiles} (kernel, initrd and the like:
  * {@code extract}; a program with its ELF loader and library closure:
  * {@code extractProgram}; from the cached root disk when there is one, else from
- * the layers), {@link dev.appliance.runtime.disk.HostTool} (runs host
- * programs with captured output). Everything returned from a cache is shared:
+ * the layers), {@link dev.appliance.runtime.disk.HostTool} (the runtime's one
+ * runner of host programs: captured output, optionally merged, optional time limit). Everything returned from a cache is shared:
  * treat it as read-only.
  *
  * <p>How a disk is made: the layers are merged into a metadata tree

@@ -1,5 +1,7 @@
 package dev.appliance.runtime.engine;
 
+import dev.appliance.runtime.disk.HostTool;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -31,6 +33,8 @@ final class MConsole {
     private MConsole() {}
 
     static void send(Path socket, String command) throws IOException {
-        HostCommands.run(List.of("perl", "-e", CLIENT, socket.toString(), command));
+        Path absolute = socket.toAbsolutePath();
+        HostTool.run(List.of("perl", "-e", CLIENT, absolute.toString(), command), absolute.getParent(),
+                HostTool.Options.SHORT);
     }
 }

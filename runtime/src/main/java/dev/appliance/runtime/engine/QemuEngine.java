@@ -1,6 +1,7 @@
 package dev.appliance.runtime.engine;
 
 import dev.appliance.common.HostTools;
+import dev.appliance.runtime.disk.HostTool;
 import dev.appliance.runtime.net.PublishedPort;
 
 import java.io.IOException;
@@ -53,8 +54,9 @@ public final class QemuEngine implements Engine {
     public EngineRun start(BootSpec spec, ProcessStarter starter) throws IOException {
         Path overlay = spec.overlay(kind.diskFormat());
         if (!Files.exists(overlay)) {
-            HostCommands.run(List.of("qemu-img", "create", "-q", "-f", "qcow2", "-F", "raw",
-                    "-b", spec.baseDisk().toAbsolutePath().toString(), overlay.toString()));
+            HostTool.run(List.of("qemu-img", "create", "-q", "-f", "qcow2", "-F", "raw",
+                    "-b", spec.baseDisk().toAbsolutePath().toString(), overlay.toAbsolutePath().toString()),
+                    spec.workDir(), HostTool.Options.SHORT);
         }
         Path qmp = spec.workDir().resolve("qmp.sock");
         Files.deleteIfExists(qmp);

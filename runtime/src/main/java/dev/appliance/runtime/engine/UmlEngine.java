@@ -1,6 +1,7 @@
 package dev.appliance.runtime.engine;
 
 import dev.appliance.common.HostTools;
+import dev.appliance.runtime.disk.HostTool;
 import dev.appliance.runtime.net.PublishedPort;
 
 import java.io.IOException;
@@ -55,7 +56,8 @@ public final class UmlEngine implements Engine {
                 spec.workDir().resolve("network.log"));
         try {
             awaitSocket(plug, socket);
-            boolean seccomp = HostCommands.run(List.of(spec.kernels().umlKernel().toString(), "--help")).contains("seccomp=");
+            boolean seccomp = HostTool.run(List.of(spec.kernels().umlKernel().toAbsolutePath().toString(), "--help"),
+                    spec.workDir(), HostTool.Options.SHORT.merged()).stdout().contains("seccomp=");
             Process uml = starter.startPiped(command(spec, socket, seccomp));
             Path mconsole = spec.workDir().resolve("uml/mconsole");
             return new EngineRun(uml, List.of(plug), () -> MConsole.send(mconsole, "cad"));

@@ -1,6 +1,7 @@
 package dev.appliance.runtime.engine;
 
 import dev.appliance.common.ApplianceException;
+import dev.appliance.runtime.disk.HostTool;
 import dev.appliance.runtime.disk.ImageFiles;
 
 import java.io.IOException;
@@ -44,8 +45,9 @@ public final class UmlKernel {
             for (String library : program.libraries()) {
                 Files.copy(program.libraryDir().resolve(library), lib.resolve(library), StandardCopyOption.REPLACE_EXISTING);
             }
-            HostCommands.run(List.of("patchelf", "--set-interpreter", loader.toAbsolutePath().toString(),
-                    "--set-rpath", lib.toAbsolutePath().toString(), temp.toString()));
+            HostTool.run(List.of("patchelf", "--set-interpreter", loader.toAbsolutePath().toString(),
+                    "--set-rpath", lib.toAbsolutePath().toString(), temp.toAbsolutePath().toString()), dir,
+                    HostTool.Options.SHORT);
             if (!temp.toFile().setExecutable(true)) {
                 throw new IOException("cannot make " + temp + " executable");
             }

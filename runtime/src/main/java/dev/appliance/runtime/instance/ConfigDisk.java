@@ -1,7 +1,7 @@
 package dev.appliance.runtime.instance;
 
 import dev.appliance.common.ApplianceException;
-import dev.appliance.runtime.engine.HostCommands;
+import dev.appliance.runtime.disk.HostTool;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -77,8 +77,9 @@ public final class ConfigDisk {
             }
             Files.deleteIfExists(disk);
             Files.createFile(disk, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            HostCommands.run(List.of("mke2fs", "-q", "-F", "-t", "ext4", "-L", LABEL, "-E", "root_owner=0:0",
-                    "-d", staging.toString(), disk.toString(), sizeMiB(params, secrets) + "M"));
+            HostTool.run(List.of("mke2fs", "-q", "-F", "-t", "ext4", "-L", LABEL, "-E", "root_owner=0:0",
+                    "-d", staging.toAbsolutePath().toString(), disk.toAbsolutePath().toString(),
+                    sizeMiB(params, secrets) + "M"), disk.toAbsolutePath().getParent(), HostTool.Options.SHORT);
         } catch (IOException e) {
             throw new ApplianceException("cannot write the config disk " + disk + ": " + e.getMessage(), e);
         } finally {

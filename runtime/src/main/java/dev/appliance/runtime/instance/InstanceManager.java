@@ -66,8 +66,23 @@ public final class InstanceManager {
         // for instance.json, so the engine starts as soon as the instance is ready.
         String name = create(request, images, listener::progress, dir -> launchSupervisor(dir, owner));
         listener.created(name);
+        return awaitUpOrStop(name, timeout, listener::progress);
+    }
+
+    /**
+     * {@code appliance start}: starts a created or stopped instance, detached, and
+     * waits until healthy. On failure the instance is stopped again, as after {@code run}.
+     *
+     * @param timeout null: the image's health-check timeout
+     */
+    public InstanceInfo startAndAwait(String name, Duration timeout, Consumer<String> progress) {
+        start(name, OptionalLong.empty());
+        return awaitUpOrStop(name, timeout, progress);
+    }
+
+    private InstanceInfo awaitUpOrStop(String name, Duration timeout, Consumer<String> progress) {
         try {
-            return awaitUp(name, timeout != null ? timeout : defaultTimeout(existing(name).spec()), listener::progress);
+            return awaitUp(name, timeout != null ? timeout : defaultTimeout(existing(name).spec()), progress);
         } catch (RuntimeException e) {
             stop(name, Duration.ofSeconds(10));
             throw e;
@@ -84,10 +99,6 @@ public final class InstanceManager {
     }
 
     /** The image's health-check timeout, or five minutes. */
-    public Duration defaultTimeout(String name) {
-        return defaultTimeout(existing(name).spec());
-    }
-
     private static Duration defaultTimeout(InstanceSpec spec) {
         return Duration.ofSeconds(spec.health() != null && spec.health().timeoutSeconds() > 0
                 ? spec.health().timeoutSeconds() : 300);
@@ -124,20 +135,23 @@ public final class InstanceManager {
                     meta.health() == null ? 0 : meta.health().port());
             List<InstanceSpec.VolumeMount> mounts = new ArrayList<>();
             List<String> extraDisks = new ArrayList<>(List.of(dir.configDisk().toString()));
-            for (String[] v : volumeRequests) {
-                ensureVolumeFree(v[0], name);
-                mounts.add(new InstanceSpec.VolumeMount(v[0], v[1], volumes.ensure(v[0])));
-                extraDisks.add(volumes.disk(v[0]).toString());
+            // Until the spec names the volumes, `volume rm/prune` must not see them as unused.
+            try (VolumeStore.Lock held = volumes.lock()) {
+                for (String[] v : volumeRequests) {
+                    ensureVolumeFree(v[0], name);
+                    mounts.add(new InstanceSpec.VolumeMount(v[0], v[1], volumes.ensure(v[0])));
+                    extraDisks.add(volumes.disk(v[0]).toString());
+                }
+                ConfigDisk.write(dir.configDisk(), name, params, request.secrets(), mounts);
+                var k = image.kernels();
+                if (!Files.exists(dir.statusFile())) {
+                    dir.writeStatus(InstanceStatus.created()); // else: written by the supervisor launched early
+                }
+                dir.writeSpec(new InstanceSpec(name, image.reference(), image.digest(), engine, memory, cpus, ports, mounts,
+                        meta.health(), ConfigDisk.announce(meta.kernelCmdline()), linkBaseDisk(dir, image.baseDisk()).toString(),
+                        str(k.qemuKernel()), str(k.qemuInitrd()), str(k.umlKernel()), extraDisks,
+                        InstanceStatus.Clock.now()));
             }
-            ConfigDisk.write(dir.configDisk(), name, params, request.secrets(), mounts);
-            var k = image.kernels();
-            if (!Files.exists(dir.statusFile())) {
-                dir.writeStatus(InstanceStatus.created()); // else: written by the supervisor launched early
-            }
-            dir.writeSpec(new InstanceSpec(name, image.reference(), image.digest(), engine, memory, cpus, ports, mounts,
-                    meta.health(), ConfigDisk.announce(meta.kernelCmdline()), linkBaseDisk(dir, image.baseDisk()).toString(),
-                    str(k.qemuKernel()), str(k.qemuInitrd()), str(k.umlKernel()), extraDisks,
-                    InstanceStatus.Clock.now()));
             return name;
         } catch (RuntimeException e) {
             InstanceProcesses.killAll(dir.path()); // a supervisor launched early
@@ -283,7 +297,7 @@ public final class InstanceManager {
         }
     }
 
-    /** Deletes a stopped instance (a running one only with {@code force}). Volumes stay. */
+    /** Deletes a stopped instance (a running one only with {@code force}). Volumes stay: see {@link #pruneVolumes()}. */
     public void remove(String name, boolean force) {
         InstanceDir dir = existing(name);
         InstanceStatus status = dir.status();
@@ -300,16 +314,49 @@ public final class InstanceManager {
     }
 
     public List<InstanceInfo> list() {
-        Path root = dirs.instances();
-        if (!Files.isDirectory(root)) {
-            return List.of();
+        return instanceDirs().stream().map(this::info).toList();
+    }
+
+    /** Every named volume, with its size on disk and the instances (running or not) that attach it. */
+    public List<VolumeInfo> volumes() {
+        Map<String, List<InstanceInfo>> users = volumeUsers();
+        return volumes.names().stream().map(v -> volumes.describe(v, names(users.get(v)))).toList();
+    }
+
+    /**
+     * Deletes named volumes and what they hold. Refuses, deleting none, when a
+     * name is unknown or an instance (running or stopped) attaches the volume:
+     * its spec would point at a disk that is gone.
+     */
+    public List<VolumeInfo> removeVolumes(List<String> names) {
+        try (VolumeStore.Lock held = volumes.lock()) {
+            Map<String, List<InstanceInfo>> users = volumeUsers();
+            List<VolumeInfo> removed = new ArrayList<>();
+            for (String name : new java.util.LinkedHashSet<>(names)) {
+                if (!volumes.exists(name)) {
+                    throw new InvalidInputException("no volume named " + name + " (see appliance volume ls)");
+                }
+                List<InstanceInfo> using = users.getOrDefault(name, List.of());
+                if (!using.isEmpty()) {
+                    throw new InvalidInputException("volume " + name + " is used by " + describeUsers(using)
+                            + ": remove " + (using.size() == 1 ? "that instance" : "those instances")
+                            + " first (appliance rm " + String.join(" ", names(using)) + ")");
+                }
+                removed.add(volumes.describe(name, List.of()));
+            }
+            removed.forEach(v -> volumes.delete(v.name()));
+            return removed;
         }
-        try (Stream<Path> entries = Files.list(root)) {
-            return entries.filter(p -> Files.exists(p.resolve("instance.json")))
-                    .sorted(Comparator.comparing(Path::getFileName))
-                    .map(p -> info(new InstanceDir(p))).toList();
-        } catch (IOException e) {
-            throw new ApplianceException("cannot list " + root + ": " + e.getMessage(), e);
+    }
+
+    /** Deletes every volume no instance attaches and returns what it deleted. */
+    public List<VolumeInfo> pruneVolumes() {
+        try (VolumeStore.Lock held = volumes.lock()) {
+            Map<String, List<InstanceInfo>> users = volumeUsers();
+            List<VolumeInfo> removed = volumes.names().stream().filter(v -> !users.containsKey(v))
+                    .map(v -> volumes.describe(v, List.of())).toList();
+            removed.forEach(v -> volumes.delete(v.name()));
+            return removed;
         }
     }
 
@@ -423,15 +470,49 @@ public final class InstanceManager {
     }
 
     private void ensureVolumeFree(String volume, String self) {
-        for (InstanceInfo other : list()) {
-            boolean uses = dirs.instances().resolve(other.name()).toFile().exists()
-                    && new InstanceDir(dirs.instances().resolve(other.name())).spec().volumes().stream()
-                    .anyMatch(v -> v.volume().equals(volume));
+        for (InstanceInfo other : volumeUsers().getOrDefault(volume, List.of())) {
             boolean active = List.of("starting", "running", "stopping").contains(other.state());
-            if (uses && active && !other.name().equals(self)) {
+            if (active && !other.name().equals(self)) {
                 throw new InvalidInputException("volume " + volume + " is in use by running instance " + other.name()
                         + ": an ext4 volume can be mounted by one appliance at a time");
             }
+        }
+    }
+
+    /** Volume name to the instances whose spec attaches it, in name order. */
+    private Map<String, List<InstanceInfo>> volumeUsers() {
+        Map<String, List<InstanceInfo>> users = new java.util.TreeMap<>();
+        for (InstanceDir dir : instanceDirs()) {
+            InstanceInfo info = info(dir);
+            for (InstanceSpec.VolumeMount v : dir.spec().volumes()) {
+                users.computeIfAbsent(v.volume(), k -> new ArrayList<>()).add(info);
+            }
+        }
+        return users;
+    }
+
+    private static List<String> names(List<InstanceInfo> instances) {
+        return instances == null ? List.of() : instances.stream().map(InstanceInfo::name).toList();
+    }
+
+    /** "instance web (stopped)", "instances a (running), b (created)". */
+    private static String describeUsers(List<InstanceInfo> instances) {
+        return (instances.size() == 1 ? "instance " : "instances ") + instances.stream()
+                .map(i -> i.name() + " (" + i.state() + ")").collect(java.util.stream.Collectors.joining(", "));
+    }
+
+    /** The directories of the instances that exist (their spec is written), in name order. */
+    private List<InstanceDir> instanceDirs() {
+        Path root = dirs.instances();
+        if (!Files.isDirectory(root)) {
+            return List.of();
+        }
+        try (Stream<Path> entries = Files.list(root)) {
+            return entries.filter(p -> Files.exists(p.resolve("instance.json")))
+                    .sorted(Comparator.comparing(Path::getFileName))
+                    .map(InstanceDir::new).toList();
+        } catch (IOException e) {
+            throw new ApplianceException("cannot list " + root + ": " + e.getMessage(), e);
         }
     }
 

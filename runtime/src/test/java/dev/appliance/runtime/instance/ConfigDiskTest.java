@@ -1,6 +1,6 @@
 package dev.appliance.runtime.instance;
 
-import dev.appliance.runtime.engine.HostCommands;
+import dev.appliance.runtime.disk.HostTool;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,12 +23,12 @@ class ConfigDiskTest {
         Path disk = dir.resolve("config.img");
         ConfigDisk.write(disk, "ids", Map.of("rules", rules, "home_net", "any"), Map.of(), List.of());
 
-        String stat = HostCommands.run(List.of("debugfs", "-R", "stat /params/rules", disk.toString()));
+        String stat = HostTool.run(List.of("debugfs", "-R", "stat /params/rules", disk.toString()), dir).stdout();
         assertTrue(stat.contains("Size: " + rules.getBytes(StandardCharsets.UTF_8).length), stat);
         Path copy = dir.resolve("rules.out");
-        HostCommands.run(List.of("debugfs", "-R", "dump /params/rules " + copy, disk.toString()));
+        HostTool.run(List.of("debugfs", "-R", "dump /params/rules " + copy, disk.toString()), dir);
         assertEquals(rules, Files.readString(copy));
-        HostCommands.run(List.of("e2fsck", "-fn", disk.toString()));
+        HostTool.run(List.of("e2fsck", "-fn", disk.toString()), dir);
     }
 
     @Test

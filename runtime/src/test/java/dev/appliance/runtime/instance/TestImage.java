@@ -9,7 +9,7 @@ import dev.appliance.oci.Manifest;
 import dev.appliance.oci.MediaTypes;
 import dev.appliance.registry.RegistryOptions;
 import dev.appliance.registry.TransferListener;
-import dev.appliance.runtime.engine.HostCommands;
+import dev.appliance.runtime.disk.HostTool;
 import dev.appliance.store.ImageStore;
 
 import java.io.IOException;
@@ -80,7 +80,7 @@ final class TestImage {
     }
 
     private static void build(Path out, Path data) throws IOException {
-        HostCommands.run(List.of("sh", SCRIPT.toString(), REPO.toString(), out.toString()));
+        HostTool.run(List.of("sh", SCRIPT.toString(), REPO.toString(), out.toString()), Path.of("/tmp"));
         Path layer = out.resolve("layer.tar");
         ImageStore store = ImageStore.open(data.resolve("store"));
         Digest layerDigest = sha256(layer);

@@ -1,0 +1,33 @@
+package dev.appliance.cli;
+
+import dev.appliance.registry.RegistryOptions;
+import dev.appliance.registry.TransferListener;
+import dev.appliance.store.ImageStore;
+import picocli.CommandLine.Mixin;
+
+/**
+ * Base of the commands that move images through a registry (push, pull, run of
+ * a remote image, export --kubevirt): how to reach the registry, --json/--quiet,
+ * and transfer progress on stderr.
+ */
+abstract class RegistryCommand extends BaseCommand {
+    @Mixin
+    RegistryCliOptions registry;
+
+    @Mixin
+    OutputOptions output;
+
+    /** Reads the password from standard input with --password-stdin: call once. */
+    protected RegistryOptions registryOptions() {
+        return registry.toOptions(System.in);
+    }
+
+    /** Progress bars (or lines) for {@code verb} ("pushing", "pulling"); nothing with --quiet. */
+    protected TransferListener transferProgress(String verb) {
+        return TransferProgress.of(err(), output.quiet, verb);
+    }
+
+    protected ImageStore store() {
+        return ImageStore.open(dirs().store());
+    }
+}

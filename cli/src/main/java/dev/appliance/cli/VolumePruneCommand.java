@@ -1,0 +1,36 @@
+package dev.appliance.cli;
+
+import dev.appliance.runtime.instance.InstanceManager;
+import dev.appliance.runtime.instance.VolumeInfo;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+@Command(name = "prune", description = "Remove every named volume no instance (running or stopped) attaches;"
+        + " prints each name removed.")
+final class VolumePruneCommand extends BaseCommand {
+    @Mixin
+    OutputOptions output;
+
+    @Override
+    public Integer call() {
+        List<VolumeInfo> removed = new InstanceManager(dirs()).pruneVolumes();
+        long freed = removed.stream().mapToLong(VolumeInfo::bytesOnDisk).sum();
+        if (output.json) {
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("removed", removed.stream().map(VolumeInfo::name).toList());
+            json.put("bytesFreed", freed);
+            out().println(Json.write(json));
+            return 0;
+        }
+        removed.forEach(v -> out().println(v.name()));
+        if (!output.quiet) {
+            err().println("removed " + removed.size() + (removed.size() == 1 ? " volume" : " volumes")
+                    + ", freed " + Sizes.human(freed));
+        }
+        return 0;
+    }
+}
