@@ -34,8 +34,13 @@ final class LayerPlan {
 
     enum Kind { BASE, PACKAGES, FILES }
 
-    /** One layer to produce. {@code packages} includes kernel packages this layer adds. */
-    record Step(Kind kind, Recipe recipe, String name, String key, List<String> packages, String createdBy) {}
+    /**
+     * One layer to produce. {@code packages} includes kernel packages this layer adds;
+     * {@code stateDirs} are emptied before the layer is written: those of its recipe
+     * and of the recipes it extends, since a later step (a package upgrade) may fill them again.
+     */
+    record Step(Kind kind, Recipe recipe, String name, String key, List<String> packages, List<String> stateDirs,
+                String createdBy) {}
 
     private LayerPlan() {}
 
@@ -43,7 +48,10 @@ final class LayerPlan {
         List<Step> steps = new ArrayList<>();
         String below = KEY_VERSION + releases + (lock == null ? "" : lock.aptPreferences());
         Set<String> kernelsSoFar = new LinkedHashSet<>();
+        Set<String> stateDirsSoFar = new LinkedHashSet<>();
         for (Recipe r : leaf.chain()) {
+            stateDirsSoFar.addAll(r.stateDirs());
+            List<String> stateDirs = List.copyOf(stateDirsSoFar);
             List<String> packages = new ArrayList<>(r.packages());
             for (String k : kernelPackages(r.kernels())) {
                 if (kernelsSoFar.add(k)) {
@@ -54,20 +62,20 @@ final class LayerPlan {
             if (root) {
                 Recipe.Base b = r.base();
                 String key = key(below, "base", b.distribution(), b.suite(), b.variant(), b.components(),
-                        packages, r.groups(), r.users());
-                steps.add(new Step(Kind.BASE, r, "base " + b.distribution() + "-" + b.suite(), key, packages,
+                        packages, r.groups(), r.users(), stateDirs);
+                steps.add(new Step(Kind.BASE, r, "base " + b.distribution() + "-" + b.suite(), key, packages, stateDirs,
                         "mmdebstrap --variant=" + b.variant() + " " + b.suite() + " +" + String.join(",", packages)));
                 below = key;
             } else if (!packages.isEmpty() || !r.groups().isEmpty() || !r.users().isEmpty()) {
-                String key = key(below, "packages", packages, r.groups(), r.users());
-                steps.add(new Step(Kind.PACKAGES, r, "packages " + r.name(), key, packages,
+                String key = key(below, "packages", packages, r.groups(), r.users(), stateDirs);
+                steps.add(new Step(Kind.PACKAGES, r, "packages " + r.name(), key, packages, stateDirs,
                         "apt-get install " + String.join(" ", packages)));
                 below = key;
             }
             Recipe.Services services = services(r);
             if (!r.files().isEmpty() || !r.run().isEmpty() || !services.enable().isEmpty() || !services.disable().isEmpty()) {
-                String key = key(below, "files", fileIdentities(r.files()), r.run(), services);
-                steps.add(new Step(Kind.FILES, r, "files " + r.name(), key, List.of(),
+                String key = key(below, "files", fileIdentities(r.files()), r.run(), services, stateDirs);
+                steps.add(new Step(Kind.FILES, r, "files " + r.name(), key, List.of(), stateDirs,
                         r.files().size() + " files, " + r.run().size() + " run steps, services of " + r.name()));
                 below = key;
             }

@@ -1,5 +1,7 @@
 package dev.appliance.build;
 
+import dev.appliance.common.InvalidInputException;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
@@ -8,6 +10,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Removes what a package installation leaves behind that differs from one build
@@ -38,13 +41,7 @@ final class RootfsCleaner {
             for (String d : DIRECTORY_CONTENTS) {
                 Path dir = root.resolve(d);
                 if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-                    try (DirectoryStream<Path> children = Files.newDirectoryStream(dir)) {
-                        for (Path child : children) {
-                            if (!child.getFileName().toString().equals("partial") && !child.getFileName().toString().equals("lock")) {
-                                Processes.check(List.of("rm", "-rf", "--one-file-system", child.toString()));
-                            }
-                        }
-                    }
+                    deleteChildren(dir, Set.of("partial", "lock"));
                 }
             }
             Path usrLib = root.resolve("usr/lib");
@@ -54,6 +51,44 @@ final class RootfsCleaner {
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Empties a recipe's {@code state-dirs} (absolute paths in the image), keeping
+     * each directory itself with its owner and mode. A path whose directories
+     * include a symbolic link is refused: resolved here, outside a chroot, it
+     * could lead onto the build host.
+     */
+    static void emptyStateDirs(Path root, List<String> stateDirs) {
+        for (String stateDir : stateDirs) {
+            Path dir = root;
+            for (Path part : Path.of(stateDir.substring(1))) {
+                dir = dir.resolve(part);
+                if (Files.isSymbolicLink(dir)) {
+                    throw new InvalidInputException("state-dirs: " + stateDir + " is reached through the symbolic link /"
+                            + root.relativize(dir) + " in the image; name the directory it leads to");
+                }
+            }
+            if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                try {
+                    deleteChildren(dir, Set.of());
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            } else if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+                throw new InvalidInputException("state-dirs: " + stateDir + " is not a directory in the image");
+            }
+        }
+    }
+
+    private static void deleteChildren(Path dir, Set<String> keep) throws IOException {
+        try (DirectoryStream<Path> children = Files.newDirectoryStream(dir)) {
+            for (Path child : children) {
+                if (!keep.contains(child.getFileName().toString())) {
+                    Processes.check(List.of("rm", "-rf", "--one-file-system", child.toString()));
+                }
+            }
         }
     }
 

@@ -87,6 +87,7 @@ final class RootfsSteps {
                 }
             }
             RootfsCleaner.clean(merged);
+            RootfsCleaner.emptyStateDirs(merged, step.stateDirs());
             if (step.kind() == LayerPlan.Kind.PACKAGES) {
                 KernelFiles.linkUmlModules(merged);
             }
@@ -150,6 +151,7 @@ final class RootfsSteps {
         // bind-mounts devices onto placeholder files in /dev, whose removal changes its time stamp.
         Processes.check(List.of("touch", "--no-dereference", "--reference=" + tree.resolve("proc"), tree.resolve("dev").toString()));
         RootfsCleaner.clean(tree);
+        RootfsCleaner.emptyStateDirs(tree, step.stateDirs());
         RootfsCleaner.resetHostFiles(tree);
         if (suites.size() > 1) {
             write(tree.resolve("etc/apt/apt.conf.d/99appliance-default-release"),

@@ -22,6 +22,7 @@ final class RawRecipe extends Located {
     @JsonProperty("services") RawServices services;
     @JsonProperty("users") List<RawUser> users;
     @JsonProperty("groups") List<RawGroup> groups;
+    @JsonProperty("state-dirs") List<Scalar> stateDirs;
     @JsonProperty("ports") List<RawPort> ports;
     @JsonProperty("health") RawHealth health;
     @JsonProperty("resources") RawResources resources;

@@ -10,7 +10,8 @@ import java.util.List;
  *
  * <p>Inheritance ({@code extends:}) is kept as a chain so the builder can give
  * each recipe of the chain its own layers: the layered parts ({@code packages},
- * {@code files}, {@code run}, {@code services}, {@code users}, {@code groups})
+ * {@code files}, {@code run}, {@code services}, {@code users}, {@code groups},
+ * {@code state-dirs})
  * hold only what this file itself declares; {@link #parent()} holds the rest.
  * Settings ({@code base}, {@code ports}, {@code health}, {@code resources},
  * {@code kernels}, {@code params}) hold the effective values after inheritance
@@ -24,6 +25,9 @@ import java.util.List;
  * @param name        image name (an OCI repository path component)
  * @param version     image tag, as written (never reinterpreted as a number)
  * @param description free text, "" when not given
+ * @param stateDirs   directories the image ships empty (owner and mode kept): the
+ *                    appliance fills them at boot; for state a package's install
+ *                    script would otherwise bake in differently on every build
  * @param health      readiness check, or null when the chain declares none
  * @param parent      the recipe this one extends, or null
  */
@@ -39,6 +43,7 @@ public record Recipe(
         Services services,
         List<User> users,
         List<Group> groups,
+        List<String> stateDirs,
         List<Port> ports,
         HealthCheck health,
         Resources resources,
@@ -52,6 +57,7 @@ public record Recipe(
         run = List.copyOf(run);
         users = List.copyOf(users);
         groups = List.copyOf(groups);
+        stateDirs = List.copyOf(stateDirs);
         ports = List.copyOf(ports);
         params = List.copyOf(params);
     }
@@ -153,6 +159,9 @@ public record Recipe(
      * a default ({@code defaultValue} null) must be given at run time.
      *
      * @param description free text, "" when not given
+ * @param stateDirs   directories the image ships empty (owner and mode kept): the
+ *                    appliance fills them at boot; for state a package's install
+ *                    script would otherwise bake in differently on every build
      */
     public record Param(String name, String defaultValue, boolean secret, String description) {}
 }

@@ -86,13 +86,14 @@ final class RecipeBinder {
         Recipe.Services services = services(raw.services);
         List<Recipe.User> users = users(raw.users);
         List<Recipe.Group> groups = groups(raw.groups);
+        List<String> stateDirs = raw.stateDirs == null ? List.of() : unique(raw.stateDirs, "state-dirs", this::imagePath);
         List<Recipe.Port> ports = ports(raw.ports, parent == null ? List.of() : parent.ports());
         Recipe.HealthCheck health = raw.health != null ? health(raw.health, ports) : inheritedHealth(raw, parent, ports);
         Recipe.Resources resources = resources(raw.resources, parent == null ? DEFAULT_RESOURCES : parent.resources());
         Recipe.Kernels kernels = kernels(raw.kernels, parent == null ? DEFAULT_KERNELS : parent.kernels());
         List<Recipe.Param> params = params(raw.params, parent == null ? List.of() : parent.params());
         return new Recipe(source, name, version, description, base, packages, files, run, services, users, groups,
-                ports, health, resources, kernels, params, parent);
+                stateDirs, ports, health, resources, kernels, params, parent);
     }
 
     private Recipe.Base base(RawBase raw, Recipe.Base inherited) {

@@ -193,6 +193,22 @@ class ImageBuilderTest {
     }
 
     @Test
+    void stateDirsShipEmptyWithTheirOwnerAndMode() throws Exception {
+        // useradd fills the app user's home /srv/app from /etc/skel in the packages layer.
+        Map<String, String> plain = TreeModel.ofLayers(stored(tinyResult).layerFiles());
+        assertTrue(plain.keySet().stream().anyMatch(k -> k.startsWith("srv/app/")), "precondition: /srv/app has content");
+        Recipe stateful = TestRecipes.withStateDirs(TestRecipes.child(home, "stateful", base, List.of("hello"),
+                home.resolve("motd")), List.of("/srv/app"));
+
+        BuildResult result = builder().build(stateful, BuildOptions.defaults());
+
+        Map<String, String> image = TreeModel.ofLayers(stored(result).layerFiles());
+        assertEquals(List.of(), image.keySet().stream().filter(k -> k.startsWith("srv/app/")).toList());
+        assertEquals(plain.get("srv/app"), image.get("srv/app"));
+        assertTrue(image.containsKey("usr/bin/hello"));
+    }
+
+    @Test
     void buildingWithTheLockFileJustWrittenReusesEveryLayer() {
         Path lock = LockFile.pathFor(tiny.source());
         tinyResult.packages().write(lock);
@@ -226,7 +242,7 @@ class ImageBuilderTest {
         Recipe ok = TestRecipes.child(home, "failing", base, List.of(), home.resolve("motd"));
         Recipe failing = new Recipe(ok.source(), ok.name(), ok.version(), ok.description(), ok.base(), ok.packages(),
                 ok.files(), List.of(new Recipe.RunStep("echo boom-output; exit 3")), ok.services(), ok.users(),
-                ok.groups(), ok.ports(), ok.health(), ok.resources(), ok.kernels(), ok.params(), ok.parent());
+                ok.groups(), ok.stateDirs(), ok.ports(), ok.health(), ok.resources(), ok.kernels(), ok.params(), ok.parent());
         ApplianceException e = assertThrows(ApplianceException.class, () -> builder().build(failing, BuildOptions.defaults()));
         assertTrue(e.getMessage().contains("exit code 3"), e.getMessage());
         assertTrue(e.getMessage().contains("echo boom-output; exit 3"), e.getMessage());

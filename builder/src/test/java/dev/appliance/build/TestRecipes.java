@@ -16,7 +16,7 @@ final class TestRecipes {
     static Recipe base(Path dir) {
         return new Recipe(dir.resolve("base.yaml"), "testbase", "1", "test base",
                 new Recipe.Base("debian", "trixie", "minbase", null, List.of("main")),
-                List.of("passwd"), List.of(), List.of(), Recipe.Services.none(), List.of(), List.of(), List.of(),
+                List.of("passwd"), List.of(), List.of(), Recipe.Services.none(), List.of(), List.of(), List.of(), List.of(),
                 null, new Recipe.Resources(256, 1, 1L << 30), null, List.of(), null);
     }
 
@@ -27,9 +27,17 @@ final class TestRecipes {
                 Recipe.Services.none(),
                 List.of(new Recipe.User("app", null, null, List.of(), "/srv/app", "/bin/sh", true)),
                 List.of(new Recipe.Group("app", null, true)),
+                List.of(),
                 List.of(new Recipe.Port("http", 80, "tcp")),
                 new Recipe.HealthCheck("tcp", 80, null, 0, 30),
                 new Recipe.Resources(256, 1, 1L << 30), null,
                 List.of(new Recipe.Param("password", "s3cret", true, "admin password")), parent);
+    }
+
+    /** {@code r} declaring {@code stateDirs}. */
+    static Recipe withStateDirs(Recipe r, List<String> stateDirs) {
+        return new Recipe(r.source(), r.name(), r.version(), r.description(), r.base(), r.packages(), r.files(), r.run(),
+                r.services(), r.users(), r.groups(), stateDirs, r.ports(), r.health(), r.resources(), r.kernels(),
+                r.params(), r.parent());
     }
 }

@@ -40,7 +40,8 @@ class RecipeParserTest {
         assertNull(r.health());
         assertNull(r.parent());
         assertTrue(r.packages().isEmpty() && r.files().isEmpty() && r.run().isEmpty() && r.ports().isEmpty()
-                && r.params().isEmpty() && r.users().isEmpty() && r.groups().isEmpty());
+                && r.params().isEmpty() && r.users().isEmpty() && r.groups().isEmpty()
+                && r.stateDirs().isEmpty());
         assertEquals(List.of(r), r.chain());
         assertTrue(r.source().isAbsolute());
     }
@@ -67,6 +68,7 @@ class RecipeParserTest {
                 new Recipe.User("daemon-user", null, "nogroup", List.of(), "/var/lib/daemon-user", "/usr/sbin/nologin", true)),
                 r.users());
         assertEquals(List.of(new Recipe.Group("appgroup", 1600, false), new Recipe.Group("sysgroup", null, true)), r.groups());
+        assertEquals(List.of("/var/lib/app", "/srv/app-data"), r.stateDirs());
         assertEquals(List.of(new Recipe.Port("http", 80, "tcp"), new Recipe.Port("dns", 53, "udp"), new Recipe.Port("https", 443, "tcp")),
                 r.ports());
         assertEquals(new Recipe.HealthCheck("http", 80, "/status", 204, 90), r.health());

@@ -68,7 +68,7 @@ class LampEndToEndTest {
         Path work = cli.home().getParent();
 
         String built = step("1. build recipes/lamp/lamp.yaml", () ->
-                digestOf(cli.run(BUILD, "build", "recipes/lamp/lamp.yaml").assertSuccess(), "lamp:1.0.0"));
+                cli.run(BUILD, "build", "recipes/lamp/lamp.yaml").assertSuccess().digestOf("lamp:1.0.0"));
         System.err.println("[lamp] image layers:\n" + cli.run("inspect", "lamp:1.0.0").assertSuccess().stdout());
 
         String image;
@@ -179,12 +179,6 @@ class LampEndToEndTest {
         return url.endsWith("/") ? url : url + "/";
     }
 
-    private static String digestOf(CliResult result, String reference) {
-        return result.stdoutLines().stream().filter(l -> l.startsWith(reference + " sha256:"))
-                .map(l -> l.substring(reference.length() + 1)).findFirst()
-                .orElseThrow(() -> new AssertionError("no digest for " + reference + ":\n" + result.stdout()));
-    }
-
     private static String entryCount(String page) {
         Matcher count = COUNT.matcher(page);
         assertTrue(count.find(), "no entry count on the page:\n" + page);
@@ -205,20 +199,7 @@ class LampEndToEndTest {
 
     /** recipes/lamp and recipes/base copied under {@code root}, lamp.yaml with another version. */
     private static Path copyRecipeWithVersion(Path root, String version) throws IOException {
-        Path source = E2eEnvironment.repository().resolve("recipes");
-        for (String dir : List.of("base", "lamp")) {
-            try (Stream<Path> paths = Files.walk(source.resolve(dir))) {
-                for (Path path : paths.toList()) {
-                    Path target = root.resolve(source.relativize(path).toString());
-                    if (Files.isDirectory(path)) {
-                        Files.createDirectories(target);
-                    } else {
-                        Files.copy(path, target, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
-                    }
-                }
-            }
-        }
-        Path recipe = root.resolve("lamp/lamp.yaml");
+        Path recipe = E2eEnvironment.copyRecipes(root, "base", "lamp").resolve("lamp/lamp.yaml");
         String yaml = Files.readString(recipe);
         String changed = yaml.replaceFirst("(?m)^version: .*$", "version: " + version);
         assertFalse(yaml.equals(changed), "no version line in " + recipe);

@@ -36,4 +36,12 @@ public record CliResult(List<String> args, int exitCode, String stdout, String s
     public List<String> stdoutLines() {
         return stdout.lines().toList();
     }
+
+    /** The digest on the {@code REFERENCE sha256:...} line build, push and pull print. */
+    public String digestOf(String reference) {
+        return stdoutLines().stream().filter(l -> l.startsWith(reference + " sha256:"))
+                .map(l -> l.substring(reference.length() + 1)).findFirst()
+                .orElseThrow(() -> new AssertionError("no digest for " + reference + " on stdout of appliance "
+                        + String.join(" ", args) + ":\n" + stdout));
+    }
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
@@ -45,6 +46,33 @@ public final class E2eEnvironment {
             return Files.createDirectories(dir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare " + dir, e);
+        }
+    }
+
+    /**
+     * Copies the repository's recipe directories {@code dirs} (e.g. "base", "lamp")
+     * under {@code target}, keeping their layout so that {@code extends: ../base/...}
+     * still resolves; returns {@code target}. Tests write lock files or change a
+     * recipe in the copy, never in the repository.
+     */
+    public static Path copyRecipes(Path target, String... dirs) {
+        Path source = repository().resolve("recipes");
+        try {
+            for (String dir : dirs) {
+                try (Stream<Path> paths = Files.walk(source.resolve(dir))) {
+                    for (Path path : paths.toList()) {
+                        Path copy = target.resolve(source.relativize(path).toString());
+                        if (Files.isDirectory(path)) {
+                            Files.createDirectories(copy);
+                        } else {
+                            Files.copy(path, copy, StandardCopyOption.COPY_ATTRIBUTES);
+                        }
+                    }
+                }
+            }
+            return target;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot copy recipes to " + target, e);
         }
     }
 
