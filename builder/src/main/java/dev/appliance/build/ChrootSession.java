@@ -86,6 +86,8 @@ final class ChrootSession implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of("apt-get", "-q", "-y",
                 "-o", "Dir::Cache::pkgcache=/tmp/apt-pkgcache.bin", "-o", "Dir::Cache::srcpkgcache=/tmp/apt-srcpkgcache.bin",
                 "-o", "APT::Install-Recommends=false", "-o", "Dpkg::Use-Pty=false",
+                // Package descriptions' translations: no use in an appliance, and 14 MB per update.
+                "-o", "Acquire::Languages=none",
                 "-o", "Dpkg::Options::=--force-unsafe-io"));
         for (String option : env.aptOptions()) {
             command.add("-o");
@@ -101,8 +103,11 @@ final class ChrootSession implements AutoCloseable {
      * so a locked build's layer is the same as an unlocked one that installed the
      * same versions (no /etc/apt/preferences.d copied up into it).
      * {@code cachedDebs}, when not empty, is an extra apt source for this call only.
+     * {@code update} is false when the shared lists are fresh from this build's own
+     * mmdebstrap or apt run; the cached .deb source is always indexed.
      */
-    Processes.Result install(List<String> packages, String lockPreferences, CachedDebRepository cachedDebs) {
+    Processes.Result install(List<String> packages, String lockPreferences, CachedDebRepository cachedDebs,
+                             boolean update) {
         List<String> options = new ArrayList<>();
         try {
             if (lockPreferences != null) {
@@ -115,11 +120,13 @@ final class ChrootSession implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        List<String> update = new ArrayList<>(options);
-        update.add("update");
-        Processes.Result updated = chroot(aptGet(update.toArray(String[]::new)));
-        if (updated.exitCode() != 0) {
-            return updated;
+        if (update || !cachedDebs.isEmpty()) {
+            List<String> args = new ArrayList<>(options);
+            args.add("update");
+            Processes.Result updated = chroot(aptGet(args.toArray(String[]::new)));
+            if (updated.exitCode() != 0) {
+                return updated;
+            }
         }
         List<String> args = new ArrayList<>(options);
         args.add("install");

@@ -35,6 +35,8 @@ final class RootfsSteps {
     private final List<String> suites;
     private final Recipe leaf;
     private final Supplier<CachedDebRepository> cachedDebsSource;
+    /** Whether apt's shared lists were refreshed by this build already (mmdebstrap or an earlier step). */
+    private boolean listsRefreshed;
     private CachedDebRepository cachedDebs;
 
     /**
@@ -141,6 +143,7 @@ final class RootfsSteps {
         if (result.exitCode() != 0) {
             throw explain(result, r, "mmdebstrap " + b.suite());
         }
+        listsRefreshed = true;
         if (!r.groups().isEmpty() || !r.users().isEmpty()) {
             try (ChrootSession session = new ChrootSession(tree, env)) {
                 r.groups().forEach(g -> session.addGroup(g, r.source()));
@@ -186,10 +189,11 @@ final class RootfsSteps {
         r.groups().forEach(g -> session.addGroup(g, r.source()));
         if (!step.packages().isEmpty()) {
             Processes.Result result = session.install(step.packages(), lock == null ? null : lock.aptPreferences(),
-                    cachedDebs());
+                    cachedDebs(), !listsRefreshed);
             if (result.exitCode() != 0) {
                 throw explain(result, r, "apt-get install");
             }
+            listsRefreshed = true;
         }
         r.users().forEach(u -> session.addUser(u, r.source()));
     }
