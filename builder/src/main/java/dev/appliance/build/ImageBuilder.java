@@ -264,9 +264,19 @@ public final class ImageBuilder {
                 }
                 return layer;
             } catch (IOException e) {
-                throw new ApplianceException("cannot write layer " + name + " into the store: " + e.getMessage(), e);
+                throw storeWriteFailed(store, name, e);
+            } catch (UncheckedIOException e) {
+                throw storeWriteFailed(store, name, e.getCause());
             }
         });
+    }
+
+    private static ApplianceException storeWriteFailed(ImageStore store, String layer, IOException cause) {
+        String message = String.valueOf(cause.getMessage());
+        boolean full = message.contains("No space left on device") || message.contains("Disk quota exceeded");
+        return new ApplianceException("cannot write layer " + layer + " into the store " + store.root() + ": " + message
+                + (full ? "; its file system is full: free space there ('appliance gc' removes unused blobs)"
+                        + " or set APPLIANCE_HOME to a larger one, then build again" : ""), cause);
     }
 
     private LockFile lockOf(List<DpkgStatus.Installed> packages, Map<String, Instant> releases, DebCache debs) {
