@@ -151,13 +151,30 @@ class RootlessBuildTest {
 
     /** The unprivileged build user: created once per machine, with a subordinate id range. */
     private static final class BuildUser {
+        private static final String RANGE = "300000-365535";
+
         static void ensure(String name) throws IOException {
+            Path subuid = Path.of("/etc/subuid");
+            Path subgid = Path.of("/etc/subgid");
+            // useradd only allocates ranges, and usermod only adds them, where these files exist.
+            for (Path ids : List.of(subuid, subgid)) {
+                if (!Files.exists(ids)) {
+                    Files.createFile(ids, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--")));
+                }
+            }
             if (new ProcessBuilder("id", "-u", name).start().onExit().join().exitValue() != 0) {
                 exec(List.of("useradd", "--create-home", "--shell", "/bin/sh", name));
             }
-            if (Files.readAllLines(Path.of("/etc/subuid")).stream().noneMatch(l -> l.startsWith(name + ":"))) {
-                exec(List.of("usermod", "--add-subuids", "300000-365535", "--add-subgids", "300000-365535", name));
+            if (!hasRange(subuid, name)) {
+                exec(List.of("usermod", "--add-subuids", RANGE, name));
             }
+            if (!hasRange(subgid, name)) {
+                exec(List.of("usermod", "--add-subgids", RANGE, name));
+            }
+        }
+
+        private static boolean hasRange(Path file, String name) throws IOException {
+            return Files.readAllLines(file).stream().anyMatch(l -> l.startsWith(name + ":"));
         }
     }
 }
