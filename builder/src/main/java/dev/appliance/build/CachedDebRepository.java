@@ -80,7 +80,7 @@ final class CachedDebRepository {
             } else {
                 unavailable.add(p.name() + " (locked " + p.version() + ", mirror has "
                         + (available.isEmpty() ? "no such package" : String.join(", ", new TreeSet<>(available)))
-                        + (p.sha256() == null || p.sha256().isEmpty() ? ", the lock has no SHA-256 to find it in the cache" : "")
+                        + (!p.hasSha256() ? ", the lock has no SHA-256 to find it in the cache" : "")
                         + ")");
             }
         }

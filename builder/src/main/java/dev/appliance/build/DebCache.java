@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * Downloaded .deb files. apt downloads straight into this directory (it is bound
@@ -21,8 +20,6 @@ import java.util.regex.Pattern;
  * SHA-256 finds it, and a file contradicting the lock is dropped before apt can use it.
  */
 final class DebCache {
-    private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
-
     private final Path dir;
 
     DebCache(Path dir) {
@@ -85,7 +82,7 @@ final class DebCache {
      * the build's lock records its SHA-256.
      */
     Optional<Path> withSha256(LockFile.LockedPackage p) {
-        if (p.sha256() == null || !SHA256_HEX.matcher(p.sha256()).matches()) {
+        if (!p.hasSha256()) {
             return Optional.empty();
         }
         Path byName = dir.resolve(fileName(p.name(), p.version(), p.architecture()));
@@ -108,8 +105,7 @@ final class DebCache {
     void dropMismatches(List<LockFile.LockedPackage> locked) {
         for (LockFile.LockedPackage p : locked) {
             Optional<String> actual = sha256Of(p.name(), p.version(), p.architecture());
-            boolean known = p.sha256() != null && !p.sha256().isEmpty();
-            if (known && actual.isPresent() && !actual.get().equals(p.sha256())) {
+            if (p.hasSha256() && actual.isPresent() && !actual.get().equals(p.sha256())) {
                 try {
                     String file = fileName(p.name(), p.version(), p.architecture());
                     Files.deleteIfExists(dir.resolve(file));

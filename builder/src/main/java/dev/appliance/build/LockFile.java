@@ -46,7 +46,12 @@ public record LockFile(Map<String, Instant> suites, List<LockedPackage> packages
     }
 
     /** One package: {@code sha256} is the hex digest of its .deb. */
-    public record LockedPackage(String name, String version, String architecture, String sha256) {}
+    public record LockedPackage(String name, String version, String architecture, String sha256) {
+        /** Whether the lock knows the .deb's SHA-256 (lock files from before a .deb was cached may not). */
+        public boolean hasSha256() {
+            return sha256 != null && SHA256.matcher(sha256).matches();
+        }
+    }
 
     /** The lock file beside a recipe: {@code lamp.yaml.lock}. */
     public static Path pathFor(Path recipe) {
@@ -73,7 +78,7 @@ public record LockFile(Map<String, Instant> suites, List<LockedPackage> packages
         boolean valid = p.name() != null && PACKAGE_NAME.matcher(p.name()).matches()
                 && p.version() != null && VERSION.matcher(p.version()).matches()
                 && p.architecture() != null && ARCHITECTURE.matcher(p.architecture()).matches()
-                && (p.sha256() == null || p.sha256().isEmpty() || SHA256.matcher(p.sha256()).matches());
+                && (p.sha256() == null || p.sha256().isEmpty() || p.hasSha256());
         if (!valid) {
             throw new InvalidInputException(file + ": invalid package entry " + p
                     + " (name, version, architecture or sha256 malformed); regenerate it with 'appliance lock'");
