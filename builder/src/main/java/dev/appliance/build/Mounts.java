@@ -25,10 +25,7 @@ final class Mounts {
      * mmdebstrap does.
      */
     static void sysfs(Path target) {
-        if (Processes.run(List.of("mount", "-t", "sysfs", "sysfs", target.toString()), Map.of(), null, l -> {}, false)
-                .exitCode() != 0) {
-            mount("--rbind", "/sys", target.toString());
-        }
+        mountOrBindHostRecursively(List.of("-t", "sysfs", "sysfs"), "/sys", target);
     }
 
     /**
@@ -37,9 +34,16 @@ final class Mounts {
      * those mounts, recursively.
      */
     static void bindHost(String dir, Path target) {
-        if (Processes.run(List.of("mount", "--bind", dir, target.toString()), Map.of(), null, l -> {}, false)
-                .exitCode() != 0) {
-            mount("--rbind", dir, target.toString());
+        mountOrBindHostRecursively(List.of("--bind", dir), dir, target);
+    }
+
+    /** mount ARGS TARGET; where a user namespace refuses that, the host's {@code hostDir} bound recursively. */
+    private static void mountOrBindHostRecursively(List<String> args, String hostDir, Path target) {
+        List<String> command = new ArrayList<>(List.of("mount"));
+        command.addAll(args);
+        command.add(target.toString());
+        if (Processes.run(command, Map.of(), null, l -> {}, false).exitCode() != 0) {
+            mount("--rbind", hostDir, target.toString());
         }
     }
 
