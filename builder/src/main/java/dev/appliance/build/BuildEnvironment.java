@@ -13,9 +13,11 @@ import java.util.function.Consumer;
  * @param debCache        downloaded .deb files (by name, and by SHA-256 under sha256/)
  * @param aptLists        apt's package lists, shared between builds
  * @param log             receives tool output lines (shown with --verbose)
+ * @param userNamespace   whether the build runs in a rootless {@link UserNamespace}
  */
 record BuildEnvironment(String mirror, List<String> aptOptions, long sourceDateEpoch,
-                        Path debCache, Path aptLists, Consumer<String> log) {
+                        Path debCache, Path aptLists, Consumer<String> log,
+                        boolean userNamespace) {
     BuildEnvironment {
         aptOptions = List.copyOf(aptOptions);
     }

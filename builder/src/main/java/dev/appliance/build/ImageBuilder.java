@@ -84,14 +84,15 @@ public final class ImageBuilder {
                 : timings.time("mirror " + mirrorUri, () -> releaseDates(mirror, suites));
         long epoch = releases.get(base.suite()).getEpochSecond();
         BuildEnvironment env = new BuildEnvironment(mirrorUri, AptSources.hostAptOptions(), epoch, dirs.debCache(),
-                dirs.data().resolve("cache/apt-lists").resolve(shortHash(mirrorUri + suites)), new AptProgress(listener));
+                dirs.data().resolve("cache/apt-lists").resolve(shortHash(mirrorUri + suites)), new AptProgress(listener),
+                UserNamespace.inside());
         DebCache debs = new DebCache(dirs.debCache());
         if (lock != null) {
             debs.dropMismatches(lock.packages());
         }
         ImageStore store = ImageStore.open(dirs.store());
         // A rootless build's trees belong to subordinate uids: never mix them with root's.
-        LayerCache cache = new LayerCache(dirs.data().resolve(UserNamespace.inside() ? "cache/layers-userns" : "cache/layers"));
+        LayerCache cache = new LayerCache(dirs.data().resolve(env.userNamespace() ? "cache/layers-userns" : "cache/layers"));
         cache.removeLeftovers();
         List<LayerPlan.Step> plan = LayerPlan.plan(recipe, releases, lock);
         LayerWriter writer = new LayerWriter(epoch, options.compressionLevel());

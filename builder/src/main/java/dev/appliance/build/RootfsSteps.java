@@ -78,7 +78,7 @@ final class RootfsSteps {
                 // No redirects (a renamed directory is copied whole) and no metacopy: an upper directory that
                 // a tar of it describes completely. A user namespace cannot set trusted.* xattrs: overlayfs
                 // then keeps its markers in user.overlay.*, and only accepts redirect_dir=nofollow.
-                + (UserNamespace.inside() ? ",userxattr,redirect_dir=nofollow" : ",redirect_dir=off")
+                + (env.userNamespace() ? ",userxattr,redirect_dir=nofollow" : ",redirect_dir=off")
                 + ",metacopy=off,index=off,xino=off", merged.toString());
         try {
             try (ChrootSession session = new ChrootSession(merged, env)) {

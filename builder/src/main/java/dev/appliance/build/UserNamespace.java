@@ -38,8 +38,8 @@ public final class UserNamespace {
     static boolean inside() {
         try {
             List<String> lines = Files.readAllLines(Path.of("/proc/self/uid_map"));
-            return !(lines.size() == 1 && lines.get(0).trim().split("\\s+").length == 3
-                    && lines.get(0).trim().split("\\s+")[2].equals("4294967295"));
+            String[] only = lines.size() == 1 ? lines.get(0).trim().split("\\s+") : new String[0];
+            return !(only.length == 3 && only[2].equals("4294967295"));
         } catch (IOException e) {
             return false;
         }
