@@ -28,22 +28,13 @@ final class LayerCache {
         this.dir = dir;
     }
 
-    /** Deletes replaced entries whose deletion a killed build did not finish, and dangling aliases. */
+    /** Deletes replaced entries whose deletion a killed build did not finish. */
     void removeLeftovers() {
         if (!Files.isDirectory(dir)) {
             return;
         }
         try (java.nio.file.DirectoryStream<Path> entries = Files.newDirectoryStream(dir, "*.old-*")) {
             entries.forEach(Workspace::delete);
-        } catch (IOException e) {
-            throw new ApplianceException("cannot clean the layer cache " + dir + ": " + e.getMessage(), e);
-        }
-        // Aliases (see alias) of entries rebuilt since.
-        try (java.nio.file.DirectoryStream<Path> entries = Files.newDirectoryStream(dir,
-                p -> Files.isSymbolicLink(p) && !Files.exists(p))) {
-            for (Path dangling : entries) {
-                Files.deleteIfExists(dangling);
-            }
         } catch (IOException e) {
             throw new ApplianceException("cannot clean the layer cache " + dir + ": " + e.getMessage(), e);
         }
@@ -122,7 +113,7 @@ final class LayerCache {
 
     /**
      * Makes {@code alias} find what {@code key} holds, by a relative symbolic link
-     * (removed when {@code key} is rebuilt).
+     * (removed with the entry of {@code key}, see {@link #remove}, so none dangles).
      */
     void alias(String alias, String key) {
         if (alias.equals(key) || find(key).isEmpty()) {
