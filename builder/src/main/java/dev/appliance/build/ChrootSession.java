@@ -80,7 +80,8 @@ final class ChrootSession implements AutoCloseable {
         return e;
     }
 
-    private List<String> aptGet(String... args) {
+    /** apt-get with the build's settings, then {@code options} (this call's own -o pairs) and {@code args}. */
+    private List<String> aptGet(List<String> options, List<String> args) {
         // apt's binary cache lives on this session's tmpfs /tmp (shared by update and install, never
         // in a layer); dpkg skips its per-file fsync as mmdebstrap does: a crashed step's layer is discarded anyway.
         List<String> command = new ArrayList<>(List.of("apt-get", "-q", "-y",
@@ -93,7 +94,8 @@ final class ChrootSession implements AutoCloseable {
             command.add("-o");
             command.add(option);
         }
-        command.addAll(List.of(args));
+        command.addAll(options);
+        command.addAll(args);
         return command;
     }
 
@@ -121,17 +123,14 @@ final class ChrootSession implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         if (update || !cachedDebs.isEmpty()) {
-            List<String> args = new ArrayList<>(options);
-            args.add("update");
-            Processes.Result updated = chroot(aptGet(args.toArray(String[]::new)));
+            Processes.Result updated = chroot(aptGet(options, List.of("update")));
             if (updated.exitCode() != 0) {
                 return updated;
             }
         }
-        List<String> args = new ArrayList<>(options);
-        args.add("install");
-        args.addAll(packages);
-        return chroot(aptGet(args.toArray(String[]::new)));
+        List<String> install = new ArrayList<>(List.of("install"));
+        install.addAll(packages);
+        return chroot(aptGet(options, install));
     }
 
     /**
