@@ -72,13 +72,13 @@ class RootlessBuildTest {
     void withoutRootTheBuildGivesTheSameImageAsRootAndTheUserOwnsIt() throws IOException {
         ApplianceCli root = ApplianceCli.forTest("rootless-as-root");
         root.run(BUILD, "lock", recipe.toString()).assertSuccess();
-        String rootDigest = digestOf(root.run(BUILD, "build", recipe.toString()).assertSuccess());
+        String rootDigest = root.run(BUILD, "build", recipe.toString()).assertSuccess().digestOf("rootless:1");
 
         Path userHome = Files.createDirectory(shared.resolve("user-home"));
         exec(List.of("chown", USER + ":", userHome.toString()));
         ApplianceCli user = ApplianceCli.asUser("rootless-as-user", USER, jar, userHome);
         CliResult built = user.run(BUILD, "build", recipe.toString()).assertSuccess();
-        assertEquals(rootDigest, digestOf(built),
+        assertEquals(rootDigest, built.digestOf("rootless:1"),
                 "the rootless build differs from root's; its progress:\n" + built.stderr());
 
         CliResult images = user.run("images").assertSuccess();
@@ -105,11 +105,6 @@ class RootlessBuildTest {
         assertTrue(result.stderr().contains("/etc/subuid") && result.stderr().contains("usermod --add-subuids"),
                 result.stderr());
         assertFalse(Files.exists(shared.resolve("nobody-home")), "nothing written");
-    }
-
-    private static String digestOf(CliResult build) {
-        String[] words = build.stdout().strip().split("\\s+");
-        return words[words.length - 1];
     }
 
     private static TarArchiveEntry entry(StoredImage image, String layerName, String path) throws IOException {
