@@ -2,6 +2,7 @@ package dev.appliance.recipe;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import dev.appliance.common.InvalidInputException;
+import dev.appliance.oci.MetadataRules;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -65,6 +66,14 @@ final class ScalarChecks {
         return text;
     }
 
+    String matching(Scalar value, String key, MetadataRules.Text rule) {
+        String text = text(value, key);
+        if (!rule.accepts(text)) {
+            throw error(value, key, "'" + text + "' is not " + rule.expected(), null);
+        }
+        return text;
+    }
+
     String oneOf(Scalar value, String key, List<String> allowed) {
         String text = text(value, key);
         if (!allowed.contains(text)) {
@@ -89,16 +98,20 @@ final class ScalarChecks {
         return value == null ? fallback : (int) integer(value, key, min, max);
     }
 
+    int integer(Scalar value, String key, MetadataRules.Range range, int fallback) {
+        return value == null ? fallback : (int) integer(value, key, range.min(), range.max());
+    }
+
     Integer optionalInteger(Scalar value, String key, int min, int max) {
         return value == null ? null : (int) integer(value, key, min, max);
     }
 
     int port(Scalar value, String key) {
-        if (value.kind() == Scalar.Kind.INTEGER && value.integer() != null
-                && (value.integer() < 1 || value.integer() > 65535)) {
-            throw error(value, key, value.text() + " is not a port number (1-65535)", null);
+        MetadataRules.Range port = MetadataRules.PORT;
+        if (value.kind() == Scalar.Kind.INTEGER && value.integer() != null && !port.contains(value.integer())) {
+            throw error(value, key, value.text() + " is not a port number (" + port.min() + "-" + port.max() + ")", null);
         }
-        return (int) integer(value, key, 1, 65535);
+        return (int) integer(value, key, port.min(), port.max());
     }
 
     boolean bool(Scalar value, String key, boolean fallback) {
@@ -117,7 +130,7 @@ final class ScalarChecks {
      *
      * @return bytes
      */
-    long size(Scalar value, String key, long minBytes, long maxBytes) {
+    long size(Scalar value, String key, MetadataRules.Range range) {
         String text = value.text().trim();
         Matcher m = SIZE.matcher(text);
         String example = "write a whole number and K, M, G or T (binary units), e.g. 512M or 2G";
@@ -141,8 +154,8 @@ final class ScalarChecks {
         } catch (ArithmeticException | NumberFormatException e) {
             bytes = Long.MAX_VALUE;
         }
-        if (bytes < minBytes || bytes > maxBytes) {
-            throw error(value, key, "'" + text + "' is out of range (" + human(minBytes) + " to " + human(maxBytes) + ")", null);
+        if (!range.contains(bytes)) {
+            throw error(value, key, "'" + text + "' is out of range (" + MetadataRules.humanRange(range) + ")", null);
         }
         if (bytes % (1L << 20) != 0) {
             throw error(value, key, "'" + text + "' is not a whole number of MiB", null);
@@ -168,16 +181,5 @@ final class ScalarChecks {
             case INTEGER, FLOAT -> "the number " + value.text();
             case BOOLEAN -> "the boolean " + value.text();
         };
-    }
-
-    static String human(long bytes) {
-        String[] units = {"K", "M", "G", "T"};
-        for (int i = units.length; i > 0; i--) {
-            long unit = 1L << (10 * i);
-            if (bytes % unit == 0) {
-                return (bytes / unit) + units[i - 1];
-            }
-        }
-        return bytes + " bytes";
     }
 }

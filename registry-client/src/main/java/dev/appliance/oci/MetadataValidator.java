@@ -1,0 +1,172 @@
+package dev.appliance.oci;
+
+import dev.appliance.common.InvalidInputException;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Applies {@link MetadataRules} to metadata read from an image's labels, before
+ * anything uses it: an image is untrusted input. Each error names the image, the
+ * label and the entry, like a recipe error names file, line and column.
+ */
+final class MetadataValidator {
+    private static final MetadataRules.Range MEMORY_MIB =
+            new MetadataRules.Range(MetadataRules.MEMORY_BYTES.min() >> 20, MetadataRules.MEMORY_BYTES.max() >> 20);
+
+    private final String image;
+
+    /** @param image names the image in errors */
+    MetadataValidator(String image) {
+        this.image = image;
+    }
+
+    ApplianceMetadata check(ApplianceMetadata m) {
+        text("name", "", m.name(), MetadataRules.NAME);
+        if (!m.version().isEmpty()) {
+            text("version", "", m.version(), MetadataRules.VERSION);
+        }
+        ports(m.ports());
+        if (m.health() != null) {
+            health(m.health(), m.ports());
+        }
+        range("memory-mib", "", m.memoryMiB(), MEMORY_MIB, false);
+        range("cpus", "", m.cpus(), MetadataRules.CPUS, false);
+        range("disk-bytes", "", m.diskBytes(), MetadataRules.DISK_BYTES, true);
+        if (m.diskBytes() % (1L << 20) != 0) {
+            throw error("disk-bytes", "", m.diskBytes() + " is not a whole number of MiB");
+        }
+        kernels(m.kernels());
+        KernelArguments.split(m.kernelCmdline(), where("kernel-cmdline", ""));
+        params(m.params());
+        return m;
+    }
+
+    private void ports(List<ApplianceMetadata.Port> ports) {
+        size("ports", ports);
+        Set<String> names = new HashSet<>();
+        Set<String> numbers = new HashSet<>();
+        for (int i = 0; i < ports.size(); i++) {
+            ApplianceMetadata.Port p = ports.get(i);
+            String entry = "ports[" + i + "]";
+            if (p == null) {
+                throw error("ports", entry, "is null");
+            }
+            text("ports", entry + ".name", p.name(), MetadataRules.PORT_NAME);
+            range("ports", entry + ".port", p.port(), MetadataRules.PORT, false);
+            oneOf("ports", entry + ".protocol", p.protocol(), MetadataRules.PROTOCOLS);
+            if (!names.add(p.name())) {
+                throw error("ports", entry + ".name", "'" + p.name() + "' is declared twice");
+            }
+            if (!numbers.add(p.port() + "/" + p.protocol())) {
+                throw error("ports", entry + ".port", p.port() + "/" + p.protocol() + " is declared twice");
+            }
+        }
+    }
+
+    private void health(ApplianceMetadata.HealthCheck h, List<ApplianceMetadata.Port> ports) {
+        oneOf("health", "type", h.type(), MetadataRules.HEALTH_TYPES);
+        range("health", "port", h.port(), MetadataRules.PORT, false);
+        if (ports.stream().noneMatch(p -> p.port() == h.port() && p.protocol().equals("tcp"))) {
+            throw error("health", "port", h.port() + " is not one of the appliance's tcp ports");
+        }
+        range("health", "timeoutSeconds", h.timeoutSeconds(), MetadataRules.HEALTH_TIMEOUT_SECONDS, false);
+        if (h.type().equals("http")) {
+            text("health", "path", h.path(), MetadataRules.HEALTH_PATH);
+            range("health", "status", h.status(), MetadataRules.HEALTH_STATUS, false);
+        }
+    }
+
+    private void kernels(ApplianceMetadata.Kernels k) {
+        if (k == null) {
+            return;
+        }
+        String[][] paths = {{"qemuKernel", k.qemuKernel()}, {"qemuInitrd", k.qemuInitrd()}, {"umlKernel", k.umlKernel()}};
+        for (String[] p : paths) {
+            if (p[1] != null && !MetadataRules.isImagePath(p[1])) {
+                throw error("kernels", p[0], quote(p[1]) + " is not " + MetadataRules.IMAGE_PATH_EXPECTED);
+            }
+        }
+    }
+
+    private void params(List<ApplianceMetadata.Param> params) {
+        size("params", params);
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < params.size(); i++) {
+            ApplianceMetadata.Param p = params.get(i);
+            String entry = "params[" + i + "]";
+            if (p == null) {
+                throw error("params", entry, "is null");
+            }
+            text("params", entry + ".name", p.name(), MetadataRules.PARAM_NAME);
+            if (!names.add(p.name())) {
+                throw error("params", entry + ".name", "'" + p.name() + "' is declared twice");
+            }
+            if (p.secret() && p.defaultValue() != null) {
+                throw error("params", entry + ".defaultValue", "a secret parameter has no default in an image");
+            }
+            if (p.defaultValue() != null && p.defaultValue().length() > MetadataRules.MAX_DEFAULT_LENGTH) {
+                throw error("params", entry + ".defaultValue", "is longer than " + MetadataRules.MAX_DEFAULT_LENGTH + " characters");
+            }
+            if (p.description() != null) {
+                text("params", entry + ".description", p.description(), MetadataRules.DESCRIPTION);
+            }
+        }
+    }
+
+    private void size(String label, List<?> list) {
+        if (list.size() > MetadataRules.MAX_LIST_SIZE) {
+            throw error(label, "", list.size() + " entries, more than " + MetadataRules.MAX_LIST_SIZE);
+        }
+    }
+
+    private void text(String label, String entry, String value, MetadataRules.Text rule) {
+        if (!rule.accepts(value)) {
+            throw error(label, entry, quote(value) + " is not " + rule.expected());
+        }
+    }
+
+    private void oneOf(String label, String entry, String value, List<String> allowed) {
+        if (!allowed.contains(value)) {
+            throw error(label, entry, quote(value) + " is not one of " + String.join(", ", allowed));
+        }
+    }
+
+    private void range(String label, String entry, long value, MetadataRules.Range range, boolean bytes) {
+        if (!range.contains(value)) {
+            String shown = bytes && value > 0 ? MetadataRules.human(value) : Long.toString(value);
+            throw error(label, entry, shown + " is out of range ("
+                    + (bytes ? MetadataRules.humanRange(range) : range.min() + "-" + range.max()) + ")");
+        }
+    }
+
+    private InvalidInputException error(String label, String entry, String message) {
+        return new InvalidInputException(where(label, entry) + ": " + message);
+    }
+
+    private String where(String label, String entry) {
+        return image + ": label " + ApplianceMetadata.PREFIX + label + (entry.isEmpty() ? "" : " " + entry);
+    }
+
+    /**
+     * A value for an error message: quoted, shortened, control characters shown
+     * as escapes so a hostile label cannot rewrite the user's terminal.
+     */
+    static String quote(String value) {
+        return value == null ? "null" : "'" + printable(value) + "'";
+    }
+
+    /** At most 80 characters of {@code text}, with control and format characters as {@code \\uXXXX}. */
+    static String printable(String text) {
+        StringBuilder out = new StringBuilder();
+        text.codePoints().limit(80).forEach(c -> {
+            if (MetadataRules.isUnsafeCharacter(c)) {
+                out.append(String.format("\\u%04x", c));
+            } else {
+                out.appendCodePoint(c);
+            }
+        });
+        return text.codePointCount(0, text.length()) > 80 ? out.append("...").toString() : out.toString();
+    }
+}
