@@ -125,12 +125,12 @@ public record ApplianceMetadata(
                 return fallback;
             }
             if (!text.matches("-?[0-9]{1,19}")) {
-                throw malformed(label, MetadataValidator.quote(text) + " is not a whole number");
+                throw malformed(label, MetadataRules.quote(text) + " is not a whole number");
             }
             try {
                 return Long.parseLong(text);
             } catch (NumberFormatException e) {
-                throw malformed(label, MetadataValidator.quote(text) + " is too large");
+                throw malformed(label, MetadataRules.quote(text) + " is too large");
             }
         }
 
@@ -139,7 +139,7 @@ public record ApplianceMetadata(
             try {
                 return text == null ? null : JSON.readValue(text, type);
             } catch (JsonProcessingException e) {
-                throw malformed(label, MetadataValidator.printable(e.getOriginalMessage()));
+                throw malformed(label, MetadataRules.printable(e.getOriginalMessage()));
             }
         }
 
@@ -149,7 +149,7 @@ public record ApplianceMetadata(
             try {
                 items = JSON.readValue(text, type);
             } catch (JsonProcessingException e) {
-                throw malformed(label, MetadataValidator.printable(e.getOriginalMessage()));
+                throw malformed(label, MetadataRules.printable(e.getOriginalMessage()));
             }
             if (items == null || items.contains(null)) {
                 throw malformed(label, "expected a JSON list of objects, found null");

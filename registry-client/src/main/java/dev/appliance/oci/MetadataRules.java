@@ -92,6 +92,27 @@ public final class MetadataRules {
                 || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR;
     }
 
+    /**
+     * A value for an error message: quoted, shortened, control characters shown
+     * as escapes so a hostile label cannot rewrite the user's terminal.
+     */
+    public static String quote(String value) {
+        return value == null ? "null" : "'" + printable(value) + "'";
+    }
+
+    /** At most 80 characters of {@code text}, with control and format characters as {@code \\uXXXX}. */
+    public static String printable(String text) {
+        StringBuilder out = new StringBuilder();
+        text.codePoints().limit(80).forEach(c -> {
+            if (isUnsafeCharacter(c)) {
+                out.append(String.format("\\u%04x", c));
+            } else {
+                out.appendCodePoint(c);
+            }
+        });
+        return text.codePointCount(0, text.length()) > 80 ? out.append("...").toString() : out.toString();
+    }
+
     /** {@code 1073741824} as {@code 1G}; a size that is no whole number of KiB in bytes. */
     public static String human(long bytes) {
         String[] units = {"K", "M", "G", "T"};

@@ -85,7 +85,7 @@ final class MetadataValidator {
         String[][] paths = {{"qemuKernel", k.qemuKernel()}, {"qemuInitrd", k.qemuInitrd()}, {"umlKernel", k.umlKernel()}};
         for (String[] p : paths) {
             if (p[1] != null && !MetadataRules.isImagePath(p[1])) {
-                throw error("kernels", p[0], quote(p[1]) + " is not " + MetadataRules.IMAGE_PATH_EXPECTED);
+                throw error("kernels", p[0], MetadataRules.quote(p[1]) + " is not " + MetadataRules.IMAGE_PATH_EXPECTED);
             }
         }
     }
@@ -123,13 +123,13 @@ final class MetadataValidator {
 
     private void text(String label, String entry, String value, MetadataRules.Text rule) {
         if (!rule.accepts(value)) {
-            throw error(label, entry, quote(value) + " is not " + rule.expected());
+            throw error(label, entry, MetadataRules.quote(value) + " is not " + rule.expected());
         }
     }
 
     private void oneOf(String label, String entry, String value, List<String> allowed) {
         if (!allowed.contains(value)) {
-            throw error(label, entry, quote(value) + " is not one of " + String.join(", ", allowed));
+            throw error(label, entry, MetadataRules.quote(value) + " is not one of " + String.join(", ", allowed));
         }
     }
 
@@ -147,26 +147,5 @@ final class MetadataValidator {
 
     private String where(String label, String entry) {
         return image + ": label " + ApplianceMetadata.PREFIX + label + (entry.isEmpty() ? "" : " " + entry);
-    }
-
-    /**
-     * A value for an error message: quoted, shortened, control characters shown
-     * as escapes so a hostile label cannot rewrite the user's terminal.
-     */
-    static String quote(String value) {
-        return value == null ? "null" : "'" + printable(value) + "'";
-    }
-
-    /** At most 80 characters of {@code text}, with control and format characters as {@code \\uXXXX}. */
-    static String printable(String text) {
-        StringBuilder out = new StringBuilder();
-        text.codePoints().limit(80).forEach(c -> {
-            if (MetadataRules.isUnsafeCharacter(c)) {
-                out.append(String.format("\\u%04x", c));
-            } else {
-                out.appendCodePoint(c);
-            }
-        });
-        return text.codePointCount(0, text.length()) > 80 ? out.append("...").toString() : out.toString();
     }
 }
