@@ -16,7 +16,6 @@ import java.util.regex.Pattern;
  * key path as the user would find it, e.g. {@code ports[1].port}.
  */
 final class ScalarChecks {
-    private static final Pattern SIZE = Pattern.compile("([0-9]+)([A-Za-z]*)");
     private static final Pattern MODE = Pattern.compile("(?:0o?)?([0-7]{3,4})");
 
     private final Path file;
@@ -125,34 +124,18 @@ final class ScalarChecks {
     }
 
     /**
-     * A size: a whole number and a binary unit K, M, G or T (1G = 1024M). No
-     * fractions and no bare numbers: "1.5G" and "1024" are both ambiguous.
+     * A size in {@link MetadataRules#parseSize}'s syntax, e.g. 512M or 2G, within
+     * {@code range} and a whole number of MiB.
      *
      * @return bytes
      */
     long size(Scalar value, String key, MetadataRules.Range range) {
         String text = value.text().trim();
-        Matcher m = SIZE.matcher(text);
-        String example = "write a whole number and K, M, G or T (binary units), e.g. 512M or 2G";
-        if (value.kind() == Scalar.Kind.FLOAT || text.matches("[0-9]*\\.[0-9]+[A-Za-z]*")) {
-            throw error(value, key, "'" + text + "' is not a size: no fractions", "use a smaller unit, e.g. 1536M instead of 1.5G");
-        }
-        if (!m.matches()) {
-            throw error(value, key, "'" + text + "' is not a size", example);
-        }
-        int shift = switch (m.group(2)) {
-            case "K" -> 10;
-            case "M" -> 20;
-            case "G" -> 30;
-            case "T" -> 40;
-            case "" -> throw error(value, key, "'" + text + "' has no unit", example);
-            default -> throw error(value, key, "'" + text + "' has an unknown unit '" + m.group(2) + "'", example);
-        };
         long bytes;
         try {
-            bytes = Math.multiplyExact(Long.parseLong(m.group(1)), 1L << shift);
-        } catch (ArithmeticException | NumberFormatException e) {
-            bytes = Long.MAX_VALUE;
+            bytes = MetadataRules.parseSize(text);
+        } catch (MetadataRules.BadSize e) {
+            throw error(value, key, e.getMessage(), e.hint());
         }
         if (!range.contains(bytes)) {
             throw error(value, key, "'" + text + "' is out of range (" + MetadataRules.humanRange(range) + ")", null);

@@ -3,6 +3,7 @@ package dev.appliance.oci;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -68,6 +69,56 @@ public final class MetadataRules {
     private static final int MAX_PATH_LENGTH = 4096;
 
     private MetadataRules() {}
+
+    private static final Pattern SIZE = Pattern.compile("([0-9]+)([A-Za-z]*)");
+    private static final Pattern FRACTION = Pattern.compile("[0-9]*\\.[0-9]+[A-Za-z]*");
+    public static final String SIZE_EXAMPLE = "write a whole number and K, M, G or T (binary units), e.g. 512M or 2G";
+
+    /** A size that cannot be read; {@link #hint()} says how to write one. */
+    public static final class BadSize extends IllegalArgumentException {
+        private final String hint;
+
+        BadSize(String message, String hint) {
+            super(message);
+            this.hint = hint;
+        }
+
+        public String hint() {
+            return hint;
+        }
+    }
+
+    /**
+     * A size as recipes and command-line options write it: a whole number and a
+     * binary unit K, M, G or T (1G = 1024M). No fractions and no bare numbers:
+     * "1.5G" and "1024" are both ambiguous.
+     *
+     * @return bytes; {@link Long#MAX_VALUE} when larger, for the caller's range check
+     * @throws BadSize naming the text and the problem
+     */
+    public static long parseSize(String text) {
+        String quoted = quote(text);
+        if (FRACTION.matcher(text).matches()) {
+            throw new BadSize(quoted + " is not a size: no fractions", "use a smaller unit, e.g. 1536M instead of 1.5G");
+        }
+        Matcher m = SIZE.matcher(text);
+        if (!m.matches()) {
+            throw new BadSize(quoted + " is not a size", SIZE_EXAMPLE);
+        }
+        int shift = switch (m.group(2)) {
+            case "K" -> 10;
+            case "M" -> 20;
+            case "G" -> 30;
+            case "T" -> 40;
+            case "" -> throw new BadSize(quoted + " has no unit", SIZE_EXAMPLE);
+            default -> throw new BadSize(quoted + " has an unknown unit " + quote(m.group(2)), SIZE_EXAMPLE);
+        };
+        try {
+            return Math.multiplyExact(Long.parseLong(m.group(1)), 1L << shift);
+        } catch (ArithmeticException | NumberFormatException e) {
+            return Long.MAX_VALUE;
+        }
+    }
 
     /**
      * An absolute, normalized path of a file inside the image: not "/", no trailing
