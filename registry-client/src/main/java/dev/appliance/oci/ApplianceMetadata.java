@@ -124,7 +124,7 @@ public record ApplianceMetadata(
             if (text == null) {
                 return fallback;
             }
-            if (!text.matches("-?[0-9]{1,19}")) {
+            if (!text.matches("-?[0-9]+")) {
                 throw malformed(label, MetadataRules.quote(text) + " is not a whole number");
             }
             try {

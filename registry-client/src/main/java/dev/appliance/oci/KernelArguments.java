@@ -68,10 +68,6 @@ public final class KernelArguments {
             if (argument.isEmpty()) {
                 continue;
             }
-            if (!SHAPE.matcher(argument).matches()) {
-                return Optional.of("'" + argument + "' is not a plain kernel argument (key or key=value;"
-                        + " a key of letters, digits, '_', '.', '-'; no quotes)");
-            }
             if (!argument.startsWith(GUEST_CONSOLE)) {
                 for (String option : UML_HOST_OPTIONS) {
                     if (argument.startsWith(option)) {
@@ -79,6 +75,10 @@ public final class KernelArguments {
                                 + "...): an image's kernel arguments may only configure its guest kernel");
                     }
                 }
+            }
+            if (!SHAPE.matcher(argument).matches()) {
+                return Optional.of("'" + argument + "' is not a plain kernel argument (key or key=value;"
+                        + " a key of letters, digits, '_', '.', '-'; no quotes)");
             }
         }
         return Optional.empty();
