@@ -58,7 +58,7 @@ public final class MetadataRules {
     public static final Range PORT = new Range(1, 65535);
     public static final Range CPUS = new Range(1, 64);
     public static final Range MEMORY_BYTES = new Range(64 * MIB, 1L << 40);
-    public static final Range DISK_BYTES = new Range(256 * MIB, 16L << 40);
+    public static final Range DISK_BYTES = new Range(64 * MIB, 16L << 40);
     public static final Range HEALTH_TIMEOUT_SECONDS = new Range(1, 3600);
     public static final Range HEALTH_STATUS = new Range(100, 599);
 

@@ -65,8 +65,8 @@ class ApplianceMetadataLabelsTest {
             "cpus|100000|100000 is out of range (1-64)",
             "cpus|0|0 is out of range (1-64)",
             "cpus|99999999999999999999|is too large",
-            "disk-bytes|1152921504606846976|1048576T is out of range (256M to 16T)",
-            "disk-bytes|-1|-1 is out of range (256M to 16T)",
+            "disk-bytes|1152921504606846976|1048576T is out of range (64M to 16T)",
+            "disk-bytes|-1|-1 is out of range (64M to 16T)",
             "disk-bytes|1073741825|is not a whole number of MiB",
             "disk-bytes|' 1073741824'|is not a whole number",
     })
