@@ -93,10 +93,6 @@ final class ScalarChecks {
         return value.integer();
     }
 
-    int integer(Scalar value, String key, int min, int max, int fallback) {
-        return value == null ? fallback : (int) integer(value, key, min, max);
-    }
-
     int integer(Scalar value, String key, MetadataRules.Range range, int fallback) {
         return value == null ? fallback : (int) integer(value, key, range.min(), range.max());
     }

@@ -5,6 +5,8 @@ import dev.appliance.common.InvalidInputException;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
 
 /**
  * Applies {@link MetadataRules} to metadata read from an image's labels, before
@@ -44,25 +46,14 @@ final class MetadataValidator {
     }
 
     private void ports(List<ApplianceMetadata.Port> ports) {
-        size("ports", ports);
-        Set<String> names = new HashSet<>();
         Set<String> numbers = new HashSet<>();
-        for (int i = 0; i < ports.size(); i++) {
-            ApplianceMetadata.Port p = ports.get(i);
-            String entry = "ports[" + i + "]";
-            if (p == null) {
-                throw error("ports", entry, "is null");
-            }
-            text("ports", entry + ".name", p.name(), MetadataRules.PORT_NAME);
+        entries("ports", ports, ApplianceMetadata.Port::name, MetadataRules.PORT_NAME, (p, entry) -> {
             range("ports", entry + ".port", p.port(), MetadataRules.PORT, false);
             oneOf("ports", entry + ".protocol", p.protocol(), MetadataRules.PROTOCOLS);
-            if (!names.add(p.name())) {
-                throw error("ports", entry + ".name", "'" + p.name() + "' is declared twice");
-            }
             if (!numbers.add(p.port() + "/" + p.protocol())) {
                 throw error("ports", entry + ".port", p.port() + "/" + p.protocol() + " is declared twice");
             }
-        }
+        });
     }
 
     private void health(ApplianceMetadata.HealthCheck h, List<ApplianceMetadata.Port> ports) {
@@ -91,18 +82,7 @@ final class MetadataValidator {
     }
 
     private void params(List<ApplianceMetadata.Param> params) {
-        size("params", params);
-        Set<String> names = new HashSet<>();
-        for (int i = 0; i < params.size(); i++) {
-            ApplianceMetadata.Param p = params.get(i);
-            String entry = "params[" + i + "]";
-            if (p == null) {
-                throw error("params", entry, "is null");
-            }
-            text("params", entry + ".name", p.name(), MetadataRules.PARAM_NAME);
-            if (!names.add(p.name())) {
-                throw error("params", entry + ".name", "'" + p.name() + "' is declared twice");
-            }
+        entries("params", params, ApplianceMetadata.Param::name, MetadataRules.PARAM_NAME, (p, entry) -> {
             if (p.secret() && p.defaultValue() != null) {
                 throw error("params", entry + ".defaultValue", "a secret parameter has no default in an image");
             }
@@ -112,12 +92,24 @@ final class MetadataValidator {
             if (p.description() != null) {
                 text("params", entry + ".description", p.description(), MetadataRules.DESCRIPTION);
             }
-        }
+        });
     }
 
-    private void size(String label, List<?> list) {
-        if (list.size() > MetadataRules.MAX_LIST_SIZE) {
-            throw error(label, "", list.size() + " entries, more than " + MetadataRules.MAX_LIST_SIZE);
+    /** A list label: bounded, each entry's name follows {@code nameRule} and is unique, then the entry's own rules. */
+    private <T> void entries(String label, List<T> items, Function<T, String> name, MetadataRules.Text nameRule,
+                             BiConsumer<T, String> rules) {
+        if (items.size() > MetadataRules.MAX_LIST_SIZE) {
+            throw error(label, "", items.size() + " entries, more than " + MetadataRules.MAX_LIST_SIZE);
+        }
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < items.size(); i++) {
+            String entry = label + "[" + i + "]";
+            String itemName = name.apply(items.get(i));
+            text(label, entry + ".name", itemName, nameRule);
+            if (!names.add(itemName)) {
+                throw error(label, entry + ".name", "'" + itemName + "' is declared twice");
+            }
+            rules.accept(items.get(i), entry);
         }
     }
 
