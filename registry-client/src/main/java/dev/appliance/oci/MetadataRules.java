@@ -151,17 +151,23 @@ public final class MetadataRules {
         return value == null ? "null" : "'" + printable(value) + "'";
     }
 
-    /** At most 80 characters of {@code text}, with control and format characters as {@code \\uXXXX}. */
+    /** At most 80 characters of {@code text}, {@link #escaped}. */
     public static String printable(String text) {
+        int cut = text.codePointCount(0, text.length()) > 80 ? text.offsetByCodePoints(0, 80) : text.length();
+        return escaped(text.substring(0, cut)) + (cut < text.length() ? "..." : "");
+    }
+
+    /** {@code text} with control and format characters as {@code \\uXXXX}: safe to show on a terminal. */
+    public static String escaped(String text) {
         StringBuilder out = new StringBuilder();
-        text.codePoints().limit(80).forEach(c -> {
+        text.codePoints().forEach(c -> {
             if (isUnsafeCharacter(c)) {
                 out.append(String.format("\\u%04x", c));
             } else {
                 out.appendCodePoint(c);
             }
         });
-        return text.codePointCount(0, text.length()) > 80 ? out.append("...").toString() : out.toString();
+        return out.toString();
     }
 
     /** {@code 1073741824} as {@code 1G}; a size that is no whole number of KiB in bytes. */

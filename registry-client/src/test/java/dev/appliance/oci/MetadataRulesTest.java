@@ -58,5 +58,7 @@ class MetadataRulesTest {
     void valuesInMessagesAreQuotedShortAndPrintable() {
         assertEquals("'a\\u001b[2Jb'", MetadataRules.quote("a\u001b[2Jb"));
         assertEquals("'" + "x".repeat(80) + "...'", MetadataRules.quote("x".repeat(500)));
+        assertEquals("x".repeat(500) + "\\u0007", MetadataRules.escaped("x".repeat(500) + "\u0007"), "escaped keeps it all");
+        assertEquals("caf\u00e9 \\u202e", MetadataRules.escaped("caf\u00e9 \u202e"));
     }
 }

@@ -94,6 +94,10 @@ class HostileMetadataTest {
 
         String name = push("badname", i -> i.label("dev.appliance.name", "\u001b]0;owned\u0007../x"));
         refused(name, "label dev.appliance.name: '\\u001b]0;owned\\u0007../x' is not a valid image name");
+        // The pulled image can still be looked at, its labels escaped rather than sent to the terminal.
+        CliResult inspect = cli.run("inspect", name).assertSuccess();
+        assertTrue(inspect.stdout().contains("dev.appliance.name = \\u001b]0;owned\\u0007../x"), inspect.stdout());
+        assertFalse(inspect.stdout().contains("\u001b"), inspect.stdout());
     }
 
     /** A first-boot parameter name used to become a path under the config disk's staging directory. */
