@@ -67,12 +67,13 @@ public final class MetadataRules {
     /** Ports and parameters an appliance may declare: far more than any recipe needs. */
     public static final int MAX_LIST_SIZE = 256;
     private static final int MAX_PATH_LENGTH = 4096;
-
-    private MetadataRules() {}
+    public static final String IMAGE_PATH_EXPECTED = "an absolute, normalized file path inside the image";
 
     private static final Pattern SIZE = Pattern.compile("([0-9]+)([A-Za-z]*)");
     private static final Pattern FRACTION = Pattern.compile("[0-9]*\\.[0-9]+[A-Za-z]*");
     public static final String SIZE_EXAMPLE = "write a whole number and K, M, G or T (binary units), e.g. 512M or 2G";
+
+    private MetadataRules() {}
 
     /** A size that cannot be read; {@link #hint()} says how to write one. */
     public static final class BadSize extends IllegalArgumentException {
@@ -122,15 +123,13 @@ public final class MetadataRules {
 
     /**
      * An absolute, normalized path of a file inside the image: not "/", no trailing
-     * '/', no "." or ".." component, no control characters, at most 4096 bytes.
+     * '/', no "." or ".." component, no control characters, at most 4096 characters.
      */
     public static boolean isImagePath(String text) {
         return text != null && text.startsWith("/") && !text.equals("/") && !text.endsWith("/")
                 && text.length() <= MAX_PATH_LENGTH && text.codePoints().noneMatch(MetadataRules::isUnsafeCharacter)
                 && Path.of(text).normalize().toString().equals(text) && !text.contains("/../") && !text.contains("//");
     }
-
-    public static final String IMAGE_PATH_EXPECTED = "an absolute, normalized file path inside the image";
 
     /**
      * Control characters (C0, DEL, C1) and the invisible format characters that
