@@ -51,6 +51,9 @@ class ApplianceMetadataLabelsTest {
         ApplianceMetadata m = ApplianceMetadata.fromLabels(Map.of(ApplianceMetadata.PREFIX + "name", "web"), IMAGE);
         assertEquals(2L << 30, m.diskBytes());
         assertEquals(List.of(), m.params());
+        ApplianceMetadata umlOnly = ApplianceMetadata.fromLabels(Map.of(ApplianceMetadata.PREFIX + "name", "web",
+                ApplianceMetadata.PREFIX + "kernels", "{\"umlKernel\":\"/usr/bin/linux.uml\"}"), IMAGE);
+        assertEquals(new ApplianceMetadata.Kernels(null, null, "/usr/bin/linux.uml"), umlOnly.kernels(), "absent fields are null");
     }
 
     @ParameterizedTest
