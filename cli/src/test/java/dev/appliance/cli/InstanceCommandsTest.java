@@ -56,22 +56,17 @@ class InstanceCommandsTest {
 
     @Test
     void sizesAndTheDiskMaximumAreBoundedBeforeAnyImageIsRead() {
-        Result fraction = run("run", "--max-disk-size", "1.5G", "lamp:1.0.0");
-        assertEquals(2, fraction.exit());
-        assertTrue(fraction.err().contains("--max-disk-size") && fraction.err().contains("'1.5G' is not a size: no fractions"),
-                fraction.err());
-        Result bare = run("export", "--max-disk-size", "1024", "lamp:1.0.0");
-        assertEquals(2, bare.exit());
-        assertTrue(bare.err().contains("'1024' has no unit"), bare.err());
-        Result tiny = run("run", "--max-disk-size", "1M", "lamp:1.0.0");
-        assertEquals(2, tiny.exit());
-        assertTrue(tiny.err().contains("maximum disk size 1M is out of range (64M to 16T)"), tiny.err());
-        Result cpus = run("run", "--cpus", "1000", "lamp:1.0.0");
-        assertEquals(2, cpus.exit());
-        assertTrue(cpus.err().contains("--cpus 1000: must be from 1 to 64"), cpus.err());
-        Result memory = run("run", "--memory", "2048G", "lamp:1.0.0");
-        assertEquals(2, memory.exit());
-        assertTrue(memory.err().contains("--memory 2048G: more than 1T"), memory.err());
+        assertInvalidInput("option '--max-disk-size': '1.5G' is not a size: no fractions", "run", "--max-disk-size", "1.5G", "lamp:1.0.0");
+        assertInvalidInput("'1024' has no unit", "export", "--max-disk-size", "1024", "lamp:1.0.0");
+        assertInvalidInput("maximum disk size 1M is out of range (64M to 16T)", "run", "--max-disk-size", "1M", "lamp:1.0.0");
+        assertInvalidInput("--cpus 1000: must be from 1 to 64", "run", "--cpus", "1000", "lamp:1.0.0");
+        assertInvalidInput("--memory 2048G: more than 1T", "run", "--memory", "2048G", "lamp:1.0.0");
+    }
+
+    private static void assertInvalidInput(String message, String... args) {
+        Result r = run(args);
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.err().contains(message), r.err());
     }
 
     @Test
