@@ -1,6 +1,7 @@
 package dev.appliance.recipe;
 
 import com.fasterxml.jackson.core.JsonLocation;
+import dev.appliance.oci.MetadataRules;
 import dev.appliance.recipe.RawRecipe.RawBase;
 import dev.appliance.recipe.RawRecipe.RawFile;
 import dev.appliance.recipe.RawRecipe.RawGroup;
@@ -43,9 +44,6 @@ final class RecipeBinder {
     static final List<String> VARIANTS = List.of(
             "extract", "custom", "essential", "apt", "required", "minbase", "buildd", "important", "debootstrap", "standard");
 
-    // An OCI repository path component and an OCI tag: the image is NAME:VERSION.
-    private static final Pattern NAME = Pattern.compile("[a-z0-9]+(?:[._-][a-z0-9]+)*");
-    private static final Pattern VERSION = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,127}");
     private static final Pattern SUITE = Pattern.compile("[a-z0-9][a-z0-9.-]*");
     private static final Pattern COMPONENT = Pattern.compile("[a-z0-9][a-z0-9-]*");
     // apt's syntax: name, optional :arch, optional =version or /suite.
@@ -53,8 +51,6 @@ final class RecipeBinder {
             "[a-z0-9][a-z0-9+.-]+(?::[a-z0-9-]+)?(?:=[A-Za-z0-9.+~:-]+|/[a-z0-9.-]+)?");
     private static final Pattern ACCOUNT = Pattern.compile("[a-z_][a-z0-9_-]{0,31}\\$?|[0-9]+");
     private static final Pattern UNIT = Pattern.compile("[A-Za-z0-9:_.@\\\\-]+");
-    private static final Pattern PORT_NAME = Pattern.compile("[a-z][a-z0-9-]{0,14}");
-    private static final Pattern PARAM_NAME = Pattern.compile("[a-z][a-z0-9_]{0,62}");
     private static final long MIB = 1L << 20;
 
     private final Path display;
@@ -72,10 +68,8 @@ final class RecipeBinder {
     }
 
     Recipe bind(RawRecipe raw, Recipe parent) {
-        String name = check.matching(check.required(raw, raw.name, "name"), "name", NAME,
-                "a valid image name (lowercase letters and digits, separated by '.', '_' or '-')");
-        String version = check.matching(check.required(raw, raw.version, "version"), "version", VERSION,
-                "a valid image tag (letters, digits, '.', '_', '-'; at most 128)");
+        String name = check.matching(check.required(raw, raw.name, "name"), "name", MetadataRules.NAME);
+        String version = check.matching(check.required(raw, raw.version, "version"), "version", MetadataRules.VERSION);
         String description = check.text(raw.description, "description", "");
         // Checked in the order docs/recipe.md lists the keys, so a recipe written
         // in that order reports its first problem first.
@@ -206,10 +200,8 @@ final class RecipeBinder {
     /** An absolute, normalized path inside the image. */
     private String imagePath(Scalar value, String key) {
         String text = check.text(value, key);
-        if (!text.startsWith("/") || text.equals("/") || text.endsWith("/")
-                || !Path.of(text).normalize().toString().equals(text) || text.contains("/../")) {
-            throw check.error(value, key, "'" + text + "' is not an absolute, normalized file path inside the image",
-                    "e.g. /etc/example.conf");
+        if (!MetadataRules.isImagePath(text)) {
+            throw check.error(value, key, "'" + text + "' is not " + MetadataRules.IMAGE_PATH_EXPECTED, "e.g. /etc/example.conf");
         }
         return text;
     }
@@ -268,9 +260,9 @@ final class RecipeBinder {
     /** Ports by name: the child's replace the parent's of the same name, new ones are added. */
     private List<Recipe.Port> ports(List<RawPort> raw, List<Recipe.Port> inherited) {
         List<Recipe.Port> own = named(raw, "ports", p -> p.name, (p, key) -> new Recipe.Port(
-                check.matching(p.name, key + ".name", PORT_NAME, "a port name (lowercase letters, digits, '-'; at most 15)"),
+                check.matching(p.name, key + ".name", MetadataRules.PORT_NAME),
                 check.port(check.required(p, p.port, key + ".port"), key + ".port"),
-                p.protocol == null ? "tcp" : check.oneOf(p.protocol, key + ".protocol", List.of("tcp", "udp"))));
+                p.protocol == null ? "tcp" : check.oneOf(p.protocol, key + ".protocol", MetadataRules.PROTOCOLS)));
         Map<String, Recipe.Port> merged = new LinkedHashMap<>();
         inherited.forEach(port -> merged.put(port.name(), port));
         for (int i = 0; i < own.size(); i++) {
@@ -287,14 +279,14 @@ final class RecipeBinder {
     }
 
     private Recipe.HealthCheck health(RawHealth raw, List<Recipe.Port> ports) {
-        String type = check.oneOf(check.required(raw, raw.type, "health.type"), "health.type", List.of("http", "tcp"));
+        String type = check.oneOf(check.required(raw, raw.type, "health.type"), "health.type", MetadataRules.HEALTH_TYPES);
         Scalar portValue = check.required(raw, raw.port, "health.port");
         int port = check.port(portValue, "health.port");
         if (ports.stream().noneMatch(p -> p.port() == port && p.protocol().equals("tcp"))) {
             throw check.error(portValue, "health.port", port + " is not one of the appliance's tcp ports",
                     "declare it under 'ports:'");
         }
-        int timeout = check.integer(raw.timeout, "health.timeout", 1, 3600, DEFAULT_HEALTH_TIMEOUT_SECONDS);
+        int timeout = check.integer(raw.timeout, "health.timeout", MetadataRules.HEALTH_TIMEOUT_SECONDS, DEFAULT_HEALTH_TIMEOUT_SECONDS);
         if (type.equals("tcp")) {
             for (Scalar httpOnly : new Scalar[] {raw.path, raw.status}) {
                 if (httpOnly != null) {
@@ -307,7 +299,10 @@ final class RecipeBinder {
         if (!path.startsWith("/")) {
             throw check.error(raw.path, "health.path", "'" + path + "' must start with '/'", null);
         }
-        return new Recipe.HealthCheck(type, port, path, check.integer(raw.status, "health.status", 100, 599, 200), timeout);
+        if (!MetadataRules.HEALTH_PATH.accepts(path)) {
+            throw check.error(raw.path, "health.path", "'" + path + "' is not " + MetadataRules.HEALTH_PATH.expected(), null);
+        }
+        return new Recipe.HealthCheck(type, port, path, check.integer(raw.status, "health.status", MetadataRules.HEALTH_STATUS, 200), timeout);
     }
 
     /** The parent's check, provided its port survived this recipe's port changes. */
@@ -326,9 +321,9 @@ final class RecipeBinder {
             return inherited;
         }
         return new Recipe.Resources(
-                raw.memory == null ? inherited.memoryMiB() : check.size(raw.memory, "resources.memory", 64 * MIB, 1L << 40) / MIB,
-                check.integer(raw.cpus, "resources.cpus", 1, 64, inherited.cpus()),
-                raw.disk == null ? inherited.diskBytes() : check.size(raw.disk, "resources.disk", 256 * MIB, 16L << 40));
+                raw.memory == null ? inherited.memoryMiB() : check.size(raw.memory, "resources.memory", MetadataRules.MEMORY_BYTES) / MIB,
+                check.integer(raw.cpus, "resources.cpus", MetadataRules.CPUS, inherited.cpus()),
+                raw.disk == null ? inherited.diskBytes() : check.size(raw.disk, "resources.disk", MetadataRules.DISK_BYTES));
     }
 
     private Recipe.Kernels kernels(RawKernels raw, Recipe.Kernels inherited) {
@@ -349,11 +344,15 @@ final class RecipeBinder {
                 throw check.error(p.defaultValue, key + ".default", "a secret parameter cannot have a default: it would be stored in the image",
                         "leave it out; a secret that is not given is generated at first boot");
             }
+            if (p.defaultValue != null && p.defaultValue.text().length() > MetadataRules.MAX_DEFAULT_LENGTH) {
+                throw check.error(p.defaultValue, key + ".default", "is longer than " + MetadataRules.MAX_DEFAULT_LENGTH + " characters",
+                        "give a large value at run time with --param-file");
+            }
             return new Recipe.Param(
-                    check.matching(p.name, key + ".name", PARAM_NAME, "a parameter name (lowercase letters, digits, '_')"),
+                    check.matching(p.name, key + ".name", MetadataRules.PARAM_NAME),
                     p.defaultValue == null ? null : p.defaultValue.text(),
                     secret,
-                    check.text(p.description, key + ".description", ""));
+                    p.description == null ? "" : check.matching(p.description, key + ".description", MetadataRules.DESCRIPTION));
         });
         return mergeByName(inherited, own, Recipe.Param::name);
     }

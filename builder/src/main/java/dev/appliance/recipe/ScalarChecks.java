@@ -2,6 +2,7 @@ package dev.appliance.recipe;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import dev.appliance.common.InvalidInputException;
+import dev.appliance.oci.MetadataRules;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -15,7 +16,6 @@ import java.util.regex.Pattern;
  * key path as the user would find it, e.g. {@code ports[1].port}.
  */
 final class ScalarChecks {
-    private static final Pattern SIZE = Pattern.compile("([0-9]+)([A-Za-z]*)");
     private static final Pattern MODE = Pattern.compile("(?:0o?)?([0-7]{3,4})");
 
     private final Path file;
@@ -65,6 +65,14 @@ final class ScalarChecks {
         return text;
     }
 
+    String matching(Scalar value, String key, MetadataRules.Text rule) {
+        String text = text(value, key);
+        if (!rule.accepts(text)) {
+            throw error(value, key, "'" + text + "' is not " + rule.expected(), null);
+        }
+        return text;
+    }
+
     String oneOf(Scalar value, String key, List<String> allowed) {
         String text = text(value, key);
         if (!allowed.contains(text)) {
@@ -85,8 +93,8 @@ final class ScalarChecks {
         return value.integer();
     }
 
-    int integer(Scalar value, String key, int min, int max, int fallback) {
-        return value == null ? fallback : (int) integer(value, key, min, max);
+    int integer(Scalar value, String key, MetadataRules.Range range, int fallback) {
+        return value == null ? fallback : (int) integer(value, key, range.min(), range.max());
     }
 
     Integer optionalInteger(Scalar value, String key, int min, int max) {
@@ -94,11 +102,11 @@ final class ScalarChecks {
     }
 
     int port(Scalar value, String key) {
-        if (value.kind() == Scalar.Kind.INTEGER && value.integer() != null
-                && (value.integer() < 1 || value.integer() > 65535)) {
-            throw error(value, key, value.text() + " is not a port number (1-65535)", null);
+        MetadataRules.Range port = MetadataRules.PORT;
+        if (value.kind() == Scalar.Kind.INTEGER && value.integer() != null && !port.contains(value.integer())) {
+            throw error(value, key, value.text() + " is not a port number (" + port.min() + "-" + port.max() + ")", null);
         }
-        return (int) integer(value, key, 1, 65535);
+        return (int) integer(value, key, port.min(), port.max());
     }
 
     boolean bool(Scalar value, String key, boolean fallback) {
@@ -112,37 +120,21 @@ final class ScalarChecks {
     }
 
     /**
-     * A size: a whole number and a binary unit K, M, G or T (1G = 1024M). No
-     * fractions and no bare numbers: "1.5G" and "1024" are both ambiguous.
+     * A size in {@link MetadataRules#parseSize}'s syntax, e.g. 512M or 2G, within
+     * {@code range} and a whole number of MiB.
      *
      * @return bytes
      */
-    long size(Scalar value, String key, long minBytes, long maxBytes) {
+    long size(Scalar value, String key, MetadataRules.Range range) {
         String text = value.text().trim();
-        Matcher m = SIZE.matcher(text);
-        String example = "write a whole number and K, M, G or T (binary units), e.g. 512M or 2G";
-        if (value.kind() == Scalar.Kind.FLOAT || text.matches("[0-9]*\\.[0-9]+[A-Za-z]*")) {
-            throw error(value, key, "'" + text + "' is not a size: no fractions", "use a smaller unit, e.g. 1536M instead of 1.5G");
-        }
-        if (!m.matches()) {
-            throw error(value, key, "'" + text + "' is not a size", example);
-        }
-        int shift = switch (m.group(2)) {
-            case "K" -> 10;
-            case "M" -> 20;
-            case "G" -> 30;
-            case "T" -> 40;
-            case "" -> throw error(value, key, "'" + text + "' has no unit", example);
-            default -> throw error(value, key, "'" + text + "' has an unknown unit '" + m.group(2) + "'", example);
-        };
         long bytes;
         try {
-            bytes = Math.multiplyExact(Long.parseLong(m.group(1)), 1L << shift);
-        } catch (ArithmeticException | NumberFormatException e) {
-            bytes = Long.MAX_VALUE;
+            bytes = MetadataRules.parseSize(text);
+        } catch (MetadataRules.BadSize e) {
+            throw error(value, key, e.getMessage(), e.hint());
         }
-        if (bytes < minBytes || bytes > maxBytes) {
-            throw error(value, key, "'" + text + "' is out of range (" + human(minBytes) + " to " + human(maxBytes) + ")", null);
+        if (!range.contains(bytes)) {
+            throw error(value, key, "'" + text + "' is out of range (" + MetadataRules.humanRange(range) + ")", null);
         }
         if (bytes % (1L << 20) != 0) {
             throw error(value, key, "'" + text + "' is not a whole number of MiB", null);
@@ -168,16 +160,5 @@ final class ScalarChecks {
             case INTEGER, FLOAT -> "the number " + value.text();
             case BOOLEAN -> "the boolean " + value.text();
         };
-    }
-
-    static String human(long bytes) {
-        String[] units = {"K", "M", "G", "T"};
-        for (int i = units.length; i > 0; i--) {
-            long unit = 1L << (10 * i);
-            if (bytes % unit == 0) {
-                return (bytes / unit) + units[i - 1];
-            }
-        }
-        return bytes + " bytes";
     }
 }

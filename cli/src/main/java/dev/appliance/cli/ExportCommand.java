@@ -41,10 +41,13 @@ final class ExportCommand extends RegistryCommand {
     @Mixin
     FirstBootOptions firstBoot;
 
+    @Mixin
+    ImageLimitsOptions limits;
+
     @Override
     public Integer call() {
         ExportOptions options = new ExportOptions(ExportFormat.parse(format), outputDir.toAbsolutePath(), libvirt, kubevirt,
-                firstBoot.params(), firstBoot.secrets(System.in, registry));
+                firstBoot.params(), firstBoot.secrets(System.in, registry), limits.limits());
         StoredImage stored = store().get(image);
         output.progress(err(), "exporting " + stored.name() + " as " + options.format().extension + " to "
                 + options.outputDir());

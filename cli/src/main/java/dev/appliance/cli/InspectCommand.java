@@ -1,6 +1,7 @@
 package dev.appliance.cli;
 
 import dev.appliance.build.Inspector;
+import dev.appliance.oci.MetadataRules;
 import dev.appliance.store.ImageStore;
 import dev.appliance.store.StoredImage;
 import picocli.CommandLine.Command;
@@ -40,14 +41,15 @@ final class InspectCommand extends BaseCommand {
         out().println("Size:     " + Sizes.human(info.totalSize()));
         out().println("Labels:");
         for (Map.Entry<String, String> label : info.labels().entrySet()) {
-            out().println("  " + label.getKey() + " = " + label.getValue());
+            // Shown as the image has them, valid or not, but never as terminal control sequences.
+            out().println("  " + MetadataRules.escaped(label.getKey()) + " = " + MetadataRules.escaped(label.getValue()));
         }
         out().println("Layers:");
         for (Inspector.LayerInfo layer : info.layers()) {
             out().printf("  %-14s %10s  %s%n", layer.digest().substring(7, 19), Sizes.human(layer.size()), layer.name());
         }
         out().println("Provenance:");
-        info.provenance().forEach((k, v) -> out().println("  " + k + " = " + v));
+        info.provenance().forEach((k, v) -> out().println("  " + MetadataRules.escaped(k) + " = " + MetadataRules.escaped(v)));
         return 0;
     }
 }

@@ -52,6 +52,9 @@ final class RunCommand extends RegistryCommand {
     @Mixin
     HealthTimeoutOption timeout;
 
+    @Mixin
+    ImageLimitsOptions limits;
+
     @Override
     public Integer call() {
         RunRequest request = new RunRequest(image, name, ports, memory, cpus, engine, firstBoot.params(),
@@ -69,7 +72,8 @@ final class RunCommand extends RegistryCommand {
                 }
             }, "stop-on-exit"));
         }
-        InstanceInfo info = manager.run(request, new StoreBootImages(dirs(), registryOptions(), transferProgress("pulling")),
+        InstanceInfo info = manager.run(request, new StoreBootImages(dirs(), registryOptions(), transferProgress("pulling"),
+                        limits.limits()),
                 !detach, timeout.orImageDefault(), new InstanceManager.RunListener() {
                     @Override
                     public void progress(String line) {

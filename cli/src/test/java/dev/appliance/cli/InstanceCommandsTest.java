@@ -55,6 +55,21 @@ class InstanceCommandsTest {
     }
 
     @Test
+    void sizesAndTheDiskMaximumAreBoundedBeforeAnyImageIsRead() {
+        assertInvalidInput("option '--max-disk-size': '1.5G' is not a size: no fractions", "run", "--max-disk-size", "1.5G", "lamp:1.0.0");
+        assertInvalidInput("'1024' has no unit", "export", "--max-disk-size", "1024", "lamp:1.0.0");
+        assertInvalidInput("maximum disk size 1M is out of range (64M to 16T)", "run", "--max-disk-size", "1M", "lamp:1.0.0");
+        assertInvalidInput("--cpus 1000: must be from 1 to 64", "run", "--cpus", "1000", "lamp:1.0.0");
+        assertInvalidInput("--memory 2048G: more than 1T", "run", "--memory", "2048G", "lamp:1.0.0");
+    }
+
+    private static void assertInvalidInput(String message, String... args) {
+        Result r = run(args);
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.err().contains(message), r.err());
+    }
+
+    @Test
     void unknownInstanceIsInvalidInput() {
         for (String command : new String[] {"stop", "start", "rm", "logs"}) {
             Result r = run(command, "no-such-instance-x7");

@@ -2,10 +2,12 @@ package dev.appliance.oci;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.appliance.common.InvalidInputException;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -61,7 +63,12 @@ public record ApplianceMetadata(
     /** A first-boot parameter; secret ones are never echoed or logged. */
     public record Param(String name, String defaultValue, boolean secret, String description) {}
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Strict: unknown fields, nulls for numbers, trailing data and numbers given as text are errors. */
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, DeserializationFeature.FAIL_ON_TRAILING_TOKENS,
+                    DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            .build();
 
     /** Labels to put in the image config, sorted so the config is reproducible. */
     public Map<String, String> toLabels() {
@@ -82,30 +89,76 @@ public record ApplianceMetadata(
     }
 
     /**
-     * Reads the metadata back from an image config's labels.
+     * Reads the metadata back from an image config's labels and checks it against
+     * {@link MetadataRules}: labels come from an image, which is untrusted.
      *
      * @param image names the image in error messages
-     * @throws InvalidInputException when the image is not an appliance or a label is malformed
+     * @throws InvalidInputException when the image is not an appliance or a label is malformed or breaks a rule
      */
     public static ApplianceMetadata fromLabels(Map<String, String> labels, String image) {
         if (labels == null || !labels.containsKey(PREFIX + "name")) {
             throw new InvalidInputException(image + ": not an appliance image (no " + PREFIX + "* labels in its config)");
         }
-        Map<String, String> l = new LinkedHashMap<>(labels);
-        try {
-            return new ApplianceMetadata(
-                    l.get(PREFIX + "name"),
-                    l.getOrDefault(PREFIX + "version", ""),
-                    JSON.readValue(l.getOrDefault(PREFIX + "ports", "[]"), new TypeReference<List<Port>>() {}),
-                    l.containsKey(PREFIX + "health") ? JSON.readValue(l.get(PREFIX + "health"), HealthCheck.class) : null,
-                    Long.parseLong(l.getOrDefault(PREFIX + "memory-mib", "512")),
-                    Integer.parseInt(l.getOrDefault(PREFIX + "cpus", "1")),
-                    Long.parseLong(l.getOrDefault(PREFIX + "disk-bytes", Long.toString(2L << 30))),
-                    JSON.readValue(l.getOrDefault(PREFIX + "kernels", "{}"), Kernels.class),
-                    l.getOrDefault(PREFIX + "kernel-cmdline", ""),
-                    JSON.readValue(l.getOrDefault(PREFIX + "params", "[]"), new TypeReference<List<Param>>() {}));
-        } catch (JsonProcessingException | NumberFormatException e) {
-            throw new InvalidInputException(image + ": malformed appliance label: " + e.getMessage(), e);
+        LabelReader l = new LabelReader(labels, image);
+        return new MetadataValidator(image).check(new ApplianceMetadata(
+                l.text("name", null),
+                l.text("version", ""),
+                l.list("ports", new TypeReference<List<Port>>() {}),
+                l.json("health", HealthCheck.class),
+                l.number("memory-mib", 512),
+                (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, l.number("cpus", 1))), // the rule refuses both ends
+                l.number("disk-bytes", 2L << 30),
+                l.json("kernels", Kernels.class),
+                l.text("kernel-cmdline", ""),
+                l.list("params", new TypeReference<List<Param>>() {})));
+    }
+
+    /** One image's {@code dev.appliance.*} labels, each parsed on its own so an error names it. */
+    private record LabelReader(Map<String, String> labels, String image) {
+        String text(String label, String fallback) {
+            return labels.getOrDefault(PREFIX + label, fallback);
+        }
+
+        long number(String label, long fallback) {
+            String text = labels.get(PREFIX + label);
+            if (text == null) {
+                return fallback;
+            }
+            if (!text.matches("-?[0-9]+")) {
+                throw malformed(label, MetadataRules.quote(text) + " is not a whole number");
+            }
+            try {
+                return Long.parseLong(text);
+            } catch (NumberFormatException e) {
+                throw malformed(label, MetadataRules.quote(text) + " is too large");
+            }
+        }
+
+        <T> T json(String label, Class<T> type) {
+            String text = labels.get(PREFIX + label);
+            try {
+                return text == null ? null : JSON.readValue(text, type);
+            } catch (JsonProcessingException e) {
+                throw malformed(label, MetadataRules.printable(e.getOriginalMessage()));
+            }
+        }
+
+        <T> List<T> list(String label, TypeReference<List<T>> type) {
+            String text = labels.getOrDefault(PREFIX + label, "[]");
+            List<T> items;
+            try {
+                items = JSON.readValue(text, type);
+            } catch (JsonProcessingException e) {
+                throw malformed(label, MetadataRules.printable(e.getOriginalMessage()));
+            }
+            if (items == null || items.contains(null)) {
+                throw malformed(label, "expected a JSON list of objects, found null");
+            }
+            return items;
+        }
+
+        private InvalidInputException malformed(String label, String message) {
+            return new InvalidInputException(image + ": malformed label " + PREFIX + label + ": " + message);
         }
     }
 

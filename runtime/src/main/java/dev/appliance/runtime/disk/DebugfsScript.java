@@ -1,7 +1,10 @@
 package dev.appliance.runtime.disk;
 
+import dev.appliance.common.InvalidInputException;
+
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +17,12 @@ import java.util.NavigableMap;
  * nodes, FIFOs and xattrs. One batch, so it costs one debugfs run whoever we are.
  */
 final class DebugfsScript {
+    /**
+     * debugfs reads a script with an 8 KiB line buffer: the rest of a longer line would
+     * be read as a new command (and one starting with '!' runs in the host's shell).
+     */
+    static final int MAX_LINE_BYTES = 8000;
+
     private DebugfsScript() {}
 
     /**
@@ -34,31 +43,56 @@ final class DebugfsScript {
                 // given, so change there first.
                 String name = quote(EntryPath.name(entry.getKey()));
                 switch (node.type()) {
-                    case SYMLINK -> w.write("cd " + quote("/" + EntryPath.parent(entry.getKey())) + "\n"
-                            + "symlink " + name + " " + quote(node.linkTarget()) + "\n");
-                    case CHAR_DEVICE, BLOCK_DEVICE, FIFO -> w.write("cd " + quote("/" + EntryPath.parent(entry.getKey())) + "\n"
-                            + "mknod " + name + " " + deviceArgs(node) + "\n");
+                    case SYMLINK -> {
+                        line(w, "cd " + quote("/" + EntryPath.parent(entry.getKey())));
+                        line(w, "symlink " + name + " " + quote(node.linkTarget()));
+                    }
+                    case CHAR_DEVICE, BLOCK_DEVICE, FIFO -> {
+                        line(w, "cd " + quote("/" + EntryPath.parent(entry.getKey())));
+                        line(w, "mknod " + name + " " + deviceArgs(node));
+                    }
                     default -> { }
                 }
-                w.write("sif " + p + " mode 0" + Integer.toOctalString(node.fullMode()) + "\n");
+                line(w, "sif " + p + " mode 0" + Integer.toOctalString(node.fullMode()));
                 if (node.uid() != stagingUid || node.type() != EntryType.DIRECTORY && node.type() != EntryType.REGULAR) {
-                    w.write("sif " + p + " uid " + node.uid() + "\n");
+                    line(w, "sif " + p + " uid " + node.uid());
                 }
                 if (node.gid() != stagingGid || node.type() != EntryType.DIRECTORY && node.type() != EntryType.REGULAR) {
-                    w.write("sif " + p + " gid " + node.gid() + "\n");
+                    line(w, "sif " + p + " gid " + node.gid());
                 }
                 if (node.type() != EntryType.DIRECTORY && node.type() != EntryType.REGULAR || path.equals("/")) {
                     // mke2fs copied the staging mtimes of files and directories (not the root's);
                     // the other nodes are new.
-                    w.write("sif " + p + " mtime @" + node.mtime() + "\n");
+                    line(w, "sif " + p + " mtime @" + node.mtime());
                 }
                 for (Map.Entry<String, byte[]> xattr : node.xattrs().entrySet()) {
                     Path value = valueDir.resolve(Integer.toString(values++));
                     Files.write(value, xattr.getValue());
-                    w.write("ea_set -f " + quote(value.toString()) + " " + p + " " + quote(xattr.getKey()) + "\n");
+                    line(w, "ea_set -f " + quote(value.toString()) + " " + p + " " + quote(xattr.getKey()));
                 }
             }
         }
+    }
+
+    /**
+     * Writes one command, refusing what debugfs would not read as exactly one line.
+     * Entry checks already refuse control characters and over-long names; this holds
+     * even if a caller forgets them.
+     */
+    static void line(Writer w, String command) throws IOException {
+        for (int i = 0; i < command.length(); i++) {
+            char c = command.charAt(i);
+            if (c == '\n' || c == '\r' || c == '\0') {
+                throw new InvalidInputException("refused to write a debugfs command holding a line break or NUL: "
+                        + EntryChecks.printable(command));
+            }
+        }
+        if (EntryChecks.bytes(command) > MAX_LINE_BYTES) {
+            throw new InvalidInputException("refused to write a debugfs command longer than " + MAX_LINE_BYTES
+                    + " bytes: " + EntryChecks.printable(command));
+        }
+        w.write(command);
+        w.write('\n');
     }
 
     private static String deviceArgs(Node node) {

@@ -52,7 +52,7 @@ public final class DiskAssembler {
         Path target = cachedPath(image, size);
         return CacheEntry.get(target, (temp, work) -> {
             StagingDirectory staging = new StagingDirectory(Files.createDirectory(work.resolve("root")));
-            ImageTree tree = new ImageTree(staging);
+            ImageTree tree = new ImageTree(staging, LayerLimits.forDisk(size));
             for (int i = 0; i < image.layers().size(); i++) {
                 tree.addLayer(image.layers().get(i), image.describeLayer(i));
             }

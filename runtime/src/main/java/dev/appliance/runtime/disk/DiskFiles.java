@@ -79,7 +79,7 @@ final class DiskFiles implements FileSource {
         try {
             try (BufferedWriter w = Files.newBufferedWriter(script, StandardCharsets.UTF_8)) {
                 for (Map.Entry<String, Path> t : targets.entrySet()) {
-                    w.write("dump " + DebugfsScript.quote(t.getKey()) + " " + DebugfsScript.quote(t.getValue().toString()) + "\n");
+                    DebugfsScript.line(w, "dump " + DebugfsScript.quote(t.getKey()) + " " + DebugfsScript.quote(t.getValue().toString()));
                 }
             }
             HostTool.Result result = HostTool.runAllowingFailure(List.of("debugfs", "-f", script.toString(), disk.toString()),

@@ -2,6 +2,7 @@ package dev.appliance.runtime.disk;
 
 import dev.appliance.common.ApplianceDirs;
 import dev.appliance.common.ApplianceException;
+import dev.appliance.common.InvalidInputException;
 import dev.appliance.oci.Digest;
 
 import java.io.IOException;
@@ -125,7 +126,7 @@ public final class ImageFiles {
             throw new ApplianceException(image.image() + ": " + program + " is not a regular file in the image");
         }
         result.put("program", copied.get(program));
-        ElfFile elf = ElfFile.read(out.resolve(copied.get(program)));
+        ElfFile elf = readElf(image, program, out.resolve(copied.get(program)));
         if (elf == null) {
             throw new ApplianceException(image.image() + ": " + program + " is not an x86-64 ELF program");
         }
@@ -133,6 +134,7 @@ public final class ImageFiles {
         // Each round copies the libraries the previous round's files asked for.
         Map<String, String> pending = new LinkedHashMap<>();
         if (elf.interpreter() != null) {
+            checkElfName(image, program, "loader", elf.interpreter(), EntryChecks.absolutePathProblem(elf.interpreter()));
             String name = EntryPath.name(elf.interpreter());
             String real = source.regularFile(elf.interpreter());
             if (real == null) {
@@ -143,7 +145,7 @@ public final class ImageFiles {
             result.put("interpreter", "lib/" + name);
         }
         Set<String> done = new LinkedHashSet<>();
-        queueNeeded(image, source, elf, pending, done);
+        queueNeeded(image, source, program, elf, pending, done);
         while (!pending.isEmpty()) {
             Map<String, String> round = new LinkedHashMap<>(pending);
             pending.clear();
@@ -162,9 +164,9 @@ public final class ImageFiles {
             for (Map.Entry<String, String> lib : round.entrySet()) {
                 done.add(lib.getKey());
                 result.put("lib:" + lib.getKey(), "lib/" + lib.getKey());
-                ElfFile libElf = ElfFile.read(libDir.resolve(lib.getKey()));
+                ElfFile libElf = readElf(image, lib.getKey(), libDir.resolve(lib.getKey()));
                 if (libElf != null) {
-                    queueNeeded(image, source, libElf, pending, done);
+                    queueNeeded(image, source, lib.getKey(), libElf, pending, done);
                 }
             }
         }
@@ -212,8 +214,10 @@ public final class ImageFiles {
         return found;
     }
 
-    private static void queueNeeded(ImageLayers image, FileSource source, ElfFile elf, Map<String, String> pending, Set<String> done) {
+    private static void queueNeeded(ImageLayers image, FileSource source, String file, ElfFile elf,
+                                    Map<String, String> pending, Set<String> done) {
         for (String soname : elf.needed()) {
+            checkElfName(image, file, "library", soname, EntryChecks.fileNameProblem(soname));
             if (done.contains(soname) || pending.containsKey(soname)) {
                 continue;
             }
@@ -228,6 +232,24 @@ public final class ImageFiles {
                 throw new ApplianceException(image.image() + ": library " + soname + " is not in the image");
             }
             pending.put(soname, found);
+        }
+    }
+
+    /** An ELF file from the image; offsets in a malformed one point anywhere. */
+    private static ElfFile readElf(ImageLayers image, String name, Path file) throws IOException {
+        try {
+            return ElfFile.read(file);
+        } catch (IndexOutOfBoundsException e) {
+            throw new InvalidInputException(image.image() + " (" + image.digest() + "): " + name
+                    + " is a malformed ELF file: " + e.getMessage());
+        }
+    }
+
+    /** Names read from an ELF file become host paths and patchelf arguments: refused unless plain. */
+    private static void checkElfName(ImageLayers image, String file, String what, String name, String problem) {
+        if (problem != null) {
+            throw new InvalidInputException(image.image() + " (" + image.digest() + "): " + file + " asks for the " + what
+                    + " '" + EntryChecks.printable(name) + "', refused: " + problem);
         }
     }
 

@@ -34,8 +34,11 @@ public record ImageLayers(String image, String digest, List<Path> layers) {
         return digest.replace(':', '-');
     }
 
-    /** How errors name layer {@code index}: position and blob file name. */
+    /** How errors name layer {@code index}: image, image digest, position and layer digest (from the store's blob path). */
     String describeLayer(int index) {
-        return image + " layer " + (index + 1) + " (" + layers.get(index).getFileName() + ")";
+        Path blob = layers.get(index);
+        Path algorithm = blob.getParent() == null ? null : blob.getParent().getFileName();
+        String layer = (algorithm == null ? "" : algorithm + ":") + blob.getFileName();
+        return image + " (" + digest + ") layer " + (index + 1) + " " + layer;
     }
 }

@@ -30,11 +30,15 @@ final class ImageTree {
 
     private final TreeMap<String, Node> nodes = new TreeMap<>();
     private final TreeSink sink;
+    private final LayerLimits limits;
     private Set<String> layerPaths = new HashSet<>();
     private String layerName = "";
+    private long entries;
+    private long fileBytes;
 
-    ImageTree(TreeSink sink) {
+    ImageTree(TreeSink sink, LayerLimits limits) {
         this.sink = sink;
+        this.limits = limits;
         nodes.put("", Node.ROOT);
     }
 
@@ -66,6 +70,7 @@ final class ImageTree {
     }
 
     private void apply(LayerEntry e, InputStream content) throws IOException {
+        count(e);
         if (e.path().isEmpty()) {
             nodes.put("", Node.of(e, EntryType.DIRECTORY));
             return;
@@ -75,10 +80,14 @@ final class ImageTree {
         // A whiteout in a directory lower layers do not have hides nothing: create nothing for it.
         String parent = walk(EntryPath.parent(e.path()), e, !whiteout);
         if (whiteout) {
+            String hidden = name.substring(WHITEOUT_PREFIX.length());
+            if (hidden.isEmpty() || hidden.equals(".") || hidden.equals("..")) {
+                throw LayerReader.refused(layerName, e.rawName(), "a whiteout must name a file, not '" + hidden + "'");
+            }
             if (parent != null && name.equals(OPAQUE_MARKER)) {
                 opaque(parent);
             } else if (parent != null) {
-                removeTree(EntryPath.child(parent, name.substring(WHITEOUT_PREFIX.length())));
+                removeTree(EntryPath.child(parent, hidden));
             }
             return;
         }
@@ -109,6 +118,19 @@ final class ImageTree {
             }
         }
         layerPaths.add(path);
+    }
+
+    /** Entries and file bytes, all layers together, against the limits: refused before anything is staged. */
+    private void count(LayerEntry e) {
+        if (++entries > limits.maxEntries()) {
+            throw LayerReader.refused(layerName, e.rawName(), "the image has more than " + limits.maxEntries()
+                    + " entries, more than its disk can hold");
+        }
+        if (e.size() > limits.maxFileBytes() - fileBytes) {
+            throw LayerReader.refused(layerName, e.rawName(), "its " + e.size() + " bytes bring the image's files past "
+                    + limits.maxFileBytes() + " bytes, the image's disk size");
+        }
+        fileBytes += e.size();
     }
 
     private void hardLink(LayerEntry e, String path) throws IOException {

@@ -14,6 +14,7 @@ import java.util.TreeMap;
  * @param mtime      seconds since the epoch
  * @param xattrs     extended attributes (name to raw value)
  * @param ordinal    position of the entry in its layer, counting from 0
+ * @param size       bytes of a regular file's content (a sparse file's full size); 0 for other types
  */
 record LayerEntry(
         String path,
@@ -27,7 +28,8 @@ record LayerEntry(
         int devMajor,
         int devMinor,
         Map<String, byte[]> xattrs,
-        int ordinal) {
+        int ordinal,
+        long size) {
 
     LayerEntry {
         // Sorted: debugfs writes them in this order, and the disk must not depend on hash order.

@@ -21,7 +21,7 @@ final class LayerFiles implements FileSource, TreeSink {
     private record Source(int layer, int ordinal) {}
 
     private final ImageLayers image;
-    private final ImageTree tree = new ImageTree(this);
+    private final ImageTree tree = new ImageTree(this, LayerLimits.UNSIZED);
     private final TreeMap<String, Source> sources = new TreeMap<>();
     private int layer;
 

@@ -3,7 +3,6 @@ package dev.appliance.runtime.disk;
 import dev.appliance.common.ApplianceException;
 import dev.appliance.common.InvalidInputException;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -37,10 +36,11 @@ final class LayerReader {
     static void read(Path blob, String layerName, Visitor visitor, int lastOrdinal) {
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(blob), 1 << 16);
              RawPaxHeaders tap = new RawPaxHeaders(decompressed(raw, layerName));
-             TarArchiveInputStream tar = new TarArchiveInputStream(tap)) {
+             HeaderBoundedTarStream tar = new HeaderBoundedTarStream(tap, layerName)) {
             TarArchiveEntry entry;
             for (int ordinal = 0; ordinal <= lastOrdinal; ordinal++) {
                 tap.restart();
+                tar.startEntry();
                 entry = tar.getNextEntry();
                 if (entry == null) {
                     break;
@@ -73,6 +73,10 @@ final class LayerReader {
     /** @return the entry, or null for kinds a root filesystem does not need (sockets are not in tars). */
     private static LayerEntry parse(TarArchiveEntry e, String layerName, RawPaxHeaders tap, int ordinal) {
         String raw = e.getName();
+        check(EntryChecks.pathProblem(raw), layerName, raw, "");
+        if (e.isSymbolicLink() || e.isLink()) {
+            check(EntryChecks.pathProblem(e.getLinkName()), layerName, raw, "link target ");
+        }
         String path = normalise(raw, raw, layerName);
         EntryType type;
         String link = null;
@@ -81,8 +85,8 @@ final class LayerReader {
         } else if (e.isSymbolicLink()) {
             type = EntryType.SYMLINK;
             link = e.getLinkName();
-            if (link.isEmpty() || link.indexOf('\0') >= 0 || link.indexOf('\n') >= 0) {
-                throw refused(layerName, raw, "symlink target is empty or holds a newline/NUL");
+            if (link.isEmpty()) {
+                throw refused(layerName, raw, "symlink target is empty");
             }
         } else if (e.isLink()) {
             type = EntryType.HARDLINK;
@@ -103,19 +107,27 @@ final class LayerReader {
         }
         return new LayerEntry(path, raw, type, link, e.getMode() & 07777,
                 e.getLongUserId(), e.getLongGroupId(), e.getLastModifiedTime().toInstant().getEpochSecond(),
-                e.getDevMajor(), e.getDevMinor(), xattrs(e.getExtraPaxHeaders(), tap, layerName, raw), ordinal);
+                e.getDevMajor(), e.getDevMinor(), xattrs(e.getExtraPaxHeaders(), tap, layerName, raw), ordinal,
+                type == EntryType.REGULAR ? e.getRealSize() : 0);
+    }
+
+    private static void check(String problem, String layerName, String entry, String what) {
+        if (problem != null) {
+            throw refused(layerName, entry, what + problem);
+        }
     }
 
     private static String normalise(String name, String entry, String layerName) {
         try {
             return EntryPath.normalise(name);
         } catch (IllegalArgumentException reason) {
-            throw refused(layerName, entry, reason.getMessage() + (name.equals(entry) ? "" : " in link target '" + name + "'"));
+            throw refused(layerName, entry, reason.getMessage()
+                    + (name.equals(entry) ? "" : " in link target '" + EntryChecks.printable(name) + "'"));
         }
     }
 
     static InvalidInputException refused(String layerName, String entry, String reason) {
-        return new InvalidInputException(layerName + ": entry '" + entry + "' refused: " + reason);
+        return new InvalidInputException(layerName + ": entry '" + EntryChecks.printable(entry) + "' refused: " + reason);
     }
 
     /**
@@ -135,7 +147,7 @@ final class LayerReader {
                     raw = raw == null ? tap.xattrs() : raw;
                     value = raw.get(name);
                     if (value == null) {
-                        throw refused(layerName, entry, "cannot read the binary value of xattr " + name);
+                        throw refused(layerName, entry, "cannot read the binary value of xattr " + EntryChecks.printable(name));
                     }
                 }
                 xattrs.put(name, value);
@@ -147,10 +159,12 @@ final class LayerReader {
                 try {
                     xattrs.put(name, Base64.getDecoder().decode(header.getValue()));
                 } catch (IllegalArgumentException e) {
-                    throw refused(layerName, entry, "xattr " + name + " is not valid base64");
+                    throw refused(layerName, entry, "xattr " + EntryChecks.printable(name) + " is not valid base64");
                 }
             }
         }
+        xattrs.forEach((name, value) -> check(EntryChecks.xattrProblem(name, value), layerName, entry,
+                "'" + EntryChecks.printable(name) + "': "));
         return xattrs;
     }
 }

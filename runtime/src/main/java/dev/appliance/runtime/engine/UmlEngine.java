@@ -1,6 +1,7 @@
 package dev.appliance.runtime.engine;
 
 import dev.appliance.common.HostTools;
+import dev.appliance.oci.KernelArguments;
 import dev.appliance.runtime.disk.HostTool;
 import dev.appliance.runtime.net.PublishedPort;
 
@@ -97,7 +98,7 @@ public final class UmlEngine implements Engine {
                 // console to stdout (the supervisor's pipe); no xterms for other lines
                 "con0=null,fd:1", "con=null", "ssl=null", "noreboot"));
         if (!spec.kernelCmdline().isEmpty()) {
-            c.addAll(List.of(spec.kernelCmdline().split("\\s+")));
+            c.addAll(KernelArguments.split(spec.kernelCmdline(), "kernel command line")); // guest-only, checked again here
         }
         return c;
     }

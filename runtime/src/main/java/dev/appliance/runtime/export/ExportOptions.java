@@ -1,5 +1,7 @@
 package dev.appliance.runtime.export;
 
+import dev.appliance.runtime.instance.ImageLimits;
+
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -13,12 +15,19 @@ import java.util.Map;
  *                    and write a VirtualMachine manifest
  * @param params      first-boot parameters for a config disk written next to the disk
  * @param secrets     first-boot secrets for that config disk
+ * @param limits      what the image may ask for (its disk size), checked before its disk is assembled
  */
 public record ExportOptions(ExportFormat format, Path outputDir, boolean libvirt, String kubevirtRef,
-                            Map<String, String> params, Map<String, byte[]> secrets) {
+                            Map<String, String> params, Map<String, byte[]> secrets, ImageLimits limits) {
     public ExportOptions {
         params = Map.copyOf(params);
         secrets = Map.copyOf(secrets);
+    }
+
+    /** With the default limits. */
+    public ExportOptions(ExportFormat format, Path outputDir, boolean libvirt, String kubevirtRef,
+                         Map<String, String> params, Map<String, byte[]> secrets) {
+        this(format, outputDir, libvirt, kubevirtRef, params, secrets, ImageLimits.DEFAULTS);
     }
 
     /** Without first-boot inputs: the appliance boots with its defaults. */

@@ -69,6 +69,7 @@ public final class Exporter {
         if (options.libvirt() && options.format() == ExportFormat.OVA) {
             throw new InvalidInputException("--libvirt needs --format raw or qcow2: libvirt cannot boot an OVA");
         }
+        options.limits().check(metadata, image.image());
         String name = fileName(metadata);
         Path work = null;
         try {

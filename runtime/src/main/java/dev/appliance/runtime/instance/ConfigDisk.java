@@ -1,17 +1,24 @@
 package dev.appliance.runtime.instance;
 
 import dev.appliance.common.ApplianceException;
+import dev.appliance.common.InvalidInputException;
+import dev.appliance.oci.MetadataRules;
 import dev.appliance.runtime.disk.HostTool;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -65,15 +72,15 @@ public final class ConfigDisk {
             deleteTree(staging);
             Files.createDirectory(staging, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             for (Map.Entry<String, byte[]> f : topLevel.entrySet()) {
-                writePrivate(staging.resolve(f.getKey()), f.getValue());
+                writePrivate(staging, f.getKey(), f.getValue());
             }
-            Files.createDirectory(staging.resolve("params"));
+            Path paramDir = Files.createDirectory(staging.resolve("params"));
             for (Map.Entry<String, String> p : params.entrySet()) {
-                writePrivate(staging.resolve("params").resolve(p.getKey()), p.getValue().getBytes(StandardCharsets.UTF_8));
+                writePrivate(paramDir, parameterName(p.getKey()), p.getValue().getBytes(StandardCharsets.UTF_8));
             }
-            Files.createDirectory(staging.resolve("secrets"));
+            Path secretDir = Files.createDirectory(staging.resolve("secrets"));
             for (Map.Entry<String, byte[]> s : secrets.entrySet()) {
-                writePrivate(staging.resolve("secrets").resolve(s.getKey()), s.getValue());
+                writePrivate(secretDir, parameterName(s.getKey()), s.getValue());
             }
             Files.deleteIfExists(disk);
             Files.createFile(disk, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
@@ -102,13 +109,39 @@ public final class ConfigDisk {
         return 8 + ((2 * bytes) >> 20);
     }
 
-    private static void writePrivate(Path file, byte[] content) throws IOException {
-        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.write(file, content);
+    /**
+     * Parameter names become file names: they come from the image's labels or the
+     * command line, so they must pass the recipe's rule (no '/', no '.', no '..').
+     */
+    static String parameterName(String name) {
+        if (!MetadataRules.PARAM_NAME.accepts(name)) {
+            throw new InvalidInputException("parameter " + MetadataRules.quote(name) + ": not " + MetadataRules.PARAM_NAME.expected());
+        }
+        return name;
+    }
+
+    /**
+     * Creates {@code name} directly in {@code dir}: a name that would resolve
+     * anywhere else is refused, and the file is created new without following a
+     * link, so nothing outside the staging directory can be written through it.
+     */
+    private static void writePrivate(Path dir, String name, byte[] content) throws IOException {
+        Path file = dir.resolve(name);
+        if (!file.getParent().equals(dir) || !file.normalize().equals(file)) {
+            throw new InvalidInputException("config disk file " + MetadataRules.quote(name) + " would leave " + dir);
+        }
+        try (SeekableByteChannel out = Files.newByteChannel(file,
+                Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+            ByteBuffer buffer = ByteBuffer.wrap(content);
+            while (buffer.hasRemaining()) {
+                out.write(buffer);
+            }
+        }
     }
 
     static void deleteTree(Path root) {
-        if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
         try (Stream<Path> walk = Files.walk(root)) {

@@ -4,6 +4,7 @@ import dev.appliance.common.ApplianceDirs;
 import dev.appliance.common.ApplianceException;
 import dev.appliance.common.InvalidInputException;
 import dev.appliance.oci.ApplianceMetadata;
+import dev.appliance.oci.MetadataRules;
 import dev.appliance.runtime.engine.EngineSelector;
 import dev.appliance.runtime.engine.ProcessStarter;
 import dev.appliance.runtime.net.PortAllocator;
@@ -118,8 +119,9 @@ public final class InstanceManager {
         if (request.name() != null) {
             validateName(request.name());
         }
-        if (request.cpus() != null && request.cpus() < 1) {
-            throw new InvalidInputException("--cpus " + request.cpus() + ": must be at least 1");
+        if (request.cpus() != null && !MetadataRules.CPUS.contains(request.cpus())) {
+            throw new InvalidInputException("--cpus " + request.cpus() + ": must be from " + MetadataRules.CPUS.min()
+                    + " to " + MetadataRules.CPUS.max());
         }
         long requestedMemory = request.memory() == null ? 0 : Sizes.mebibytes(request.memory());
         String name = request.name() != null ? request.name() : generatedName(request.image());

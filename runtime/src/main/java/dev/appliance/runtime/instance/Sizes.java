@@ -1,6 +1,7 @@
 package dev.appliance.runtime.instance;
 
 import dev.appliance.common.InvalidInputException;
+import dev.appliance.oci.MetadataRules;
 
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -17,10 +18,15 @@ final class Sizes {
         if (!m.matches()) {
             throw new InvalidInputException("--memory " + value + ": expected e.g. 512M or 2G");
         }
-        long n = Long.parseLong(m.group(1));
+        long n = m.group(1).length() > 12 ? Long.MAX_VALUE >> 11 : Long.parseLong(m.group(1)); // over the maximum either way
         long mib = m.group(2) != null && m.group(2).startsWith("g") ? n * 1024 : n;
-        if (mib < 64) {
-            throw new InvalidInputException("--memory " + value + ": an appliance needs at least 64M");
+        if (mib < MetadataRules.MEMORY_BYTES.min() >> 20) {
+            throw new InvalidInputException("--memory " + value + ": an appliance needs at least "
+                    + MetadataRules.human(MetadataRules.MEMORY_BYTES.min()));
+        }
+        if (mib > MetadataRules.MEMORY_BYTES.max() >> 20) {
+            throw new InvalidInputException("--memory " + value + ": more than "
+                    + MetadataRules.human(MetadataRules.MEMORY_BYTES.max()));
         }
         return mib;
     }

@@ -31,12 +31,22 @@ public final class StoreBootImages implements BootImageResolver {
     private final ApplianceDirs dirs;
     private final RegistryOptions registry;
     private final TransferListener listener;
+    private final ImageLimits limits;
 
-    /** @param registry how to reach a registry when the image must be pulled */
+    /** With {@link ImageLimits#DEFAULTS}. */
     public StoreBootImages(ApplianceDirs dirs, RegistryOptions registry, TransferListener listener) {
+        this(dirs, registry, listener, ImageLimits.DEFAULTS);
+    }
+
+    /**
+     * @param registry how to reach a registry when the image must be pulled
+     * @param limits   what an image may ask of this host, checked before its disk is assembled
+     */
+    public StoreBootImages(ApplianceDirs dirs, RegistryOptions registry, TransferListener listener, ImageLimits limits) {
         this.dirs = dirs;
         this.registry = registry;
         this.listener = listener;
+        this.limits = limits;
     }
 
     @Override
@@ -53,7 +63,7 @@ public final class StoreBootImages implements BootImageResolver {
         } else {
             image = store.get(reference); // the store's "not in the local store" error
         }
-        ApplianceMetadata meta = image.metadata();
+        ApplianceMetadata meta = limits.check(image.metadata(), reference);
         String digest = image.descriptor().digest().toString();
         ImageLayers layers = new ImageLayers(reference, digest, image.layerFiles());
         DiskAssembler assembler = new DiskAssembler(dirs);

@@ -219,8 +219,22 @@ class DiskAssemblerTest {
     }
 
     @Test
-    void contentLargerThanTheDiskIsAClearFailure() throws IOException {
+    void filesLargerThanTheDiskAreAnInvalidImageRefusedBeforeStaging() throws IOException {
         byte[] big = new byte[20 << 20];
+        new java.util.Random(1).nextBytes(big);
+        Path layer = new TestLayer().file("big.bin", big, 0644).writeTo(tmp.resolve("big.tar.gz"));
+        InvalidInputException e = assertThrows(InvalidInputException.class,
+                () -> new DiskAssembler(cache).assemble(image("sha256:b1", layer), DiskAssembler.MIN_SIZE_BYTES));
+        assertTrue(e.getMessage().contains("'big.bin' refused") && e.getMessage().contains("the image's disk size"),
+                e.getMessage());
+        try (Stream<Path> left = Files.list(cache)) {
+            assertEquals(List.of(cache.resolve(".locks")), left.toList());
+        }
+    }
+
+    @Test
+    void contentThatFitsTheSizeButNotTheFilesystemIsAClearFailure() throws IOException {
+        byte[] big = new byte[15 << 20];
         new java.util.Random(1).nextBytes(big);
         Path layer = new TestLayer().file("big.bin", big, 0644).writeTo(tmp.resolve("big.tar.gz"));
         ApplianceException e = assertThrows(ApplianceException.class,

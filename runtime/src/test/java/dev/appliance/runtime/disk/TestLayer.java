@@ -71,6 +71,17 @@ public final class TestLayer {
      * raw value bytes, which Commons Compress cannot write through its String API.
      */
     public TestLayer fileWithRawSchilyXattr(String name, String content, String xattr, byte[] value) {
+        rawSchilyPax(name, xattr, value);
+        return add(name, TarConstants.LF_NORMAL, 0755, 0, 0, null, content.getBytes(StandardCharsets.UTF_8), Map.of());
+    }
+
+    /** A PAX header with one xattr and no entry after it: the next header follows at once. */
+    public TestLayer rawPaxOnly(String xattr) {
+        rawSchilyPax("f", xattr, new byte[] {1});
+        return this;
+    }
+
+    private void rawSchilyPax(String name, String xattr, byte[] value) {
         entries.add(tar -> {
             ByteArrayOutputStream record = new ByteArrayOutputStream();
             byte[] key = (" SCHILY.xattr." + xattr + "=").getBytes(StandardCharsets.UTF_8);
@@ -87,7 +98,6 @@ public final class TestLayer {
             tar.write(record.toByteArray());
             tar.closeArchiveEntry();
         });
-        return add(name, TarConstants.LF_NORMAL, 0755, 0, 0, null, content.getBytes(StandardCharsets.UTF_8), Map.of());
     }
 
     private TestLayer add(String name, byte type, int mode, long uid, long gid, String link, byte[] content,

@@ -1,16 +1,21 @@
 package dev.appliance.runtime.instance;
 
+import dev.appliance.common.InvalidInputException;
 import dev.appliance.runtime.disk.HostTool;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The config disk, written with the real mke2fs and read back with debugfs. */
@@ -35,5 +40,25 @@ class ConfigDiskTest {
     void smallConfigurationsKeepTheSmallDisk() {
         assertEquals(8, ConfigDisk.sizeMiB(Map.of("home_net", "any"), Map.of("pw", new byte[16])));
         assertEquals(8 + 24, ConfigDisk.sizeMiB(Map.of("rules", "x".repeat(12 << 20)), Map.of()));
+    }
+
+    /** Parameter names come from image labels and the command line: none may name a file outside the disk's staging dir. */
+    @Test
+    void aParameterNameCannotWriteOutsideTheStagingDirectory(@TempDir Path dir) throws Exception {
+        Path instance = Files.createDirectory(dir.resolve("instance"));
+        Path disk = instance.resolve("config.img");
+        Path victim = dir.resolve("pwned");
+        for (String name : List.of("../../pwned", dir.resolve("pwned").toString(), "..", ".", "a/../../../pwned", "x\nrm", "")) {
+            InvalidInputException p = assertThrows(InvalidInputException.class,
+                    () -> ConfigDisk.write(disk, "web", Map.of(name, "owned"), Map.of(), List.of()), name);
+            assertTrue(p.getMessage().startsWith("parameter '"), p.getMessage());
+            InvalidInputException s = assertThrows(InvalidInputException.class,
+                    () -> ConfigDisk.write(disk, "web", Map.of(), Map.of(name, new byte[] {1}), List.of()), name);
+            assertTrue(s.getMessage().contains("not a parameter name"), s.getMessage());
+        }
+        assertFalse(Files.exists(victim, LinkOption.NOFOLLOW_LINKS));
+        try (Stream<Path> left = Files.list(instance)) {
+            assertEquals(List.of(), left.toList(), "the staging directory is removed, no disk is left half-written");
+        }
     }
 }
