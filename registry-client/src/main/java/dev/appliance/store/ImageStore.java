@@ -17,8 +17,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -34,8 +36,11 @@ import java.util.stream.Stream;
  * blobs/sha256/...) that skopeo, umoci and podman can read as {@code oci:DIR:NAME}.
  * Tags are index entries annotated with {@value #REF_NAME}.
  *
- * <p>Consistency: blobs are verified and renamed into place whole; index.json is
- * replaced atomically under an exclusive lock. Writers that add blobs and then
+ * <p>Consistency: blobs are verified, flushed to disk and renamed into place
+ * whole; index.json is replaced the same way under an exclusive lock (see
+ * {@link Durable}). Blobs are checked again when read: {@link #readBlob} and
+ * {@link #openVerified} fail on a blob whose bytes no longer match its digest and
+ * set it aside, so the next pull fetches it again. Writers that add blobs and then
  * tag them hold {@link #lockForWrite()} so that a concurrent {@link #gc()}, which
  * takes that lock exclusively, cannot remove blobs not yet referenced.
  */
@@ -54,6 +59,8 @@ public final class ImageStore {
         try {
             Files.createDirectories(root.resolve("blobs/sha256"));
             Files.createDirectories(root.resolve("tmp"));
+            Durable.syncDirectory(root.resolve("blobs"));
+            Durable.syncDirectory(root);
             ImageStore store = new ImageStore(root.toAbsolutePath());
             try (StoreLock.Held ignored = StoreLock.exclusive(store.indexLockFile())) {
                 if (!Files.exists(root.resolve("oci-layout"))) {
@@ -83,15 +90,92 @@ public final class ImageStore {
         return Files.isRegularFile(blobPath(digest));
     }
 
+    /**
+     * True when the store has the blob with the size and digest {@code blob} says,
+     * which is what a pull must know before it skips a blob. A damaged one
+     * (truncated, or altered from outside) is set aside, so the pull fetches it
+     * again. The digest is checked every time: reading a blob costs far less than
+     * fetching it, and a pull that skipped a damaged blob could not repair it.
+     */
+    public boolean hasIntactBlob(Descriptor blob) {
+        Path file = blobPath(blob.digest());
+        try {
+            if (Files.size(file) == blob.size() && hashOf(file).equals(blob.digest())) {
+                return true;
+            }
+            setAside(file);
+            return false;
+        } catch (IOException missing) {
+            return false;
+        }
+    }
+
+    /** The SHA-256 of a file's content. */
+    static Digest hashOf(Path file) throws IOException {
+        MessageDigest sha256 = Digest.newSha256();
+        byte[] buffer = new byte[1 << 16];
+        try (InputStream in = Files.newInputStream(file)) {
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                sha256.update(buffer, 0, n);
+            }
+        }
+        return Digest.fromSha256(sha256.digest());
+    }
+
+    /** Opens a blob as it is on disk, unchecked; see {@link #openVerified} for content that is used. */
     public InputStream openBlob(Digest digest) throws IOException {
         return Files.newInputStream(blobPath(digest));
     }
 
+    /**
+     * Opens a blob for reading, checked against {@code blob} as it streams (see
+     * {@link VerifyingBlobStream}); {@code what} names it in errors.
+     */
+    public InputStream openVerified(Descriptor blob, String what) {
+        return VerifyingBlobStream.open(blobPath(blob.digest()), blob, what);
+    }
+
+    /**
+     * Reads a small blob (a manifest, a config) whole and checks its digest.
+     *
+     * @throws DamagedBlobException when it is missing or its bytes do not match
+     */
     public byte[] readBlob(Digest digest) {
+        Path file = blobPath(digest);
+        byte[] content;
         try {
-            return Files.readAllBytes(blobPath(digest));
+            content = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new DamagedBlobException("store " + root, digest, "missing");
         } catch (IOException e) {
-            throw new ApplianceException("blob " + digest + " is missing from the store " + root + ": run 'appliance pull' or rebuild", e);
+            throw new ApplianceException("cannot read blob " + digest + " from the store " + root + ": " + e.getMessage(), e);
+        }
+        Digest actual = digest.algorithm().equals("sha256") ? Digest.sha256(content) : digest;
+        if (!actual.equals(digest)) {
+            setAside(file);
+            throw new DamagedBlobException("store " + root, digest, "its content has digest " + actual);
+        }
+        return content;
+    }
+
+    /**
+     * Moves a damaged blob file out of {@code blobs/} into the store's {@code tmp/}
+     * (which {@link #gc()} empties): a name must never serve bytes that do not match
+     * it, and once it is gone a pull fetches the blob again. A reader that has the
+     * file open keeps reading it. Files outside a store layout are left alone.
+     */
+    static void setAside(Path blobFile) {
+        Path tmp = blobFile.toAbsolutePath().getParent().getParent().getParent().resolve("tmp");
+        if (!Files.isDirectory(tmp) || !blobFile.getParent().getParent().endsWith("blobs")) {
+            return;
+        }
+        try {
+            Files.move(blobFile, tmp.resolve("damaged-" + blobFile.getFileName() + "-" + UUID.randomUUID()),
+                    StandardCopyOption.ATOMIC_MOVE);
+            Durable.syncDirectory(blobFile.getParent());
+        } catch (IOException e) {
+            // Already moved by another reader, or not movable: the caller reports the damage either way.
         }
     }
 
@@ -329,12 +413,6 @@ public final class ImageStore {
     }
 
     private void writeAtomically(Path target, byte[] content) throws IOException {
-        Path temp = tempFile();
-        try {
-            Files.write(temp, content);
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(temp);
-        }
+        Durable.write(tempFile(), target, content);
     }
 }
