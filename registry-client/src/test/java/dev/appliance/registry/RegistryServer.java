@@ -58,6 +58,14 @@ public final class RegistryServer implements AutoCloseable {
         return start(dir, tokens.registryAuthConfig());
     }
 
+    /** TLS with a certificate signed by {@code ca}, bearer tokens from {@code tokens} (whose realm is plain http). */
+    public static RegistryServer secureWithTokens(Path dir, TestCa ca, TokenService tokens) throws IOException {
+        return start(dir, "  tls:\n"
+                + "    certificate: " + ca.serverCert() + "\n"
+                + "    key: " + ca.serverKey() + "\n"
+                + tokens.registryAuthConfig());
+    }
+
     private static RegistryServer start(Path dir, String extraConfig) throws IOException {
         Files.createDirectories(dir.resolve("storage"));
         int port = freePort();
