@@ -22,4 +22,22 @@ public final class DamagedBlobException extends ApplianceException {
     public Digest blob() {
         return blob;
     }
+
+    /**
+     * What to report for {@code failure}, an error met while reading a blob: the
+     * damage, when closing the blob's {@link VerifyingBlobStream} found it (then it
+     * is the cause: a decompressor or parser fails on damaged bytes before the end
+     * of the blob is reached), else {@code otherwise}.
+     */
+    public static RuntimeException explaining(Throwable failure, RuntimeException otherwise) {
+        if (failure instanceof DamagedBlobException damaged) {
+            return damaged;
+        }
+        for (Throwable suppressed : failure.getSuppressed()) {
+            if (suppressed instanceof DamagedBlobException damaged) {
+                return damaged;
+            }
+        }
+        return otherwise;
+    }
 }

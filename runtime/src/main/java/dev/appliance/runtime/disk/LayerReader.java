@@ -2,6 +2,7 @@ package dev.appliance.runtime.disk;
 
 import dev.appliance.common.ApplianceException;
 import dev.appliance.common.InvalidInputException;
+import dev.appliance.store.DamagedBlobException;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
@@ -54,7 +55,9 @@ final class LayerReader {
                 }
             }
         } catch (IOException e) {
-            throw new ApplianceException(layerName + ": cannot read layer: " + e.getMessage(), e);
+            throw DamagedBlobException.explaining(e, new ApplianceException(layerName + ": cannot read layer: " + e.getMessage(), e));
+        } catch (RuntimeException e) {
+            throw DamagedBlobException.explaining(e, e);
         }
     }
 
