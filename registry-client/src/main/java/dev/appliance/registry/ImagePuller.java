@@ -67,7 +67,7 @@ public final class ImagePuller {
                 known.remember(source.registry(), source.repository(), blob.digest());
                 listener.blobFinished(blob, had);
             });
-            ImageConfig config = ImageConfig.parse(store.readBlob(manifest.config().digest()), source + " config");
+            ImageConfig config = ImageConfig.parse(store.readBlob(manifest.config().digest(), source + " config"), source + " config");
             Descriptor stored = store.putImage(config, manifest);
             // NAME:TAG@DIGEST is stored as NAME:TAG; an image pulled by digest alone is found by its digest.
             String localName = source.tag() == null ? stored.digest().toString() : source.withTag(source.tag()).toString();

@@ -142,19 +142,24 @@ public final class ImageStore {
      * @throws DamagedBlobException when it is missing or its bytes do not match
      */
     public byte[] readBlob(Digest digest) {
+        return readBlob(digest, "store " + root);
+    }
+
+    /** Like {@link #readBlob(Digest)}; {@code what} names the blob in errors (e.g. {@code "lamp:1.0.0 config"}). */
+    public byte[] readBlob(Digest digest, String what) {
         Path file = blobPath(digest);
         byte[] content;
         try {
             content = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
-            throw new DamagedBlobException("store " + root, digest, "missing");
+            throw new DamagedBlobException(what, digest, "missing");
         } catch (IOException e) {
             throw new ApplianceException("cannot read blob " + digest + " from the store " + root + ": " + e.getMessage(), e);
         }
         Digest actual = digest.algorithm().equals("sha256") ? Digest.sha256(content) : digest;
         if (!actual.equals(digest)) {
             setAside(file);
-            throw new DamagedBlobException("store " + root, digest, "its content has digest " + actual);
+            throw new DamagedBlobException(what, digest, "its content has digest " + actual);
         }
         return content;
     }
@@ -166,14 +171,18 @@ public final class ImageStore {
      * file open keeps reading it. Files outside a store layout are left alone.
      */
     static void setAside(Path blobFile) {
-        Path tmp = blobFile.toAbsolutePath().getParent().getParent().getParent().resolve("tmp");
-        if (!Files.isDirectory(tmp) || !blobFile.getParent().getParent().endsWith("blobs")) {
+        Path file = blobFile.toAbsolutePath();
+        if (file.getNameCount() < 3 || !file.getParent().getParent().endsWith("blobs")) {
+            return;
+        }
+        Path tmp = file.getParent().getParent().resolveSibling("tmp");
+        if (!Files.isDirectory(tmp)) {
             return;
         }
         try {
-            Files.move(blobFile, tmp.resolve("damaged-" + blobFile.getFileName() + "-" + UUID.randomUUID()),
+            Files.move(file, tmp.resolve("damaged-" + file.getFileName() + "-" + UUID.randomUUID()),
                     StandardCopyOption.ATOMIC_MOVE);
-            Durable.syncDirectory(blobFile.getParent());
+            Durable.syncDirectory(file.getParent());
         } catch (IOException e) {
             // Already moved by another reader, or not movable: the caller reports the damage either way.
         }
@@ -313,13 +322,13 @@ public final class ImageStore {
 
     /** Reads a stored image by manifest digest; {@code name} is used in messages. */
     public StoredImage load(String name, Digest manifestDigest) {
-        Manifest manifest = Manifest.parse(readBlob(manifestDigest), name + " manifest");
-        ImageConfig config = ImageConfig.parse(readBlob(manifest.config().digest()), name + " config");
+        Manifest manifest = Manifest.parse(readBlob(manifestDigest, name + " manifest"), name + " manifest");
+        ImageConfig config = ImageConfig.parse(readBlob(manifest.config().digest(), name + " config"), name + " config");
         List<Path> layers = new ArrayList<>();
         for (Descriptor layer : manifest.layers()) {
             Path file = blobPath(layer.digest());
             if (!Files.isRegularFile(file)) {
-                throw new ApplianceException(name + ": layer " + layer.digest() + " is missing from the store");
+                throw new DamagedBlobException(name + " layer " + (layers.size() + 1), layer.digest(), "missing");
             }
             layers.add(file);
         }

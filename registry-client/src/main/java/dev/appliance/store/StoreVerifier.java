@@ -90,24 +90,49 @@ public final class StoreVerifier {
     }
 
     private Report run(boolean repair) throws IOException {
-        List<Problem> problems = new ArrayList<>();
-        Map<Digest, Optional<Found>> checked = new HashMap<>();
-        Map<Digest, Set<String>> neededBy = new TreeMap<>();
-        Map<Digest, Found> damaged = new TreeMap<>();
-        long[] bytes = {0};
-        List<ImageStore.Tag> tags;
-        try {
-            tags = store.tags();
-        } catch (InvalidInputException | ApplianceException e) {
-            tags = List.of();
-            problems.add(new Problem("index.json", Damage.NOT_A_BLOB, e.getMessage(), List.of(),
-                    "the tags are lost but the blobs remain: pull or rebuild the images, then run 'appliance gc'", false));
+        return new Pass(repair).run();
+    }
+
+    /** One verification: each blob's state, found once, and who needs it. */
+    private final class Pass {
+        private final boolean repair;
+        private final List<Problem> problems = new ArrayList<>();
+        private final Map<Digest, Optional<Found>> checked = new HashMap<>();
+        private final Map<Digest, Set<String>> neededBy = new TreeMap<>();
+        private final Map<Digest, Found> damaged = new TreeMap<>();
+        private long bytes;
+
+        Pass(boolean repair) {
+            this.repair = repair;
         }
-        for (ImageStore.Tag tag : tags) {
+
+        Report run() throws IOException {
+            List<ImageStore.Tag> tags;
+            try {
+                tags = store.tags();
+            } catch (InvalidInputException | ApplianceException e) {
+                tags = List.of();
+                problems.add(new Problem("index.json", Damage.NOT_A_BLOB, e.getMessage(), List.of(),
+                        "the tags are lost but the blobs remain: pull or rebuild the images, then run 'appliance gc'", false));
+            }
+            tags.forEach(this::checkTag);
+            checkEveryFile();
+            for (Map.Entry<Digest, Found> entry : damaged.entrySet()) {
+                Digest digest = entry.getKey();
+                Found found = entry.getValue();
+                List<String> images = List.copyOf(neededBy.getOrDefault(digest, Set.of()));
+                boolean moved = repair && found.damage() != Damage.MISSING && found.damage() != Damage.INVALID_MANIFEST
+                        && setAside(store.blobPath(digest));
+                problems.add(new Problem(digest.toString(), found.damage(), found.detail(), images,
+                        advice(images, found, moved), moved));
+            }
+            return new Report(tags.size(), checked.size(), bytes, problems);
+        }
+
+        /** index.json to manifest, config and layers. */
+        private void checkTag(ImageStore.Tag tag) {
             List<Descriptor> blobs = new ArrayList<>(List.of(tag.manifest()));
-            Optional<Found> manifestState = checked.computeIfAbsent(tag.manifest().digest(),
-                    d -> check(d, tag.manifest().size(), bytes));
-            if (manifestState.isEmpty()) {
+            if (state(tag.manifest().digest(), tag.manifest().size()).isEmpty()) {
                 try {
                     Manifest manifest = Manifest.parse(Files.readAllBytes(store.blobPath(tag.manifest().digest())),
                             tag.name() + " manifest");
@@ -115,57 +140,57 @@ public final class StoreVerifier {
                     blobs.addAll(manifest.layers());
                 } catch (InvalidInputException e) {
                     checked.put(tag.manifest().digest(), Optional.of(new Found(Damage.INVALID_MANIFEST, e.getMessage())));
+                } catch (IOException e) {
+                    checked.put(tag.manifest().digest(), Optional.of(new Found(Damage.WRONG_DIGEST,
+                            "cannot be read: " + e.getMessage())));
                 }
             }
             for (Descriptor blob : blobs) {
                 neededBy.computeIfAbsent(blob.digest(), d -> new TreeSet<>()).add(tag.name());
-                checked.computeIfAbsent(blob.digest(), d -> check(d, blob.size(), bytes))
-                        .ifPresent(found -> damaged.put(blob.digest(), found));
+                state(blob.digest(), blob.size()).ifPresent(found -> damaged.put(blob.digest(), found));
             }
         }
-        try (Stream<Path> files = Files.list(store.root().resolve("blobs/sha256"))) {
-            for (Path file : (Iterable<Path>) files.sorted()::iterator) {
-                Optional<Digest> digest = digestOf(file);
-                if (digest.isEmpty()) {
-                    boolean moved = repair && setAside(file);
-                    problems.add(new Problem(file.getFileName().toString(), Damage.NOT_A_BLOB,
-                            "a file under blobs/sha256 whose name is not a sha256 digest", List.of(),
-                            "no image uses it; --repair (or removing it by hand) clears it", moved));
-                    continue;
-                }
-                checked.computeIfAbsent(digest.get(), d -> check(d, -1, bytes))
-                        .ifPresent(found -> damaged.put(digest.get(), found));
-            }
-        }
-        for (Map.Entry<Digest, Found> entry : damaged.entrySet()) {
-            Digest digest = entry.getKey();
-            Found found = entry.getValue();
-            List<String> images = List.copyOf(neededBy.getOrDefault(digest, Set.of()));
-            boolean moved = repair && found.damage() != Damage.MISSING && found.damage() != Damage.INVALID_MANIFEST
-                    && setAside(store.blobPath(digest));
-            problems.add(new Problem(digest.toString(), found.damage(), found.detail(), images,
-                    advice(images, found, moved), moved));
-        }
-        return new Report(tags.size(), checked.size(), bytes[0], problems);
-    }
 
-    /** Empty when the blob is intact; {@code size} -1 when no descriptor says it. */
-    private Optional<Found> check(Digest digest, long size, long[] bytes) {
-        Path file = store.blobPath(digest);
-        if (!Files.isRegularFile(file)) {
-            return Optional.of(new Found(Damage.MISSING, "the blob file is missing"));
-        }
-        try {
-            long actualSize = Files.size(file);
-            if (size >= 0 && actualSize != size) {
-                return Optional.of(new Found(Damage.WRONG_SIZE, actualSize + " bytes instead of " + size));
+        /** Blob files no tag reaches are checked too (their digest; no descriptor says their size). */
+        private void checkEveryFile() throws IOException {
+            try (Stream<Path> files = Files.list(store.root().resolve("blobs/sha256"))) {
+                for (Path file : (Iterable<Path>) files.sorted()::iterator) {
+                    Optional<Digest> digest = digestOf(file);
+                    if (digest.isEmpty()) {
+                        boolean moved = repair && setAside(file);
+                        problems.add(new Problem(file.getFileName().toString(), Damage.NOT_A_BLOB,
+                                "a file under blobs/sha256 whose name is not a sha256 digest", List.of(),
+                                "no image uses it; --repair (or removing it by hand) clears it", moved));
+                    } else {
+                        state(digest.get(), -1).ifPresent(found -> damaged.put(digest.get(), found));
+                    }
+                }
             }
-            Digest actual = ImageStore.hashOf(file);
-            bytes[0] += actualSize;
-            return actual.equals(digest) ? Optional.empty()
-                    : Optional.of(new Found(Damage.WRONG_DIGEST, "its content has digest " + actual));
-        } catch (IOException e) {
-            return Optional.of(new Found(Damage.WRONG_DIGEST, "cannot be read: " + e.getMessage()));
+        }
+
+        /** The blob's state, checked on first use; {@code size} -1 when no descriptor says it. */
+        private Optional<Found> state(Digest digest, long size) {
+            return checked.computeIfAbsent(digest, d -> check(d, size));
+        }
+
+        /** Empty when the blob is intact. */
+        private Optional<Found> check(Digest digest, long size) {
+            Path file = store.blobPath(digest);
+            if (!Files.isRegularFile(file)) {
+                return Optional.of(new Found(Damage.MISSING, "the blob file is missing"));
+            }
+            try {
+                long actualSize = Files.size(file);
+                if (size >= 0 && actualSize != size) {
+                    return Optional.of(new Found(Damage.WRONG_SIZE, actualSize + " bytes instead of " + size));
+                }
+                Digest actual = ImageStore.hashOf(file);
+                bytes += actualSize;
+                return actual.equals(digest) ? Optional.empty()
+                        : Optional.of(new Found(Damage.WRONG_DIGEST, "its content has digest " + actual));
+            } catch (IOException e) {
+                return Optional.of(new Found(Damage.WRONG_DIGEST, "cannot be read: " + e.getMessage()));
+            }
         }
     }
 
