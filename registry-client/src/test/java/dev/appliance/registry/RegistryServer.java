@@ -124,6 +124,21 @@ public final class RegistryServer implements AutoCloseable {
         return dir.resolve("storage/docker/registry/v2/blobs/sha256").resolve(hex.substring(0, 2)).resolve(hex).resolve("data");
     }
 
+    /** The repository's record that it holds a blob (a file holding the digest). */
+    public Path layerLink(String repository, String digest) {
+        return dir.resolve("storage/docker/registry/v2/repositories").resolve(repository)
+                .resolve("_layers/sha256").resolve(digest.substring("sha256:".length())).resolve("link");
+    }
+
+    /** What docker-registry printed (errors and warnings), for failure messages. */
+    public String log() {
+        try {
+            return Files.readString(dir.resolve("registry.log"));
+        } catch (IOException e) {
+            return "(no registry log: " + e.getMessage() + ")";
+        }
+    }
+
     @Override
     public void close() {
         kill();
