@@ -110,6 +110,15 @@ public final class ImageStore {
         }
     }
 
+    /** The digest a file under {@code blobs/sha256} is named by, if its name is one. */
+    static Optional<Digest> digestOf(Path blobFile) {
+        try {
+            return Optional.of(new Digest("sha256", blobFile.getFileName().toString()));
+        } catch (InvalidInputException e) {
+            return Optional.empty();
+        }
+    }
+
     /** The SHA-256 of a file's content. */
     static Digest hashOf(Path file) throws IOException {
         MessageDigest sha256 = Digest.newSha256();
@@ -368,7 +377,9 @@ public final class ImageStore {
                  Stream<Path> temps = Files.list(root.resolve("tmp"))) {
                 for (Path blob : (Iterable<Path>) Stream.concat(blobs, temps)::iterator) {
                     boolean isTemp = blob.getParent().endsWith("tmp");
-                    if (isTemp || !live.contains(new Digest("sha256", blob.getFileName().toString()))) {
+                    // A file whose name is no digest is not a blob: left for 'store verify' to report.
+                    Optional<Digest> digest = isTemp ? Optional.empty() : digestOf(blob);
+                    if (isTemp || digest.isPresent() && !live.contains(digest.get())) {
                         freed += Files.size(blob);
                         Files.delete(blob);
                         removed++;

@@ -155,7 +155,7 @@ public final class StoreVerifier {
         private void checkEveryFile() throws IOException {
             try (Stream<Path> files = Files.list(store.root().resolve("blobs/sha256"))) {
                 for (Path file : (Iterable<Path>) files.sorted()::iterator) {
-                    Optional<Digest> digest = digestOf(file);
+                    Optional<Digest> digest = ImageStore.digestOf(file);
                     if (digest.isEmpty()) {
                         boolean moved = repair && setAside(file);
                         problems.add(new Problem(file.getFileName().toString(), Damage.NOT_A_BLOB,
@@ -191,14 +191,6 @@ public final class StoreVerifier {
             } catch (IOException e) {
                 return Optional.of(new Found(Damage.WRONG_DIGEST, "cannot be read: " + e.getMessage()));
             }
-        }
-    }
-
-    private static Optional<Digest> digestOf(Path file) {
-        try {
-            return Optional.of(new Digest("sha256", file.getFileName().toString()));
-        } catch (InvalidInputException e) {
-            return Optional.empty();
         }
     }
 

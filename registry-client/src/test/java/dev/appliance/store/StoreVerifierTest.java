@@ -122,6 +122,10 @@ class StoreVerifierTest {
         assertEquals(StoreVerifier.Damage.WRONG_DIGEST, problems.get(1).damage());
         assertEquals(List.of(), problems.get(1).neededBy());
         assertTrue(problems.get(1).advice().contains("appliance gc"), problems.get(1).advice());
+
+        assertEquals(1, store.gc().blobsRemoved(), "gc removes the damaged orphan and leaves the stray file alone");
+        assertTrue(Files.exists(store.root().resolve("blobs/sha256/notes.txt")));
+        assertTrue(store.hasBlob(shared.digest()));
     }
 
     @Test
