@@ -8,7 +8,6 @@ import dev.appliance.store.VerifyingBlobStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
-
 import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Pattern;
