@@ -19,6 +19,7 @@ import picocli.CommandLine.HelpCommand;
             ImagesCommand.class,
             RmiCommand.class,
             GcCommand.class,
+            StoreCommand.class,
             PushCommand.class,
             PullCommand.class,
             RunCommand.class,

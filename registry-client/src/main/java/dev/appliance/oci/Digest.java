@@ -12,14 +12,20 @@ public record Digest(String algorithm, String hex) implements Comparable<Digest>
     private static final Pattern SHA256 = Pattern.compile("[a-f0-9]{64}");
     private static final Pattern SHA512 = Pattern.compile("[a-f0-9]{128}");
 
+    /**
+     * Only lower-case hex of the algorithm's exact length: a digest names a file in
+     * the store ({@code blobs/ALGORITHM/HEX}) and a registry URL, so nothing else
+     * (separators, dots, upper case, control characters) may pass.
+     */
     public Digest {
-        boolean valid = switch (algorithm) {
+        boolean valid = algorithm != null && hex != null && switch (algorithm) {
             case "sha256" -> SHA256.matcher(hex).matches();
             case "sha512" -> SHA512.matcher(hex).matches();
             default -> false;
         };
         if (!valid) {
-            throw new InvalidInputException("invalid digest '" + algorithm + ":" + hex + "'");
+            throw new InvalidInputException("invalid digest " + shown(algorithm + ":" + hex)
+                    + ": expected sha256:<64 lower-case hex digits>");
         }
     }
 
@@ -27,9 +33,25 @@ public record Digest(String algorithm, String hex) implements Comparable<Digest>
     public static Digest parse(String text) {
         int colon = text == null ? -1 : text.indexOf(':');
         if (colon < 0) {
-            throw new InvalidInputException("invalid digest '" + text + "': expected sha256:<64 hex digits>");
+            throw new InvalidInputException("invalid digest " + shown(text) + ": expected sha256:<64 hex digits>");
         }
         return new Digest(text.substring(0, colon), text.substring(colon + 1));
+    }
+
+    /** Untrusted text for an error message: quoted, control characters escaped, at most 140 characters. */
+    private static String shown(String text) {
+        if (text == null) {
+            return "(none)";
+        }
+        StringBuilder out = new StringBuilder("'");
+        text.codePoints().limit(140).forEach(c -> {
+            if (Character.isISOControl(c)) {
+                out.append(String.format("\\u%04x", c));
+            } else {
+                out.appendCodePoint(c);
+            }
+        });
+        return out.append(text.length() > 140 ? "...'" : "'").toString();
     }
 
     public static Digest sha256(byte[] content) {

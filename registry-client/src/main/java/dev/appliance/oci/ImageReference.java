@@ -18,6 +18,10 @@ import java.util.regex.Pattern;
 public record ImageReference(String registry, String repository, String tag, Digest digest) {
     private static final Pattern COMPONENT = Pattern.compile("[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*");
     private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
+    private static final String OCTET = "(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])";
+    private static final Pattern LOOPBACK_V4 = Pattern.compile("127(?:\\." + OCTET + "){3}");
+    /** {@code [::1]} in its short and long spellings. */
+    private static final Pattern LOOPBACK_V6 = Pattern.compile("\\[(?:0{0,4}:){2,7}0{0,3}1]");
     private static final Pattern REGISTRY = Pattern.compile("(?:[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*|\\[[0-9a-fA-F:]+\\])(?::[0-9]+)?");
 
     public static ImageReference parse(String text) {
@@ -79,14 +83,20 @@ public record ImageReference(String registry, String repository, String tag, Dig
         return registry != null;
     }
 
-    /** Loopback registries may be spoken to over plain HTTP without --insecure. */
+    /**
+     * Loopback registries may be spoken to over plain HTTP without --insecure.
+     * Loopback means {@code localhost}, an IPv4 literal in 127.0.0.0/8, or the IPv6
+     * literal {@code [::1]}; never a name that merely looks like one (such as
+     * {@code 127.0.0.1.example.com}, which DNS may point anywhere). No name is
+     * looked up to decide.
+     */
     public boolean isLoopbackRegistry() {
         if (registry == null) {
             return false;
         }
         String host = registry.startsWith("[") ? registry.substring(0, registry.indexOf(']') + 1)
                 : registry.split(":")[0];
-        return host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]");
+        return host.equals("localhost") || LOOPBACK_V4.matcher(host).matches() || LOOPBACK_V6.matcher(host).matches();
     }
 
     /** The same name with another tag, no digest. */

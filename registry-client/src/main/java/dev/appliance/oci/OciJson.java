@@ -56,11 +56,21 @@ final class OciJson {
             throw new InvalidInputException(what + ": missing descriptor");
         }
         String digest = node.path("digest").asText(null);
-        if (digest == null || !node.path("size").canConvertToLong()) {
-            throw new InvalidInputException(what + ": descriptor without digest or size");
+        if (digest == null || !node.path("size").isIntegralNumber() || !node.path("size").canConvertToLong()) {
+            throw new InvalidInputException(what + ": descriptor without digest or integer size");
         }
-        return new Descriptor(node.path("mediaType").asText(""), Digest.parse(digest),
-                node.path("size").asLong(), stringMap(node.get("annotations")));
+        long size = node.path("size").asLong();
+        if (size < 0 || size > Descriptor.MAX_SIZE) {
+            throw new InvalidInputException(what + ": descriptor size " + size + " is out of range (0 to "
+                    + Descriptor.MAX_SIZE + " bytes)");
+        }
+        Digest parsed;
+        try {
+            parsed = Digest.parse(digest);
+        } catch (InvalidInputException e) {
+            throw new InvalidInputException(what + ": " + e.getMessage(), e);
+        }
+        return new Descriptor(node.path("mediaType").asText(""), parsed, size, stringMap(node.get("annotations")));
     }
 
     static List<Descriptor> descriptors(JsonNode array, String what) {

@@ -19,12 +19,12 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Pulls an image from a registry into the local store. Every blob is verified
  * against its digest while it streams into the store and enters it only whole and
- * correct; blobs the store has are not fetched. The tag is written last, so a
+ * correct; blobs the store has at the right size are not fetched (a damaged one is
+ * set aside and fetched again). The tag is written last, so a
  * failed pull changes no image in the store; verified blobs it already fetched
  * stay (unreferenced until a rerun completes, or {@code gc} removes them).
  */
 public final class ImagePuller {
-    private static final int MANIFEST_LIMIT = 4 << 20;
     private static final String ACCEPT = String.join(", ",
             MediaTypes.OCI_MANIFEST, MediaTypes.DOCKER_MANIFEST, MediaTypes.OCI_INDEX,
             "application/vnd.docker.distribution.manifest.list.v2+json");
@@ -50,6 +50,7 @@ public final class ImagePuller {
 
         listener.stage("fetching manifest of " + source);
         Manifest manifest = retry.run("fetching the manifest of " + source, () -> fetchManifest(http, source));
+        PullLimits.check(manifest, source.toString());
         AtomicLong bytes = new AtomicLong();
         AtomicInteger received = new AtomicInteger();
         AtomicInteger skipped = new AtomicInteger();
@@ -58,7 +59,7 @@ public final class ImagePuller {
             List<Descriptor> blobs = RemoteReferences.blobsOf(manifest);
             Parallel.forEach(blobs, blob -> {
                 listener.blobStarted(blob);
-                boolean had = store.hasBlob(blob.digest());
+                boolean had = store.hasIntactBlob(blob);
                 if (!had) {
                     bytes.addAndGet(retry.run("downloading blob " + blob.digest().shortHex(), () -> fetchBlob(http, blob)));
                 }
@@ -66,7 +67,7 @@ public final class ImagePuller {
                 known.remember(source.registry(), source.repository(), blob.digest());
                 listener.blobFinished(blob, had);
             });
-            ImageConfig config = ImageConfig.parse(store.readBlob(manifest.config().digest()), source + " config");
+            ImageConfig config = ImageConfig.parse(store.readBlob(manifest.config().digest(), source + " config"), source + " config");
             Descriptor stored = store.putImage(config, manifest);
             // NAME:TAG@DIGEST is stored as NAME:TAG; an image pulled by digest alone is found by its digest.
             String localName = source.tag() == null ? stored.digest().toString() : source.withTag(source.tag()).toString();
@@ -82,7 +83,7 @@ public final class ImagePuller {
     }
 
     private Manifest fetchManifest(RegistryHttp http, ImageReference source) throws Exception {
-        RegistryHttp.Fetched fetched = http.manifest(source.tagOrDigest(), ACCEPT, MANIFEST_LIMIT);
+        RegistryHttp.Fetched fetched = http.manifest(source.tagOrDigest(), ACCEPT, PullLimits.DOCUMENT_BYTES);
         String type = fetched.contentType().split(";")[0].strip();
         if (type.isEmpty() || type.equals("application/json")) {
             // Some registries serve every manifest as plain JSON; then the manifest's own field says.

@@ -2,6 +2,7 @@ package dev.appliance.registry;
 
 import com.google.cloud.tools.jib.api.Credential;
 import com.google.cloud.tools.jib.api.DescriptorDigest;
+import com.google.cloud.tools.jib.api.RegistryException;
 import com.google.cloud.tools.jib.event.EventHandlers;
 import com.google.cloud.tools.jib.http.FailoverHttpClient;
 import com.google.cloud.tools.jib.registry.ManifestAndDigest;
@@ -103,7 +104,7 @@ public final class ImagePusher {
         DescriptorDigest digest = jibDigest(blob.digest());
         listener.blobStarted(blob);
         boolean existed = retry.run("uploading blob " + blob.digest().shortHex(), () -> {
-            if (client.checkBlob(digest).isPresent()) {
+            if (registryHas(client, digest)) {
                 return true;
             }
             AtomicLong attempt = new AtomicLong();
@@ -119,6 +120,25 @@ public final class ImagePusher {
         });
         listener.blobFinished(blob, existed);
         return existed;
+    }
+
+    /**
+     * Whether the repository has the blob. A server error here counts as "not
+     * known", and the blob is uploaded: uploading is always safe, and it repairs
+     * what such errors usually mean. docker-registry writes a repository's record
+     * of a blob (its link file) by truncating and then writing it, so a registry
+     * killed in between answers every later check of that blob with HTTP 500
+     * ("invalid checksum digest format") until the blob is uploaded again.
+     */
+    private static boolean registryHas(RegistryClient client, DescriptorDigest digest) throws Exception {
+        try {
+            return client.checkBlob(digest).isPresent();
+        } catch (IOException | RegistryException e) {
+            if (Retry.isTransient(e)) {
+                return false;
+            }
+            throw e;
+        }
     }
 
     /** Reads the manifest back: the registry must serve the very bytes we have. */

@@ -19,6 +19,7 @@ import org.apache.http.impl.client.HttpClientBuilder;
 import org.apache.http.impl.conn.PoolingHttpClientConnectionManager;
 
 import java.lang.reflect.Constructor;
+import java.net.URI;
 import java.lang.reflect.InvocationTargetException;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -49,9 +50,7 @@ final class JibHttp {
         // after two failed TLS handshakes ("failover"). For an endpoint already known
         // to speak HTTP (loopback, or --insecure), route every request over plain HTTP
         // instead; it then never needs failover.
-        HttpRoutePlanner routes = endpoint.plainHttp()
-                ? (target, request, context) -> new HttpRoute(new HttpHost(target.getHostName(), target.getPort(), "http"))
-                : null;
+        HttpRoutePlanner routes = endpoint.plainHttp() ? plainHttpRoutes(endpoint) : null;
         // Jib wants a fresh transport per request: reused Apache connections fail with NoHttpResponseException.
         Supplier<HttpTransport> transport = () -> new ApacheHttpTransport(routes == null
                 ? ApacheHttpTransport.newDefaultHttpClientBuilder().setSSLSocketFactory(sockets).build()
@@ -72,6 +71,18 @@ final class JibHttp {
         } catch (InvocationTargetException e) {
             throw new ApplianceException("cannot create the registry HTTP client: " + e.getCause().getMessage(), e.getCause());
         }
+    }
+
+    /**
+     * Routes requests to the registry's own host over plain HTTP. Any other host
+     * (a token service the registry names) keeps its scheme: an https:// realm
+     * elsewhere must not be downgraded to plain HTTP with the credentials in it
+     * (this client has no TLS, so such a request fails instead of leaking).
+     */
+    static HttpRoutePlanner plainHttpRoutes(Endpoint endpoint) {
+        String registryHost = URI.create("http://" + endpoint.host()).getHost();
+        return (target, request, context) -> new HttpRoute(target.getHostName().equalsIgnoreCase(registryHost)
+                ? new HttpHost(target.getHostName(), target.getPort(), "http") : target);
     }
 
     /**

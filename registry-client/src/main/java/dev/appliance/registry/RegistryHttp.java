@@ -75,13 +75,14 @@ final class RegistryHttp {
                 if (Thread.currentThread().isInterrupted()) {
                     throw new InterruptedIOException("download of " + digest + " cancelled");
                 }
-                out.write(buffer, 0, n);
-                total += n;
-                progress.accept(total);
-                if (total > size) {
+                if (total + n > size) {
+                    // Checked before writing: not one byte beyond the declared size reaches the store.
                     throw new ApplianceException("blob " + digest + " from " + endpoint.registry()
                             + " is larger than the " + size + " bytes its manifest says");
                 }
+                out.write(buffer, 0, n);
+                total += n;
+                progress.accept(total);
             }
             if (total < size) {
                 throw new IOException("blob " + digest + " ended after " + total + " of " + size + " bytes");
@@ -135,6 +136,7 @@ final class RegistryHttp {
         if (realm == null) {
             throw new ApplianceException(endpoint.registry() + " sent a bearer challenge without a realm");
         }
+        TokenRealm.check(realm, endpoint);
         StringBuilder query = new StringBuilder();
         if (params.containsKey("service")) {
             query.append("service=").append(URLEncoder.encode(params.get("service"), StandardCharsets.UTF_8)).append('&');

@@ -4,37 +4,44 @@ import dev.appliance.common.ApplianceException;
 import dev.appliance.oci.Descriptor;
 import dev.appliance.oci.Digest;
 
+import java.io.BufferedOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 
 /**
  * Streams one blob into the store. Bytes go to a temporary file beside the blobs
- * while their SHA-256 is computed; {@link #commit} moves the file into place
- * atomically, so a blob is either complete and verified or absent. Closing
+ * while their SHA-256 is computed; {@link #commit} flushes the file to disk and
+ * moves it into place atomically, so a blob is either complete and verified or
+ * absent, also after a crash or power loss. Closing
  * without committing discards it.
  */
 public final class BlobWriter extends FilterOutputStream {
     private final ImageStore store;
     private final Path temp;
     private final MessageDigest sha256;
+    private final FileChannel channel;
     private long size;
     private boolean done;
 
     BlobWriter(ImageStore store, Path temp) throws IOException {
-        this(store, temp, Digest.newSha256());
+        this(store, temp, Digest.newSha256(),
+                FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
     }
 
-    private BlobWriter(ImageStore store, Path temp, MessageDigest sha256) throws IOException {
-        super(new DigestOutputStream(Files.newOutputStream(temp), sha256));
+    private BlobWriter(ImageStore store, Path temp, MessageDigest sha256, FileChannel channel) {
+        super(new DigestOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16), sha256));
         this.store = store;
         this.temp = temp;
         this.sha256 = sha256;
+        this.channel = channel;
     }
 
     @Override
@@ -66,19 +73,22 @@ public final class BlobWriter extends FilterOutputStream {
      * @throws ApplianceException on a mismatch; nothing enters the store
      */
     public Descriptor commit(String mediaType, Digest expected) throws IOException {
-        out.close();
         done = true;
+        try {
+            out.flush();
+            // On disk before the rename publishes it: after a crash the name holds all of it or nothing.
+            channel.force(true);
+        } finally {
+            out.close();
+        }
         Digest actual = Digest.fromSha256(sha256.digest());
         try {
             if (expected != null && !expected.equals(actual)) {
                 throw new ApplianceException("blob digest mismatch: expected " + expected + ", got " + actual
                         + " (" + size + " bytes): the content is corrupt or truncated");
             }
-            Path target = store.blobPath(actual);
-            if (!Files.exists(target)) {
-                Files.createDirectories(target.getParent());
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-            }
+            // Replacing an existing blob is harmless (same verified bytes) and repairs a damaged one.
+            Durable.publish(temp, store.blobPath(actual));
         } finally {
             Files.deleteIfExists(temp);
         }

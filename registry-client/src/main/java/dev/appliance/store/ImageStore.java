@@ -17,8 +17,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -34,8 +36,11 @@ import java.util.stream.Stream;
  * blobs/sha256/...) that skopeo, umoci and podman can read as {@code oci:DIR:NAME}.
  * Tags are index entries annotated with {@value #REF_NAME}.
  *
- * <p>Consistency: blobs are verified and renamed into place whole; index.json is
- * replaced atomically under an exclusive lock. Writers that add blobs and then
+ * <p>Consistency: blobs are verified, flushed to disk and renamed into place
+ * whole; index.json is replaced the same way under an exclusive lock (see
+ * {@link Durable}). Blobs are checked again when read: {@link #readBlob} and
+ * {@link #openVerified} fail on a blob whose bytes no longer match its digest and
+ * set it aside, so the next pull fetches it again. Writers that add blobs and then
  * tag them hold {@link #lockForWrite()} so that a concurrent {@link #gc()}, which
  * takes that lock exclusively, cannot remove blobs not yet referenced.
  */
@@ -54,6 +59,8 @@ public final class ImageStore {
         try {
             Files.createDirectories(root.resolve("blobs/sha256"));
             Files.createDirectories(root.resolve("tmp"));
+            Durable.syncDirectory(root.resolve("blobs"));
+            Durable.syncDirectory(root);
             ImageStore store = new ImageStore(root.toAbsolutePath());
             try (StoreLock.Held ignored = StoreLock.exclusive(store.indexLockFile())) {
                 if (!Files.exists(root.resolve("oci-layout"))) {
@@ -83,15 +90,110 @@ public final class ImageStore {
         return Files.isRegularFile(blobPath(digest));
     }
 
+    /**
+     * True when the store has the blob with the size and digest {@code blob} says,
+     * which is what a pull must know before it skips a blob. A damaged one
+     * (truncated, or altered from outside) is set aside, so the pull fetches it
+     * again. The digest is checked every time: reading a blob costs far less than
+     * fetching it, and a pull that skipped a damaged blob could not repair it.
+     */
+    public boolean hasIntactBlob(Descriptor blob) {
+        Path file = blobPath(blob.digest());
+        try {
+            if (Files.size(file) == blob.size() && hashOf(file).equals(blob.digest())) {
+                return true;
+            }
+            setAside(file);
+            return false;
+        } catch (IOException missing) {
+            return false;
+        }
+    }
+
+    /** The digest a file under {@code blobs/sha256} is named by, if its name is one. */
+    static Optional<Digest> digestOf(Path blobFile) {
+        try {
+            return Optional.of(new Digest("sha256", blobFile.getFileName().toString()));
+        } catch (InvalidInputException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The SHA-256 of a file's content. */
+    static Digest hashOf(Path file) throws IOException {
+        MessageDigest sha256 = Digest.newSha256();
+        byte[] buffer = new byte[1 << 16];
+        try (InputStream in = Files.newInputStream(file)) {
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                sha256.update(buffer, 0, n);
+            }
+        }
+        return Digest.fromSha256(sha256.digest());
+    }
+
+    /** Opens a blob as it is on disk, unchecked; see {@link #openVerified} for content that is used. */
     public InputStream openBlob(Digest digest) throws IOException {
         return Files.newInputStream(blobPath(digest));
     }
 
+    /**
+     * Opens a blob for reading, checked against {@code blob} as it streams (see
+     * {@link VerifyingBlobStream}); {@code what} names it in errors.
+     */
+    public InputStream openVerified(Descriptor blob, String what) {
+        return VerifyingBlobStream.open(blobPath(blob.digest()), blob, what);
+    }
+
+    /**
+     * Reads a small blob (a manifest, a config) whole and checks its digest.
+     *
+     * @throws DamagedBlobException when it is missing or its bytes do not match
+     */
     public byte[] readBlob(Digest digest) {
+        return readBlob(digest, "store " + root);
+    }
+
+    /** Like {@link #readBlob(Digest)}; {@code what} names the blob in errors (e.g. {@code "lamp:1.0.0 config"}). */
+    public byte[] readBlob(Digest digest, String what) {
+        Path file = blobPath(digest);
+        byte[] content;
         try {
-            return Files.readAllBytes(blobPath(digest));
+            content = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new DamagedBlobException(what, digest, "missing");
         } catch (IOException e) {
-            throw new ApplianceException("blob " + digest + " is missing from the store " + root + ": run 'appliance pull' or rebuild", e);
+            throw new ApplianceException("cannot read blob " + digest + " from the store " + root + ": " + e.getMessage(), e);
+        }
+        Digest actual = digest.algorithm().equals("sha256") ? Digest.sha256(content) : digest;
+        if (!actual.equals(digest)) {
+            setAside(file);
+            throw new DamagedBlobException(what, digest, "its content has digest " + actual);
+        }
+        return content;
+    }
+
+    /**
+     * Moves a damaged blob file out of {@code blobs/} into the store's {@code tmp/}
+     * (which {@link #gc()} empties): a name must never serve bytes that do not match
+     * it, and once it is gone a pull fetches the blob again. A reader that has the
+     * file open keeps reading it. Files outside a store layout are left alone.
+     */
+    static void setAside(Path blobFile) {
+        Path file = blobFile.toAbsolutePath();
+        if (file.getNameCount() < 3 || !file.getParent().getParent().endsWith("blobs")) {
+            return;
+        }
+        Path tmp = file.getParent().getParent().resolveSibling("tmp");
+        if (!Files.isDirectory(tmp)) {
+            return;
+        }
+        try {
+            Files.move(file, tmp.resolve("damaged-" + file.getFileName() + "-" + UUID.randomUUID()),
+                    StandardCopyOption.ATOMIC_MOVE);
+            Durable.syncDirectory(file.getParent());
+        } catch (IOException e) {
+            // Already moved by another reader, or not movable: the caller reports the damage either way.
         }
     }
 
@@ -229,13 +331,13 @@ public final class ImageStore {
 
     /** Reads a stored image by manifest digest; {@code name} is used in messages. */
     public StoredImage load(String name, Digest manifestDigest) {
-        Manifest manifest = Manifest.parse(readBlob(manifestDigest), name + " manifest");
-        ImageConfig config = ImageConfig.parse(readBlob(manifest.config().digest()), name + " config");
+        Manifest manifest = Manifest.parse(readBlob(manifestDigest, name + " manifest"), name + " manifest");
+        ImageConfig config = ImageConfig.parse(readBlob(manifest.config().digest(), name + " config"), name + " config");
         List<Path> layers = new ArrayList<>();
         for (Descriptor layer : manifest.layers()) {
             Path file = blobPath(layer.digest());
             if (!Files.isRegularFile(file)) {
-                throw new ApplianceException(name + ": layer " + layer.digest() + " is missing from the store");
+                throw new DamagedBlobException(name + " layer " + (layers.size() + 1), layer.digest(), "missing");
             }
             layers.add(file);
         }
@@ -275,7 +377,9 @@ public final class ImageStore {
                  Stream<Path> temps = Files.list(root.resolve("tmp"))) {
                 for (Path blob : (Iterable<Path>) Stream.concat(blobs, temps)::iterator) {
                     boolean isTemp = blob.getParent().endsWith("tmp");
-                    if (isTemp || !live.contains(new Digest("sha256", blob.getFileName().toString()))) {
+                    // A file whose name is no digest is not a blob: left for 'store verify' to report.
+                    Optional<Digest> digest = isTemp ? Optional.empty() : digestOf(blob);
+                    if (isTemp || digest.isPresent() && !live.contains(digest.get())) {
                         freed += Files.size(blob);
                         Files.delete(blob);
                         removed++;
@@ -329,12 +433,6 @@ public final class ImageStore {
     }
 
     private void writeAtomically(Path target, byte[] content) throws IOException {
-        Path temp = tempFile();
-        try {
-            Files.write(temp, content);
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(temp);
-        }
+        Durable.write(tempFile(), target, content);
     }
 }

@@ -3,6 +3,8 @@ package dev.appliance.oci;
 import dev.appliance.common.InvalidInputException;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -46,5 +48,17 @@ class ImageReferenceTest {
         assertTrue(tag.getMessage().contains("not a valid tag"), tag.getMessage());
         assertThrows(InvalidInputException.class, () -> ImageReference.parse("lamp@sha256:xyz"));
         assertThrows(InvalidInputException.class, () -> ImageReference.parse(""));
+    }
+
+    @Test
+    void onlyLoopbackLiteralsAndLocalhostAreLoopbackNeverNamesThatLookLikeThem() {
+        for (String loopback : List.of("localhost:5000", "127.0.0.1:5000", "127.255.3.4", "[::1]:5000",
+                "[0:0:0:0:0:0:0:1]:443")) {
+            assertTrue(ImageReference.parse(loopback + "/x:1").isLoopbackRegistry(), loopback);
+        }
+        for (String remote : List.of("127.0.0.1.evil.example", "127.0.0.1.nip.io:5000", "127.example", "127.0.0.256",
+                "127.0.0", "localhost.evil.example", "128.0.0.1:5000", "[::2]:5000", "[1::1]", "10.0.2.2:5000")) {
+            assertFalse(ImageReference.parse(remote + "/x:1").isLoopbackRegistry(), remote);
+        }
     }
 }

@@ -58,6 +58,14 @@ public final class RegistryServer implements AutoCloseable {
         return start(dir, tokens.registryAuthConfig());
     }
 
+    /** TLS with a certificate signed by {@code ca}, bearer tokens from {@code tokens} (whose realm is plain http). */
+    public static RegistryServer secureWithTokens(Path dir, TestCa ca, TokenService tokens) throws IOException {
+        return start(dir, "  tls:\n"
+                + "    certificate: " + ca.serverCert() + "\n"
+                + "    key: " + ca.serverKey() + "\n"
+                + tokens.registryAuthConfig());
+    }
+
     private static RegistryServer start(Path dir, String extraConfig) throws IOException {
         Files.createDirectories(dir.resolve("storage"));
         int port = freePort();
@@ -114,6 +122,21 @@ public final class RegistryServer implements AutoCloseable {
     public Path blobFile(String digest) {
         String hex = digest.substring("sha256:".length());
         return dir.resolve("storage/docker/registry/v2/blobs/sha256").resolve(hex.substring(0, 2)).resolve(hex).resolve("data");
+    }
+
+    /** The repository's record that it holds a blob (a file holding the digest). */
+    public Path layerLink(String repository, String digest) {
+        return dir.resolve("storage/docker/registry/v2/repositories").resolve(repository)
+                .resolve("_layers/sha256").resolve(digest.substring("sha256:".length())).resolve("link");
+    }
+
+    /** What docker-registry printed (errors and warnings), for failure messages. */
+    public String log() {
+        try {
+            return Files.readString(dir.resolve("registry.log"));
+        } catch (IOException e) {
+            return "(no registry log: " + e.getMessage() + ")";
+        }
     }
 
     @Override

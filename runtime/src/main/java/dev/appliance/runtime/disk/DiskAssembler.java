@@ -54,7 +54,7 @@ public final class DiskAssembler {
             StagingDirectory staging = new StagingDirectory(Files.createDirectory(work.resolve("root")));
             ImageTree tree = new ImageTree(staging, LayerLimits.forDisk(size));
             for (int i = 0; i < image.layers().size(); i++) {
-                tree.addLayer(image.layers().get(i), image.describeLayer(i));
+                tree.addLayer(image, i);
             }
             Ext4Writer.write(tree, staging, temp, size, image.digest(), work);
         });

@@ -2,7 +2,6 @@ package dev.appliance.runtime.disk;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -43,10 +42,10 @@ final class ImageTree {
     }
 
     /** Merges one more layer on top of those already added. */
-    void addLayer(Path blob, String layerName) {
-        this.layerName = layerName;
+    void addLayer(ImageLayers image, int index) {
+        this.layerName = image.describeLayer(index);
         this.layerPaths = new HashSet<>();
-        LayerReader.read(blob, layerName, this::apply);
+        LayerReader.read(image, index, this::apply);
     }
 
     /** Every path of the merged tree ("" is the root), sorted so parents come before children. */

@@ -33,7 +33,7 @@ final class LayerFiles implements FileSource, TreeSink {
         LayerFiles files = new LayerFiles(image);
         for (int i = 0; i < image.layers().size(); i++) {
             files.layer = i;
-            files.tree.addLayer(image.layers().get(i), image.describeLayer(i));
+            files.tree.addLayer(image, i);
         }
         return files;
     }
@@ -79,7 +79,7 @@ final class LayerFiles implements FileSource, TreeSink {
         for (Map.Entry<Integer, TreeMap<Integer, List<Path>>> layer : byLayer.entrySet()) {
             TreeMap<Integer, List<Path>> wanted = layer.getValue();
             // Decompression stops after the last entry needed: kernels sort early in a layer.
-            LayerReader.read(image.layers().get(layer.getKey()), image.describeLayer(layer.getKey()), (entry, content) -> {
+            LayerReader.read(image, layer.getKey(), (entry, content) -> {
                 List<Path> outs = wanted.get(entry.ordinal());
                 if (outs == null) {
                     return;

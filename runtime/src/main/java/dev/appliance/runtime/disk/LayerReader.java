@@ -2,6 +2,7 @@ package dev.appliance.runtime.disk;
 
 import dev.appliance.common.ApplianceException;
 import dev.appliance.common.InvalidInputException;
+import dev.appliance.store.DamagedBlobException;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 
 import java.io.BufferedInputStream;
@@ -9,8 +10,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Base64;
 import java.util.Map;
 import java.util.TreeMap;
@@ -28,13 +27,18 @@ final class LayerReader {
 
     private LayerReader() {}
 
-    static void read(Path blob, String layerName, Visitor visitor) {
-        read(blob, layerName, visitor, Integer.MAX_VALUE);
+    static void read(ImageLayers image, int index, Visitor visitor) {
+        read(image, index, visitor, Integer.MAX_VALUE);
     }
 
-    /** Reads entries up to and including the one at {@code lastOrdinal}, then stops decompressing. */
-    static void read(Path blob, String layerName, Visitor visitor, int lastOrdinal) {
-        try (InputStream raw = new BufferedInputStream(Files.newInputStream(blob), 1 << 16);
+    /**
+     * Reads entries up to and including the one at {@code lastOrdinal}, then stops
+     * decompressing. A layer from the store is checked against its digest as it is
+     * read (see {@link ImageLayers#open}): a damaged one fails before it is used.
+     */
+    static void read(ImageLayers image, int index, Visitor visitor, int lastOrdinal) {
+        String layerName = image.describeLayer(index);
+        try (InputStream raw = new BufferedInputStream(image.open(index), 1 << 16);
              RawPaxHeaders tap = new RawPaxHeaders(decompressed(raw, layerName));
              HeaderBoundedTarStream tar = new HeaderBoundedTarStream(tap, layerName)) {
             TarArchiveEntry entry;
@@ -51,7 +55,9 @@ final class LayerReader {
                 }
             }
         } catch (IOException e) {
-            throw new ApplianceException(layerName + ": cannot read layer: " + e.getMessage(), e);
+            throw DamagedBlobException.explaining(e, new ApplianceException(layerName + ": cannot read layer: " + e.getMessage(), e));
+        } catch (RuntimeException e) {
+            throw DamagedBlobException.explaining(e, e);
         }
     }
 

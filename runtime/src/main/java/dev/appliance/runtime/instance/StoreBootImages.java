@@ -65,7 +65,7 @@ public final class StoreBootImages implements BootImageResolver {
         }
         ApplianceMetadata meta = limits.check(image.metadata(), reference);
         String digest = image.descriptor().digest().toString();
-        ImageLayers layers = new ImageLayers(reference, digest, image.layerFiles());
+        ImageLayers layers = ImageLayers.of(reference, image);
         DiskAssembler assembler = new DiskAssembler(dirs);
         if (!Files.exists(assembler.cachedPath(layers, meta.diskBytes()))) {
             progress.accept("assembling the root disk of " + reference + " (once per image)");

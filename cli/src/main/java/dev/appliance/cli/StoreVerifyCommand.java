@@ -1,0 +1,67 @@
+package dev.appliance.cli;
+
+import dev.appliance.store.ImageStore;
+import dev.appliance.store.StoreVerifier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+@Command(name = "verify", description = {
+        "Check every blob of the local store (size and SHA-256 digest) and every tag (manifest, config, layers).",
+        "Each problem names the blob, the images that need it, and what to do. Exit code 0: the store is intact;"
+                + " 1: damage was found (also with --repair)."})
+final class StoreVerifyCommand extends BaseCommand {
+    @Mixin
+    OutputOptions output;
+
+    @Option(names = "--repair", description = "Set damaged blobs aside, so that the next 'appliance pull' fetches them again.")
+    boolean repair;
+
+    @Override
+    public Integer call() {
+        output.progress(err(), "verifying the store " + dirs().store() + " (every blob is read)");
+        StoreVerifier.Report report = new StoreVerifier(ImageStore.open(dirs().store())).verify(repair);
+        if (output.json) {
+            out().println(Json.write(json(report)));
+        } else {
+            print(report, out());
+        }
+        return report.clean() ? 0 : 1;
+    }
+
+    private static void print(StoreVerifier.Report report, PrintWriter out) {
+        for (StoreVerifier.Problem p : report.problems()) {
+            out.println(p.blob() + ": " + p.damage().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + ": " + p.detail()
+                    + (p.setAside() ? " (set aside)" : ""));
+            out.println("  needed by: " + (p.neededBy().isEmpty() ? "no tagged image" : String.join(", ", p.neededBy())));
+            out.println("  to fix: " + p.advice());
+        }
+        out.println((report.clean() ? "store intact: " : report.problems().size() + " problem(s): ")
+                + report.tags() + " tags, " + report.blobs() + " blobs, " + Sizes.human(report.bytes()) + " checked");
+    }
+
+    private static Map<String, Object> json(StoreVerifier.Report report) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("clean", report.clean());
+        json.put("tags", report.tags());
+        json.put("blobs", report.blobs());
+        json.put("bytes", report.bytes());
+        List<Map<String, Object>> problems = report.problems().stream().map(p -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("blob", p.blob());
+            m.put("damage", p.damage().name());
+            m.put("detail", p.detail());
+            m.put("neededBy", p.neededBy());
+            m.put("advice", p.advice());
+            m.put("setAside", p.setAside());
+            return m;
+        }).toList();
+        json.put("problems", problems);
+        return json;
+    }
+}
