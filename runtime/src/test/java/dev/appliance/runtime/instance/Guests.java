@@ -21,7 +21,8 @@ final class Guests {
 
     static RunRequest request(String name, String engine, List<String> ports, Map<String, String> params,
                               Map<String, byte[]> secrets, List<String> volumes) {
-        return new RunRequest(TestImage.REFERENCE, name, ports, null, null, engine, params, secrets, volumes);
+        return new RunRequest(TestImage.REFERENCE, name, ports, null, null, engine, params, secrets, volumes,
+                RunRequest.Isolation.DEFAULT);
     }
 
     static RunRequest request(String name, String engine) {
