@@ -44,7 +44,7 @@ public final class Bubblewrap implements Sandbox {
         }
         Bubblewrap sandbox = new Bubblewrap(program.get());
         Path dir = Path.of(System.getProperty("java.io.tmpdir"));
-        List<String> trial = sandbox.wrap(List.of("/usr/bin/true"), dir, Map.of(),
+        List<String> trial = sandbox.wrap(List.of("/usr/bin/true"), ROOT, Map.of(),
                 Confinement.engine(List.of(), List.of(), List.of()));
         HostTool.Result result;
         try {
@@ -96,8 +96,9 @@ public final class Bubblewrap implements Sandbox {
                 c.addAll(List.of("--ro-bind", path.toString(), path.toString()));
             }
         }
+        // No /tmp: temporary files (UML's guest memory) go to /dev/shm, a tmpfs private to the sandbox.
         c.addAll(List.of("--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache",
-                "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"));
+                "--proc", "/proc", "--dev", "/dev"));
         if (confinement.hostNetwork()) {
             // slirp forwards the guest's DNS queries to the host's resolvers
             c.addAll(List.of("--ro-bind-try", "/etc/resolv.conf", "/etc/resolv.conf",
@@ -112,8 +113,10 @@ public final class Bubblewrap implements Sandbox {
         for (Path p : confinement.devices()) {
             c.addAll(List.of("--dev-bind", p.toString(), p.toString()));
         }
+        // The sandbox's own root, with the directories made for the mounts above, is read-only too.
+        c.addAll(List.of("--remount-ro", "/"));
         c.add("--clearenv");
-        Map<String, String> all = new TreeMap<>(Map.of("PATH", "/usr/bin:/bin", "TMPDIR", "/tmp"));
+        Map<String, String> all = new TreeMap<>(Map.of("PATH", "/usr/bin:/bin", "TMPDIR", "/dev/shm"));
         all.putAll(env);
         all.forEach((k, v) -> c.addAll(List.of("--setenv", k, v)));
         c.addAll(List.of("--chdir", workDir.toAbsolutePath().toString(), "--"));

@@ -1,0 +1,168 @@
+package dev.appliance.runtime.instance;
+
+import dev.appliance.common.ApplianceDirs;
+import dev.appliance.common.ApplianceException;
+import dev.appliance.oci.ApplianceMetadata;
+import dev.appliance.oci.Descriptor;
+import dev.appliance.oci.Digest;
+import dev.appliance.oci.ImageConfig;
+import dev.appliance.oci.Manifest;
+import dev.appliance.oci.MediaTypes;
+import dev.appliance.registry.RegistryOptions;
+import dev.appliance.registry.TransferListener;
+import dev.appliance.runtime.disk.HostTool;
+import dev.appliance.runtime.engine.Bubblewrap;
+import dev.appliance.store.ImageStore;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * An image whose UML "kernel" is a hostile program (src/test/resources/sandbox/
+ * escape-probe.c, compiled here and packed into a real image in a real store, with
+ * the host's loader and libc as the image's) run through {@code run} on the uml
+ * engine: in its sandbox it can neither read a file in the user's home, nor write
+ * outside its instance directory, nor connect to a host loopback port, and
+ * {@code run} reports the engine's failure.
+ */
+@Tag("engine")
+class SandboxEscapeTest {
+    private static final String IMAGE = "escape-probe:1";
+    private static final Path SOURCE = Path.of("src/test/resources/sandbox/escape-probe.c").toAbsolutePath();
+
+    @TempDir
+    Path temp;
+    private Path homeFile;
+    private ApplianceDirs dirs;
+    private InstanceManager manager;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        // In the home directory proper, where secrets (~/.ssh, ~/.docker/config.json) live.
+        homeFile = Path.of(System.getProperty("user.home"), ".appliance-sandbox-probe-" + ProcessHandle.current().pid());
+        Files.writeString(homeFile, "a secret in the user's home\n");
+        dirs = new ApplianceDirs(temp.resolve("data"), temp.resolve("state"));
+        manager = new InstanceManager(dirs);
+    }
+
+    @AfterEach
+    void tearDown() throws IOException {
+        for (InstanceInfo i : manager.list()) {
+            manager.remove(i.name(), true);
+        }
+        Files.deleteIfExists(homeFile);
+    }
+
+    @Test
+    void hostileUmlKernelSeesNothingOfTheHostAndRunReportsItsFailure() throws Exception {
+        Bubblewrap.Support host = Bubblewrap.probe();
+        Assumptions.assumeTrue(host.sandbox().isPresent(), () -> "no sandbox on this host: " + host.problem());
+        Path outside = dirs.data().resolve("escaped-from-the-sandbox");
+        AtomicInteger accepted = new AtomicInteger();
+        try (ServerSocket listener = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
+            Thread acceptor = new Thread(() -> {
+                while (!listener.isClosed()) {
+                    try (Socket s = listener.accept()) {
+                        accepted.incrementAndGet();
+                    } catch (IOException closed) {
+                        return;
+                    }
+                }
+            }, "loopback-listener");
+            acceptor.setDaemon(true);
+            acceptor.start();
+            storeProbeImage(compileProbe(homeFile, outside, listener.getLocalPort()));
+
+            ApplianceException failure = assertThrows(ApplianceException.class, () -> manager.run(
+                    new RunRequest(IMAGE, "probe", List.of(), null, null, "uml", Map.of(), Map.of(), List.of(),
+                            RunRequest.Isolation.DEFAULT),
+                    new StoreBootImages(dirs, RegistryOptions.defaults(), TransferListener.NONE), false,
+                    Guests.BOOT_TIMEOUT, Guests::progress));
+            String message = failure.getMessage();
+            assertTrue(message.contains("exited with status 1"), "run reports the engine's failure: " + message);
+            assertTrue(message.contains("probe read-home: ENOENT"), "the home directory is not in the sandbox: " + message);
+            assertTrue(message.contains("probe write-outside: ENOENT") || message.contains("probe write-outside: EROFS"),
+                    "the data directory is not in the sandbox: " + message);
+            assertTrue(message.contains("probe connect-loopback: ECONNREFUSED")
+                            || message.contains("probe connect-loopback: ENETUNREACH"),
+                    "the engine has no host network: " + message);
+            assertFalse(message.contains("SUCCEEDED"), message);
+        }
+        assertFalse(Files.exists(outside), "nothing written outside the instance directory");
+        assertEquals(0, accepted.get(), "no connection reached the host's loopback listener");
+        assertTrue(InstanceProcesses.find(dirs.instances().resolve("probe")).isEmpty(), "no process left");
+    }
+
+    /** The probe, dynamically linked like Debian's linux.uml, with its targets compiled in. */
+    private Path compileProbe(Path home, Path outside, int port) {
+        Path program = temp.resolve("escape-probe");
+        HostTool.run(List.of("gcc", "-O1", "-o", program.toString(),
+                "-DHOME_FILE=\"" + home + "\"", "-DOUTSIDE_FILE=\"" + outside + "\"", "-DLOOPBACK_PORT=" + port,
+                SOURCE.toString()), temp);
+        return program;
+    }
+
+    /** A one-layer image: the probe as /usr/bin/linux.uml with the host's loader and libc. */
+    private void storeProbeImage(Path program) throws IOException {
+        Path layer = temp.resolve("layer.tar");
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(Files.newOutputStream(layer))) {
+            for (String dir : List.of("lib64/", "usr/", "usr/bin/", "usr/lib/", "usr/lib/x86_64-linux-gnu/")) {
+                TarArchiveEntry e = new TarArchiveEntry(dir);
+                e.setMode(040755);
+                tar.putArchiveEntry(e);
+                tar.closeArchiveEntry();
+            }
+            add(tar, program, "usr/bin/linux.uml");
+            add(tar, Path.of("/lib64/ld-linux-x86-64.so.2").toRealPath(), "lib64/ld-linux-x86-64.so.2");
+            add(tar, Path.of("/usr/lib/x86_64-linux-gnu/libc.so.6").toRealPath(), "usr/lib/x86_64-linux-gnu/libc.so.6");
+        }
+        ImageStore store = ImageStore.open(dirs.store());
+        Digest digest = sha256(layer);
+        Descriptor layerDescriptor = store.putBlobFile(layer, MediaTypes.OCI_LAYER_TAR, digest);
+        ApplianceMetadata meta = new ApplianceMetadata("escape-probe", "1", List.of(), null, 64, 1, 64L << 20,
+                new ApplianceMetadata.Kernels(null, null, "/usr/bin/linux.uml"), "", List.of());
+        ImageConfig config = ImageConfig.create(Instant.parse("2026-01-01T00:00:00Z"), meta.toLabels(), List.of(digest),
+                List.of(new ImageConfig.History("SandboxEscapeTest", "hostile UML kernel")));
+        store.tag(IMAGE, store.putImage(config, Manifest.create(config.descriptor(), List.of(layerDescriptor), Map.of())));
+    }
+
+    private static void add(TarArchiveOutputStream tar, Path file, String name) throws IOException {
+        TarArchiveEntry e = new TarArchiveEntry(name);
+        e.setMode(0100755);
+        e.setSize(Files.size(file));
+        tar.putArchiveEntry(e);
+        Files.copy(file, tar);
+        tar.closeArchiveEntry();
+    }
+
+    private static Digest sha256(Path file) throws IOException {
+        MessageDigest sha = Digest.newSha256();
+        try (var in = new java.security.DigestInputStream(Files.newInputStream(file), sha)) {
+            in.transferTo(OutputStream.nullOutputStream());
+        }
+        return Digest.fromSha256(sha.digest());
+    }
+}
