@@ -32,6 +32,11 @@ public final class Bubblewrap implements Sandbox {
         this.bwrap = bwrap;
     }
 
+    /** The bwrap executable. */
+    public Path program() {
+        return bwrap;
+    }
+
     /**
      * Whether engines can be sandboxed here, found by a trial run of bwrap with the
      * namespaces an engine gets (user namespaces may be disabled even when bwrap is
@@ -69,7 +74,7 @@ public final class Bubblewrap implements Sandbox {
      * @param fix     the command or step that makes it possible
      */
     public record Support(Optional<Bubblewrap> sandbox, String problem, String fix) {
-        static Support unavailable(String problem, String fix) {
+        public static Support unavailable(String problem, String fix) {
             return new Support(Optional.empty(), problem, fix);
         }
     }

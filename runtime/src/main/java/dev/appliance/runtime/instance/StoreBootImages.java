@@ -72,7 +72,7 @@ public final class StoreBootImages implements BootImageResolver {
      * name (and one pulled by digest has no name at all), so retagging it does not
      * launder it.
      */
-    private static boolean fromRegistry(ImageStore store, String reference, Digest digest) {
+    static boolean fromRegistry(ImageStore store, String reference, Digest digest) {
         if (ImageReference.parse(reference).hasRegistry()) {
             return true;
         }
