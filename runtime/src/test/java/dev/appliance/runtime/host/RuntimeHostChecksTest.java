@@ -50,7 +50,7 @@ class RuntimeHostChecksTest {
     @Test
     void realHostCanSandboxEngines() {
         HostCheck sandbox = new RuntimeHostChecks().run(dirs()).stream()
-                .filter(c -> c.name().equals("engine.sandbox")).findFirst().orElseThrow();
+                .filter(c -> c.name().equals("sandbox.engines")).findFirst().orElseThrow();
         assertTrue(sandbox.ok(), sandbox.detail() + " / " + sandbox.fix());
         assertTrue(sandbox.detail().contains("bwrap"), sandbox.detail());
     }
