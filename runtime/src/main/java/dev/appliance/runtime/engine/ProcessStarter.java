@@ -20,7 +20,7 @@ import java.util.Map;
  *       inherited by its own children, so leftovers can always be found and killed
  *       (see {@code InstanceProcesses}).</li>
  *   <li>each runs inside the instance's {@link Sandbox}, confined to what its
- *       {@link Confinement} lists (bwrap keeps the marker and dies with setpriv's child).</li>
+ *       {@link Confinement} lists; bwrap sets the marker again inside and dies with its parent.</li>
  * </ul>
  */
 public final class ProcessStarter {
@@ -45,11 +45,6 @@ public final class ProcessStarter {
 
     public Path workDir() {
         return workDir;
-    }
-
-    /** Whether processes started here are confined (false with {@code --no-sandbox}). */
-    public boolean confines() {
-        return sandbox.confines();
     }
 
     /**
