@@ -2,19 +2,11 @@ package dev.appliance.runtime.instance;
 
 import dev.appliance.common.ApplianceDirs;
 import dev.appliance.common.ApplianceException;
-import dev.appliance.oci.ApplianceMetadata;
-import dev.appliance.oci.Descriptor;
-import dev.appliance.oci.Digest;
-import dev.appliance.oci.ImageConfig;
-import dev.appliance.oci.Manifest;
-import dev.appliance.oci.MediaTypes;
+import dev.appliance.registry.ProgramImages;
 import dev.appliance.registry.RegistryOptions;
 import dev.appliance.registry.TransferListener;
-import dev.appliance.runtime.disk.HostTool;
 import dev.appliance.runtime.engine.Bubblewrap;
 import dev.appliance.store.ImageStore;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -23,14 +15,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -117,52 +106,14 @@ class SandboxEscapeTest {
     }
 
     /** The probe, dynamically linked like Debian's linux.uml, with its targets compiled in. */
-    private Path compileProbe(Path home, Path outside, int port) {
-        Path program = temp.resolve("escape-probe");
-        HostTool.run(List.of("gcc", "-O1", "-o", program.toString(),
-                "-DHOME_FILE=\"" + home + "\"", "-DOUTSIDE_FILE=\"" + outside + "\"", "-DLOOPBACK_PORT=" + port,
-                SOURCE.toString()), temp);
-        return program;
+    private Path compileProbe(Path home, Path outside, int port) throws IOException, InterruptedException {
+        return ProgramImages.compile(SOURCE, temp.resolve("escape-probe"), Map.of("HOME_FILE", "\"" + home + "\"",
+                "OUTSIDE_FILE", "\"" + outside + "\"", "LOOPBACK_PORT", Integer.toString(port)));
     }
 
     /** A one-layer image: the probe as /usr/bin/linux.uml with the host's loader and libc. */
     private void storeProbeImage(Path program) throws IOException {
-        Path layer = temp.resolve("layer.tar");
-        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(Files.newOutputStream(layer))) {
-            for (String dir : List.of("lib64/", "usr/", "usr/bin/", "usr/lib/", "usr/lib/x86_64-linux-gnu/")) {
-                TarArchiveEntry e = new TarArchiveEntry(dir);
-                e.setMode(040755);
-                tar.putArchiveEntry(e);
-                tar.closeArchiveEntry();
-            }
-            add(tar, program, "usr/bin/linux.uml");
-            add(tar, Path.of("/lib64/ld-linux-x86-64.so.2").toRealPath(), "lib64/ld-linux-x86-64.so.2");
-            add(tar, Path.of("/usr/lib/x86_64-linux-gnu/libc.so.6").toRealPath(), "usr/lib/x86_64-linux-gnu/libc.so.6");
-        }
-        ImageStore store = ImageStore.open(dirs.store());
-        Digest digest = sha256(layer);
-        Descriptor layerDescriptor = store.putBlobFile(layer, MediaTypes.OCI_LAYER_TAR, digest);
-        ApplianceMetadata meta = new ApplianceMetadata("escape-probe", "1", List.of(), null, 64, 1, 64L << 20,
-                new ApplianceMetadata.Kernels(null, null, "/usr/bin/linux.uml"), "", List.of());
-        ImageConfig config = ImageConfig.create(Instant.parse("2026-01-01T00:00:00Z"), meta.toLabels(), List.of(digest),
-                List.of(new ImageConfig.History("SandboxEscapeTest", "hostile UML kernel")));
-        store.tag(IMAGE, store.putImage(config, Manifest.create(config.descriptor(), List.of(layerDescriptor), Map.of())));
-    }
-
-    private static void add(TarArchiveOutputStream tar, Path file, String name) throws IOException {
-        TarArchiveEntry e = new TarArchiveEntry(name);
-        e.setMode(0100755);
-        e.setSize(Files.size(file));
-        tar.putArchiveEntry(e);
-        Files.copy(file, tar);
-        tar.closeArchiveEntry();
-    }
-
-    private static Digest sha256(Path file) throws IOException {
-        MessageDigest sha = Digest.newSha256();
-        try (var in = new java.security.DigestInputStream(Files.newInputStream(file), sha)) {
-            in.transferTo(OutputStream.nullOutputStream());
-        }
-        return Digest.fromSha256(sha.digest());
+        ProgramImages.umlKernelImage(ImageStore.open(dirs.store()), IMAGE,
+                ProgramImages.withHostLibc("usr/bin/linux.uml", program), "/usr/bin/linux.uml");
     }
 }
