@@ -2,6 +2,7 @@ package dev.appliance.runtime.instance;
 
 import dev.appliance.common.ApplianceDirs;
 import dev.appliance.common.ApplianceException;
+import dev.appliance.registry.LoopbackListener;
 import dev.appliance.registry.ProgramImages;
 import dev.appliance.registry.RegistryOptions;
 import dev.appliance.registry.TransferListener;
@@ -15,14 +16,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -70,20 +67,8 @@ class SandboxEscapeTest {
         Bubblewrap.Support host = Bubblewrap.probe();
         Assumptions.assumeTrue(host.sandbox().isPresent(), () -> "no sandbox on this host: " + host.problem());
         Path outside = dirs.data().resolve("escaped-from-the-sandbox");
-        AtomicInteger accepted = new AtomicInteger();
-        try (ServerSocket listener = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
-            Thread acceptor = new Thread(() -> {
-                while (!listener.isClosed()) {
-                    try (Socket s = listener.accept()) {
-                        accepted.incrementAndGet();
-                    } catch (IOException closed) {
-                        return;
-                    }
-                }
-            }, "loopback-listener");
-            acceptor.setDaemon(true);
-            acceptor.start();
-            storeProbeImage(compileProbe(homeFile, outside, listener.getLocalPort()));
+        try (LoopbackListener listener = new LoopbackListener()) {
+            storeProbeImage(compileProbe(homeFile, outside, listener.port()));
 
             ApplianceException failure = assertThrows(ApplianceException.class, () -> manager.run(
                     new RunRequest(IMAGE, "probe", List.of(), null, null, "uml", Map.of(), Map.of(), List.of(),
@@ -99,9 +84,9 @@ class SandboxEscapeTest {
                             || message.contains("probe connect-loopback: ENETUNREACH"),
                     "the engine has no host network: " + message);
             assertFalse(message.contains("SUCCEEDED"), message);
+            assertEquals(0, listener.accepted(), "no connection reached the host's loopback listener");
         }
         assertFalse(Files.exists(outside), "nothing written outside the instance directory");
-        assertEquals(0, accepted.get(), "no connection reached the host's loopback listener");
         assertTrue(InstanceProcesses.find(dirs.instances().resolve("probe")).isEmpty(), "no process left");
     }
 
