@@ -52,9 +52,9 @@ final class RunCommand extends RegistryCommand {
     @Mixin
     HealthTimeoutOption timeout;
 
-    @Option(names = "--no-sandbox", description = "Run the engines without a sandbox even for an image from a registry,"
-            + " where the host cannot sandbox them: the image's UML kernel or QEMU then runs with your user's access"
-            + " to your files. See docs/security.md.")
+    @Option(names = "--no-sandbox", description = "Run the engines without a sandbox: needed for an image from a registry"
+            + " on a host that cannot sandbox (see doctor). The image's UML kernel or QEMU then runs with your user's"
+            + " access to your files. See docs/security.md.")
     boolean noSandbox;
 
     @Option(names = "--allow-host-loopback", description = "Let the guest reach services on the host's 127.0.0.1"

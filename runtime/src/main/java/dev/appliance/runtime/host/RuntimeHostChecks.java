@@ -104,8 +104,9 @@ public final class RuntimeHostChecks {
     /** Whether engines run confined here; without it {@code run} refuses images from registries. */
     static HostCheck sandbox(Bubblewrap.Support support) {
         return support.sandbox()
-                .map(b -> HostCheck.ok("sandbox.engines", b.program() + ": engines (UML kernel, QEMU, vde_plug) run"
-                        + " in their own user, mount, PID, IPC and network namespaces, seeing only their instance"))
+                .map(b -> HostCheck.ok("sandbox.engines", b.program() + ": engines (UML kernel, QEMU) and their network"
+                        + " helper run in their own user, mount, PID and IPC namespaces (engines without network),"
+                        + " seeing only their instance"))
                 .orElseGet(() -> HostCheck.gap("sandbox.engines", "engines cannot be sandboxed: " + support.problem()
                         + "; `run` refuses images from registries (unless --no-sandbox) and runs local builds"
                         + " unconfined", support.fix()));
