@@ -55,10 +55,20 @@ final class RunCommand extends RegistryCommand {
     @Mixin
     ImageLimitsOptions limits;
 
+    @Option(names = "--no-sandbox", description = "Run the engines without a sandbox: needed for an image from a registry"
+            + " on a host that cannot sandbox (see doctor). The image's UML kernel or QEMU then runs with your user's"
+            + " access to your files. See docs/security.md.")
+    boolean noSandbox;
+
+    @Option(names = "--allow-host-loopback", description = "Let the guest reach services on the host's 127.0.0.1"
+            + " (as 10.0.2.2): other instances' ports, local registries and databases. Off by default.")
+    boolean allowHostLoopback;
+
     @Override
     public Integer call() {
         RunRequest request = new RunRequest(image, name, ports, memory, cpus, engine, firstBoot.params(),
-                firstBoot.secrets(System.in, registry), volumes);
+                firstBoot.secrets(System.in, registry), volumes,
+                new RunRequest.Isolation(noSandbox, allowHostLoopback));
         InstanceManager manager = new InstanceManager(dirs());
         AtomicReference<String> created = new AtomicReference<>();
         AtomicReference<Boolean> done = new AtomicReference<>(false);

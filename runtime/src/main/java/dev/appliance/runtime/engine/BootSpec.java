@@ -17,6 +17,8 @@ import java.util.List;
  * @param ports         host ports to forward into the guest
  * @param kernelCmdline the image's extra kernel arguments
  * @param kernels       kernels from the image; a path is null when the image has none
+ * @param allowHostLoopback whether the guest may reach the host's 127.0.0.1 through the
+ *                      network's gateway (off by default: see {@link SlirpNetwork})
  */
 public record BootSpec(
         Path workDir,
@@ -26,7 +28,8 @@ public record BootSpec(
         int cpus,
         List<PublishedPort> ports,
         String kernelCmdline,
-        Kernels kernels) {
+        Kernels kernels,
+        boolean allowHostLoopback) {
 
     /** The guest's address on the user-mode network (slirp's first DHCP lease). */
     public static final String GUEST_ADDRESS = "10.0.2.15";
@@ -43,6 +46,18 @@ public record BootSpec(
      * @param umlKernel  the UML kernel, already made runnable on this host (see {@link UmlKernel})
      */
     public record Kernels(Path qemuKernel, Path qemuInitrd, Path umlKernel) {}
+
+    /**
+     * An engine's sandbox: the instance directory and its extra disks writable, the
+     * shared base disk and {@code readOnly} (kernel files) read-only, no host network.
+     */
+    public Confinement engineConfinement(List<Path> readOnly, List<Path> devices) {
+        List<Path> writable = new java.util.ArrayList<>(List.of(workDir));
+        writable.addAll(extraDisks);
+        List<Path> read = new java.util.ArrayList<>(List.of(baseDisk));
+        read.addAll(readOnly);
+        return Confinement.engine(writable, read, devices);
+    }
 
     /** The instance's writable overlay for {@code format}. */
     public Path overlay(EngineKind.DiskFormat format) {

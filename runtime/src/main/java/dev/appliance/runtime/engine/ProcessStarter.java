@@ -19,6 +19,8 @@ import java.util.Map;
  *   <li>each carries {@code APPLIANCE_INSTANCE=<instance dir>} in its environment,
  *       inherited by its own children, so leftovers can always be found and killed
  *       (see {@code InstanceProcesses}).</li>
+ *   <li>each runs inside the instance's {@link Sandbox}, confined to what its
+ *       {@link Confinement} lists; bwrap sets the marker again inside and dies with its parent.</li>
  * </ul>
  */
 public final class ProcessStarter {
@@ -29,37 +31,50 @@ public final class ProcessStarter {
 
     private final Path workDir;
     private final String marker;
+    private final Sandbox sandbox;
 
-    /** @param workDir the instance directory: working directory and marker value */
-    public ProcessStarter(Path workDir) {
+    /**
+     * @param workDir the instance directory: working directory and marker value
+     * @param sandbox confines every process started here
+     */
+    public ProcessStarter(Path workDir, Sandbox sandbox) {
         this.workDir = workDir.toAbsolutePath();
         this.marker = this.workDir.toString();
+        this.sandbox = sandbox;
     }
 
     public Path workDir() {
         return workDir;
     }
 
+    /**
+     * {@code command} as it must run confined, for a short run to completion
+     * (through HostTool) rather than a long-lived process of the instance.
+     */
+    public List<String> confined(List<String> command, Confinement confinement) {
+        return sandbox.wrap(command, workDir, Map.of(MARKER, marker), confinement);
+    }
+
     /** Starts {@code command} with its output (stdout and stderr) readable from the returned process. */
-    public Process startPiped(List<String> command) throws IOException {
-        return builder(command).redirectErrorStream(true).start();
+    public Process startPiped(List<String> command, Confinement confinement) throws IOException {
+        return builder(command, confinement).redirectErrorStream(true).start();
     }
 
     /** Starts {@code command} with its output appended to {@code log}. */
-    public Process startLogged(List<String> command, Path log) throws IOException {
+    public Process startLogged(List<String> command, Path log, Confinement confinement) throws IOException {
         File file = log.toFile();
-        return builder(command)
+        return builder(command, confinement)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(file))
                 .redirectError(ProcessBuilder.Redirect.appendTo(file))
                 .start();
     }
 
-    private ProcessBuilder builder(List<String> command) {
+    private ProcessBuilder builder(List<String> command, Confinement confinement) {
         List<String> full = new ArrayList<>();
         if (Files.isExecutable(SETPRIV)) {
             full.addAll(List.of(SETPRIV.toString(), "--pdeathsig", "KILL", "--"));
         }
-        full.addAll(command);
+        full.addAll(confined(command, confinement));
         ProcessBuilder pb = new ProcessBuilder(full)
                 .directory(workDir.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));

@@ -2,7 +2,6 @@ package dev.appliance.runtime.engine;
 
 import dev.appliance.common.HostTools;
 import dev.appliance.runtime.disk.HostTool;
-import dev.appliance.runtime.net.PublishedPort;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,11 +12,17 @@ import java.util.Optional;
 
 /**
  * QEMU with KVM or with software emulation (TCG): virtio disk and network,
- * direct boot of the image's distribution kernel and initramfs, user-mode
- * networking with host forwards, guest console on standard output.
+ * direct boot of the image's distribution kernel and initramfs, guest console on
+ * standard output. QEMU runs in the instance's sandbox without host network and
+ * with its own seccomp filter ({@code -sandbox on}); its network is the same
+ * {@link SlirpNetwork} helper UML uses, joined with {@code -netdev vde} (QEMU 7.2's
+ * {@code -netdev user} cannot keep the guest off the host's loopback).
  */
 public final class QemuEngine implements Engine {
     static final String BINARY = "qemu-system-x86_64";
+    /** QEMU's own seccomp filter: no obsolete calls, no setuid, no fork/exec, no scheduler or CPU-affinity changes. */
+    static final String SECCOMP = "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny";
+    private static final Path KVM_DEVICE = Path.of("/dev/kvm");
     /** Printed when KVM cannot run the guest; QEMU then stays alive, paused. */
     private static final List<String> FATAL = List.of("KVM internal error", "emulation failure",
             "failed to set MSR", "Could not access KVM kernel module", "failed to initialize kvm");
@@ -44,10 +49,10 @@ public final class QemuEngine implements Engine {
         if (spec.kernels().qemuKernel() == null || spec.kernels().qemuInitrd() == null) {
             return Optional.of("the image has no kernel and initramfs for QEMU");
         }
-        if (kind == EngineKind.KVM && !Files.isWritable(Path.of("/dev/kvm"))) {
+        if (kind == EngineKind.KVM && !Files.isWritable(KVM_DEVICE)) {
             return Optional.of("/dev/kvm is missing or not writable");
         }
-        return Optional.empty();
+        return SlirpNetwork.unavailable();
     }
 
     @Override
@@ -60,11 +65,20 @@ public final class QemuEngine implements Engine {
         }
         Path qmp = spec.workDir().resolve("qmp.sock");
         Files.deleteIfExists(qmp);
-        Process qemu = starter.startPiped(command(spec, overlay, qmp));
-        return new EngineRun(qemu, List.of(), () -> Qmp.powerDown(qmp));
+        Process plug = SlirpNetwork.start(spec, starter);
+        try {
+            Confinement confinement = spec.engineConfinement(
+                    List.of(spec.kernels().qemuKernel(), spec.kernels().qemuInitrd()),
+                    kind == EngineKind.KVM ? List.of(KVM_DEVICE) : List.of());
+            Process qemu = starter.startPiped(command(spec, overlay, qmp, SlirpNetwork.socket(spec)), confinement);
+            return new EngineRun(qemu, List.of(plug), () -> Qmp.powerDown(qmp));
+        } catch (IOException | RuntimeException e) {
+            plug.destroyForcibly();
+            throw e;
+        }
     }
 
-    List<String> command(BootSpec spec, Path overlay, Path qmp) {
+    List<String> command(BootSpec spec, Path overlay, Path qmp, Path networkSocket) {
         List<String> c = new ArrayList<>(List.of(BINARY,
                 "-accel", kind == EngineKind.KVM ? "kvm" : "tcg",
                 "-machine", "q35",
@@ -72,6 +86,7 @@ public final class QemuEngine implements Engine {
                 "-m", Long.toString(spec.memoryMiB()),
                 "-smp", Integer.toString(spec.cpus()),
                 "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
+                "-sandbox", SECCOMP,
                 "-serial", "stdio",
                 "-kernel", spec.kernels().qemuKernel().toString(),
                 "-initrd", spec.kernels().qemuInitrd().toString(),
@@ -80,12 +95,8 @@ public final class QemuEngine implements Engine {
         for (Path disk : spec.extraDisks()) {
             c.addAll(List.of("-drive", "file=" + escape(disk) + ",if=virtio,format=raw"));
         }
-        StringBuilder netdev = new StringBuilder("user,id=net0");
-        for (PublishedPort p : spec.ports()) {
-            netdev.append(",hostfwd=").append(p.protocol()).append(':').append(p.address()).append(':')
-                    .append(p.hostPort()).append("-:").append(p.guestPort());
-        }
-        c.addAll(List.of("-netdev", netdev.toString(), "-device", "virtio-net-pci,netdev=net0",
+        c.addAll(List.of("-netdev", "vde,id=net0,sock=ptp://" + escape(networkSocket),
+                "-device", "virtio-net-pci,netdev=net0",
                 "-qmp", "unix:" + escape(qmp) + ",server=on,wait=off"));
         return c;
     }

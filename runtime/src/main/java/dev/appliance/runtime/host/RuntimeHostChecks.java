@@ -5,6 +5,7 @@ import dev.appliance.common.ApplianceException;
 import dev.appliance.common.HostCheck;
 import dev.appliance.common.HostTools;
 import dev.appliance.runtime.disk.HostTool;
+import dev.appliance.runtime.engine.Bubblewrap;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -45,6 +46,7 @@ public final class RuntimeHostChecks {
                 kvm(),
                 uml(),
                 tcg(),
+                sandbox(Bubblewrap.probe()),
                 qemuUserNetwork(),
                 vdeSlirp(),
                 HostTools.tool("disk.mke2fs", "mke2fs", "e2fsprogs", "create ext4 disks"),
@@ -99,16 +101,29 @@ public final class RuntimeHostChecks {
                         HostTools.aptInstall("qemu-system-x86")));
     }
 
+    /** Whether engines run confined here; without it {@code run} refuses images from registries. */
+    static HostCheck sandbox(Bubblewrap.Support support) {
+        return support.sandbox()
+                .map(b -> HostCheck.ok("sandbox.engines", b.program() + ": engines (UML kernel, QEMU) and their network"
+                        + " helper run in their own user, mount, PID and IPC namespaces (engines without network),"
+                        + " seeing only their instance"))
+                .orElseGet(() -> HostCheck.gap("sandbox.engines", "engines cannot be sandboxed: " + support.problem()
+                        + "; `run` refuses images from registries (unless --no-sandbox) and runs local builds"
+                        + " unconfined", support.fix()));
+    }
+
+    /** kvm and tcg guests join the vde_plug slirp helper through QEMU's vde network backend. */
     private static HostCheck qemuUserNetwork() {
         Optional<Path> qemu = HostTools.find(QEMU);
         if (qemu.isEmpty()) {
-            return HostCheck.gap("network.qemu-user", QEMU + " not found: kvm and tcg guests need its user"
-                    + " networking for published ports", HostTools.aptInstall("qemu-system-x86"));
+            return HostCheck.gap("network.qemu-vde", QEMU + " not found: kvm and tcg guests need its vde network"
+                    + " backend for published ports", HostTools.aptInstall("qemu-system-x86"));
         }
-        if (netdevBackends(qemu.get()).lines().anyMatch(line -> line.strip().equals("user"))) {
-            return HostCheck.ok("network.qemu-user", "QEMU user networking (slirp) for kvm and tcg port publishing");
+        if (netdevBackends(qemu.get()).lines().anyMatch(line -> line.strip().equals("vde"))) {
+            return HostCheck.ok("network.qemu-vde", "QEMU's vde backend joins kvm and tcg guests to the vde_plug"
+                    + " slirp helper (port publishing, guests kept off the host loopback)");
         }
-        return HostCheck.gap("network.qemu-user", qemu.get() + " lacks user networking (-netdev user)",
+        return HostCheck.gap("network.qemu-vde", qemu.get() + " lacks the vde network backend (-netdev vde)",
                 HostTools.aptInstall("qemu-system-x86") + " (Debian's build has it)");
     }
 
@@ -117,12 +132,12 @@ public final class RuntimeHostChecks {
         Optional<Path> plugin = slirpPlugin();
         if (vdePlug.isPresent() && plugin.isPresent()) {
             return HostCheck.ok("network.vde-slirp", vdePlug.get() + " with " + plugin.get()
-                    + " for uml port publishing");
+                    + " for every engine's guest network and port publishing");
         }
         List<String> packages = new ArrayList<>();
         vdePlug.ifPresentOrElse(p -> {}, () -> packages.add("vdeplug"));
         plugin.ifPresentOrElse(p -> {}, () -> packages.add("libvdeplug-slirp"));
-        return HostCheck.gap("network.vde-slirp", "uml guests need vde_plug and its slirp plugin for networking",
+        return HostCheck.gap("network.vde-slirp", "every engine's guest network is vde_plug with its slirp plugin",
                 HostTools.aptInstall(packages.toArray(String[]::new)));
     }
 

@@ -11,5 +11,7 @@ import java.nio.file.Path;
  * @param reference what the user asked for, e.g. {@code lamp:1.0.0}
  * @param digest    the image's manifest digest
  * @param baseDisk  the shared, read-only root disk
+ * @param fromRegistry whether the image came from a registry (untrusted) rather than a local build
  */
-public record BootImage(String reference, String digest, ApplianceMetadata metadata, Path baseDisk, BootSpec.Kernels kernels) {}
+public record BootImage(String reference, String digest, ApplianceMetadata metadata, Path baseDisk, BootSpec.Kernels kernels,
+                        boolean fromRegistry) {}

@@ -5,6 +5,7 @@ import dev.appliance.common.ApplianceException;
 import dev.appliance.common.InvalidInputException;
 import dev.appliance.oci.ApplianceMetadata;
 import dev.appliance.oci.MetadataRules;
+import dev.appliance.runtime.engine.Bubblewrap;
 import dev.appliance.runtime.engine.EngineSelector;
 import dev.appliance.runtime.engine.ProcessStarter;
 import dev.appliance.runtime.net.PortAllocator;
@@ -129,6 +130,8 @@ public final class InstanceManager {
         try {
             reserved.accept(dir);
             BootImage image = images.resolve(request.image(), progress);
+            boolean unconfined = SandboxPolicy.unconfined(Bubblewrap.probe(), image, request.isolation().noSandbox(),
+                    progress);
             ApplianceMetadata meta = image.metadata();
             Map<String, String> params = effectiveParams(request, meta);
             long memory = request.memory() == null ? meta.memoryMiB() : requestedMemory;
@@ -152,7 +155,7 @@ public final class InstanceManager {
                 dir.writeSpec(new InstanceSpec(name, image.reference(), image.digest(), engine, memory, cpus, ports, mounts,
                         meta.health(), ConfigDisk.announce(meta.kernelCmdline()), linkBaseDisk(dir, image.baseDisk()).toString(),
                         str(k.qemuKernel()), str(k.qemuInitrd()), str(k.umlKernel()), extraDisks,
-                        InstanceStatus.Clock.now()));
+                        InstanceStatus.Clock.now(), unconfined, request.isolation().allowHostLoopback()));
             }
             return name;
         } catch (RuntimeException e) {

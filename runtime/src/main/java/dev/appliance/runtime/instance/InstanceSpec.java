@@ -15,6 +15,8 @@ import java.util.List;
  * @param qemuInitrd    host path of its initramfs, or null
  * @param umlKernel     host path of the runnable UML kernel, or null
  * @param extraDisks    raw disks after the root disk: the config disk, then volumes
+ * @param unconfined    engines run without a sandbox (--no-sandbox, or a local build on a host that cannot sandbox)
+ * @param allowHostLoopback the guest may reach the host's 127.0.0.1 (--allow-host-loopback)
  */
 public record InstanceSpec(
         String name,
@@ -32,7 +34,9 @@ public record InstanceSpec(
         String qemuInitrd,
         String umlKernel,
         List<String> extraDisks,
-        String created) {
+        String created,
+        boolean unconfined,
+        boolean allowHostLoopback) {
 
     public InstanceSpec {
         ports = List.copyOf(ports);

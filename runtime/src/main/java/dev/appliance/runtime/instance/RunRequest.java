@@ -12,6 +12,7 @@ import java.util.Map;
  * @param params  first-boot parameters
  * @param secrets secret parameters, already read from their files or stdin
  * @param volumes {@code NAME:/guest/path} values
+ * @param isolation how far the instance is kept from the host
  */
 public record RunRequest(
         String image,
@@ -22,12 +23,22 @@ public record RunRequest(
         String engine,
         Map<String, String> params,
         Map<String, byte[]> secrets,
-        List<String> volumes) {
+        List<String> volumes,
+        Isolation isolation) {
 
     public RunRequest {
         ports = List.copyOf(ports);
         params = Map.copyOf(params);
         secrets = Map.copyOf(secrets);
         volumes = List.copyOf(volumes);
+    }
+
+    /**
+     * @param noSandbox         run engines unconfined even when the image came from a registry
+     * @param allowHostLoopback let the guest reach the host's 127.0.0.1 through its gateway 10.0.2.2
+     */
+    public record Isolation(boolean noSandbox, boolean allowHostLoopback) {
+        /** The default: engines sandboxed, guests kept off the host's loopback. */
+        public static final Isolation DEFAULT = new Isolation(false, false);
     }
 }

@@ -2,6 +2,7 @@ package dev.appliance.runtime.instance;
 
 import dev.appliance.common.ApplianceDirs;
 import dev.appliance.oci.ApplianceMetadata;
+import dev.appliance.oci.Digest;
 import dev.appliance.oci.ImageReference;
 import dev.appliance.registry.ImagePuller;
 import dev.appliance.registry.RegistryOptions;
@@ -71,7 +72,22 @@ public final class StoreBootImages implements BootImageResolver {
             progress.accept("assembling the root disk of " + reference + " (once per image)");
         }
         Path disk = assembler.assemble(layers, meta.diskBytes());
-        return new BootImage(reference, digest, meta, disk, kernels(layers, meta.kernels(), digest));
+        return new BootImage(reference, digest, meta, disk, kernels(layers, meta.kernels(), digest),
+                fromRegistry(store, reference, image.descriptor().digest()));
+    }
+
+    /**
+     * An image counts as a local build only when the user named it locally and
+     * every name it has in the store is local: a pulled image keeps its registry
+     * name (and one pulled by digest has no name at all), so retagging it does not
+     * launder it.
+     */
+    static boolean fromRegistry(ImageStore store, String reference, Digest digest) {
+        if (ImageReference.parse(reference).hasRegistry()) {
+            return true;
+        }
+        List<ImageStore.Tag> names = store.tags().stream().filter(t -> t.manifest().digest().equals(digest)).toList();
+        return names.isEmpty() || names.stream().anyMatch(t -> ImageReference.parse(t.name()).hasRegistry());
     }
 
     private BootSpec.Kernels kernels(ImageLayers layers, ApplianceMetadata.Kernels paths, String digest) {

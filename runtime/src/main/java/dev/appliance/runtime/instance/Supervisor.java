@@ -1,11 +1,14 @@
 package dev.appliance.runtime.instance;
 
+import dev.appliance.common.ApplianceException;
 import dev.appliance.runtime.engine.BootSpec;
+import dev.appliance.runtime.engine.Bubblewrap;
 import dev.appliance.runtime.engine.Engine;
 import dev.appliance.runtime.engine.EngineKind;
 import dev.appliance.runtime.engine.EngineRun;
 import dev.appliance.runtime.engine.EngineSelector;
 import dev.appliance.runtime.engine.ProcessStarter;
+import dev.appliance.runtime.engine.Sandbox;
 import dev.appliance.runtime.engine.KvmCheck;
 
 import java.io.BufferedReader;
@@ -138,6 +141,7 @@ public final class Supervisor {
         EngineSelector.Plan plan = selector.plan(spec.engine(), existing);
         plan.skipped().forEach(s -> event("not using " + s));
         BootSpec boot = bootSpec();
+        Sandbox sandbox = sandbox();
         List<EngineSelector.Candidate> candidates = plan.candidates();
         for (int i = 0; i < candidates.size(); i++) {
             Engine engine = candidates.get(i).engine();
@@ -153,7 +157,7 @@ public final class Supervisor {
             event("engine " + engine.kind() + ": " + candidates.get(i).reason());
             Path overlay = boot.overlay(engine.kind().diskFormat());
             boolean freshDisk = !Files.exists(overlay);
-            Optional<String> failure = runOnce(engine, boot);
+            Optional<String> failure = runOnce(engine, boot, sandbox);
             if (failure.isEmpty()) {
                 return;
             }
@@ -182,12 +186,12 @@ public final class Supervisor {
      * @return why the engine failed to start (exited or reported a fatal error
      *         before the appliance came up), or empty when it ran
      */
-    private Optional<String> runOnce(Engine engine, BootSpec boot) {
+    private Optional<String> runOnce(Engine engine, BootSpec boot, Sandbox sandbox) {
         change(s -> s.withEngine(engine.kind().id()).with(InstanceStatus.State.STARTING, null));
         EngineRun run;
         try {
             appendConsole("\n=== " + InstanceStatus.Clock.now() + " boot on " + engine.kind() + " ===\n");
-            run = engine.start(boot, new ProcessStarter(dir.path()));
+            run = engine.start(boot, new ProcessStarter(dir.path(), sandbox));
         } catch (IOException | RuntimeException e) {
             return Optional.of(e.getMessage());
         }
@@ -296,11 +300,26 @@ public final class Supervisor {
         timer.start();
     }
 
+    /**
+     * The sandbox chosen when the instance was created. A host that can no longer
+     * provide it fails the boot rather than running the engines unconfined.
+     */
+    private Sandbox sandbox() {
+        if (spec.unconfined()) {
+            event("engines run unconfined (no sandbox)");
+            return Sandbox.NONE;
+        }
+        Bubblewrap.Support host = Bubblewrap.probe();
+        return host.sandbox().orElseThrow(() -> new ApplianceException("engines cannot be sandboxed on this host any"
+                + " more (" + host.problem() + "). Fix: " + host.fix()));
+    }
+
     private BootSpec bootSpec() {
         return new BootSpec(dir.path(), Path.of(spec.baseDisk()),
                 spec.extraDisks().stream().map(Path::of).toList(),
                 spec.memoryMiB(), spec.cpus(), spec.ports(), spec.kernelCmdline(),
-                new BootSpec.Kernels(path(spec.qemuKernel()), path(spec.qemuInitrd()), path(spec.umlKernel())));
+                new BootSpec.Kernels(path(spec.qemuKernel()), path(spec.qemuInitrd()), path(spec.umlKernel())),
+                spec.allowHostLoopback());
     }
 
     private static Path path(String value) {

@@ -24,14 +24,15 @@ class EngineCommandTest {
         return new BootSpec(Path.of("/state/i/web"), Path.of("/data/disks/base.ext4"),
                 List.of(Path.of("/state/i/web/config.img"), Path.of("/data/volumes/db/disk.ext4")),
                 512, 2, PORTS, "quiet",
-                new BootSpec.Kernels(Path.of("/k/vmlinuz"), Path.of("/k/initrd"), Path.of("/k/linux.uml")));
+                new BootSpec.Kernels(Path.of("/k/vmlinuz"), Path.of("/k/initrd"), Path.of("/k/linux.uml")), false);
     }
 
     @Test
-    void slirpForwardsEveryPortOnItsAddress() {
-        assertEquals("slirp:///tcpfwd=127.0.0.1:18080:10.0.2.15:80,0.0.0.0:18443:10.0.2.15:443"
-                + "/udpfwd=127.0.0.1:15353:10.0.2.15:53", UmlEngine.slirpUrl(PORTS));
-        assertEquals("slirp://", UmlEngine.slirpUrl(List.of()));
+    void slirpForwardsEveryPortOnItsAddressAndKeepsTheGuestOffTheHostLoopback() {
+        assertEquals("slirp:///disable_host_loopback/tcpfwd=127.0.0.1:18080:10.0.2.15:80,0.0.0.0:18443:10.0.2.15:443"
+                + "/udpfwd=127.0.0.1:15353:10.0.2.15:53", SlirpNetwork.slirpUrl(PORTS, false));
+        assertEquals("slirp:///disable_host_loopback", SlirpNetwork.slirpUrl(List.of(), false));
+        assertEquals("slirp://", SlirpNetwork.slirpUrl(List.of(), true), "--allow-host-loopback");
     }
 
     @Test
@@ -52,13 +53,14 @@ class EngineCommandTest {
     @Test
     void qemuForwardsPortsAndAttachesDisksInOrder() {
         List<String> c = new QemuEngine(EngineKind.TCG).command(spec(), Path.of("/state/i/web/disk.qcow2"),
-                Path.of("/state/i/web/qmp.sock"));
+                Path.of("/state/i/web/qmp.sock"), Path.of("/state/i/web/vde.sock"));
         String line = String.join(" ", c);
         assertTrue(line.contains("-accel tcg"), line);
-        assertTrue(line.contains("hostfwd=tcp:127.0.0.1:18080-:80,hostfwd=tcp:0.0.0.0:18443-:443,hostfwd=udp:127.0.0.1:15353-:53"), line);
+        assertTrue(line.contains("-netdev vde,id=net0,sock=ptp:///state/i/web/vde.sock"), "the shared slirp helper: " + line);
+        assertTrue(line.contains("-sandbox on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny"), line);
         assertTrue(line.indexOf("disk.qcow2") < line.indexOf("config.img") && line.indexOf("config.img") < line.indexOf("db/disk.ext4"), line);
         assertTrue(line.contains("-append root=/dev/vda rw console=ttyS0 quiet"), line);
-        assertTrue(String.join(" ", new QemuEngine(EngineKind.KVM).command(spec(), Path.of("/o"), Path.of("/q"))).contains("-accel kvm"));
+        assertTrue(String.join(" ", new QemuEngine(EngineKind.KVM).command(spec(), Path.of("/o"), Path.of("/q"), Path.of("/v"))).contains("-accel kvm"));
     }
 
     @Test

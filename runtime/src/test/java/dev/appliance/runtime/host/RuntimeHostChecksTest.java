@@ -46,6 +46,27 @@ class RuntimeHostChecksTest {
         assertTrue(uml.fix().contains("CONFIG_SECCOMP_FILTER"), uml.fix());
     }
 
+    /** This host has bubblewrap and user namespaces (scripts/install-host-deps installs it). */
+    @Test
+    void realHostCanSandboxEngines() {
+        HostCheck sandbox = new RuntimeHostChecks().run(dirs()).stream()
+                .filter(c -> c.name().equals("sandbox.engines")).findFirst().orElseThrow();
+        assertTrue(sandbox.ok(), sandbox.detail() + " / " + sandbox.fix());
+        assertTrue(sandbox.detail().contains("bwrap"), sandbox.detail());
+    }
+
+    /** A host without user namespaces cannot be made here without disturbing others: the probe's outcome is given. */
+    @Test
+    void noSandboxIsAGapThatSaysWhatRunDoesAndHowToFixIt() {
+        HostCheck gap = RuntimeHostChecks.sandbox(dev.appliance.runtime.engine.Bubblewrap.Support.unavailable(
+                "bwrap cannot create the sandbox's namespaces (No permissions to create new namespace)",
+                "sysctl -w user.max_user_namespaces=15000"));
+        assertFalse(gap.ok());
+        assertTrue(gap.detail().contains("No permissions to create new namespace"), gap.detail());
+        assertTrue(gap.detail().contains("refuses images from registries"), gap.detail());
+        assertEquals("sysctl -w user.max_user_namespaces=15000", gap.fix());
+    }
+
     @Test
     void freeSpaceIsMeasuredForADataDirThatDoesNotExistYet() {
         ApplianceDirs dirs = new ApplianceDirs(dir.resolve("not/yet/data"), dir.resolve("state"));

@@ -21,7 +21,12 @@ final class Guests {
 
     static RunRequest request(String name, String engine, List<String> ports, Map<String, String> params,
                               Map<String, byte[]> secrets, List<String> volumes) {
-        return new RunRequest(TestImage.REFERENCE, name, ports, null, null, engine, params, secrets, volumes);
+        return request(name, engine, ports, params, secrets, volumes, RunRequest.Isolation.DEFAULT);
+    }
+
+    static RunRequest request(String name, String engine, List<String> ports, Map<String, String> params,
+                              Map<String, byte[]> secrets, List<String> volumes, RunRequest.Isolation isolation) {
+        return new RunRequest(TestImage.REFERENCE, name, ports, null, null, engine, params, secrets, volumes, isolation);
     }
 
     static RunRequest request(String name, String engine) {
