@@ -20,7 +20,7 @@ class GuestKernelArgumentsTest {
     private static BootSpec spec(String cmdline) {
         return new BootSpec(Path.of("/state/i/web"), Path.of("/data/disks/base.ext4"), List.of(Path.of("/state/i/web/config.img")),
                 512, 1, List.of(), cmdline,
-                new BootSpec.Kernels(Path.of("/k/vmlinuz"), Path.of("/k/initrd"), Path.of("/k/linux.uml")));
+                new BootSpec.Kernels(Path.of("/k/vmlinuz"), Path.of("/k/initrd"), Path.of("/k/linux.uml")), false);
     }
 
     @Test
