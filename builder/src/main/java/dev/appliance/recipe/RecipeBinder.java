@@ -349,11 +349,17 @@ final class RecipeBinder {
                 throw check.error(p.defaultValue, key + ".default", "a secret parameter cannot have a default: it would be stored in the image",
                         "leave it out; a secret that is not given is generated at first boot");
             }
+            boolean generate = check.bool(p.generate, key + ".generate", false);
+            if (generate && !secret) {
+                throw check.error(p.generate, key + ".generate", "only a secret parameter can be generated",
+                        "add `secret: true`, or give a non-secret parameter a default");
+            }
             return new Recipe.Param(
                     check.matching(p.name, key + ".name", PARAM_NAME, "a parameter name (lowercase letters, digits, '_')"),
                     p.defaultValue == null ? null : p.defaultValue.text(),
                     secret,
-                    check.text(p.description, key + ".description", ""));
+                    check.text(p.description, key + ".description", ""),
+                    generate);
         });
         return mergeByName(inherited, own, Recipe.Param::name);
     }
