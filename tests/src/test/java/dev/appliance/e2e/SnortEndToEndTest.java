@@ -108,6 +108,9 @@ class SnortEndToEndTest {
                 // No ids_token given: run generated one, and only `appliance secret` shows it.
                 token = runner.run("secret", INSTANCE, "ids_token").assertSuccess().stdout().strip();
                 assertTrue(token.matches("[A-Za-z0-9_-]{32}"), "a 192-bit base64url token, not " + token.length() + " characters");
+                assertTrue(run.stderr().contains("generated the secret ids_token; `appliance secret ids ids_token` shows it"),
+                        run.stderr());
+                assertFalse(run.stdout().contains(token) || run.stderr().contains(token), "run printed the token");
                 assertOperatorInterfaceNeedsTheToken(alerts);
                 assertEngineRunsWithTheImageAndRuntimeRules(alerts);
                 assertAlertsOnlyForMatchingTraffic(alerts, service);

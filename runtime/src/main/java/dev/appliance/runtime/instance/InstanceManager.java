@@ -145,6 +145,8 @@ public final class InstanceManager {
                 }
                 Map<String, byte[]> secrets = new GeneratedSecrets(dir.path())
                         .completeAndKeep(meta, request.secrets(), new SecureRandom());
+                secrets.keySet().stream().filter(s -> !request.secrets().containsKey(s)).forEach(s -> progress.accept(
+                        "generated the secret " + s + "; `appliance secret " + name + " " + s + "` shows it"));
                 ConfigDisk.write(dir.configDisk(), name, params, secrets, mounts);
                 var k = image.kernels();
                 if (!Files.exists(dir.statusFile())) {
