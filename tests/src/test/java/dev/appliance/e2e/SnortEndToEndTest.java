@@ -44,7 +44,9 @@ import static org.junit.jupiter.api.Assertions.fail;
  * to compare the shared base layers), push it to a real registry, pull it into
  * another home, boot it on User-Mode Linux with a rules file given at run time
  * and a syslog target on this host, send traffic through its published port and
- * read the alerts where operators would: the alerts endpoint and syslog.
+ * read the alerts where operators would: the alerts endpoint, with the operator
+ * token that run generated (or, on a second instance, one given with --secret),
+ * and syslog. The token opens nothing else and shows up nowhere else.
  * Prints the measurements ("[snort] ...") on stderr.
  */
 @Tag("e2e")
