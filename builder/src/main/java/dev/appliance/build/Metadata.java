@@ -20,7 +20,8 @@ final class Metadata {
                 : new ApplianceMetadata.HealthCheck(h.type(), h.port(), h.path(), h.status(), h.timeoutSeconds());
         Recipe.Resources res = r.resources();
         List<ApplianceMetadata.Param> params = r.params().stream()
-                .map(p -> new ApplianceMetadata.Param(p.name(), p.secret() ? null : p.defaultValue(), p.secret(), p.description()))
+                .map(p -> new ApplianceMetadata.Param(p.name(), p.secret() ? null : p.defaultValue(), p.secret(),
+                        p.description(), p.generate()))
                 .toList();
         return new ApplianceMetadata(r.name(), r.version(), ports, health,
                 res == null ? DEFAULT_MEMORY_MIB : res.memoryMiB(),

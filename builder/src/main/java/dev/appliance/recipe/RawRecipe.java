@@ -96,6 +96,7 @@ final class RawRecipe extends Located {
         @JsonProperty("name") Scalar name;
         @JsonProperty("default") Scalar defaultValue;
         @JsonProperty("secret") Scalar secret;
+        @JsonProperty("generate") Scalar generate;
         @JsonProperty("description") Scalar description;
     }
 }

@@ -159,9 +159,13 @@ public record Recipe(
      * a default ({@code defaultValue} null) must be given at run time.
      *
      * @param description free text, "" when not given
- * @param stateDirs   directories the image ships empty (owner and mode kept): the
- *                    appliance fills them at boot; for state a package's install
- *                    script would otherwise bake in differently on every build
+     * @param generate    a secret that {@code appliance run} generates when the user
+     *                    gives none, and keeps for the user to read back (a token an
+     *                    operator must present, unlike a password only the guest uses)
      */
-    public record Param(String name, String defaultValue, boolean secret, String description) {}
+    public record Param(String name, String defaultValue, boolean secret, String description, boolean generate) {
+        public Param(String name, String defaultValue, boolean secret, String description) {
+            this(name, defaultValue, secret, description, false);
+        }
+    }
 }

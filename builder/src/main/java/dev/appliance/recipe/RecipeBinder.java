@@ -348,11 +348,17 @@ final class RecipeBinder {
                 throw check.error(p.defaultValue, key + ".default", "is longer than " + MetadataRules.MAX_DEFAULT_LENGTH + " characters",
                         "give a large value at run time with --param-file");
             }
+            boolean generate = check.bool(p.generate, key + ".generate", false);
+            if (generate && !secret) {
+                throw check.error(p.generate, key + ".generate", "only a secret parameter can be generated",
+                        "add `secret: true`, or give a non-secret parameter a default");
+            }
             return new Recipe.Param(
                     check.matching(p.name, key + ".name", MetadataRules.PARAM_NAME),
                     p.defaultValue == null ? null : p.defaultValue.text(),
                     secret,
-                    p.description == null ? "" : check.matching(p.description, key + ".description", MetadataRules.DESCRIPTION));
+                    p.description == null ? "" : check.matching(p.description, key + ".description", MetadataRules.DESCRIPTION),
+                    generate);
         });
         return mergeByName(inherited, own, Recipe.Param::name);
     }

@@ -75,7 +75,7 @@ class RecipeParserTest {
         assertEquals(new Recipe.Resources(2048, 2, 10L << 30), r.resources());
         assertEquals(new Recipe.Kernels("linux-image-amd64", "user-mode-linux", "unstable"), r.kernels());
         assertEquals(List.of(
-                new Recipe.Param("admin_password", null, true, "The admin's password"),
+                new Recipe.Param("admin_password", null, true, "The admin's password", true),
                 new Recipe.Param("greeting", "hello world", false, ""),
                 new Recipe.Param("answer", "042", false, "")),
                 r.params());

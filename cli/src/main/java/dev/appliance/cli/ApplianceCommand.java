@@ -25,6 +25,7 @@ import picocli.CommandLine.HelpCommand;
             RunCommand.class,
             PsCommand.class,
             LogsCommand.class,
+            SecretCommand.class,
             StopCommand.class,
             StartCommand.class,
             RmCommand.class,

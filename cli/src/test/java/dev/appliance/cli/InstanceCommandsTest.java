@@ -76,5 +76,9 @@ class InstanceCommandsTest {
             assertEquals(2, r.exit(), command + ": " + r.err());
             assertTrue(r.err().contains("no instance named no-such-instance-x7"), r.err());
         }
+        Result secret = run("secret", "no-such-instance-x7", "ids_token");
+        assertEquals(2, secret.exit(), secret.err());
+        assertTrue(secret.err().contains("no instance named no-such-instance-x7"), secret.err());
+        assertEquals("", secret.out());
     }
 }

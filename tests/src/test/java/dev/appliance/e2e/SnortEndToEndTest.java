@@ -44,7 +44,9 @@ import static org.junit.jupiter.api.Assertions.fail;
  * to compare the shared base layers), push it to a real registry, pull it into
  * another home, boot it on User-Mode Linux with a rules file given at run time
  * and a syslog target on this host, send traffic through its published port and
- * read the alerts where operators would: the alerts endpoint and syslog.
+ * read the alerts where operators would: the alerts endpoint, with the operator
+ * token that run generated (or, on a second instance, one given with --secret),
+ * and syslog. The token opens nothing else and shows up nowhere else.
  * Prints the measurements ("[snort] ...") on stderr.
  */
 @Tag("e2e")
@@ -66,6 +68,8 @@ class SnortEndToEndTest {
             """.formatted(RUNTIME_RULE_SID);
 
     private final ObjectMapper json = new ObjectMapper();
+    /** The operator token of the instance under test. */
+    private String token = "";
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
 
     @Test
@@ -103,9 +107,18 @@ class SnortEndToEndTest {
                 String alerts = "http://127.0.0.1:" + hostPort(instance, 8080);
                 String service = "http://127.0.0.1:" + hostPort(instance, 80);
 
+                // No ids_token given: run generated one, and only `appliance secret` shows it.
+                token = runner.run("secret", INSTANCE, "ids_token").assertSuccess().stdout().strip();
+                assertTrue(token.matches("[A-Za-z0-9_-]{32}"), "a 192-bit base64url token, not " + token.length() + " characters");
+                assertTrue(run.stderr().contains("generated the secret ids_token; `appliance secret ids ids_token` shows it"),
+                        run.stderr());
+                assertFalse(run.stdout().contains(token) || run.stderr().contains(token), "run printed the token");
+                assertOperatorInterfaceNeedsTheToken(alerts);
                 assertEngineRunsWithTheImageAndRuntimeRules(alerts);
                 assertAlertsOnlyForMatchingTraffic(alerts, service);
                 assertAlertForwardedToSyslog(syslog);
+                assertTokenOnNoCommandLine(token);
+                assertTokenNotLogged(runner, token);
 
                 runner.run(RUN_TIMEOUT, "stop", INSTANCE).assertSuccess();
                 runner.run(RUN_TIMEOUT, "rm", INSTANCE).assertSuccess();
@@ -117,9 +130,127 @@ class SnortEndToEndTest {
             assertFalse(runner.run("ps").assertSuccess().stdout().contains(INSTANCE), "rm removed the instance");
             assertNoProcessLeft(runner);
 
+            assertTokenInNoImageLayer(runner, token);
+
             assertUnhealthyWithoutRules(runner, remote, rules.resolveSibling("snort3-only.rules"));
             assertNoProcessLeft(runner);
         }
+    }
+
+    /**
+     * /alerts and /rules answer only the operator token (RFC 6750 bearer): no
+     * header, a wrong token of the same length, or another scheme get 401 and a
+     * challenge; /healthz stays open for the runtime's health check.
+     */
+    private void assertOperatorInterfaceNeedsTheToken(String alerts) throws Exception {
+        String sameLength = token.substring(1) + (token.charAt(0) == 'A' ? 'B' : 'A');
+        for (String path : List.of("/alerts", "/rules")) {
+            HttpResponse<String> none = get(alerts + path);
+            assertEquals(401, none.statusCode(), path + " without a token: " + none.body());
+            assertEquals("Bearer realm=\"appliance-ids\"", none.headers().firstValue("WWW-Authenticate").orElse(""));
+            for (String wrong : List.of("Bearer " + sameLength, "Bearer ", "Basic " + token, token)) {
+                HttpResponse<String> refused = get(alerts + path, wrong);
+                assertEquals(401, refused.statusCode(), path + " with Authorization '" + wrong.replace(token, "TOKEN")
+                        + "': " + refused.body());
+                assertTrue(refused.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Bearer "), path);
+                assertFalse(refused.body().contains(token), "a refusal never echoes the token");
+            }
+        }
+        HttpResponse<String> allowed = operator(alerts + "/alerts");
+        assertEquals(200, allowed.statusCode(), allowed.body());
+        assertTrue(json.readTree(allowed.body()).isArray(), allowed.body());
+        assertEquals(200, get(alerts + "/healthz").statusCode(), "/healthz needs no token");
+    }
+
+    /** No process on this host, the appliance's or any other, carries the token in its arguments. */
+    private static void assertTokenOnNoCommandLine(String token) throws IOException {
+        byte[] needle = token.getBytes(StandardCharsets.US_ASCII);
+        List<String> carriers = new ArrayList<>();
+        int read = 0;
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            for (Path proc : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
+                try {
+                    if (indexOf(Files.readAllBytes(proc.resolve("cmdline")), needle) >= 0) {
+                        carriers.add(proc.getFileName().toString());
+                    }
+                    read++;
+                } catch (IOException gone) {
+                    // exited meanwhile
+                }
+            }
+        }
+        assertTrue(read > 10, "read the command lines of " + read + " processes");
+        assertEquals(List.of(), carriers, "processes with the token on their command line");
+    }
+
+    /** Neither the guest's console (appliance logs) nor the instance's own files but its keepers show the token. */
+    private static void assertTokenNotLogged(ApplianceCli runner, String token) throws IOException {
+        String logs = runner.run("logs", INSTANCE).assertSuccess().stdout();
+        assertTrue(logs.contains("appliance-ids-token: using the ids_token secret"), "the guest used the secret");
+        assertFalse(logs.contains(token), "the token is in appliance logs");
+        Path dir = runner.dirs().instances().resolve(INSTANCE);
+        // config.img carries it to the guest, secrets/ids_token keeps it for `appliance secret`: both 0600.
+        Set<String> keepers = Set.of("config.img", "secrets/ids_token");
+        byte[] needle = token.getBytes(StandardCharsets.US_ASCII);
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                String name = dir.relativize(file).toString();
+                if (keepers.contains(name)) {
+                    assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                            Files.getPosixFilePermissions(file)), name);
+                } else if (!name.startsWith("disk.") && !name.equals("base.img")) { // the guest's own disks
+                    assertEquals(-1, indexOf(Files.readAllBytes(file), needle), "the token is in " + name);
+                }
+            }
+        }
+    }
+
+    /** The token is made at run time: no layer of the image in the store holds it. */
+    private static void assertTokenInNoImageLayer(ApplianceCli runner, String token) throws IOException {
+        byte[] needle = token.getBytes(StandardCharsets.US_ASCII);
+        int layers = 0;
+        try (Stream<Path> blobs = Files.list(runner.dirs().store().resolve("blobs").resolve("sha256"))) {
+            for (Path blob : blobs.toList()) {
+                try (var in = new java.io.BufferedInputStream(Files.newInputStream(blob))) {
+                    in.mark(2);
+                    boolean gzip = in.read() == 0x1f && in.read() == 0x8b;
+                    in.reset();
+                    var content = gzip ? new java.util.zip.GZIPInputStream(in, 1 << 16) : in;
+                    assertFalse(contains(content, needle), "the token is in blob " + blob.getFileName());
+                    layers += gzip ? 1 : 0;
+                }
+            }
+        }
+        assertTrue(layers >= 5, "searched " + layers + " layers");
+    }
+
+    /** Streams {@code in} looking for {@code needle}, keeping an overlap between chunks. */
+    private static boolean contains(java.io.InputStream in, byte[] needle) throws IOException {
+        byte[] buffer = new byte[1 << 20];
+        int kept = 0;
+        int n;
+        while ((n = in.read(buffer, kept, buffer.length - kept)) > 0) {
+            int filled = kept + n;
+            if (indexOf(java.util.Arrays.copyOf(buffer, filled), needle) >= 0) {
+                return true;
+            }
+            kept = Math.min(needle.length - 1, filled);
+            System.arraycopy(buffer, filled - kept, buffer, 0, kept);
+        }
+        return false;
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 
     /** Same Debian 13 base as lamp: the layers of the base recipe are byte-identical. */
@@ -145,12 +276,12 @@ class SnortEndToEndTest {
         assertEquals(4, report.get("rules_loaded").asInt(), health.body());
         assertEquals(0, report.get("rules_failed").asInt(), health.body());
         assertFalse(report.get("interface").asText().isEmpty(), health.body());
-        String loaded = get(alerts + "/rules").body();
+        String loaded = operator(alerts + "/rules").body();
         assertTrue(loaded.contains("sid:" + TEST_MARKER_SID) && loaded.contains("sid:" + RUNTIME_RULE_SID), loaded);
     }
 
     private void assertAlertsOnlyForMatchingTraffic(String alerts, String service) throws Exception {
-        assertEquals("[]", get(alerts + "/alerts").body().strip(), "no alert before any traffic");
+        assertEquals("[]", operator(alerts + "/alerts").body().strip(), "no alert before any traffic");
         HttpResponse<String> benign = get(service + "/index.html?e2e-benign-request");
         assertEquals(200, benign.statusCode());
         assertTrue(benign.body().contains("Monitored service"), benign.body());
@@ -168,7 +299,7 @@ class SnortEndToEndTest {
         assertEquals("E2E run-time rule", runtime.get("alert").get("signature").asText());
 
         // The benign request went first: by now Suricata has inspected it, and it matched nothing.
-        JsonNode all = json.readTree(get(alerts + "/alerts").body());
+        JsonNode all = json.readTree(operator(alerts + "/alerts").body());
         List<Integer> sids = new ArrayList<>();
         for (JsonNode alert : all) {
             sids.add(alert.get("alert").get("signature_id").asInt());
@@ -187,15 +318,19 @@ class SnortEndToEndTest {
     /**
      * Suricata runs, but none of the rules it was given loaded (a Snort 3 keyword it
      * lacks): the health check must say so instead of passing on a running process.
+     * This instance gets its ids_token from the operator (--secret): that token, not
+     * the previous instance's, opens /rules, and run keeps no copy of it.
      */
     private void assertUnhealthyWithoutRules(ApplianceCli runner, String image, Path rules) throws Exception {
         Files.writeString(rules, "alert tcp any any -> $HOME_NET 80 (msg:\"Snort 3 only\"; sd_pattern:\"credit_card\";"
                 + " sid:1000301; rev:1;)\n");
         int port = freePort();
         String name = "ids-norules";
+        String given = "operator-chosen.token-0123456789";
+        Path tokenFile = Files.writeString(rules.resolveSibling("ids.token"), given + "\n");
         try (ApplianceCli.Background run = runner.start("run", image, "-d", "--name", name, "--engine", "uml",
                 "-p", "127.0.0.1:" + port + ":8080", "--param", "rules_mode=replace", "--param-file", "rules=" + rules,
-                "--timeout", String.valueOf(RUN_TIMEOUT.toSeconds()))) {
+                "--secret", "ids_token=@" + tokenFile, "--timeout", String.valueOf(RUN_TIMEOUT.toSeconds()))) {
             HttpResponse<String> health = awaitHealthAnswer("http://127.0.0.1:" + port + "/healthz",
                     body -> body.contains("rules_loaded"));
             assertEquals(503, health.statusCode(), health.body());
@@ -203,6 +338,12 @@ class SnortEndToEndTest {
             assertEquals(0, report.get("rules_loaded").asInt(), health.body());
             assertEquals(1, report.get("rules_failed").asInt(), health.body());
             assertTrue(report.get("pid").isInt(), "Suricata itself runs: " + health.body());
+            String rulesUrl = "http://127.0.0.1:" + port + "/rules";
+            assertEquals(401, get(rulesUrl, "Bearer " + token).statusCode(), "the first instance's token opens only it");
+            HttpResponse<String> loaded = get(rulesUrl, "Bearer " + given);
+            assertEquals(200, loaded.statusCode(), loaded.body());
+            assertTrue(loaded.body().contains("sid:1000301"), loaded.body());
+            runner.run("secret", name, "ids_token").assertExit(2);
             assertTrue(run.isAlive(), "run -d still waits for a health check that cannot pass");
             runner.run(RUN_TIMEOUT, "rm", "-f", name).assertSuccess();
             CliResult failed = run.waitFor(RUN_TIMEOUT);
@@ -261,19 +402,31 @@ class SnortEndToEndTest {
     private JsonNode awaitAlert(String alerts, int sid) throws Exception {
         long deadline = System.nanoTime() + ALERT_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
-            JsonNode found = json.readTree(get(alerts + "/alerts?sid=" + sid).body());
+            JsonNode found = json.readTree(operator(alerts + "/alerts?sid=" + sid).body());
             if (found.size() > 0) {
                 return found.get(found.size() - 1);
             }
             Thread.sleep(200);
         }
         return fail("no alert with sid " + sid + " within " + ALERT_TIMEOUT.toSeconds() + " s; alerts: "
-                + get(alerts + "/alerts").body());
+                + operator(alerts + "/alerts").body());
     }
 
     private HttpResponse<String> get(String url) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build();
-        return http.send(request, HttpResponse.BodyHandlers.ofString());
+        return send(HttpRequest.newBuilder(URI.create(url)));
+    }
+
+    /** GET on the operator interface with the token, as an operator would. */
+    private HttpResponse<String> operator(String url) throws IOException, InterruptedException {
+        return get(url, "Bearer " + token);
+    }
+
+    private HttpResponse<String> get(String url, String authorization) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", authorization));
+    }
+
+    private HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
+        return http.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private JsonNode inspect(ApplianceCli cli, String image) throws IOException {

@@ -18,6 +18,7 @@ import java.io.OutputStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -147,7 +148,11 @@ public final class InstanceManager {
                     mounts.add(new InstanceSpec.VolumeMount(v[0], v[1], volumes.ensure(v[0])));
                     extraDisks.add(volumes.disk(v[0]).toString());
                 }
-                ConfigDisk.write(dir.configDisk(), name, params, request.secrets(), mounts);
+                Map<String, byte[]> secrets = new GeneratedSecrets(dir.path())
+                        .completeAndKeep(meta, request.secrets(), new SecureRandom());
+                secrets.keySet().stream().filter(s -> !request.secrets().containsKey(s)).forEach(s -> progress.accept(
+                        "generated the secret " + s + "; `appliance secret " + name + " " + s + "` shows it"));
+                ConfigDisk.write(dir.configDisk(), name, params, secrets, mounts);
                 var k = image.kernels();
                 if (!Files.exists(dir.statusFile())) {
                     dir.writeStatus(InstanceStatus.created()); // else: written by the supervisor launched early
@@ -367,6 +372,14 @@ public final class InstanceManager {
 
     public InstanceInfo info(String name) {
         return info(existing(name));
+    }
+
+    /**
+     * A secret {@code run} generated for the instance because the image marks it
+     * {@code generate} and none was given (e.g. the IDS appliance's ids_token).
+     */
+    public byte[] generatedSecret(String name, String secret) {
+        return new GeneratedSecrets(existing(name).path()).read(name, secret);
     }
 
     /** Copies the console log to {@code out}; with {@code follow}, keeps copying until the instance stops. */
