@@ -1,6 +1,8 @@
 package dev.appliance.oci;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -70,6 +72,14 @@ public record ApplianceMetadata(
                         @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean generate) {
         public Param(String name, String defaultValue, boolean secret, String description) {
             this(name, defaultValue, secret, description, false);
+        }
+
+        /** From a label: an absent {@code generate} (labels written before it existed) is false. */
+        @JsonCreator
+        static Param fromLabel(@JsonProperty("name") String name, @JsonProperty("defaultValue") String defaultValue,
+                               @JsonProperty(value = "secret", required = true) boolean secret,
+                               @JsonProperty("description") String description, @JsonProperty("generate") Boolean generate) {
+            return new Param(name, defaultValue, secret, description, Boolean.TRUE.equals(generate));
         }
     }
 
