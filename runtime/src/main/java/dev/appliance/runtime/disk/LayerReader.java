@@ -5,6 +5,7 @@ import dev.appliance.common.InvalidInputException;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 
 import java.io.BufferedInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URLDecoder;
@@ -41,7 +42,7 @@ final class LayerReader {
             for (int ordinal = 0; ordinal <= lastOrdinal; ordinal++) {
                 tap.restart();
                 tar.startEntry();
-                entry = tar.getNextEntry();
+                entry = nextEntry(tar, layerName);
                 if (entry == null) {
                     break;
                 }
@@ -52,6 +53,21 @@ final class LayerReader {
             }
         } catch (IOException e) {
             throw new ApplianceException(layerName + ": cannot read layer: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A layer whose tar structure is malformed is an invalid image, not a host failure;
+     * one that ends early stays a read failure (a damaged store, see the digest checks).
+     */
+    private static TarArchiveEntry nextEntry(HeaderBoundedTarStream tar, String layerName) throws IOException {
+        try {
+            return tar.getNextEntry();
+        } catch (EOFException e) {
+            throw e;
+        } catch (IOException | IllegalArgumentException e) {
+            throw new InvalidInputException(layerName + ": not a valid tar layer: " + EntryChecks.printable(
+                    String.valueOf(e.getMessage())));
         }
     }
 

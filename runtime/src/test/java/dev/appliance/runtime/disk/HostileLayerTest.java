@@ -161,6 +161,18 @@ class HostileLayerTest {
     }
 
     @Test
+    void aLayerThatIsNotATarIsAnInvalidImage() throws IOException {
+        byte[] garbage = new byte[1024];
+        new java.util.Random(7).nextBytes(garbage);
+        try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(blob))) {
+            out.write(garbage);
+        }
+        InvalidInputException e = assertThrows(InvalidInputException.class,
+                () -> new DiskAssembler(cache).assemble(image(), SIZE));
+        assertTrue(e.getMessage().contains(LAYER_DIGEST + ": not a valid tar layer"), e.getMessage());
+    }
+
+    @Test
     void debugfsScriptLinesNeverHoldLineBreaksOrExceedTheLineBuffer() {
         StringWriter out = new StringWriter();
         assertThrows(InvalidInputException.class, () -> DebugfsScript.line(out, "sif \"/a\n!touch /tmp/x\" mode 0644"));
