@@ -124,7 +124,7 @@ final class LayerReader {
         return new LayerEntry(path, raw, type, link, e.getMode() & 07777,
                 e.getLongUserId(), e.getLongGroupId(), e.getLastModifiedTime().toInstant().getEpochSecond(),
                 e.getDevMajor(), e.getDevMinor(), xattrs(e.getExtraPaxHeaders(), tap, layerName, raw), ordinal,
-                type == EntryType.REGULAR ? e.getRealSize() : 0);
+                e.getRealSize());
     }
 
     private static void check(String problem, String layerName, String entry, String what) {

@@ -1,6 +1,7 @@
 package dev.appliance.runtime.disk;
 
 import dev.appliance.common.InvalidInputException;
+import org.apache.commons.compress.archivers.tar.TarConstants;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -131,6 +132,14 @@ class HostileLayerTest {
         // 64 MiB of zeros are 64 KiB of gzip: the disk size, not the blob size, bounds what is written.
         String message = refused(new TestLayer().file("zeros", new byte[(int) SIZE + 1], 0644), SIZE);
         assertTrue(message.contains("'zeros' refused") && message.contains("past 67108864 bytes"), message);
+    }
+
+    @Test
+    void dataHiddenInAFifoEntryCountsToo() throws IOException {
+        TestLayer layer = new TestLayer().dir("./", 0755, 0, 0);
+        layer.rawEntry("fifo", TarConstants.LF_FIFO, new byte[(int) SIZE + 1]);
+        String message = refused(layer, SIZE);
+        assertTrue(message.contains("'fifo' refused") && message.contains("past 67108864 bytes"), message);
     }
 
     @Test
