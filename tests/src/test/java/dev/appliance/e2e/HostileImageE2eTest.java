@@ -258,6 +258,22 @@ class HostileImageE2eTest {
     }
 
     @Test
+    void exportRefusesAHostileImageToo() throws IOException {
+        String attack = "user.a\n!touch " + canary("export") + " #";
+        CraftedImage crafted = image().rawPax(CraftedImage.paxRecord(bytes("SCHILY.xattr." + attack), new byte[] {1}), "f", "x");
+        Path dir = Files.createDirectories(work.resolve("export"));
+        String reference = crafted.push(dir, registry, "hostile/export:1");
+        cli.run(RUN, "pull", reference).assertSuccess();
+        Path out = Files.createDirectories(dir.resolve("out"));
+        CliResult export = cli.run(RUN, "export", "--format", "raw", "-o", out.toString(), reference).assertExit(2);
+        assertTrue(export.stderr().contains("xattr name holds the control character 0x0a"), export.stderr());
+        try (Stream<Path> written = Files.list(out)) {
+            assertEquals(List.of(), written.toList(), "no half-written export");
+        }
+        assertNothingLeft("export");
+    }
+
+    @Test
     void symlinksUsedAsDirectoriesStayInsideTheImage() throws IOException {
         // An absolute symlink to the canary directory, and a file written through it, then an entry that is refused:
         // the file went to the image's own /<canaries>, never to the host's.
