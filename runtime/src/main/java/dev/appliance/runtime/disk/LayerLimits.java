@@ -6,7 +6,8 @@ package dev.appliance.runtime.disk;
  * (held in memory). Exceeding either is the image's fault: an invalid image.
  *
  * @param maxFileBytes data bytes as the tar headers declare them (a sparse file counts its full size): those of
- *                     regular files are staged; those of other entries are read and skipped, so they count too
+ *                     regular files are staged; those of other entries are read and skipped, so they count too;
+ *                     xattr values are staged as files for debugfs and count as well
  * @param maxEntries   tar entries read, whiteouts and links included
  */
 record LayerLimits(long maxFileBytes, long maxEntries) {

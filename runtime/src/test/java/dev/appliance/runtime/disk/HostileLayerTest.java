@@ -143,6 +143,17 @@ class HostileLayerTest {
     }
 
     @Test
+    void xattrValuesCountTowardsTheDiskSize() throws IOException {
+        TestLayer layer = new TestLayer().dir("./", 0755, 0, 0);
+        byte[] value = new byte[60 * 1024];
+        for (int i = 0; i < 300; i++) {
+            layer.fileWithXattrs("f" + i, "", Map.of("user.v", value));
+        }
+        String message = refused(layer, DiskAssembler.MIN_SIZE_BYTES);
+        assertTrue(message.contains("past 16777216 bytes"), message);
+    }
+
+    @Test
     void moreEntriesThanTheDiskHasInodesAreRefused() throws IOException {
         TestLayer layer = new TestLayer().dir("./", 0755, 0, 0);
         long limit = DiskAssembler.MIN_SIZE_BYTES / 4096;
