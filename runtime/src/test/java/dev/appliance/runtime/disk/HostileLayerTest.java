@@ -74,6 +74,7 @@ class HostileLayerTest {
         String message = refused(new TestLayer().file("bad\u001b[31m", "x"), SIZE);
         assertTrue(message.startsWith("test:1 (sha256:0123) layer 1 " + LAYER_DIGEST + ": entry 'bad\\x1b[31m' refused"),
                 message);
+        assertEquals("a\\u009b31mb\\x5c", EntryChecks.printable("a\u009b31mb\\"), "C1 controls and backslashes escaped");
     }
 
     @Test
