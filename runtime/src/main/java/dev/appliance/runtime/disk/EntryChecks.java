@@ -111,7 +111,10 @@ final class EntryChecks {
         return s.getBytes(StandardCharsets.UTF_8).length;
     }
 
-    /** {@code s} safe to print in a message: control characters as \xNN, long text shortened. */
+    /**
+     * {@code s} safe to print in a message: control characters as \xNN (C1 controls
+     * too, which some terminals obey; they are valid in names), long text shortened.
+     */
     static String printable(String s) {
         StringBuilder out = new StringBuilder();
         int i = 0;
@@ -119,6 +122,8 @@ final class EntryChecks {
             char c = s.charAt(i);
             if (c < 0x20 || c == 0x7f || c == '\\') {
                 out.append(String.format("\\x%02x", (int) c));
+            } else if (c >= 0x80 && c <= 0x9f) {
+                out.append(String.format("\\u%04x", (int) c));
             } else {
                 out.append(c);
             }

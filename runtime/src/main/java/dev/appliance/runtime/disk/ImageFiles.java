@@ -134,7 +134,6 @@ public final class ImageFiles {
         // Each round copies the libraries the previous round's files asked for.
         Map<String, String> pending = new LinkedHashMap<>();
         if (elf.interpreter() != null) {
-            checkElfName(image, program, "loader", elf.interpreter(), EntryChecks.absolutePathProblem(elf.interpreter()));
             String name = EntryPath.name(elf.interpreter());
             String real = source.regularFile(elf.interpreter());
             if (real == null) {
@@ -217,7 +216,6 @@ public final class ImageFiles {
     private static void queueNeeded(ImageLayers image, FileSource source, String file, ElfFile elf,
                                     Map<String, String> pending, Set<String> done) {
         for (String soname : elf.needed()) {
-            checkElfName(image, file, "library", soname, EntryChecks.fileNameProblem(soname));
             if (done.contains(soname) || pending.containsKey(soname)) {
                 continue;
             }
@@ -235,17 +233,28 @@ public final class ImageFiles {
         }
     }
 
-    /** An ELF file from the image; offsets in a malformed one point anywhere. */
+    /**
+     * An ELF file from the image, null when it is not one. Offsets in a malformed one
+     * point anywhere, and the names it asks for become host paths and patchelf
+     * arguments: all are checked before any is used.
+     */
     private static ElfFile readElf(ImageLayers image, String name, Path file) throws IOException {
+        ElfFile elf;
         try {
-            return ElfFile.read(file);
+            elf = ElfFile.read(file);
         } catch (IndexOutOfBoundsException e) {
             throw new InvalidInputException(image.image() + " (" + image.digest() + "): " + name
                     + " is a malformed ELF file: " + e.getMessage());
         }
+        if (elf != null && elf.interpreter() != null) {
+            checkElfName(image, name, "loader", elf.interpreter(), EntryChecks.absolutePathProblem(elf.interpreter()));
+        }
+        for (String soname : elf == null ? List.<String>of() : elf.needed()) {
+            checkElfName(image, name, "library", soname, EntryChecks.fileNameProblem(soname));
+        }
+        return elf;
     }
 
-    /** Names read from an ELF file become host paths and patchelf arguments: refused unless plain. */
     private static void checkElfName(ImageLayers image, String file, String what, String name, String problem) {
         if (problem != null) {
             throw new InvalidInputException(image.image() + " (" + image.digest() + "): " + file + " asks for the " + what

@@ -125,11 +125,13 @@ final class ImageTree {
             throw LayerReader.refused(layerName, e.rawName(), "the image has more than " + limits.maxEntries()
                     + " entries, more than its disk can hold");
         }
-        if (e.size() > limits.maxFileBytes() - fileBytes) {
-            throw LayerReader.refused(layerName, e.rawName(), "its " + e.size() + " bytes bring the image's files past "
+        // xattr values are written to files for debugfs: they count like data.
+        long bytes = e.size() + e.xattrs().values().stream().mapToLong(v -> v.length).sum();
+        if (bytes > limits.maxFileBytes() - fileBytes) {
+            throw LayerReader.refused(layerName, e.rawName(), "its " + bytes + " bytes bring the image's files past "
                     + limits.maxFileBytes() + " bytes, the image's disk size");
         }
-        fileBytes += e.size();
+        fileBytes += bytes;
     }
 
     private void hardLink(LayerEntry e, String path) throws IOException {

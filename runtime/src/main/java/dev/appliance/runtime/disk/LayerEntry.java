@@ -14,7 +14,8 @@ import java.util.TreeMap;
  * @param mtime      seconds since the epoch
  * @param xattrs     extended attributes (name to raw value)
  * @param ordinal    position of the entry in its layer, counting from 0
- * @param size       bytes of a regular file's content (a sparse file's full size); 0 for other types
+ * @param size       bytes of data the tar header declares (a sparse file's full size); 0 for most types but
+ *                   regular files, though a hostile archive may give any entry data
  */
 record LayerEntry(
         String path,

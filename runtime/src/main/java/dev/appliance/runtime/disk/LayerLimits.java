@@ -5,7 +5,9 @@ package dev.appliance.runtime.disk;
  * regular files (staged on the host's disk before mke2fs copies them) and entries
  * (held in memory). Exceeding either is the image's fault: an invalid image.
  *
- * @param maxFileBytes regular-file bytes, as the tar headers declare them (a sparse file counts its full size)
+ * @param maxFileBytes data bytes as the tar headers declare them (a sparse file counts its full size): those of
+ *                     regular files are staged; those of other entries are read and skipped, so they count too;
+ *                     xattr values are staged as files for debugfs and count as well
  * @param maxEntries   tar entries read, whiteouts and links included
  */
 record LayerLimits(long maxFileBytes, long maxEntries) {

@@ -6,6 +6,7 @@ import dev.appliance.store.DamagedBlobException;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 
 import java.io.BufferedInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URLDecoder;
@@ -45,7 +46,7 @@ final class LayerReader {
             for (int ordinal = 0; ordinal <= lastOrdinal; ordinal++) {
                 tap.restart();
                 tar.startEntry();
-                entry = tar.getNextEntry();
+                entry = nextEntry(tar, layerName);
                 if (entry == null) {
                     break;
                 }
@@ -58,6 +59,21 @@ final class LayerReader {
             throw DamagedBlobException.explaining(e, new ApplianceException(layerName + ": cannot read layer: " + e.getMessage(), e));
         } catch (RuntimeException e) {
             throw DamagedBlobException.explaining(e, e);
+        }
+    }
+
+    /**
+     * A layer whose tar structure is malformed is an invalid image, not a host failure;
+     * one that ends early stays a read failure (a damaged store, see the digest checks).
+     */
+    private static TarArchiveEntry nextEntry(HeaderBoundedTarStream tar, String layerName) throws IOException {
+        try {
+            return tar.getNextEntry();
+        } catch (EOFException e) {
+            throw e;
+        } catch (IOException | IllegalArgumentException e) {
+            throw new InvalidInputException(layerName + ": not a valid tar layer: " + EntryChecks.printable(
+                    String.valueOf(e.getMessage())));
         }
     }
 
@@ -114,7 +130,7 @@ final class LayerReader {
         return new LayerEntry(path, raw, type, link, e.getMode() & 07777,
                 e.getLongUserId(), e.getLongGroupId(), e.getLastModifiedTime().toInstant().getEpochSecond(),
                 e.getDevMajor(), e.getDevMinor(), xattrs(e.getExtraPaxHeaders(), tap, layerName, raw), ordinal,
-                type == EntryType.REGULAR ? e.getRealSize() : 0);
+                e.getRealSize());
     }
 
     private static void check(String problem, String layerName, String entry, String what) {

@@ -18,5 +18,10 @@
  * go to a staging directory with the user's own permissions; {@code mke2fs -d}
  * copies that, and one {@code debugfs -w -f} batch sets the true owners, modes,
  * symlinks, device nodes, FIFOs and xattrs from the tar headers.
+ *
+ * <p>Layers are untrusted: {@code EntryChecks} vets every name, link target, xattr
+ * and ELF library name where it is read, {@code LayerLimits} bounds staged bytes,
+ * entries and tar headers, and {@code DebugfsScript} refuses a line debugfs would
+ * not read as one; see docs/security.md.
  */
 package dev.appliance.runtime.disk;

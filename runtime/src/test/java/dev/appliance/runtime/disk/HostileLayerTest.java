@@ -1,6 +1,7 @@
 package dev.appliance.runtime.disk;
 
 import dev.appliance.common.InvalidInputException;
+import org.apache.commons.compress.archivers.tar.TarConstants;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -73,6 +74,7 @@ class HostileLayerTest {
         String message = refused(new TestLayer().file("bad\u001b[31m", "x"), SIZE);
         assertTrue(message.startsWith("test:1 (sha256:0123) layer 1 " + LAYER_DIGEST + ": entry 'bad\\x1b[31m' refused"),
                 message);
+        assertEquals("a\\u009b31mb\\x5c", EntryChecks.printable("a\u009b31mb\\"), "C1 controls and backslashes escaped");
     }
 
     @Test
@@ -134,6 +136,25 @@ class HostileLayerTest {
     }
 
     @Test
+    void dataHiddenInAFifoEntryCountsToo() throws IOException {
+        TestLayer layer = new TestLayer().dir("./", 0755, 0, 0);
+        layer.rawEntry("fifo", TarConstants.LF_FIFO, new byte[(int) SIZE + 1]);
+        String message = refused(layer, SIZE);
+        assertTrue(message.contains("'fifo' refused") && message.contains("past 67108864 bytes"), message);
+    }
+
+    @Test
+    void xattrValuesCountTowardsTheDiskSize() throws IOException {
+        TestLayer layer = new TestLayer().dir("./", 0755, 0, 0);
+        byte[] value = new byte[60 * 1024];
+        for (int i = 0; i < 300; i++) {
+            layer.fileWithXattrs("f" + i, "", Map.of("user.v", value));
+        }
+        String message = refused(layer, DiskAssembler.MIN_SIZE_BYTES);
+        assertTrue(message.contains("past 16777216 bytes"), message);
+    }
+
+    @Test
     void moreEntriesThanTheDiskHasInodesAreRefused() throws IOException {
         TestLayer layer = new TestLayer().dir("./", 0755, 0, 0);
         long limit = DiskAssembler.MIN_SIZE_BYTES / 4096;
@@ -158,6 +179,18 @@ class HostileLayerTest {
         }
         String message = refused(layer.fileWithRawSchilyXattr("f", "x", "user.last", new byte[] {1}), SIZE);
         assertTrue(message.contains("extended tar headers in a row"), message);
+    }
+
+    @Test
+    void aLayerThatIsNotATarIsAnInvalidImage() throws IOException {
+        byte[] garbage = new byte[1024];
+        new java.util.Random(7).nextBytes(garbage);
+        try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(blob))) {
+            out.write(garbage);
+        }
+        InvalidInputException e = assertThrows(InvalidInputException.class,
+                () -> new DiskAssembler(cache).assemble(image(), SIZE));
+        assertTrue(e.getMessage().contains(LAYER_DIGEST + ": not a valid tar layer"), e.getMessage());
     }
 
     @Test

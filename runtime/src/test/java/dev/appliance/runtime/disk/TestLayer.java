@@ -45,6 +45,11 @@ public final class TestLayer {
         return add(name, TarConstants.LF_NORMAL, 0755, 0, 0, null, content.getBytes(StandardCharsets.UTF_8), xattrs);
     }
 
+    /** An entry of any type carrying {@code data}, whatever tar says that type may carry. */
+    public TestLayer rawEntry(String name, byte type, byte[] data) {
+        return add(name, type, 0755, 0, 0, null, data, Map.of());
+    }
+
     public TestLayer symlink(String name, String target) {
         return add(name, TarConstants.LF_SYMLINK, 0777, 0, 0, target, new byte[0], Map.of());
     }

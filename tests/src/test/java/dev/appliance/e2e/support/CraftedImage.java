@@ -140,6 +140,11 @@ public final class CraftedImage {
      * {@code name}: the bytes a hostile writer chooses, whatever Commons Compress would write.
      */
     public CraftedImage rawPax(byte[] records, String name, String content) {
+        return rawPax(records, name, content.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** {@link #rawPax(byte[], String, String)} with binary content (e.g. a PAX 1.0 sparse map and data). */
+    public CraftedImage rawPax(byte[] records, String name, byte[] content) {
         entry(tar -> {
             TarArchiveEntry pax = new TarArchiveEntry("./PaxHeaders/f", TarConstants.LF_PAX_EXTENDED_HEADER_LC);
             pax.setSize(records.length);
@@ -147,7 +152,7 @@ public final class CraftedImage {
             tar.write(records);
             tar.closeArchiveEntry();
         });
-        return file(name, content);
+        return file(name, content, 0644);
     }
 
     /** One PAX record, {@code "LEN KEY=VALUE\n"} with LEN counting the whole record in bytes. */
