@@ -45,7 +45,7 @@ class StoreLayersTest {
         ImageLayers damaged = ImageLayers.of(store.get("web:1"));
         DamagedBlobException e = assertThrows(DamagedBlobException.class, () -> fresh.assemble(damaged, DiskAssemblerTest.SIZE));
         assertEquals(second.digest(), e.blob());
-        assertTrue(e.getMessage().startsWith("web:1 layer 2 ("), e.getMessage());
+        assertTrue(e.getMessage().startsWith("web:1 (" + damaged.digest() + ") layer 2 " + second.digest() + ": "), e.getMessage());
         assertFalse(Files.exists(fresh.cachedPath(damaged, DiskAssemblerTest.SIZE)), "nothing is cached");
         assertFalse(store.hasBlob(second.digest()), "set aside, so that a pull fetches it again");
     }
