@@ -1,8 +1,9 @@
 package dev.appliance.runtime.disk;
 
-import java.io.BufferedWriter;
+import dev.appliance.common.FileNameWriter;
+
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -25,7 +26,7 @@ final class DebugfsScript {
     static void write(NavigableMap<String, Node> nodes, Path script, Path valueDir, long stagingUid, long stagingGid)
             throws IOException {
         int values = 0;
-        try (BufferedWriter w = Files.newBufferedWriter(script, StandardCharsets.UTF_8)) {
+        try (Writer w = new FileNameWriter(script)) {
             for (Map.Entry<String, Node> entry : nodes.entrySet()) {
                 String path = "/" + entry.getKey();
                 Node node = entry.getValue();

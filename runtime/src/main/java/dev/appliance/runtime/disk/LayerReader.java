@@ -1,6 +1,7 @@
 package dev.appliance.runtime.disk;
 
 import dev.appliance.common.ApplianceException;
+import dev.appliance.common.FileNames;
 import dev.appliance.common.InvalidInputException;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -37,7 +38,8 @@ final class LayerReader {
     static void read(Path blob, String layerName, Visitor visitor, int lastOrdinal) {
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(blob), 1 << 16);
              RawPaxHeaders tap = new RawPaxHeaders(decompressed(raw, layerName));
-             TarArchiveInputStream tar = new TarArchiveInputStream(tap)) {
+             // ISO-8859-1 keeps header names as bytes, whatever the JVM's locale (see names()).
+             TarArchiveInputStream tar = new TarArchiveInputStream(tap, StandardCharsets.ISO_8859_1.name())) {
             TarArchiveEntry entry;
             for (int ordinal = 0; ordinal <= lastOrdinal; ordinal++) {
                 tap.restart();
@@ -72,7 +74,7 @@ final class LayerReader {
 
     /** @return the entry, or null for kinds a root filesystem does not need (sockets are not in tars). */
     private static LayerEntry parse(TarArchiveEntry e, String layerName, RawPaxHeaders tap, int ordinal) {
-        String raw = e.getName();
+        String raw = name(e.getName(), "path", tap);
         String path = normalise(raw, raw, layerName);
         EntryType type;
         String link = null;
@@ -80,13 +82,13 @@ final class LayerReader {
             type = EntryType.DIRECTORY;
         } else if (e.isSymbolicLink()) {
             type = EntryType.SYMLINK;
-            link = e.getLinkName();
+            link = name(e.getLinkName(), "linkpath", tap);
             if (link.isEmpty() || link.indexOf('\0') >= 0 || link.indexOf('\n') >= 0) {
                 throw refused(layerName, raw, "symlink target is empty or holds a newline/NUL");
             }
         } else if (e.isLink()) {
             type = EntryType.HARDLINK;
-            link = normalise(e.getLinkName(), raw, layerName);
+            link = normalise(name(e.getLinkName(), "linkpath", tap), raw, layerName);
         } else if (e.isCharacterDevice()) {
             type = EntryType.CHAR_DEVICE;
         } else if (e.isBlockDevice()) {
@@ -104,6 +106,19 @@ final class LayerReader {
         return new LayerEntry(path, raw, type, link, e.getMode() & 07777,
                 e.getLongUserId(), e.getLongGroupId(), e.getLastModifiedTime().toInstant().getEpochSecond(),
                 e.getDevMajor(), e.getDevMinor(), xattrs(e.getExtraPaxHeaders(), tap, layerName, raw), ordinal);
+    }
+
+    /**
+     * A name as its bytes ({@link FileNames}): from the PAX record {@code key} when the
+     * entry has one (Commons Compress decoded it as UTF-8, losing invalid bytes), else
+     * from the header, which was read as ISO-8859-1, one char per byte.
+     */
+    private static String name(String decoded, String key, RawPaxHeaders tap) {
+        if (decoded.chars().allMatch(c -> c < 0x80)) {
+            return decoded;
+        }
+        byte[] pax = tap.records().get(key);
+        return FileNames.decode(pax != null ? pax : decoded.getBytes(StandardCharsets.ISO_8859_1));
     }
 
     private static String normalise(String name, String entry, String layerName) {
