@@ -58,7 +58,7 @@ public final class Utf8Locale {
         List<byte[]> arguments = words.subList(words.size() - argumentCount, words.size());
         arguments.forEach(w -> command.add(notAscii(w) ? "-" : new String(w, StandardCharsets.US_ASCII)));
         return OptionalInt.of(Rerun.run(List.of(), command, Map.of("LC_ALL", LOCALE,
-                ARGUMENTS, ProcessHandle.current().pid() + ":" + hex(arguments))));
+                ARGUMENTS, ProcessHandle.current().pid() + ":" + arguments.size() + ":" + hex(arguments))));
     }
 
     /** The program's arguments: {@code given}, or in a re-run process the original ones. */
@@ -71,12 +71,11 @@ public final class Utf8Locale {
         if (variable == null || !variable.startsWith(parentPid + ":")) {
             return given;
         }
-        String hex = variable.substring(variable.indexOf(':') + 1);
-        if (hex.isEmpty()) {
-            return new String[0];
-        }
-        String[] words = hex.split(",", -1);
-        String[] result = new String[words.length];
+        // PID:COUNT:HEX,HEX,...: the count tells no arguments from one empty one.
+        String[] fields = variable.split(":", 3);
+        int count = Integer.parseInt(fields[1]);
+        String[] words = count == 0 ? new String[0] : fields[2].split(",", -1);
+        String[] result = new String[count];
         for (int i = 0; i < words.length; i++) {
             result[i] = FileNames.decode(HexFormat.of().parseHex(words[i]));
         }
