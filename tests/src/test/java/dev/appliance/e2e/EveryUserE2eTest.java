@@ -5,6 +5,7 @@ import dev.appliance.e2e.support.ApplianceCli;
 import dev.appliance.e2e.support.BuildUser;
 import dev.appliance.e2e.support.CliResult;
 import dev.appliance.e2e.support.E2eEnvironment;
+import dev.appliance.e2e.support.Http;
 import dev.appliance.e2e.support.LocalRegistry;
 import dev.appliance.e2e.support.SharedFiles;
 import dev.appliance.store.ImageStore;
@@ -18,15 +19,9 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPInputStream;
@@ -105,7 +100,7 @@ class EveryUserE2eTest {
         CliResult run = user.run(BOOT, "run", "-d", "--name", "every", "-p", "80", IMAGE).assertSuccess();
         String url = run.stdoutLines().get(0);
         assertTrue(url.startsWith("http://127.0.0.1:"), run.stdout());
-        assertEquals("hi", get(url + "greeting"), "the appliance serves its first-boot parameter");
+        assertEquals("hi", Http.get(url + "greeting"), "the appliance serves its first-boot parameter");
         user.run("rm", "-f", "every").assertSuccess();
 
         String remote;
@@ -127,22 +122,29 @@ class EveryUserE2eTest {
             BuildUser.exec(List.of("qemu-img", "check", "-q", qcow2.get(0).toString()));
         }
 
-        Path bare = Files.createDirectory(shared.dir().resolve("root-env-i"));
-        ApplianceCli noLocale = ApplianceCli.cleanEnvironment("everyuser-root-env-i", bare, shared.jar(), Map.of());
+        ApplianceCli noLocale = ApplianceCli.cleanEnvironment("everyuser-root-env-i", rootHome("root-env-i"),
+                shared.jar(), Map.of());
         String bareDigest = noLocale.run(BUILD, "build", recipe.toString()).assertSuccess().digestOf(IMAGE);
         assertNames(noLocale.xdgDirs().store(), "root's build under env -i");
 
-        Path utf8 = Files.createDirectory(shared.dir().resolve("root-utf8"));
-        // The same packages without downloading them again: the cache is keyed by SHA-256.
-        Files.createDirectories(utf8.resolve(".local/share/appliance/cache"));
-        BuildUser.exec(List.of("cp", "-al", noLocale.xdgDirs().debCache().toString(),
-                utf8.resolve(".local/share/appliance/cache/debs").toString()));
-        Map<String, String> lang = new HashMap<>(Map.of("LANG", "C.UTF-8"));
-        ApplianceCli withLocale = ApplianceCli.cleanEnvironment("everyuser-root-utf8", utf8, shared.jar(), lang);
+        ApplianceCli withLocale = ApplianceCli.cleanEnvironment("everyuser-root-utf8", rootHome("root-utf8"),
+                shared.jar(), Map.of("LANG", "C.UTF-8"));
         String utf8Digest = withLocale.run(BUILD, "build", recipe.toString()).assertSuccess().digestOf(IMAGE);
 
         assertEquals(utf8Digest, bareDigest, "root's build under env -i (no locale) differs from LANG=C.UTF-8's");
         assertEquals(utf8Digest, digest, "the new account's rootless build differs from root's");
+    }
+
+    /**
+     * A home for one of root's builds, its .deb cache seeded from the user's: the same
+     * packages without downloading them again (the cache is keyed by SHA-256; layers are not shared).
+     */
+    private static Path rootHome(String name) throws IOException {
+        Path dir = Files.createDirectory(shared.dir().resolve(name));
+        Files.createDirectories(dir.resolve(".local/share/appliance/cache"));
+        BuildUser.exec(List.of("cp", "-a", user.xdgDirs().debCache().toString(),
+                dir.resolve(".local/share/appliance/cache/debs").toString()));
+        return dir;
     }
 
     /** The image's layers hold ca-certificates' non-ASCII names intact, and no mangled name anywhere. */
@@ -167,14 +169,6 @@ class EveryUserE2eTest {
         }
         assertTrue(cert, build + ": " + CERT + " is in a layer");
         assertTrue(link, build + ": " + CERT_LINK + " is in a layer");
-    }
-
-    private static String get(String url) throws IOException, InterruptedException {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
-                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        assertEquals(200, response.statusCode(), url);
-        return response.body().strip();
     }
 
     /** A fresh account has no appliance data: remove what an earlier run left (owned by subordinate uids too). */

@@ -76,9 +76,9 @@ public final class ApplianceCli {
      * "Install elsewhere" wrapper. {@code home} is the user's home (for {@link #dirs()}).
      */
     public static ApplianceCli loginShell(String name, String user, Path jar, Path home) {
-        // su hands the words after the user to the login shell: $0 then "$@".
+        // su hands the words after the user to the login shell: $0 then "$@"; "--" keeps su off their options.
         return new ApplianceCli(home, steps(name), Map.of(), new AtomicInteger(),
-                List.of("su", "-", user, "-c", "exec java -jar '" + jar + "' \"$@\"", "appliance"));
+                List.of("su", "--login", "--command", "exec java -jar '" + jar + "' \"$@\"", "--", user, "appliance"));
     }
 
     /**
