@@ -1,6 +1,7 @@
 package dev.appliance.build;
 
 import dev.appliance.common.ApplianceException;
+import dev.appliance.common.HostTools;
 import dev.appliance.recipe.Recipe;
 
 import java.io.IOException;
@@ -70,7 +71,7 @@ final class ChrootSession implements AutoCloseable {
 
     private Map<String, String> environment() {
         Map<String, String> e = new LinkedHashMap<>();
-        e.put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        e.put("PATH", HostTools.STANDARD_PATH);
         e.put("DEBIAN_FRONTEND", "noninteractive");
         e.put("DEBCONF_NONINTERACTIVE_SEEN", "true");
         e.put("LC_ALL", "C.UTF-8");

@@ -8,6 +8,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -142,7 +143,7 @@ public final class ImageDiff {
 
     private static void read(StoredImage image, Path layer, EntryVisitor visitor) {
         try (InputStream in = new GZIPInputStream(Files.newInputStream(layer), 1 << 16);
-             TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
+             TarArchiveInputStream tar = new TarArchiveInputStream(in, StandardCharsets.UTF_8.name())) {
             TarArchiveEntry e;
             while ((e = tar.getNextEntry()) != null) {
                 visitor.visit(e, tar);

@@ -10,6 +10,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,7 +62,7 @@ public final class Inspector {
 
     private static byte[] readFile(StoredImage image, int layer, String path) {
         try (InputStream in = new GZIPInputStream(Files.newInputStream(image.layerFiles().get(layer)), 1 << 16);
-             TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
+             TarArchiveInputStream tar = new TarArchiveInputStream(in, StandardCharsets.UTF_8.name())) {
             TarArchiveEntry e;
             while ((e = tar.getNextEntry()) != null) {
                 if (e.getName().replaceFirst("^\\./", "").equals(path)) {

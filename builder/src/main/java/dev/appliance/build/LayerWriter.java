@@ -1,5 +1,6 @@
 package dev.appliance.build;
 
+import dev.appliance.common.FileNames;
 import dev.appliance.oci.Digest;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -157,9 +158,12 @@ public final class LayerWriter {
                 devChildren(children);
                 return;
             }
-            children.sort((a, b) -> compareBytes(a.getFileName().toString(), b.getFileName().toString()));
+            // Names as the kernel's bytes (FileNames), never through the JVM's locale.
+            Map<Path, String> names = new HashMap<>();
+            children.forEach(child -> names.put(child, FileNames.name(child)));
+            children.sort((a, b) -> compareBytes(names.get(a), names.get(b)));
             for (Path child : children) {
-                entry(child, prefix + child.getFileName());
+                entry(child, prefix + names.get(child));
             }
         }
 
@@ -167,7 +171,7 @@ public final class LayerWriter {
         private void devChildren(List<Path> children) throws IOException {
             Map<String, Object> byName = new java.util.TreeMap<>(LayerWriter::compareBytes);
             for (Path child : children) {
-                byName.put(child.getFileName().toString(), child);
+                byName.put(FileNames.name(child), child);
             }
             for (StandardDevices.Node node : StandardDevices.NODES) {
                 byName.put(node.name(), node);
@@ -219,7 +223,7 @@ public final class LayerWriter {
                 }
                 case S_IFLNK -> {
                     TarArchiveEntry e = header(name, TarConstants.LF_SYMLINK, mode, st);
-                    put(e, attrs, Files.readSymbolicLink(path).toString(), null);
+                    put(e, attrs, FileNames.of(Files.readSymbolicLink(path)), null);
                 }
                 case S_IFREG, S_IFCHR, S_IFBLK, S_IFIFO -> {
                     String hardLinkTarget = null;
@@ -264,13 +268,17 @@ public final class LayerWriter {
         private void put(TarArchiveEntry e, Map<String, byte[]> attrs, String linkName, Path content)
                 throws IOException {
             PaxHeader pax = new PaxHeader();
+            if (!FileNames.isUtf8(e.getName()) || linkName != null && !FileNames.isUtf8(linkName)) {
+                // POSIX: path and linkpath records are UTF-8 unless this says they are raw bytes.
+                pax.add("hdrcharset", "BINARY");
+            }
             if (needsPax(e.getName())) {
-                pax.add("path", e.getName());
+                pax.add("path", FileNames.encode(e.getName()));
             }
             if (linkName != null) {
                 e.setLinkName(linkName);
                 if (needsPax(linkName)) {
-                    pax.add("linkpath", linkName);
+                    pax.add("linkpath", FileNames.encode(linkName));
                 }
             }
             attrs.forEach((k, v) -> {
@@ -335,8 +343,8 @@ public final class LayerWriter {
     }
 
     private static boolean needsPax(String name) {
-        byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
-        return bytes.length > USTAR_NAME_MAX || bytes.length != name.length();
+        // Beyond ASCII the ustar field's encoding is anyone's guess: PAX says UTF-8 (or hdrcharset).
+        return FileNames.encode(name).length > USTAR_NAME_MAX || !name.chars().allMatch(c -> c < 0x80);
     }
 
     private static String truncate(String name) {
@@ -345,9 +353,9 @@ public final class LayerWriter {
         return base.length() > 80 ? base.substring(0, 80) : base;
     }
 
-    /** Sorts names by their UTF-8 bytes, the order every tool agrees on. */
+    /** Sorts names by their bytes, the order every tool agrees on. */
     static int compareBytes(String a, String b) {
-        return java.util.Arrays.compareUnsigned(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+        return java.util.Arrays.compareUnsigned(FileNames.encode(a), FileNames.encode(b));
     }
 
     private static int major(long rdev) {

@@ -1,6 +1,8 @@
 package dev.appliance.build;
 
 import dev.appliance.common.ApplianceException;
+import dev.appliance.common.HostTools;
+import dev.appliance.common.Utf8Locale;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -47,7 +49,11 @@ final class Processes {
      */
     static Result run(List<String> command, Map<String, String> env, Path dir, Consumer<String> progress,
                       boolean captureStdout) {
-        ProcessBuilder pb = new ProcessBuilder(command);
+        ProcessBuilder pb = new ProcessBuilder(HostTools.resolve(command));
+        // What the build's tools see must not depend on who runs it and from where.
+        pb.environment().keySet().removeIf(name -> name.startsWith("LC_") || name.equals("LANG") || name.equals("LANGUAGE"));
+        pb.environment().put("LC_ALL", Utf8Locale.LOCALE);
+        pb.environment().put("PATH", HostTools.STANDARD_PATH);
         pb.environment().putAll(env);
         if (dir != null) {
             pb.directory(dir.toFile());

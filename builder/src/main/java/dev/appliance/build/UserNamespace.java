@@ -1,16 +1,16 @@
 package dev.appliance.build;
 
+import dev.appliance.common.ApplianceDirs;
 import dev.appliance.common.ApplianceException;
 import dev.appliance.common.HostTools;
+import dev.appliance.common.Rerun;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Rootless builds ("unshare mode"). A build needs root: mmdebstrap, overlayfs
@@ -56,41 +56,9 @@ public final class UserNamespace {
             throw new ApplianceException("appliance build runs in a user namespace but is not root there: "
                     + "the subordinate id mapping failed");
         }
-        List<String> command = new ArrayList<>(unshareCommand(preflight()));
-        command.addAll(thisProcessCommandLine());
-        ProcessBuilder pb = new ProcessBuilder(command).inheritIO();
-        pb.environment().put(MARKER, "1");
-        Process process;
-        try {
-            process = pb.start();
-        } catch (IOException e) {
-            throw new ApplianceException("cannot run unshare: " + e.getMessage(), e);
-        }
-        Thread waitForChild = new Thread(() -> {
-            if (process.isAlive()) {
-                // Killed (not Ctrl-C, which the child sees too): stop the build, let it clean up.
-                process.descendants().filter(p -> p.parent().map(q -> q.pid() == process.pid()).orElse(false))
-                        .forEach(ProcessHandle::destroy);
-                try {
-                    process.waitFor(2, TimeUnit.MINUTES);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        });
-        Runtime.getRuntime().addShutdownHook(waitForChild);
-        try {
-            return process.waitFor();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ApplianceException("interrupted while waiting for the build", e);
-        } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(waitForChild);
-            } catch (IllegalStateException e) {
-                // Shutting down already: the hook is running.
-            }
-        }
+        // uid 0 in there has root's home in the password database: keep the user's own dirs.
+        return Rerun.run(unshareCommand(preflight()), Rerun.commandLine(), Map.of(MARKER, "1",
+                "HOME", ApplianceDirs.home(System.getenv()).toString()));
     }
 
     /** Why this user cannot build in a user namespace (with the fix), or empty when it can. */
@@ -122,7 +90,7 @@ public final class UserNamespace {
             }
         }
         Processes.Result probe = Processes.run(List.of("unshare", "--user", "--map-root-user", "true"),
-                java.util.Map.of(), null, line -> {}, false);
+                Map.of(), null, line -> {}, false);
         if (probe.exitCode() != 0) {
             throw new ApplianceException("appliance build without root needs unprivileged user namespaces, which"
                     + " this host does not allow (" + probe.tail().strip() + "): check the sysctls"
@@ -144,24 +112,6 @@ public final class UserNamespace {
             return ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();
         } catch (IOException e) {
             throw new ApplianceException("cannot read this process's uid: " + e.getMessage(), e);
-        }
-    }
-
-    /** This process's command line, as the kernel has it: java, its options, main class or jar, arguments. */
-    private static List<String> thisProcessCommandLine() {
-        try {
-            byte[] raw = Files.readAllBytes(Path.of("/proc/self/cmdline"));
-            List<String> words = new ArrayList<>();
-            int start = 0;
-            for (int i = 0; i < raw.length; i++) {
-                if (raw[i] == 0) {
-                    words.add(new String(raw, start, i - start, StandardCharsets.UTF_8));
-                    start = i + 1;
-                }
-            }
-            return words;
-        } catch (IOException e) {
-            throw new ApplianceException("cannot read this process's command line: " + e.getMessage(), e);
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.appliance.build;
 
+import dev.appliance.common.FileNames;
+
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -44,21 +46,21 @@ final class Xattrs {
         for (String line : new String(dump, StandardCharsets.ISO_8859_1).split("\n")) {
             if (line.startsWith("# file: ")) {
                 current = new TreeMap<>();
-                byPath.put(Path.of(unescape(line.substring(8))), current);
+                byPath.put(FileNames.path(unescape(line.substring(8))), current);
             } else if (current != null && line.contains("=")) {
                 int eq = line.indexOf('=');
                 String value = line.substring(eq + 1);
                 byte[] bytes = value.startsWith("0x")
                         ? HexFormat.of().parseHex(value.substring(2))
                         : value.replaceAll("^\"|\"$", "").getBytes(StandardCharsets.ISO_8859_1);
-                current.put(unescape(line.substring(0, eq)), bytes);
+                current.put(FileNames.decode(unescape(line.substring(0, eq))), bytes);
             }
         }
         return new Xattrs(byPath);
     }
 
-    /** getfattr writes bytes outside printable ASCII as \ooo and a backslash as \\; file names are UTF-8. */
-    private static String unescape(String s) {
+    /** getfattr writes bytes outside printable ASCII as \ooo and a backslash as \\; names are bytes. */
+    private static byte[] unescape(String s) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
@@ -72,7 +74,7 @@ final class Xattrs {
                 out.write(c);
             }
         }
-        return out.toString(StandardCharsets.UTF_8);
+        return out.toByteArray();
     }
 
     private static boolean isOctal(String s, int from) {

@@ -4,7 +4,6 @@ import dev.appliance.build.BuildOptions;
 import dev.appliance.build.BuildResult;
 import dev.appliance.build.ImageBuilder;
 import dev.appliance.build.RecipeSource;
-import dev.appliance.build.UserNamespace;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -21,7 +20,7 @@ import java.util.Map;
         "RECIPE is a file, or URL#path/to/recipe.yaml[@REF] in a git repository.",
         "Layers whose inputs did not change come from the cache; RECIPE.lock, when present, pins every package.",
         "Runs as root, or without root in a user namespace mapping the user's /etc/subuid range (unshare mode)."})
-final class BuildCommand extends BaseCommand {
+final class BuildCommand extends RootCommand {
     @Parameters(index = "0", paramLabel = "RECIPE", description = "recipe file or git URL#path")
     String recipe;
 
@@ -48,10 +47,7 @@ final class BuildCommand extends BaseCommand {
     OutputOptions output;
 
     @Override
-    public Integer call() {
-        if (UserNamespace.needed()) {
-            return UserNamespace.rerunThisProcess();
-        }
+    protected Integer callAsRoot() {
         if (compressionLevel < 1 || compressionLevel > 9) {
             throw new dev.appliance.common.InvalidInputException("--compression-level must be between 1 and 9");
         }

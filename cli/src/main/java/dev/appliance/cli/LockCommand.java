@@ -5,7 +5,6 @@ import dev.appliance.build.BuildResult;
 import dev.appliance.build.ImageBuilder;
 import dev.appliance.build.LockFile;
 import dev.appliance.build.RecipeSource;
-import dev.appliance.build.UserNamespace;
 import dev.appliance.common.InvalidInputException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -22,7 +21,7 @@ import java.util.Map;
         "architecture and SHA-256, and each suite's Release date. 'appliance build' then installs exactly these.",
         "Resolving builds the root file system (layers go to the cache, no image is tagged).",
         "Runs as root, or without root in a user namespace like 'build'."})
-final class LockCommand extends BaseCommand {
+final class LockCommand extends RootCommand {
     @Parameters(index = "0", paramLabel = "RECIPE", description = "recipe file")
     Path recipe;
 
@@ -36,10 +35,7 @@ final class LockCommand extends BaseCommand {
     OutputOptions output;
 
     @Override
-    public Integer call() {
-        if (UserNamespace.needed()) {
-            return UserNamespace.rerunThisProcess();
-        }
+    protected Integer callAsRoot() {
         if (recipe.toString().contains("#")) {
             throw new InvalidInputException("lock writes beside a local recipe file; clone the repository to lock a git recipe");
         }

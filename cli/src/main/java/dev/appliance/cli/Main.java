@@ -1,13 +1,20 @@
 package dev.appliance.cli;
 
+import dev.appliance.common.Utf8Locale;
 import picocli.CommandLine;
+
+import java.util.OptionalInt;
 
 /** Entry point of the {@code appliance} command. */
 public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        OptionalInt rerun = Utf8Locale.rerunIfNeeded(args.length);
+        if (rerun.isPresent()) {
+            System.exit(rerun.getAsInt());
+        }
+        System.exit(commandLine().execute(Utf8Locale.arguments(args)));
     }
 
     /** The configured command line; tests drive it in-process through this. */

@@ -13,7 +13,17 @@ import java.util.Map;
 public record ApplianceDirs(Path data, Path state) {
 
     public static ApplianceDirs fromEnvironment() {
-        return from(System.getenv(), Path.of(System.getProperty("user.home")));
+        return from(System.getenv(), home(System.getenv()));
+    }
+
+    /**
+     * The invoking user's home: {@code $HOME} as the XDG spec says, else the password
+     * database's. Inside a rootless build's user namespace the process is uid 0,
+     * whose home is root's, while {@code $HOME} is still the user's.
+     */
+    public static Path home(Map<String, String> env) {
+        String home = env.get("HOME");
+        return home != null && home.startsWith("/") ? Path.of(home) : Path.of(System.getProperty("user.home"));
     }
 
     static ApplianceDirs from(Map<String, String> env, Path home) {

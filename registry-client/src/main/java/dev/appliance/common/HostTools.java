@@ -11,19 +11,22 @@ import java.util.Set;
 
 /** Facts about the host shared by the builder's and the runtime's checks. */
 public final class HostTools {
-    /** Searched after PATH: tools like mke2fs live there and a user's PATH often lacks them. */
-    private static final List<String> SBIN = List.of("/usr/local/sbin", "/usr/sbin", "/sbin");
+    /**
+     * Debian's PATH for root, which every build step gets whatever the caller's
+     * PATH: a plain user's lacks the sbin directories (chroot, mke2fs, debugfs).
+     */
+    public static final String STANDARD_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
     private HostTools() {}
 
-    /** The executable {@code name} from PATH or the sbin directories. */
+    /** The executable {@code name} from PATH, then from {@link #STANDARD_PATH} (sbin included). */
     public static Optional<Path> find(String name) {
         Set<String> dirs = new LinkedHashSet<>();
         String path = System.getenv("PATH");
         if (path != null) {
             dirs.addAll(List.of(path.split(":")));
         }
-        dirs.addAll(SBIN);
+        dirs.addAll(List.of(STANDARD_PATH.split(":")));
         for (String dir : dirs) {
             if (dir.isEmpty()) {
                 continue;
@@ -34,6 +37,20 @@ public final class HostTools {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * {@code command} with its program as a full path found by {@link #find}, so that
+     * the caller's PATH does not decide; unchanged when not found (starting it then
+     * fails naming the program).
+     */
+    public static List<String> resolve(List<String> command) {
+        if (command.isEmpty() || command.get(0).contains("/")) {
+            return command;
+        }
+        List<String> resolved = new ArrayList<>(command);
+        find(command.get(0)).ifPresent(path -> resolved.set(0, path.toString()));
+        return resolved;
     }
 
     /**

@@ -2,8 +2,10 @@ package dev.appliance.e2e;
 
 import dev.appliance.common.HostTools;
 import dev.appliance.e2e.support.ApplianceCli;
+import dev.appliance.e2e.support.BuildUser;
 import dev.appliance.e2e.support.CliResult;
 import dev.appliance.e2e.support.E2eEnvironment;
+import dev.appliance.e2e.support.SharedFiles;
 import dev.appliance.oci.Descriptor;
 import dev.appliance.store.ImageStore;
 import dev.appliance.store.StoredImage;
@@ -18,7 +20,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
@@ -41,30 +42,24 @@ class RootlessBuildTest {
     private static final Duration BUILD = Duration.ofMinutes(10);
 
     /** World-readable: the jar and the recipe must be readable by the build user wherever the clone is. */
-    private static Path shared;
+    private static SharedFiles shared;
     private static Path recipe;
     private static Path jar;
 
     @BeforeAll
     static void userAndFiles() throws IOException {
         assumeTrue(HostTools.isRoot(), "creates an unprivileged build user: run the suite as root, as .ci/run does");
-        BuildUser.ensure(USER);
-        shared = Files.createTempDirectory(Path.of("/tmp"), "appliance-rootless-",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Path recipes = E2eEnvironment.repository().resolve("tests/src/test/resources/recipes/rootless");
-        exec(List.of("cp", "-r", recipes.toString(), shared.resolve("recipe").toString()));
-        exec(List.of("chmod", "-R", "a+rX", shared.resolve("recipe").toString()));
-        recipe = shared.resolve("recipe/rootless.yaml");
-        jar = Files.copy(E2eEnvironment.jar(), shared.resolve("appliance.jar"));
-        Files.setPosixFilePermissions(jar, PosixFilePermissions.fromString("rw-r--r--"));
+        BuildUser.ensure(USER, "300000-365535");
+        shared = SharedFiles.create("appliance-rootless-");
+        recipe = shared.copy(E2eEnvironment.repository().resolve("tests/src/test/resources/recipes/rootless"), "recipe")
+                .resolve("rootless.yaml");
+        jar = shared.jar();
     }
 
     @AfterAll
     static void removeFiles() throws IOException {
         if (shared != null) {
-            // The user's layer cache is owned by its subordinate uids: only root removes it.
-            exec(List.of("rm", "-rf", "--one-file-system", shared.toString()));
+            shared.close();
         }
     }
 
@@ -74,8 +69,8 @@ class RootlessBuildTest {
         root.run(BUILD, "lock", recipe.toString()).assertSuccess();
         String rootDigest = root.run(BUILD, "build", recipe.toString()).assertSuccess().digestOf("rootless:1");
 
-        Path userHome = Files.createDirectory(shared.resolve("user-home"));
-        exec(List.of("chown", USER + ":", userHome.toString()));
+        Path userHome = Files.createDirectory(shared.dir().resolve("user-home"));
+        BuildUser.exec(List.of("chown", USER + ":", userHome.toString()));
         ApplianceCli user = ApplianceCli.asUser("rootless-as-user", USER, jar, userHome);
         CliResult built = user.run(BUILD, "build", recipe.toString()).assertSuccess();
         assertEquals(rootDigest, built.digestOf("rootless:1"),
@@ -83,7 +78,7 @@ class RootlessBuildTest {
 
         CliResult images = user.run("images").assertSuccess();
         assertTrue(images.stdout().contains("rootless"), images.stdout());
-        assertEquals(uidOf(USER), Files.getAttribute(userHome.resolve("data"), "unix:uid"),
+        assertEquals(BuildUser.uidOf(USER), Files.getAttribute(userHome.resolve("data"), "unix:uid"),
                 "the store belongs to the user");
 
         // What the equal digests are worth: root's image carries the setuid bit, the
@@ -100,11 +95,11 @@ class RootlessBuildTest {
 
     @Test
     void aUserWithoutSubordinateIdsIsToldHowToGetThem() {
-        ApplianceCli nobody = ApplianceCli.asUser("rootless-nobody", "nobody", jar, shared.resolve("nobody-home"));
+        ApplianceCli nobody = ApplianceCli.asUser("rootless-nobody", "nobody", jar, shared.dir().resolve("nobody-home"));
         CliResult result = nobody.run("build", recipe.toString()).assertExit(1);
         assertTrue(result.stderr().contains("/etc/subuid") && result.stderr().contains("usermod --add-subuids"),
                 result.stderr());
-        assertFalse(Files.exists(shared.resolve("nobody-home")), "nothing written");
+        assertFalse(Files.exists(shared.dir().resolve("nobody-home")), "nothing written");
     }
 
     private static TarArchiveEntry entry(StoredImage image, String layerName, String path) throws IOException {
@@ -124,52 +119,5 @@ class RootlessBuildTest {
             throw new AssertionError(path + " is not in layer " + layerName);
         }
         throw new AssertionError("no layer " + layerName + " in " + image.name());
-    }
-
-    private static Object uidOf(String user) throws IOException {
-        return Integer.valueOf(exec(List.of("id", "-u", user)).strip());
-    }
-
-    private static String exec(List<String> command) throws IOException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        try {
-            String out = new String(p.getInputStream().readAllBytes());
-            if (p.waitFor() != 0) {
-                throw new IOException(String.join(" ", command) + " failed: " + out);
-            }
-            return out;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(e);
-        }
-    }
-
-    /** The unprivileged build user: created once per machine, with a subordinate id range. */
-    private static final class BuildUser {
-        private static final String RANGE = "300000-365535";
-
-        static void ensure(String name) throws IOException {
-            Path subuid = Path.of("/etc/subuid");
-            Path subgid = Path.of("/etc/subgid");
-            // useradd only allocates ranges, and usermod only adds them, where these files exist.
-            for (Path ids : List.of(subuid, subgid)) {
-                if (!Files.exists(ids)) {
-                    Files.createFile(ids, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--")));
-                }
-            }
-            if (new ProcessBuilder("id", "-u", name).start().onExit().join().exitValue() != 0) {
-                exec(List.of("useradd", "--create-home", "--shell", "/bin/sh", name));
-            }
-            if (!hasRange(subuid, name)) {
-                exec(List.of("usermod", "--add-subuids", RANGE, name));
-            }
-            if (!hasRange(subgid, name)) {
-                exec(List.of("usermod", "--add-subgids", RANGE, name));
-            }
-        }
-
-        private static boolean hasRange(Path file, String name) throws IOException {
-            return Files.readAllLines(file).stream().anyMatch(l -> l.startsWith(name + ":"));
-        }
     }
 }

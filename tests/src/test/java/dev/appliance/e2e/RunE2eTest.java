@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.appliance.e2e.support.ApplianceCli;
 import dev.appliance.e2e.support.CliResult;
 import dev.appliance.e2e.support.E2eEnvironment;
+import dev.appliance.e2e.support.Http;
 import dev.appliance.e2e.support.LocalRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -12,10 +13,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,7 +58,7 @@ class RunE2eTest {
         String url = run.stdoutLines().get(0);
         assertTrue(url.startsWith("http://127.0.0.1:"), run.stdout());
         assertTrue(run.stderr().contains("is up on"), run.stderr());
-        assertEquals("hey", get(url + "greeting"));
+        assertEquals("hey", Http.get(url + "greeting"));
 
         JsonNode web = instance("web");
         assertEquals("running", web.get("state").asText());
@@ -74,7 +71,7 @@ class RunE2eTest {
 
         CliResult start = cli.run(BOOT, "start", "web").assertSuccess();
         assertEquals(url, start.stdoutLines().get(0), "the same published port");
-        assertEquals("hey", get(url + "greeting"));
+        assertEquals("hey", Http.get(url + "greeting"));
 
         cli.run("rm", "web").assertExit(2); // running: refused without -f
         cli.run("rm", "-f", "web").assertSuccess();
@@ -117,7 +114,7 @@ class RunE2eTest {
                 Thread.sleep(200);
             }
             String url = run.stdoutSoFar().strip();
-            assertEquals("hi", get(url + "greeting"), "healthy, default parameter");
+            assertEquals("hi", Http.get(url + "greeting"), "healthy, default parameter");
             ProcessHandle handle = ProcessHandle.of(run.pid()).orElseThrow();
             handle.destroy(); // SIGTERM: the JVM runs the same shutdown path as for Ctrl-C (SIGINT)
             handle.onExit().get(90, java.util.concurrent.TimeUnit.SECONDS);
@@ -136,7 +133,7 @@ class RunE2eTest {
             try {
                 CliResult run = other.run(BOOT, "run", "-d", "--name", "pulled", "-p", "80", remote).assertSuccess();
                 assertTrue(run.stderr().contains("pulling " + remote), run.stderr());
-                assertEquals("hi", get(run.stdoutLines().get(0) + "greeting"));
+                assertEquals("hi", Http.get(run.stdoutLines().get(0) + "greeting"));
             } finally {
                 other.run("rm", "-f", "pulled");
             }
@@ -151,14 +148,6 @@ class RunE2eTest {
             }
         }
         throw new AssertionError("no instance " + name + " in ps");
-    }
-
-    private static String get(String url) throws IOException, InterruptedException {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
-                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        assertEquals(200, response.statusCode(), url);
-        return response.body().strip();
     }
 
     /** Command lines of live host processes marked as belonging to instance {@code name}. */

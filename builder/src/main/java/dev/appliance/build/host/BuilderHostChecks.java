@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -35,11 +36,29 @@ public final class BuilderHostChecks {
     }
 
     public List<HostCheck> run() {
-        return List.of(
+        List<HostCheck> checks = new ArrayList<>(List.of(
                 HostTools.tool("builder.mmdebstrap", "mmdebstrap", "mmdebstrap", "create Debian root file systems"),
                 privileges(),
                 overlayfs(),
-                aptMirror());
+                aptMirror()));
+        checks.addAll(tools());
+        return checks;
+    }
+
+    /** The other programs a build runs, each with the full path it will use (the caller's PATH does not decide). */
+    private static List<HostCheck> tools() {
+        List<HostCheck> tools = new ArrayList<>(List.of(
+                HostTools.tool("builder.chroot", "chroot", "coreutils", "run package installs and run steps"),
+                HostTools.tool("builder.mount", "mount", "mount", "mount overlays and bind mounts"),
+                HostTools.tool("builder.umount", "umount", "mount", "unmount them after each step"),
+                HostTools.tool("builder.getfattr", "getfattr", "attr", "keep file capabilities in layers"),
+                HostTools.tool("builder.dpkg-deb", "dpkg-deb", "dpkg", "read cached packages")));
+        if (!HostTools.isRoot()) {
+            tools.add(HostTools.tool("builder.unshare", "unshare", "util-linux", "build without root"));
+            tools.add(HostTools.tool("builder.newuidmap", "newuidmap", "uidmap", "map subordinate user ids"));
+            tools.add(HostTools.tool("builder.newgidmap", "newgidmap", "uidmap", "map subordinate group ids"));
+        }
+        return tools;
     }
 
     private static HostCheck privileges() {

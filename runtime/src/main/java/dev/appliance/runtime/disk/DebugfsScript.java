@@ -1,11 +1,10 @@
 package dev.appliance.runtime.disk;
 
+import dev.appliance.common.FileNameWriter;
 import dev.appliance.common.InvalidInputException;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -34,7 +33,7 @@ final class DebugfsScript {
     static void write(NavigableMap<String, Node> nodes, Path script, Path valueDir, long stagingUid, long stagingGid)
             throws IOException {
         int values = 0;
-        try (BufferedWriter w = Files.newBufferedWriter(script, StandardCharsets.UTF_8)) {
+        try (Writer w = new FileNameWriter(script)) {
             for (Map.Entry<String, Node> entry : nodes.entrySet()) {
                 String path = "/" + entry.getKey();
                 Node node = entry.getValue();

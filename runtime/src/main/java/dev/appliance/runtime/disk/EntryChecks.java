@@ -1,6 +1,7 @@
 package dev.appliance.runtime.disk;
 
-import java.nio.charset.StandardCharsets;
+import dev.appliance.common.FileNames;
+
 import java.util.Set;
 
 /**
@@ -108,7 +109,7 @@ final class EntryChecks {
 
     /** Length as stored in the guest's filesystem (debugfs scripts are written in UTF-8). */
     static int bytes(String s) {
-        return s.getBytes(StandardCharsets.UTF_8).length;
+        return FileNames.encode(s).length; // names hold raw bytes as surrogate escapes
     }
 
     /**

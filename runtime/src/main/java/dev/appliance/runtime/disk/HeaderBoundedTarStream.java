@@ -7,6 +7,7 @@ import org.apache.commons.compress.archivers.tar.TarUtils;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 
 /**
  * A tar reader that refuses oversized and endless extended headers (PAX, GNU long
@@ -22,7 +23,7 @@ final class HeaderBoundedTarStream extends TarArchiveInputStream {
     private int extendedHeaders;
 
     HeaderBoundedTarStream(InputStream in, String layerName) {
-        super(in);
+        super(in, StandardCharsets.ISO_8859_1.name()); // names stay bytes: LayerReader decodes them (FileNames)
         this.layerName = layerName;
     }
 

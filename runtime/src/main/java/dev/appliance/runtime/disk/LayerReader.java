@@ -1,6 +1,7 @@
 package dev.appliance.runtime.disk;
 
 import dev.appliance.common.ApplianceException;
+import dev.appliance.common.FileNames;
 import dev.appliance.common.InvalidInputException;
 import dev.appliance.store.DamagedBlobException;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -41,6 +42,7 @@ final class LayerReader {
         String layerName = image.describeLayer(index);
         try (InputStream raw = new BufferedInputStream(image.open(index), 1 << 16);
              RawPaxHeaders tap = new RawPaxHeaders(decompressed(raw, layerName));
+             // Header names decoded as ISO-8859-1 stay bytes, whatever the JVM's locale (see name()).
              HeaderBoundedTarStream tar = new HeaderBoundedTarStream(tap, layerName)) {
             TarArchiveEntry entry;
             for (int ordinal = 0; ordinal <= lastOrdinal; ordinal++) {
@@ -94,10 +96,10 @@ final class LayerReader {
 
     /** @return the entry, or null for kinds a root filesystem does not need (sockets are not in tars). */
     private static LayerEntry parse(TarArchiveEntry e, String layerName, RawPaxHeaders tap, int ordinal) {
-        String raw = e.getName();
+        String raw = name(e.getName(), "path", tap);
         check(EntryChecks.pathProblem(raw), layerName, raw, "");
         if (e.isSymbolicLink() || e.isLink()) {
-            check(EntryChecks.pathProblem(e.getLinkName()), layerName, raw, "link target ");
+            check(EntryChecks.pathProblem(name(e.getLinkName(), "linkpath", tap)), layerName, raw, "link target ");
         }
         String path = normalise(raw, raw, layerName);
         EntryType type;
@@ -106,13 +108,13 @@ final class LayerReader {
             type = EntryType.DIRECTORY;
         } else if (e.isSymbolicLink()) {
             type = EntryType.SYMLINK;
-            link = e.getLinkName();
+            link = name(e.getLinkName(), "linkpath", tap);
             if (link.isEmpty()) {
                 throw refused(layerName, raw, "symlink target is empty");
             }
         } else if (e.isLink()) {
             type = EntryType.HARDLINK;
-            link = normalise(e.getLinkName(), raw, layerName);
+            link = normalise(name(e.getLinkName(), "linkpath", tap), raw, layerName);
         } else if (e.isCharacterDevice()) {
             type = EntryType.CHAR_DEVICE;
         } else if (e.isBlockDevice()) {
@@ -137,6 +139,19 @@ final class LayerReader {
         if (problem != null) {
             throw refused(layerName, entry, what + problem);
         }
+    }
+
+    /**
+     * A name as its bytes ({@link FileNames}): from the PAX record {@code key} when the
+     * entry has one (Commons Compress decoded it as UTF-8, losing invalid bytes), else
+     * from the header, which was read as ISO-8859-1, one char per byte.
+     */
+    private static String name(String decoded, String key, RawPaxHeaders tap) {
+        if (decoded.chars().allMatch(c -> c < 0x80)) {
+            return decoded;
+        }
+        byte[] pax = tap.records().get(key);
+        return FileNames.decode(pax != null ? pax : decoded.getBytes(StandardCharsets.ISO_8859_1));
     }
 
     private static String normalise(String name, String entry, String layerName) {

@@ -75,6 +75,17 @@ final class RawPaxHeaders extends FilterInputStream {
 
     /** The xattrs of the last PAX extended header in the window, raw; empty when there is none. */
     Map<String, byte[]> xattrs() {
+        Map<String, byte[]> xattrs = new HashMap<>();
+        records().forEach((key, value) -> {
+            if (key.startsWith(XATTR)) {
+                xattrs.put(key.substring(XATTR.length()), value);
+            }
+        });
+        return xattrs;
+    }
+
+    /** Every record of the last PAX extended header in the window (path, linkpath, ...), raw values. */
+    Map<String, byte[]> records() {
         byte[] data = window.toByteArray();
         int first = (int) ((BLOCK - windowStart % BLOCK) % BLOCK);
         Map<String, byte[]> result = Map.of();
@@ -119,7 +130,7 @@ final class RawPaxHeaders extends FilterInputStream {
 
     /** Records are "LEN KEY=VALUE\n", LEN counting the whole record in bytes. */
     private static Map<String, byte[]> parse(byte[] content) {
-        Map<String, byte[]> xattrs = new HashMap<>();
+        Map<String, byte[]> records = new HashMap<>();
         int at = 0;
         while (at < content.length) {
             int space = indexOf(content, (byte) ' ', at);
@@ -138,13 +149,11 @@ final class RawPaxHeaders extends FilterInputStream {
             int equals = indexOf(content, (byte) '=', space + 1);
             if (equals > 0 && equals < at + len) {
                 String key = new String(content, space + 1, equals - space - 1, StandardCharsets.UTF_8);
-                if (key.startsWith(XATTR)) {
-                    xattrs.put(key.substring(XATTR.length()), Arrays.copyOfRange(content, equals + 1, at + len - 1));
-                }
+                records.put(key, Arrays.copyOfRange(content, equals + 1, at + len - 1));
             }
             at += len;
         }
-        return xattrs;
+        return records;
     }
 
     private static int indexOf(byte[] d, byte b, int from) {

@@ -1,5 +1,7 @@
 package dev.appliance.runtime.disk;
 
+import dev.appliance.common.FileNames;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -71,7 +73,8 @@ final class StagingDirectory implements TreeSink {
     }
 
     private Path host(String path) {
-        return path.isEmpty() ? root : root.resolve(path);
+        // The image's names as bytes, whatever the JVM's locale.
+        return FileNames.resolve(root, path);
     }
 
     static void deleteRecursively(Path path) throws IOException {

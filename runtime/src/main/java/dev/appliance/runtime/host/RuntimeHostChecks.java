@@ -50,6 +50,7 @@ public final class RuntimeHostChecks {
                 qemuUserNetwork(),
                 vdeSlirp(),
                 HostTools.tool("disk.mke2fs", "mke2fs", "e2fsprogs", "create ext4 disks"),
+                HostTools.tool("disk.debugfs", "debugfs", "e2fsprogs", "set owners, modes and devices on ext4 disks"),
                 HostTools.tool("disk.qemu-img", "qemu-img", "qemu-utils", "create instance overlays and export disks"),
                 freeSpace(dirs.data()));
     }

@@ -64,15 +64,45 @@ public final class ApplianceCli {
      * logs stay under target/e2e/{@code name}.
      */
     public static ApplianceCli asUser(String name, String user, Path jar, Path home) {
-        Path steps;
+        List<String> program = new ArrayList<>(List.of("runuser", "-u", user, "--"));
+        program.addAll(javaJar(jar));
+        return new ApplianceCli(home, steps(name), Map.of("APPLIANCE_HOME", home.toString()), new AtomicInteger(), program);
+    }
+
+    /**
+     * A CLI run by {@code user} exactly as from a login shell ({@code su - USER}): the
+     * user's home, default XDG directories, Debian's default user PATH, no locale
+     * unless the system sets one. It runs {@code java -jar JAR}, the README's
+     * "Install elsewhere" wrapper. {@code home} is the user's home (for {@link #dirs()}).
+     */
+    public static ApplianceCli loginShell(String name, String user, Path jar, Path home) {
+        // su hands the words after the user to the login shell: $0 then "$@"; "--" keeps su off their options.
+        return new ApplianceCli(home, steps(name), Map.of(), new AtomicInteger(),
+                List.of("su", "--login", "--command", "exec java -jar '" + jar + "' \"$@\"", "--", user, "appliance"));
+    }
+
+    /**
+     * A CLI run as this user from {@code env -i} with only PATH, HOME and {@code extra}:
+     * what cron, systemd units and many CI runners give. Data in HOME's XDG directories.
+     */
+    public static ApplianceCli cleanEnvironment(String name, Path home, Path jar, Map<String, String> extra) {
+        List<String> program = new ArrayList<>(List.of("env", "-i", "HOME=" + home, "PATH=/usr/sbin:/usr/bin:/sbin:/bin"));
+        extra.forEach((k, v) -> program.add(k + "=" + v));
+        program.addAll(List.of("java", "-jar", jar.toString()));
+        return new ApplianceCli(home, steps(name), Map.of(), new AtomicInteger(), program);
+    }
+
+    private static Path steps(String name) {
         try {
-            steps = Files.createDirectories(E2eEnvironment.freshDirectory(name).resolve("steps"));
+            return Files.createDirectories(E2eEnvironment.freshDirectory(name).resolve("steps"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        List<String> program = new ArrayList<>(List.of("runuser", "-u", user, "--"));
-        program.addAll(javaJar(jar));
-        return new ApplianceCli(home, steps, Map.of("APPLIANCE_HOME", home.toString()), new AtomicInteger(), program);
+    }
+
+    /** Where a CLI without APPLIANCE_HOME keeps its files: the XDG defaults under {@code home}. */
+    public ApplianceDirs xdgDirs() {
+        return new ApplianceDirs(home.resolve(".local/share/appliance"), home.resolve(".local/state/appliance"));
     }
 
     private static List<String> javaJar(Path jar) {
