@@ -7,7 +7,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -150,7 +149,7 @@ final class InsideRoot {
             return opening.open();
         } catch (NoSuchFileException e) {
             throw e;
-        } catch (FileSystemException e) {
+        } catch (IOException e) {
             // O_NOFOLLOW on a link fails with ELOOP (O_DIRECTORY|O_NOFOLLOW with ENOTDIR).
             Optional<String> link = linkOnTheWay(root, relative, true);
             if (link.isPresent()) {
