@@ -153,8 +153,8 @@ final class InsideRoot {
             // O_NOFOLLOW on a link fails with ELOOP (O_DIRECTORY|O_NOFOLLOW with ENOTDIR).
             Optional<String> link = linkOnTheWay(root, relative, true);
             if (link.isPresent()) {
-                throw new InvalidInputException(link.get() + " is on the way to /" + relative
-                        + ", which the build reads from outside the image: it does not follow links out of the image", e);
+                throw new InvalidInputException(link.get() + ": the build reads /" + relative
+                        + " from outside the image and does not follow symbolic links, which could lead onto the build host", e);
             }
             throw e;
         }
