@@ -23,7 +23,9 @@ final class KernelFiles {
      * but the guest kernel looks in /lib/modules/VER: link each version there.
      */
     static void linkUmlModules(Path root) {
-        List<String> versions = RootfsSteps.list(root.resolve("usr/lib/uml/modules"));
+        // Listed only when no link is on the way: the names must be the image's, not a host directory's.
+        List<String> versions = InsideRoot.linkOnTheWay(root, "usr/lib/uml/modules", true).isPresent()
+                ? List.of() : RootfsSteps.list(root.resolve("usr/lib/uml/modules"));
         if (versions.isEmpty()) {
             return;
         }

@@ -134,4 +134,28 @@ class InsideRootTest {
         Files.createSymbolicLink(root.resolve("loop"), Path.of("loop"));
         assertNull(KernelFiles.resolve(root, "/loop"));
     }
+
+    @Test
+    void umlModuleLinksAreNeverMadeOnTheHost() throws IOException {
+        Path root = image();
+        Path host = host();
+        Files.createDirectories(root.resolve("usr/lib/uml/modules/7.2.7"));
+        Files.createSymbolicLink(root.resolve("lib"), Path.of("usr/lib"));
+        Files.createSymbolicLink(root.resolve("usr/lib/modules"), host);
+        List<Path> before;
+        try (var s = Files.list(host)) {
+            before = s.sorted().toList();
+        }
+
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> KernelFiles.linkUmlModules(root));
+
+        assertTrue(e.getMessage().startsWith("/usr/lib/modules (a symbolic link to " + host + ")"), e.getMessage());
+        try (var s = Files.list(host)) {
+            assertEquals(before, s.sorted().toList(), "nothing made in the host directory");
+        }
+
+        Files.delete(root.resolve("usr/lib/modules"));
+        KernelFiles.linkUmlModules(root);
+        assertEquals(Path.of("../uml/modules/7.2.7"), Files.readSymbolicLink(root.resolve("usr/lib/modules/7.2.7")));
+    }
 }
