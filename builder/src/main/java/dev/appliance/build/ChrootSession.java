@@ -2,27 +2,38 @@ package dev.appliance.build;
 
 import dev.appliance.common.ApplianceException;
 import dev.appliance.common.HostTools;
+import dev.appliance.common.InvalidInputException;
 import dev.appliance.recipe.Recipe;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Runs a recipe's steps inside a root file system: apt-get install, groups and
- * users, files, run steps, systemctl enable/disable. While open, /proc, /sys and
- * /dev are mounted, /tmp and /run are tmpfs, apt's lists and archives are bound
- * to the shared caches and the host's resolv.conf is bound in, so none of that
- * ends up in a layer. Services are kept from starting with policy-rc.d.
+ * users, files, run steps, systemctl enable/disable. While open, /proc and /sys
+ * are mounted, /dev holds only the nodes a build needs ({@link BuildDevices}),
+ * /tmp and /run are tmpfs, apt's lists and archives are bound to the shared
+ * caches and the host's resolv.conf is bound in, so none of that ends up in a
+ * layer. No mount goes through a symbolic link in the image ({@link InsideRoot}).
+ * Services are kept from starting with policy-rc.d.
  */
 final class ChrootSession implements AutoCloseable {
     private static final String POLICY_RC_D = "usr/sbin/policy-rc.d";
+    private static final String RESOLV_CONF = "etc/resolv.conf";
+    /** Where a session mounts; none may be reached through a symbolic link. */
+    private static final List<String> MOUNT_POINTS = List.of("proc", "sys", "dev", "tmp", "run", "var/lib/apt/lists",
+            "var/cache/apt/archives");
 
     private final Path root;
     private final BuildEnvironment env;
@@ -32,22 +43,28 @@ final class ChrootSession implements AutoCloseable {
         this.root = root;
         this.env = env;
         try {
-            Mounts.mount("-t", "proc", "proc", root.resolve("proc").toString());
-            Mounts.sysfs(root.resolve("sys"));
-            Mounts.bindHost("/dev", root.resolve("dev"));
-            Mounts.mount("-t", "tmpfs", "tmpfs", root.resolve("tmp").toString());
-            Mounts.mount("-t", "tmpfs", "tmpfs", root.resolve("run").toString());
+            // Every mount point is checked right before its mount: a run step of a lower layer may
+            // have left a symbolic link there, and mount(8) would follow it onto the build host.
+            Mounts.mount("-t", "proc", "proc", InsideRoot.mountPoint(root, "proc", false).toString());
+            Mounts.sysfs(InsideRoot.mountPoint(root, "sys", false));
+            BuildDevices.mount(InsideRoot.mountPoint(root, "dev", false));
+            Mounts.mount("-t", "tmpfs", "tmpfs", InsideRoot.mountPoint(root, "tmp", false).toString());
+            Mounts.mount("-t", "tmpfs", "tmpfs", InsideRoot.mountPoint(root, "run", false).toString());
             bindInto(env.aptLists(), "var/lib/apt/lists");
             bindInto(env.debCache(), "var/cache/apt/archives");
-            Path resolv = root.resolve("etc/resolv.conf");
-            if (Files.isRegularFile(resolv, LinkOption.NOFOLLOW_LINKS) && Files.isRegularFile(Path.of("/etc/resolv.conf"))) {
-                Mounts.mount("--bind", "/etc/resolv.conf", resolv.toString());
+            if (InsideRoot.linkOnTheWay(root, RESOLV_CONF, true).isEmpty()
+                    && Files.isRegularFile(root.resolve(RESOLV_CONF), LinkOption.NOFOLLOW_LINKS)
+                    && Files.isRegularFile(Path.of("/etc/resolv.conf"))) {
+                Mounts.mount("--bind", "/etc/resolv.conf", InsideRoot.mountPoint(root, RESOLV_CONF, true).toString());
             }
-            Path policy = root.resolve(POLICY_RC_D);
+            Path policy = InsideRoot.createDirectories(root, "usr/sbin").resolve("policy-rc.d");
             createdPolicy = !Files.exists(policy, LinkOption.NOFOLLOW_LINKS);
             if (createdPolicy) {
-                Files.writeString(policy, "#!/bin/sh\n# appliance build: do not start services\nexit 101\n");
-                Processes.check(List.of("chmod", "0755", policy.toString()));
+                // O_EXCL: never written through a link.
+                Files.write(Files.createFile(policy, PosixFilePermissions.asFileAttribute(
+                                PosixFilePermissions.fromString("rwxr-xr-x"))),
+                        "#!/bin/sh\n# appliance build: do not start services\nexit 101\n".getBytes(StandardCharsets.US_ASCII),
+                        StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
             }
         } catch (IOException | RuntimeException e) {
             Mounts.unmountAllUnder(root);
@@ -57,14 +74,31 @@ final class ChrootSession implements AutoCloseable {
 
     private void bindInto(Path hostDir, String inside) throws IOException {
         Files.createDirectories(hostDir);
-        Path target = root.resolve(inside);
-        Files.createDirectories(target);
+        Path target = InsideRoot.createDirectories(root, inside);
         Mounts.mount("--bind", hostDir.toString(), target.toString());
     }
 
-    /** A command run in the chroot, with a reproducible environment. */
+    /**
+     * After a run step: none of the session's mount points may have become a symbolic
+     * link (after an umount in the step), since the next layer mounts there again.
+     */
+    private void checkMountPoints(Path recipe, int index) {
+        for (String point : MOUNT_POINTS) {
+            InsideRoot.linkOnTheWay(root, point, true).ifPresent(link -> {
+                throw new InvalidInputException(recipe + ": run step " + index + " left " + link + " where the build mounts /"
+                        + point + "; a build never mounts through a symbolic link, which could lead onto the build host");
+            });
+        }
+    }
+
+    /**
+     * A command run in the chroot, with a reproducible environment, as PID 1 of its own
+     * PID namespace: when it ends, every process it started ends too, so nothing a step
+     * leaves running can change the tree while the build reads it from the host side.
+     */
     Processes.Result chroot(List<String> command) {
-        List<String> full = new ArrayList<>(List.of("chroot", root.toString()));
+        List<String> full = new ArrayList<>(List.of("unshare", "--pid", "--fork", "--kill-child", "--",
+                "chroot", root.toString()));
         full.addAll(command);
         return Processes.run(full, environment(), null, env.log(), false);
     }
@@ -114,7 +148,8 @@ final class ChrootSession implements AutoCloseable {
         List<String> options = new ArrayList<>();
         try {
             if (lockPreferences != null) {
-                Files.writeString(root.resolve("tmp/appliance-lock.pref"), lockPreferences);
+                Files.writeString(root.resolve("tmp/appliance-lock.pref"), lockPreferences, StandardOpenOption.CREATE_NEW,
+                        StandardOpenOption.WRITE);
                 options.addAll(List.of("-o", "Dir::Etc::Preferences=/tmp/appliance-lock.pref"));
             }
             if (!cachedDebs.isEmpty()) {
@@ -141,8 +176,7 @@ final class ChrootSession implements AutoCloseable {
      * is not touched, so nothing of it can reach the layer.
      */
     private List<String> mountCachedDebs(CachedDebRepository cachedDebs) throws IOException {
-        Path mountPoint = root.resolve(CachedDebRepository.MOUNT_POINT.substring(1));
-        Files.createDirectories(mountPoint);
+        Path mountPoint = InsideRoot.createDirectories(root, CachedDebRepository.MOUNT_POINT);
         Mounts.mount("-o", "ro,bind", cachedDebs.dir().toString(), mountPoint.toString());
         String sourceList = "/tmp/appliance-sources.list";
         // Read inside the chroot, so a link in the image resolves within the image.
@@ -235,6 +269,7 @@ final class ChrootSession implements AutoCloseable {
             throw new ApplianceException(recipe + ": run step " + index + " failed with exit code " + result.exitCode()
                     + ":\n  " + step.command() + "\noutput (last lines):\n" + result.tail());
         }
+        checkMountPoints(recipe, index);
     }
 
     void services(Recipe.Services services, Path recipe) {
@@ -262,7 +297,11 @@ final class ChrootSession implements AutoCloseable {
     public void close() {
         try {
             if (createdPolicy) {
-                Files.deleteIfExists(root.resolve(POLICY_RC_D));
+                // Not through a directory a run step replaced with a link.
+                Optional<Path> policy = InsideRoot.throughDirectoriesOnly(root, POLICY_RC_D);
+                if (policy.isPresent()) {
+                    Files.deleteIfExists(policy.get());
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -1,9 +1,9 @@
 package dev.appliance.build;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -16,12 +16,13 @@ final class DpkgStatus {
 
     private DpkgStatus() {}
 
+    /** Reads the status file without following a symbolic link on the way (one could lead onto the host). */
     static List<Installed> read(Path root) {
-        Path status = root.resolve("var/lib/dpkg/status");
-        try {
-            return parse(Files.readString(status, StandardCharsets.UTF_8));
+        String status = "var/lib/dpkg/status";
+        try (InputStream in = InsideRoot.open(root, status)) {
+            return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + status, e);
+            throw new UncheckedIOException("cannot read " + root.resolve(status), e);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.appliance.build;
 import dev.appliance.oci.ApplianceMetadata;
 import dev.appliance.recipe.Recipe;
 import dev.appliance.common.ApplianceException;
+import dev.appliance.common.InvalidInputException;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,14 +23,22 @@ final class KernelFiles {
      * but the guest kernel looks in /lib/modules/VER: link each version there.
      */
     static void linkUmlModules(Path root) {
-        List<String> versions = RootfsSteps.list(root.resolve("usr/lib/uml/modules"));
+        // Listed only when no link is on the way: the names must be the image's, not a host directory's.
+        List<String> versions = InsideRoot.linkOnTheWay(root, "usr/lib/uml/modules", true).isPresent()
+                ? List.of() : RootfsSteps.list(root.resolve("usr/lib/uml/modules"));
         if (versions.isEmpty()) {
             return;
         }
         try {
             // /lib is usually a link to usr/lib (merged /usr): then the modules directory is usr/lib/modules.
-            Path modules = Files.isSymbolicLink(root.resolve("lib")) ? root.resolve("usr/lib/modules") : root.resolve("lib/modules");
-            if (!Files.isDirectory(modules)) {
+            String modulesInImage = Files.isSymbolicLink(root.resolve("lib")) ? "usr/lib/modules" : "lib/modules";
+            // Written from the host side: never through a link a package script left on the way.
+            InsideRoot.linkOnTheWay(root, modulesInImage, true).ifPresent(link -> {
+                throw new InvalidInputException(link + ": the build links UML's modules into /" + modulesInImage
+                        + " and does not follow links out of the image");
+            });
+            Path modules = root.resolve(modulesInImage);
+            if (!Files.isDirectory(modules, LinkOption.NOFOLLOW_LINKS)) {
                 Processes.check(List.of("mkdir", "-p", "-m", "0755", modules.toString()));
             }
             for (String version : versions) {
@@ -76,27 +85,50 @@ final class KernelFiles {
                 .reduce((a, b) -> b).map(n -> "/boot/" + n).orElse(null);
     }
 
-    /** Follows symbolic links inside the image (never out of it); null when the path does not exist. */
+    /**
+     * Follows symbolic links inside the image (never out of it), one component at a
+     * time, so that no link is ever followed by the host; null when the path does not
+     * exist or the links loop.
+     */
     static String resolve(Path root, String path) {
-        String current = Path.of(path).normalize().toString();
-        for (int hops = 0; hops < 16; hops++) {
-            Path p = root.resolve(current.substring(1));
+        java.util.Deque<String> todo = new java.util.ArrayDeque<>(List.of(path.split("/")));
+        List<String> done = new java.util.ArrayList<>();
+        int links = 0;
+        while (!todo.isEmpty()) {
+            String part = todo.removeFirst();
+            if (part.isEmpty() || part.equals(".")) {
+                continue;
+            }
+            if (part.equals("..")) {
+                if (!done.isEmpty()) {
+                    done.remove(done.size() - 1);
+                }
+                continue;
+            }
+            Path p = root.resolve(String.join("/", done)).resolve(part); // every part of done is a real directory
             if (Files.isSymbolicLink(p)) {
+                if (++links > 40) {
+                    return null;
+                }
+                String target;
                 try {
-                    String target = Files.readSymbolicLink(p).toString();
-                    Path parent = Path.of(current).getParent();
-                    current = target.startsWith("/") ? Path.of(target).normalize().toString()
-                            : Path.of("/").resolve(parent == null ? Path.of("/") : parent).resolve(target).normalize().toString();
-                    if (!current.startsWith("/")) {
-                        current = "/" + current;
-                    }
+                    target = Files.readSymbolicLink(p).toString();
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
+                if (target.startsWith("/")) {
+                    done.clear();
+                }
+                List<String> parts = List.of(target.split("/"));
+                for (int i = parts.size() - 1; i >= 0; i--) {
+                    todo.addFirst(parts.get(i));
+                }
+            } else if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+                done.add(part);
             } else {
-                return Files.exists(p, LinkOption.NOFOLLOW_LINKS) ? current : null;
+                return null;
             }
         }
-        return null;
+        return "/" + String.join("/", done);
     }
 }

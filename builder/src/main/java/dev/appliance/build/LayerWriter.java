@@ -12,11 +12,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.SecureDirectoryStream;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.FileTime;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
@@ -26,6 +29,7 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
 
@@ -120,7 +124,9 @@ public final class LayerWriter {
                 tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_TRUNCATE);
                 tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_STAR);
                 Walk walk = new Walk(tree, xattrs, tar, tarBytes, progress);
-                walk.directoryChildren(tree, "");
+                try (SecureDirectoryStream<Path> top = InsideRoot.secure(tree)) {
+                    walk.directoryChildren(top, "");
+                }
                 entries = walk.entries;
             }
         } catch (IOException e) {
@@ -130,7 +136,12 @@ public final class LayerWriter {
                 counted.count(), entries);
     }
 
-    /** One pass over the tree; remembers hard links by inode. */
+    /**
+     * One pass over the tree; remembers hard links by inode. Directories and file
+     * contents are opened relative to their parent directory's handle with O_NOFOLLOW,
+     * so a symbolic link in the tree (to /etc/shadow, or a directory swapped for a
+     * link to /) is archived as a link and never read through.
+     */
     private final class Walk {
         private final Path root;
         private final Xattrs xattrs;
@@ -149,13 +160,11 @@ public final class LayerWriter {
             this.progress = progress;
         }
 
-        void directoryChildren(Path dir, String prefix) throws IOException {
+        void directoryChildren(SecureDirectoryStream<Path> dir, String prefix) throws IOException {
             List<Path> children = new ArrayList<>();
-            try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
-                stream.forEach(children::add);
-            }
+            dir.forEach(children::add);
             if (standardDevices && prefix.equals(StandardDevices.DIRECTORY)) {
-                devChildren(children);
+                devChildren(dir, children);
                 return;
             }
             // Names as the kernel's bytes (FileNames), never through the JVM's locale.
@@ -163,12 +172,12 @@ public final class LayerWriter {
             children.forEach(child -> names.put(child, FileNames.name(child)));
             children.sort((a, b) -> compareBytes(names.get(a), names.get(b)));
             for (Path child : children) {
-                entry(child, prefix + names.get(child));
+                entry(dir, child, prefix + names.get(child));
             }
         }
 
         /** dev/: the standard entries replace the tree's entries of the same name; sorted together. */
-        private void devChildren(List<Path> children) throws IOException {
+        private void devChildren(SecureDirectoryStream<Path> dir, List<Path> children) throws IOException {
             Map<String, Object> byName = new java.util.TreeMap<>(LayerWriter::compareBytes);
             for (Path child : children) {
                 byName.put(FileNames.name(child), child);
@@ -179,7 +188,7 @@ public final class LayerWriter {
             for (Map.Entry<String, Object> e : byName.entrySet()) {
                 String name = StandardDevices.DIRECTORY + e.getKey();
                 if (e.getValue() instanceof Path child) {
-                    entry(child, name);
+                    entry(dir, child, name);
                 } else {
                     StandardDevices.Node node = (StandardDevices.Node) e.getValue();
                     TarArchiveEntry entry = new TarArchiveEntry(node.type() == TarConstants.LF_DIR ? name + "/" : name,
@@ -197,7 +206,8 @@ public final class LayerWriter {
             }
         }
 
-        private void entry(Path path, String name) throws IOException {
+        /** {@code path} is {@code parentDir}'s child: its metadata comes from lstat, its content through {@code parentDir}. */
+        private void entry(SecureDirectoryStream<Path> parentDir, Path path, String name) throws IOException {
             if (Thread.currentThread().isInterrupted()) {
                 throw new java.io.InterruptedIOException("layer writing interrupted");
             }
@@ -219,7 +229,10 @@ public final class LayerWriter {
                             attrs.getOrDefault(p + "opaque", new byte[0]), StandardCharsets.US_ASCII)))) {
                         put(header(name + "/" + OPAQUE_MARKER, TarConstants.LF_NORMAL, 0, st), Map.of(), null, null);
                     }
-                    directoryChildren(path, name + "/");
+                    try (SecureDirectoryStream<Path> dir = parentDir.newDirectoryStream(path.getFileName(), LinkOption.NOFOLLOW_LINKS)) {
+                        sameFile(parentDir, path, st);
+                        directoryChildren(dir, name + "/");
+                    }
                 }
                 case S_IFLNK -> {
                     TarArchiveEntry e = header(name, TarConstants.LF_SYMLINK, mode, st);
@@ -236,7 +249,11 @@ public final class LayerWriter {
                     } else if (type == S_IFREG) {
                         TarArchiveEntry e = header(name, TarConstants.LF_NORMAL, mode, st);
                         e.setSize((Long) st.get("size"));
-                        put(e, attrs, null, path);
+                        sameFile(parentDir, path, st);
+                        try (InputStream in = Channels.newInputStream(parentDir.newByteChannel(path.getFileName(),
+                                Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)))) {
+                            put(e, attrs, null, in);
+                        }
                     } else {
                         byte flag = type == S_IFCHR ? TarConstants.LF_CHR
                                 : type == S_IFBLK ? TarConstants.LF_BLK : TarConstants.LF_FIFO;
@@ -265,7 +282,19 @@ public final class LayerWriter {
             return e;
         }
 
-        private void put(TarArchiveEntry e, Map<String, byte[]> attrs, String linkName, Path content)
+        /**
+         * Fails when {@code path}, seen through its parent's handle, is no longer the file
+         * whose metadata was read: the tree changed while it was archived.
+         */
+        private void sameFile(SecureDirectoryStream<Path> parent, Path path, Map<String, Object> st) throws IOException {
+            Object key = parent.getFileAttributeView(path.getFileName(), BasicFileAttributeView.class,
+                    LinkOption.NOFOLLOW_LINKS).readAttributes().fileKey();
+            if (!key.equals(st.get("fileKey"))) {
+                throw new IOException(path + " changed while being archived");
+            }
+        }
+
+        private void put(TarArchiveEntry e, Map<String, byte[]> attrs, String linkName, InputStream content)
                 throws IOException {
             PaxHeader pax = new PaxHeader();
             if (!FileNames.isUtf8(e.getName()) || linkName != null && !FileNames.isUtf8(linkName)) {
@@ -301,16 +330,14 @@ public final class LayerWriter {
             }
             tar.putArchiveEntry(e);
             if (content != null) {
-                try (InputStream in = Files.newInputStream(content)) {
-                    long remaining = e.getSize();
-                    int n;
-                    while (remaining > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, remaining))) > 0) {
-                        tar.write(buffer, 0, n);
-                        remaining -= n;
-                    }
-                    if (remaining > 0) {
-                        throw new IOException(content + " shrank while being archived");
-                    }
+                long remaining = e.getSize();
+                int n;
+                while (remaining > 0 && (n = content.read(buffer, 0, (int) Math.min(buffer.length, remaining))) > 0) {
+                    tar.write(buffer, 0, n);
+                    remaining -= n;
+                }
+                if (remaining > 0) {
+                    throw new IOException(e.getName() + " shrank while being archived");
                 }
             }
             tar.closeArchiveEntry();

@@ -28,15 +28,6 @@ final class Mounts {
         mountOrBindHostRecursively(List.of("-t", "sysfs", "sysfs"), "/sys", target);
     }
 
-    /**
-     * The host's {@code dir} bound at {@code target}. In a user namespace a
-     * directory with mounts below it (/dev/pts, /dev/shm) can only be bound with
-     * those mounts, recursively.
-     */
-    static void bindHost(String dir, Path target) {
-        mountOrBindHostRecursively(List.of("--bind", dir), dir, target);
-    }
-
     /** mount ARGS TARGET; where a user namespace refuses that, the host's {@code hostDir} bound recursively. */
     private static void mountOrBindHostRecursively(List<String> args, String hostDir, Path target) {
         List<String> command = new ArrayList<>(List.of("mount"));

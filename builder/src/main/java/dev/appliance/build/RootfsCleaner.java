@@ -10,6 +10,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -34,18 +35,22 @@ final class RootfsCleaner {
     private RootfsCleaner() {}
 
     static void clean(Path root) {
+        // Nothing is deleted through a symbolic link: a run step may have made /var/log a link to the host's.
         try {
             for (String f : FILES) {
-                Files.deleteIfExists(root.resolve(f));
+                Optional<Path> file = InsideRoot.throughDirectoriesOnly(root, f);
+                if (file.isPresent()) {
+                    Files.deleteIfExists(file.get());
+                }
             }
             for (String d : DIRECTORY_CONTENTS) {
                 Path dir = root.resolve(d);
-                if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                if (InsideRoot.linkOnTheWay(root, d, true).isEmpty() && Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
                     deleteChildren(dir, Set.of("partial", "lock"));
                 }
             }
             Path usrLib = root.resolve("usr/lib");
-            if (Files.isDirectory(usrLib)) {
+            if (InsideRoot.linkOnTheWay(root, "usr/lib", true).isEmpty() && Files.isDirectory(usrLib, LinkOption.NOFOLLOW_LINKS)) {
                 Processes.run(List.of("find", usrLib.toString(), "-xdev", "-path", "*/python3*", "-name", "__pycache__",
                         "-type", "d", "-prune", "-exec", "rm", "-rf", "{}", "+"), Map.of(), null, l -> {}, false);
             }

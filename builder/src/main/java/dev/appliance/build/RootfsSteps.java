@@ -81,7 +81,7 @@ final class RootfsSteps {
                 + (env.userNamespace() ? ",userxattr,redirect_dir=nofollow" : ",redirect_dir=off")
                 + ",metacopy=off,index=off,xino=off", merged.toString());
         try {
-            try (ChrootSession session = new ChrootSession(merged, env)) {
+            try (ChrootSession session = session(merged, step)) {
                 if (step.kind() == LayerPlan.Kind.PACKAGES) {
                     packages(session, step);
                 } else {
@@ -145,7 +145,7 @@ final class RootfsSteps {
         }
         listsRefreshed = true;
         if (!r.groups().isEmpty() || !r.users().isEmpty()) {
-            try (ChrootSession session = new ChrootSession(tree, env)) {
+            try (ChrootSession session = session(tree, step)) {
                 r.groups().forEach(g -> session.addGroup(g, r.source()));
                 r.users().forEach(u -> session.addUser(u, r.source()));
             }
@@ -161,6 +161,18 @@ final class RootfsSteps {
                     "APT::Default-Release \"" + b.suite() + "\";\n");
         }
         KernelFiles.linkUmlModules(tree);
+    }
+
+    /** A session on {@code root} for {@code step}; a refused mount point names the recipe and the layer. */
+    private ChrootSession session(Path root, LayerPlan.Step step) {
+        try {
+            return new ChrootSession(root, env);
+        } catch (InvalidInputException e) {
+            // Only a lower layer can have left it (a cached one made before run steps were checked):
+            // rebuilding it names the run step.
+            throw new InvalidInputException(step.recipe().source() + ": layer '" + step.name() + "': " + e.getMessage()
+                    + " (left by a layer below; 'appliance build --no-cache' names the run step)", e);
+        }
     }
 
     /**

@@ -26,12 +26,23 @@ public final class UserNamespace {
     static final String MARKER = "APPLIANCE_USER_NAMESPACE";
     /** uids 0..65534 are what Debian packages use (65534 is nobody). */
     static final long IDS_NEEDED = 65535;
+    /**
+     * How root re-runs a build: in a mount namespace of its own whose mounts never
+     * propagate to the host's, so a build killed with SIGKILL leaves no mount behind
+     * (the namespace goes with its last process). No PID namespace: the build's pid
+     * in its scratch directory must stay meaningful to the next build.
+     */
+    static final List<String> PRIVATE_MOUNTS = List.of("unshare", "--mount", "--propagation", "private", "--");
 
     private UserNamespace() {}
 
-    /** Whether this process must re-run itself in a user namespace to build. */
+    /**
+     * Whether this process must re-run itself to build: without root in a user
+     * namespace; as root too, in a private mount namespace (see {@link #PRIVATE_MOUNTS}),
+     * unless this is the re-run process already.
+     */
     public static boolean needed() {
-        return !HostTools.isRoot();
+        return !HostTools.isRoot() || System.getenv(MARKER) == null;
     }
 
     /** Whether this process runs in a user namespace that maps fewer ids than the host has (rootless). */
@@ -47,7 +58,8 @@ public final class UserNamespace {
 
     /**
      * Re-runs this very process (same java, class path and arguments) as root of a
-     * new user, mount and pid namespace and returns its exit code. Standard
+     * new user, mount and pid namespace (root: in a private mount namespace) and
+     * returns its exit code. Standard
      * streams are shared. Ctrl-C reaches both processes; this one then waits for
      * the re-run one to clean up.
      */
@@ -57,8 +69,8 @@ public final class UserNamespace {
                     + "the subordinate id mapping failed");
         }
         // uid 0 in there has root's home in the password database: keep the user's own dirs.
-        return Rerun.run(unshareCommand(preflight()), Rerun.commandLine(), Map.of(MARKER, "1",
-                "HOME", ApplianceDirs.home(System.getenv()).toString()));
+        return Rerun.run(HostTools.isRoot() ? PRIVATE_MOUNTS : unshareCommand(preflight()), Rerun.commandLine(),
+                Map.of(MARKER, "1", "HOME", ApplianceDirs.home(System.getenv()).toString()));
     }
 
     /** Why this user cannot build in a user namespace (with the fix), or empty when it can. */

@@ -166,6 +166,28 @@ class LayerWriterTest {
                 "entries stay sorted");
     }
 
+    @Test
+    void linksToHostFilesAreArchivedAsLinksNeverReadThrough() throws Exception {
+        // What a run step can leave: a link to a host file, and directories that are links to host directories.
+        Path host = Files.createDirectories(tmp.resolve("host/etc"));
+        String secret = "host secret " + System.nanoTime();
+        Files.writeString(host.resolve("shadow"), secret);
+        Path tree = Files.createDirectories(tmp.resolve("tree/etc"));
+        Files.createSymbolicLink(tree.resolve("leak"), host.resolve("shadow"));
+        Files.createSymbolicLink(tree.resolve("hostetc"), host);
+        Files.createSymbolicLink(tree.getParent().resolve("root"), Path.of("/"));
+
+        write(tree.getParent(), tmp.resolve("layer.tar.gz"));
+
+        Map<String, TarArchiveEntry> entries = read(tmp.resolve("layer.tar.gz"));
+        assertEquals(List.of("etc/", "etc/hostetc", "etc/leak", "root"), new ArrayList<>(entries.keySet()));
+        assertTrue(entries.get("etc/leak").isSymbolicLink() && entries.get("etc/leak").getSize() == 0);
+        assertEquals(host.resolve("shadow").toString(), entries.get("etc/leak").getLinkName());
+        assertEquals(host.toString(), entries.get("etc/hostetc").getLinkName());
+        assertEquals("/", entries.get("root").getLinkName());
+        assertTrue(!sh("gzip -dc " + tmp.resolve("layer.tar.gz") + " | strings").contains(secret), "host content in the layer");
+    }
+
     private static LayerBlob write(Path tree, Path file) throws IOException {
         try (var out = Files.newOutputStream(file)) {
             return new LayerWriter(EPOCH, 6).write(tree, out, n -> {});

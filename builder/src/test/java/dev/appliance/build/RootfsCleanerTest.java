@@ -54,4 +54,26 @@ class RootfsCleanerTest {
 
         assertThrows(InvalidInputException.class, () -> RootfsCleaner.emptyStateDirs(root, List.of("/var/lib/db")));
     }
+
+    @Test
+    void theCleanUpNeverDeletesThroughALinkARunStepLeft(@TempDir Path host) throws IOException {
+        // A run step made /var/log, /var/cache and /usr links to host directories holding the
+        // very names the clean-up removes; the host's files stay, the image's own are removed.
+        for (String f : List.of("dpkg.log", "apt/history.log", "apt/eipp.log.xz", "lib/python3/x/__pycache__/m.pyc")) {
+            Files.createDirectories(host.resolve(f).getParent());
+            Files.writeString(host.resolve(f), "host");
+        }
+        Files.createDirectories(root.resolve("var/lib/dpkg"));
+        Files.writeString(root.resolve("var/lib/dpkg/status-old"), "image");
+        Files.createSymbolicLink(root.resolve("var/log"), host);
+        Files.createSymbolicLink(root.resolve("var/cache"), host);
+        Files.createSymbolicLink(root.resolve("usr"), host);
+
+        RootfsCleaner.clean(root);
+
+        for (String f : List.of("dpkg.log", "apt/history.log", "apt/eipp.log.xz", "lib/python3/x/__pycache__/m.pyc")) {
+            assertTrue(Files.exists(host.resolve(f)), f + " on the host was deleted");
+        }
+        assertTrue(Files.notExists(root.resolve("var/lib/dpkg/status-old")), "the image's own clean-up still happens");
+    }
 }
