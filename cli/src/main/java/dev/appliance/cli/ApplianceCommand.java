@@ -30,6 +30,7 @@ import picocli.CommandLine.HelpCommand;
             RmCommand.class,
             VolumeCommand.class,
             ExportCommand.class,
+            KeyCommand.class,
             DoctorCommand.class,
         },
         exitCodeListHeading = "%nExit codes:%n",

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Map;
 
 /**
  * A private key's passphrase. It comes from a file, an environment variable or
@@ -56,9 +57,24 @@ public final class Passphrase {
         return new Passphrase(Arrays.copyOf(bytes, length));
     }
 
-    /** The value of {@link #ENVIRONMENT_VARIABLE} in {@code value}, or null when unset. */
-    public static Passphrase fromEnvironmentValue(String value) {
-        return value == null ? null : new Passphrase(value.getBytes(StandardCharsets.UTF_8));
+    /**
+     * The passphrase from the first source given: {@code file} (if not null), else
+     * {@link #ENVIRONMENT_VARIABLE} in {@code environment}, else the first line of {@code stdin}.
+     */
+    public static Passphrase resolve(Path file, Map<String, String> environment, InputStream stdin) throws IOException {
+        if (file != null) {
+            return fromFile(file);
+        }
+        String value = environment.get(ENVIRONMENT_VARIABLE);
+        if (value != null) {
+            return new Passphrase(value.getBytes(StandardCharsets.UTF_8));
+        }
+        return firstLine(stdin, "standard input");
+    }
+
+    /** Whether {@link #resolve} would read standard input (so an interactive caller may prompt instead). */
+    public static boolean wouldReadStdin(Path file, Map<String, String> environment) {
+        return file == null && !environment.containsKey(ENVIRONMENT_VARIABLE);
     }
 
     byte[] bytes() {
