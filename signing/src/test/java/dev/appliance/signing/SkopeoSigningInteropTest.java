@@ -49,6 +49,8 @@ class SkopeoSigningInteropTest {
     private RegistryApi api;
     private ImageStore store;
     private Path registriesD;
+    private KeyPairFiles release;
+    private String image;
 
     @BeforeEach
     void start() throws IOException {
@@ -60,6 +62,8 @@ class SkopeoSigningInteropTest {
         registriesD = Files.createDirectories(dir.resolve("registries.d"));
         Files.writeString(registriesD.resolve("test.yaml"),
                 "docker:\n  " + registry.host() + ":\n    use-sigstore-attachments: true\n");
+        release = KeyPairFiles.forPrefix(dir.resolve("release"));
+        image = registry.host() + "/ops/lamp:1";
     }
 
     @AfterEach
@@ -69,25 +73,23 @@ class SkopeoSigningInteropTest {
 
     @Test
     void applianceVerifiesWhatSkopeoSignedWithAnApplianceKey() throws Exception {
-        KeyPairFiles keys = KeyPairFiles.forPrefix(dir.resolve("release"));
-        keys.generate(Passphrase.of("correct horse".toCharArray()), false, RANDOM);
+        release.generate(Passphrase.of("correct horse".toCharArray()), false, RANDOM);
         Path passphraseFile = Files.writeString(dir.resolve("passphrase"), "correct horse\n");
-        String image = registry.host() + "/ops/lamp:1";
 
         Result signed = skopeo("--policy", acceptAnything().toString(), "--registries.d", registriesD.toString(),
-                "copy", "--dest-tls-verify=false", "--sign-by-sigstore-private-key", keys.privateKey().toString(),
+                "copy", "--dest-tls-verify=false", "--sign-by-sigstore-private-key", release.privateKey().toString(),
                 "--sign-passphrase-file", passphraseFile.toString(), "oci:" + store.root() + ":app:1", "docker://" + image);
         assertEquals(0, signed.exit(), signed.output());
 
         Digest digest = Digest.sha256(api.manifest("ops/lamp", "1"));
         SignatureManifest signature = api.signatureOf("ops/lamp", digest);
-        VerificationResult result = Verifier.verify(signature, PublicKeys.read(keys.publicKey()),
+        VerificationResult result = Verifier.verify(signature, PublicKeys.read(release.publicKey()),
                 ExpectedIdentity.repoDigestOrExact(ImageReference.parse(image)), digest);
         assertTrue(result.isVerified(), result.refusals().toString());
         assertEquals(image, result.verified().get(0).signedReference());
         assertEquals(digest, result.verified().get(0).manifestDigest());
 
-        PolicyDecision accepted = new PolicyEvaluator(policyFor(keys.publicKey()))
+        PolicyDecision accepted = new PolicyEvaluator(policyFor(release.publicKey()))
                 .evaluate(ImageReference.parse(image), digest, (ref, d) -> List.of(signature));
         assertEquals(PolicyDecision.Verdict.VERIFIED, accepted.verdict(), accepted.message());
 
@@ -101,18 +103,16 @@ class SkopeoSigningInteropTest {
 
     @Test
     void skopeoVerifiesWhatApplianceSigned() throws Exception {
-        KeyPairFiles keys = KeyPairFiles.forPrefix(dir.resolve("release"));
-        SigningKey key = keys.generate(Passphrase.of("pw".toCharArray()), false, RANDOM);
-        String image = registry.host() + "/ops/lamp:1";
+        SigningKey key = generate(release);
         Digest digest = push("app:1", image);
         api.put("ops/lamp", new Signer(key).sign(ImageReference.parse(image), digest), SignatureManifest.tagFor(digest));
 
-        Path policy = writePolicy("policy.json", keys.publicKey());
+        Path policy = writePolicy("policy.json", release.publicKey());
         Result verified = pullWithPolicy(policy, image);
         assertEquals(0, verified.exit(), "skopeo refused appliance's signature: " + verified.output());
 
         KeyPairFiles other = KeyPairFiles.forPrefix(dir.resolve("other"));
-        other.generate(Passphrase.of("pw".toCharArray()), false, RANDOM);
+        generate(other);
         Result otherKey = pullWithPolicy(writePolicy("other.json", other.publicKey()), image);
         assertNotEquals(0, otherKey.exit(), "skopeo accepted a signature by another key");
         assertTrue(otherKey.output().toLowerCase().contains("signature"), otherKey.output());
@@ -120,16 +120,14 @@ class SkopeoSigningInteropTest {
 
     @Test
     void skopeoRefusesASignatureOfAnotherDigest() throws Exception {
-        KeyPairFiles keys = KeyPairFiles.forPrefix(dir.resolve("release"));
-        SigningKey key = keys.generate(Passphrase.of("pw".toCharArray()), false, RANDOM);
-        String image = registry.host() + "/ops/lamp:1";
+        SigningKey key = generate(release);
         Digest signedDigest = push("app:1", image);
         SignatureManifest signature = new Signer(key).sign(ImageReference.parse(image), signedDigest);
         // The tag now points to another manifest, and the old signature is presented for it.
         Digest changed = push("app:2", image);
         api.put("ops/lamp", signature, SignatureManifest.tagFor(changed));
 
-        Result refused = pullWithPolicy(writePolicy("policy.json", keys.publicKey()), image);
+        Result refused = pullWithPolicy(writePolicy("policy.json", release.publicKey()), image);
         assertNotEquals(0, refused.exit(), "skopeo accepted a signature of another digest");
         assertTrue(refused.output().contains(signedDigest.toString()) || refused.output().toLowerCase().contains("digest"),
                 refused.output());
@@ -137,6 +135,10 @@ class SkopeoSigningInteropTest {
         PolicyDecision decision = new PolicyEvaluator(TrustPolicy.read(dir.resolve("policy.json")))
                 .evaluate(ImageReference.parse(image), changed, List.of(api.signatureOf("ops/lamp", changed)));
         assertEquals(Reason.DIGEST_MISMATCH, decision.refusals().get(0).reason(), decision.message());
+    }
+
+    private static SigningKey generate(KeyPairFiles files) {
+        return files.generate(Passphrase.of("pw".toCharArray()), false, RANDOM);
     }
 
     private Digest push(String tag, String image) throws Exception {
