@@ -34,6 +34,9 @@ final class KeyGenerateCommand extends BaseCommand {
     @Override
     public Integer call() throws IOException {
         KeyPairFiles files = KeyPairFiles.forPrefix(prefix);
+        if (!force) {
+            files.refuseExisting();
+        }
         Passphrase passphrase = passphrase();
         if (passphrase.isEmpty()) {
             err().println("warning: the private key is encrypted with an empty passphrase");

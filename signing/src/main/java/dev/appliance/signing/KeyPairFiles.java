@@ -39,11 +39,7 @@ public record KeyPairFiles(Path privateKey, Path publicKey) {
      */
     public SigningKey generate(Passphrase passphrase, boolean overwrite, SecureRandom random) {
         if (!overwrite) {
-            for (Path file : List.of(privateKey, publicKey)) {
-                if (Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                    throw new InvalidInputException(file + " already exists; choose another --output-key-prefix or pass --force");
-                }
-            }
+            refuseExisting();
         }
         SigningKey key = SigningKey.generate(random);
         try {
@@ -53,6 +49,15 @@ public record KeyPairFiles(Path privateKey, Path publicKey) {
             throw new UncheckedIOException("cannot write the key pair " + privateKey + ", " + publicKey + ": " + e.getMessage(), e);
         }
         return key;
+    }
+
+    /** Fails if either file exists: callers check before asking for a passphrase. */
+    public void refuseExisting() {
+        for (Path file : List.of(privateKey, publicKey)) {
+            if (Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                throw new InvalidInputException(file + " already exists; choose another --output-key-prefix or pass --force");
+            }
+        }
     }
 
     /**
