@@ -1,6 +1,7 @@
 package dev.appliance.signing;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.appliance.oci.Descriptor;
 import dev.appliance.oci.Digest;
@@ -13,8 +14,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.Signature;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -37,8 +40,25 @@ public final class Signer {
 
     /** The signature manifest for the tag scheme ({@link SignatureManifest#tagFor}), as cosign and skopeo write it. */
     public SignatureManifest sign(ImageReference reference, Digest manifestDigest) {
+        return addTo(null, reference, manifestDigest);
+    }
+
+    /**
+     * The tag scheme keeps every signature of an image in one manifest: this one is
+     * appended as a further layer to {@code existing} (the manifest under the .sig tag,
+     * or null when there is none), as cosign does. Blobs of {@code existing} that were
+     * supplied are kept; the registry already has the others.
+     */
+    public SignatureManifest addTo(SignatureManifest existing, ImageReference reference, Digest manifestDigest) {
         SignedPayload payload = signedPayload(reference, manifestDigest);
-        // cosign's config: an image config whose single diff_id is the payload (go-containerregistry's empty image plus one layer).
+        List<Descriptor> layers = new ArrayList<>(existing == null ? List.of() : existing.manifest().layers());
+        layers.add(payload.layer());
+        Map<Digest, byte[]> blobs = new LinkedHashMap<>(existing == null ? Map.of() : existing.blobs());
+        if (existing != null) {
+            blobs.remove(existing.manifest().config().digest());
+        }
+        blobs.put(payload.layer().digest(), payload.content());
+        // cosign's config: go-containerregistry's empty image config, one diff_id per (uncompressed) payload layer.
         ObjectNode config = JSON.createObjectNode();
         config.put("architecture", "");
         config.put("created", "0001-01-01T00:00:00Z");
@@ -46,14 +66,17 @@ public final class Signer {
         config.put("os", "");
         ObjectNode rootfs = config.putObject("rootfs");
         rootfs.put("type", "layers");
-        rootfs.putArray("diff_ids").add(payload.layer().digest().toString());
+        ArrayNode diffIds = rootfs.putArray("diff_ids");
+        layers.forEach(layer -> diffIds.add(layer.digest().toString()));
         config.putObject("config");
-        return manifest(MediaTypes.OCI_CONFIG, bytes(config), payload, null);
+        return manifest(MediaTypes.OCI_CONFIG, bytes(config), layers, blobs, null);
     }
 
     /** The same signature as an OCI 1.1 referrer of {@code subject} (the image manifest's descriptor). */
     public SignatureManifest signAsReferrer(ImageReference reference, Descriptor subject) {
-        return manifest(EMPTY_MEDIA_TYPE, EMPTY_JSON, signedPayload(reference, subject.digest()), subject);
+        SignedPayload payload = signedPayload(reference, subject.digest());
+        return manifest(EMPTY_MEDIA_TYPE, EMPTY_JSON, List.of(payload.layer()),
+                Map.of(payload.layer().digest(), payload.content()), subject);
     }
 
     private record SignedPayload(byte[] content, Descriptor layer) {}
@@ -72,7 +95,8 @@ public final class Signer {
         }
     }
 
-    private static SignatureManifest manifest(String configType, byte[] config, SignedPayload payload, Descriptor subject) {
+    private static SignatureManifest manifest(String configType, byte[] config, List<Descriptor> layers,
+                                              Map<Digest, byte[]> layerBlobs, Descriptor subject) {
         Descriptor configDescriptor = new Descriptor(configType, Digest.sha256(config), config.length);
         ObjectNode root = JSON.createObjectNode();
         root.put("schemaVersion", 2);
@@ -81,13 +105,13 @@ public final class Signer {
             root.put("artifactType", SignatureManifest.ARTIFACT_TYPE);
         }
         root.set("config", descriptor(configDescriptor));
-        root.putArray("layers").add(descriptor(payload.layer()));
+        ArrayNode layerArray = root.putArray("layers");
+        layers.forEach(layer -> layerArray.add(descriptor(layer)));
         if (subject != null) {
             root.set("subject", descriptor(new Descriptor(subject.mediaType(), subject.digest(), subject.size())));
         }
-        Map<Digest, byte[]> blobs = new LinkedHashMap<>();
+        Map<Digest, byte[]> blobs = new LinkedHashMap<>(layerBlobs);
         blobs.put(configDescriptor.digest(), config);
-        blobs.put(payload.layer().digest(), payload.content());
         return new SignatureManifest(Manifest.parse(bytes(root), "signature manifest"), blobs);
     }
 

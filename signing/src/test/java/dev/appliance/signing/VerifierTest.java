@@ -121,6 +121,17 @@ class VerifierTest {
     }
 
     @Test
+    void signaturesAccumulateInOneTagManifestAsCosignDoes() throws Exception {
+        SigningKey second = SigningKey.generate(RANDOM);
+        SignatureManifest both = new Signer(second).addTo(new Signer(KEY).sign(IMAGE, DIGEST), IMAGE, DIGEST);
+        assertEquals(2, both.manifest().layers().size());
+        var diffIds = new ObjectMapper().readTree(both.blob(both.manifest().config()).orElseThrow()).path("rootfs").path("diff_ids");
+        assertEquals(both.manifest().layers().get(1).digest().toString(), diffIds.get(1).asText());
+        assertTrue(verify(both, IMAGE, DIGEST).isVerified());
+        assertTrue(Verifier.verify(both, second.publicKey(), ExpectedIdentity.repoDigestOrExact(IMAGE), DIGEST).isVerified());
+    }
+
+    @Test
     void noSignatureIsUnsigned() {
         assertEquals(Reason.UNSIGNED, onlyRefusal(Verifier.verify(List.of(), KEY.publicKey(),
                 ExpectedIdentity.repoDigestOrExact(IMAGE), DIGEST)));
