@@ -4,6 +4,7 @@ import dev.appliance.common.InvalidInputException;
 import dev.appliance.oci.Digest;
 import dev.appliance.oci.ImageReference;
 import dev.appliance.signing.PublicKeys;
+import dev.appliance.signing.SignatureSource;
 import dev.appliance.signing.SignatureRefusal.Reason;
 import dev.appliance.signing.Signer;
 import dev.appliance.signing.SigningKey;
@@ -88,6 +89,23 @@ class TrustPolicyTest {
         PolicyDecision otherKey = evaluator.evaluate(image, DIGEST,
                 List.of(new Signer(SigningKey.generate(new SecureRandom())).sign(image, DIGEST)));
         assertEquals(Reason.OTHER_KEY, otherKey.refusals().get(0).reason());
+    }
+
+    @Test
+    void signaturesAreFetchedOnlyWhereTheScopeRequiresThem() throws IOException {
+        TrustPolicy policy = policy("{\"default\":[{\"type\":\"insecureAcceptAnything\"}],\"transports\":{\"docker\":{"
+                + "\"registry.example/ops\":[" + signedBy(publicKey(), null) + "]}}}");
+        ImageReference signedScope = ImageReference.parse("registry.example/ops/lamp:1");
+        List<ImageReference> fetched = new java.util.ArrayList<>();
+        SignatureSource source = (image, digest) -> {
+            fetched.add(image);
+            return List.of(new Signer(KEY).sign(image, digest));
+        };
+        PolicyEvaluator evaluator = new PolicyEvaluator(policy);
+        assertEquals(Verdict.UNVERIFIED, evaluator.evaluate(ImageReference.parse("other.example/a:1"), DIGEST, source).verdict());
+        assertEquals(List.of(), fetched, "no registry round trip for insecureAcceptAnything");
+        assertEquals(Verdict.VERIFIED, evaluator.evaluate(signedScope, DIGEST, source).verdict());
+        assertEquals(List.of(signedScope), fetched);
     }
 
     @Test
