@@ -31,6 +31,7 @@ import picocli.CommandLine.HelpCommand;
             RmCommand.class,
             VolumeCommand.class,
             ExportCommand.class,
+            KeyCommand.class,
             DoctorCommand.class,
         },
         exitCodeListHeading = "%nExit codes:%n",
