@@ -33,6 +33,6 @@ class ImageLimitsTest {
         assertSame(big, new ImageLimits(128L << 30).check(big, "img"));
         assertThrows(InvalidInputException.class, () -> new ImageLimits(1L << 20));
         InvalidInputException e = assertThrows(InvalidInputException.class, () -> new ImageLimits(Long.MAX_VALUE));
-        assertTrue(e.getMessage().contains("out of range (256M to 16T)"), e.getMessage());
+        assertTrue(e.getMessage().contains("out of range (64M to 16T)"), e.getMessage());
     }
 }
