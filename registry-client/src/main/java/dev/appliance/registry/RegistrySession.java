@@ -12,6 +12,7 @@ import java.util.Optional;
 record RegistrySession(ImageReference image, Endpoint endpoint, Optional<RegistryCredential> credential, Retry retry) {
 
     static RegistrySession open(ImageReference image, RegistryOptions options, TransferListener listener) {
+        RegistryConnection.tuneJdkClient();
         Retry retry = new Retry(options.retry(), listener);
         listener.stage("connecting to " + image.registry());
         Endpoint endpoint = EndpointResolver.resolve(image, options, retry);
