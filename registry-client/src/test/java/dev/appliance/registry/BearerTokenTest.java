@@ -80,15 +80,22 @@ class BearerTokenTest {
         assertFalse(pull.getMessage().contains(PASSWORD), pull.getMessage());
     }
 
+    /** Pushes a one-layer image {@code tag} to {@code remote}, then forgets the scopes that asked for. */
+    private Manifest pushed(ImageStore local, String tag, String remote) throws Exception {
+        Manifest manifest = TestImages.image(local, tag, List.of(TestImages.layer(local, tag.hashCode(), 30_000)));
+        new ImagePusher(local, options(new RegistryCredential(RegistryServer.USER, PASSWORD)), TransferListener.NONE)
+                .push(tag, registry.host() + remote);
+        tokens.scopesRequested.clear();
+        return manifest;
+    }
+
     @Test
     void aMountAsksForPullOnTheSourceRepositoryAndPushOnTheTarget() throws Exception {
         ImageStore local = ImageStore.open(dir.resolve("local"));
-        Manifest manifest = TestImages.image(local, "app:3", List.of(TestImages.layer(local, 72, 30_000)));
-        RegistryOptions options = options(new RegistryCredential(RegistryServer.USER, PASSWORD));
-        new ImagePusher(local, options, TransferListener.NONE).push("app:3", registry.host() + "/team/a:1");
-        tokens.scopesRequested.clear();
+        Manifest manifest = pushed(local, "app:3", "/team/a:1");
 
-        PushResult second = new ImagePusher(local, options, TransferListener.NONE).push("app:3", registry.host() + "/team/b:1");
+        PushResult second = new ImagePusher(local, options(new RegistryCredential(RegistryServer.USER, PASSWORD)),
+                TransferListener.NONE).push("app:3", registry.host() + "/team/b:1");
 
         assertEquals(manifest.digest(), second.digest());
         assertEquals(0, second.bytesSent(), "mounted, not sent");
@@ -99,13 +106,10 @@ class BearerTokenTest {
 
     @Test
     void aPullAsksForPullOnly() throws Exception {
-        ImageStore local = ImageStore.open(dir.resolve("local"));
-        Manifest manifest = TestImages.image(local, "app:4", List.of(TestImages.layer(local, 73, 1_000)));
-        RegistryOptions options = options(new RegistryCredential(RegistryServer.USER, PASSWORD));
-        new ImagePusher(local, options, TransferListener.NONE).push("app:4", registry.host() + "/team/c:1");
-        tokens.scopesRequested.clear();
+        Manifest manifest = pushed(ImageStore.open(dir.resolve("local")), "app:4", "/team/c:1");
 
-        PullResult pulled = new ImagePuller(ImageStore.open(dir.resolve("o")), options, TransferListener.NONE)
+        PullResult pulled = new ImagePuller(ImageStore.open(dir.resolve("o")),
+                options(new RegistryCredential(RegistryServer.USER, PASSWORD)), TransferListener.NONE)
                 .pull(registry.host() + "/team/c:1");
 
         assertEquals(manifest.digest(), pulled.digest());
