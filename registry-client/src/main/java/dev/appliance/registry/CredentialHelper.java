@@ -43,28 +43,28 @@ final class CredentialHelper {
         String command = "docker-credential-" + name;
         Process process;
         try {
-            process = new ProcessBuilder(List.of(command, "get")).start();
+            // Helpers answer on stdout, errors included; stderr is dropped so that it cannot fill up and stall them.
+            process = new ProcessBuilder(List.of(command, "get")).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         } catch (IOException e) {
             throw new ApplianceException("cannot run the credential helper " + command + " for " + server
                     + ": " + e.getMessage(), e);
         }
-        try (OutputStream in = process.getOutputStream(); InputStream out = process.getInputStream();
-             InputStream err = process.getErrorStream()) {
+        try (OutputStream in = process.getOutputStream(); InputStream out = process.getInputStream()) {
             in.write((server + "\n").getBytes(StandardCharsets.UTF_8));
             in.close();
             byte[] output = out.readNBytes(MAX_OUTPUT);
-            String error = new String(err.readNBytes(512), StandardCharsets.UTF_8).strip();
             if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 throw new ApplianceException(command + " did not answer within " + TIMEOUT_SECONDS + " s");
             }
             String text = new String(output, StandardCharsets.UTF_8);
             if (process.exitValue() != 0) {
                 // The protocol's answer for "nothing stored for this server".
-                if ((text + error).contains("credentials not found")) {
+                if (text.contains("credentials not found")) {
                     return Optional.empty();
                 }
+                String reason = text.strip().lines().findFirst().orElse("");
                 throw new ApplianceException(command + " failed for " + server + " (exit " + process.exitValue() + ")"
-                        + (error.isEmpty() ? "" : ": " + printable(error.lines().findFirst().orElse(""))));
+                        + (reason.isEmpty() ? "" : ": " + printable(reason)));
             }
             JsonNode answer = JSON.readTree(output);
             String username = answer.path("Username").asText("");

@@ -27,6 +27,7 @@ final class RegistryClient {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_TAG_LIST = 4 << 20;
+    private static final int MAX_TAG_PAGES = 1_000;
 
     private final Endpoint endpoint;
     private final String repository;
@@ -129,19 +130,23 @@ final class RegistryClient {
         return new BlobUpload(this, policy);
     }
 
-    /** The repository's tags, in the registry's order (follows {@code Link} pages). */
-    List<String> tags() throws IOException {
+    /** The repository's tags, in the registry's order, asked for {@code pageSize} at a time (following {@code Link}). */
+    List<String> tags(int pageSize) throws IOException {
         List<String> tags = new ArrayList<>();
-        HttpRequest.Builder next = request("tags/list").GET().header("Accept", "application/json");
-        while (next != null) {
+        HttpRequest.Builder next = request("tags/list?n=" + pageSize).GET().header("Accept", "application/json");
+        for (int page = 1; next != null; page++) {
+            if (page > MAX_TAG_PAGES) {
+                throw new ApplianceException(endpoint.registry() + "/" + repository + ": the tag list goes on for more than "
+                        + MAX_TAG_PAGES + " pages");
+            }
             HttpResponse<InputStream> response = expectOneOf(next, null, "tag list", 200);
             try (InputStream in = response.body()) {
                 JSON.readTree(in.readNBytes(MAX_TAG_LIST)).path("tags").forEach(tag -> tags.add(tag.asText()));
             }
             Optional<String> link = response.headers().firstValue("Link")
                     .map(value -> value.replaceFirst("^\\s*<([^>]*)>.*$", "$1"));
-            next = link.isEmpty() ? null : HttpRequest.newBuilder(RegistryConnection.resolve(response.uri(), link.get()))
-                    .GET().timeout(TIMEOUT).header("Accept", "application/json").header("User-Agent", "appliance");
+            next = link.isEmpty() ? null
+                    : request(RegistryConnection.resolve(response.uri(), link.get())).GET().header("Accept", "application/json");
         }
         return tags;
     }
