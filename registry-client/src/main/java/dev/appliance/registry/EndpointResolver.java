@@ -8,6 +8,8 @@ import javax.net.ssl.SSLException;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateException;
 import java.time.Duration;
@@ -39,7 +41,7 @@ final class EndpointResolver {
             }
             SSLContext verifying = TlsContexts.verifying(options.caCert());
             try {
-                probe(URI.create("https://" + host + "/v2/"), verifying, true);
+                probe(URI.create("https://" + host + "/v2/"), verifying);
                 return new Endpoint(registry, host, false, verifying, true);
             } catch (SSLException e) {
                 if (isUntrustedCertificate(e)) {
@@ -49,7 +51,7 @@ final class EndpointResolver {
                                 + "--insecure skips verification");
                     }
                     SSLContext any = TlsContexts.trustAll();
-                    probe(URI.create("https://" + host + "/v2/"), any, false);
+                    probe(URI.create("https://" + host + "/v2/"), any);
                     return new Endpoint(registry, host, false, any, false);
                 }
                 if (!httpAllowed) {
@@ -69,16 +71,16 @@ final class EndpointResolver {
 
     private static Endpoint plainHttp(String registry, String host) throws IOException {
         SSLContext none = TlsContexts.trustNothing();
-        probe(URI.create("http://" + host + "/v2/"), none, true);
+        probe(URI.create("http://" + host + "/v2/"), none);
         return new Endpoint(registry, host, true, none, true);
     }
 
     /** True when the server answers plain HTTP like a registry (not with 400, as TLS servers do). */
     private static boolean speaksPlainHttp(String host) throws IOException {
         try {
-            probe(URI.create("http://" + host + "/v2/"), TlsContexts.trustNothing(), true);
+            probe(URI.create("http://" + host + "/v2/"), TlsContexts.trustNothing());
             return true;
-        } catch (ConnectException | HttpStatusException e) {
+        } catch (ConnectException | RegistryException e) {
             throw e;
         } catch (IOException notHttp) {
             return false;
@@ -86,13 +88,12 @@ final class EndpointResolver {
     }
 
     /** Any HTTP answer (200, 401, 404) means the transport works; 400 means it does not. */
-    private static void probe(URI uri, SSLContext tls, boolean verified) throws IOException {
-        int status;
-        try (HttpGet.Response response = HttpGet.send(uri, "application/json", null, tls, verified, PROBE_TIMEOUT)) {
-            status = response.status();
-        }
+    private static void probe(URI uri, SSLContext tls) throws IOException {
+        // No credentials: where they may go is what this decides.
+        HttpRequest request = RegistryClient.request(uri).timeout(PROBE_TIMEOUT).GET().build();
+        int status = new RegistryConnection(tls).send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
         if (status >= 500) {
-            throw new HttpStatusException(status, "HTTP " + status + " from " + uri);
+            throw RegistryException.forStatus(status, "HTTP " + status + " from " + uri);
         }
         if (status == 400) {
             throw new IOException("HTTP 400 from " + uri + ": not this protocol");

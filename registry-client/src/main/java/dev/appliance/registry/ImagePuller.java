@@ -46,7 +46,7 @@ public final class ImagePuller {
         ImageReference source = RemoteReferences.parse(remote, "image");
         RegistrySession session = RegistrySession.open(source, options, listener);
         Retry retry = session.retry();
-        RegistryHttp http = new RegistryHttp(session.endpoint(), source.repository(), session.credential());
+        RegistryClient http = new RegistryClient(session.endpoint(), source.repository(), session.credential(), false);
 
         listener.stage("fetching manifest of " + source);
         Manifest manifest = retry.run("fetching the manifest of " + source, () -> fetchManifest(http, source));
@@ -82,8 +82,8 @@ public final class ImagePuller {
         }
     }
 
-    private Manifest fetchManifest(RegistryHttp http, ImageReference source) throws Exception {
-        RegistryHttp.Fetched fetched = http.manifest(source.tagOrDigest(), ACCEPT, PullLimits.DOCUMENT_BYTES);
+    private Manifest fetchManifest(RegistryClient http, ImageReference source) throws Exception {
+        RegistryClient.FetchedManifest fetched = http.manifest(source.tagOrDigest(), ACCEPT, PullLimits.DOCUMENT_BYTES);
         String type = fetched.contentType().split(";")[0].strip();
         if (type.isEmpty() || type.equals("application/json")) {
             // Some registries serve every manifest as plain JSON; then the manifest's own field says.
@@ -118,9 +118,9 @@ public final class ImagePuller {
         }
     }
 
-    private long fetchBlob(RegistryHttp http, Descriptor blob) throws Exception {
+    private long fetchBlob(RegistryClient http, Descriptor blob) throws Exception {
         try (BlobWriter writer = store.newBlob()) {
-            long n = http.blob(blob.digest().toString(), blob.size(), writer, done -> listener.blobProgress(blob, done));
+            long n = http.blob(blob.digest(), blob.size(), writer, done -> listener.blobProgress(blob, done));
             writer.commit(blob.mediaType(), blob.digest());
             return n;
         }

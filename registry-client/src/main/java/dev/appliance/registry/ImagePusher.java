@@ -1,12 +1,5 @@
 package dev.appliance.registry;
 
-import com.google.cloud.tools.jib.api.Credential;
-import com.google.cloud.tools.jib.api.DescriptorDigest;
-import com.google.cloud.tools.jib.api.RegistryException;
-import com.google.cloud.tools.jib.event.EventHandlers;
-import com.google.cloud.tools.jib.http.FailoverHttpClient;
-import com.google.cloud.tools.jib.registry.ManifestAndDigest;
-import com.google.cloud.tools.jib.registry.RegistryClient;
 import dev.appliance.common.ApplianceException;
 import dev.appliance.common.InvalidInputException;
 import dev.appliance.oci.Descriptor;
@@ -16,28 +9,31 @@ import dev.appliance.oci.Manifest;
 import dev.appliance.store.ImageStore;
 import dev.appliance.store.StoredImage;
 
-import java.io.IOException;
-import java.io.InterruptedIOException;
-import java.io.UncheckedIOException;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Pushes an image from the local store to a registry with Jib's RegistryClient:
- * each blob the registry lacks is uploaded as stored (exact bytes), then the
- * manifest as stored, so the registry's digests equal the local ones.
+ * Pushes an image from the local store to a registry: each blob the repository
+ * lacks is mounted from another repository known to hold it, or uploaded as
+ * stored (exact bytes); then the manifest as stored, so the registry's digests
+ * equal the local ones.
  */
 public final class ImagePusher {
     private final ImageStore store;
     private final RegistryOptions options;
     private final TransferListener listener;
+    private final UploadPolicy uploads;
 
     public ImagePusher(ImageStore store, RegistryOptions options, TransferListener listener) {
+        this(store, options, listener, UploadPolicy.DEFAULT);
+    }
+
+    ImagePusher(ImageStore store, RegistryOptions options, TransferListener listener, UploadPolicy uploads) {
         this.store = store;
         this.options = options;
         this.listener = listener;
+        this.uploads = uploads;
     }
 
     /**
@@ -54,69 +50,46 @@ public final class ImagePusher {
         }
         RegistrySession session = RegistrySession.open(target, options, listener);
         Retry retry = session.retry();
-        FailoverHttpClient http = JibHttp.client(session.endpoint());
-        try {
-            RegistryClient client = authenticate(session, http);
-            KnownBlobs known = new KnownBlobs(store);
-            AtomicLong bytesSent = new AtomicLong();
-            AtomicInteger sent = new AtomicInteger();
-            AtomicInteger skipped = new AtomicInteger();
-            List<Descriptor> blobs = RemoteReferences.blobsOf(manifest);
-            Parallel.forEach(blobs, blob -> {
-                String source = known.repositoriesOn(target.registry(), blob.digest()).stream()
-                        .filter(repository -> !repository.equals(target.repository())).reduce((a, b) -> b).orElse(null);
-                boolean existed = pushBlob(client, blob, source, bytesSent, retry);
-                (existed ? skipped : sent).incrementAndGet();
-                known.remember(target.registry(), target.repository(), blob.digest());
-            });
-            listener.stage("uploading manifest " + manifest.digest());
-            retry.run("uploading the manifest of " + target,
-                    () -> client.pushManifest(new RawManifestTemplate(manifest), target.tagOrDigest()));
-            verifyRemoteDigest(client, target, manifest.digest(), retry);
-            return new PushResult(target.toString(), manifest.digest(), bytesSent.get(), sent.get(), skipped.get());
-        } finally {
-            shutDown(http);
-        }
-    }
-
-    private static RegistryClient authenticate(RegistrySession session, FailoverHttpClient http) {
-        RegistryClient.Factory factory = RegistryClient.factory(EventHandlers.NONE, session.endpoint().host(),
-                session.image().repository(), http).setUserAgent("appliance");
-        Optional<Credential> credential = session.credential();
-        credential.ifPresent(factory::setCredential);
-        RegistryClient client = factory.newRegistryClient();
-        session.retry().run("authenticating to " + session.image().registry(), () -> {
-            // Bearer-token registries answer with a token realm; the others take basic auth (or none).
-            if (!client.doPushBearerAuth() && credential.isPresent()) {
-                client.configureBasicAuth();
+        RegistryClient client = new RegistryClient(session.endpoint(), target.repository(), session.credential(), true);
+        BlobUpload upload = client.uploads(uploads);
+        KnownBlobs known = new KnownBlobs(store);
+        AtomicLong bytesSent = new AtomicLong();
+        AtomicInteger sent = new AtomicInteger();
+        AtomicInteger skipped = new AtomicInteger();
+        Parallel.forEach(RemoteReferences.blobsOf(manifest), blob -> {
+            Optional<String> source = known.repositoriesOn(target.registry(), blob.digest()).stream()
+                    .filter(repository -> !repository.equals(target.repository())).reduce((a, b) -> b);
+            boolean existed = pushBlob(client, upload, blob, source, retry);
+            if (!existed) {
+                bytesSent.addAndGet(blob.size());
             }
-            return null;
+            (existed ? skipped : sent).incrementAndGet();
+            known.remember(target.registry(), target.repository(), blob.digest());
         });
-        return client;
+        listener.stage("uploading manifest " + manifest.digest());
+        Optional<String> stored = retry.run("uploading the manifest of " + target,
+                () -> client.putManifest(target.tagOrDigest(), manifest.raw(), manifest.mediaType()));
+        stored.ifPresent(digest -> requireSame(target, digest, manifest.digest()));
+        verifyRemoteDigest(client, target, manifest, retry);
+        return new PushResult(target.toString(), manifest.digest(), bytesSent.get(), sent.get(), skipped.get());
     }
 
     /**
-     * Uploads one blob unless the repository has it or the registry can mount it
-     * from {@code source} (another repository known to hold it, or null); true when
-     * no bytes were sent.
+     * Makes sure the repository has one blob: true when no bytes were sent (it
+     * had the blob, or mounted it from {@code source}).
      */
-    private boolean pushBlob(RegistryClient client, Descriptor blob, String source, AtomicLong bytesSent, Retry retry) {
-        DescriptorDigest digest = jibDigest(blob.digest());
+    private boolean pushBlob(RegistryClient client, BlobUpload upload, Descriptor blob, Optional<String> source,
+                             Retry retry) {
         listener.blobStarted(blob);
         boolean existed = retry.run("uploading blob " + blob.digest().shortHex(), () -> {
-            if (registryHas(client, digest)) {
+            if (registryHas(client, blob)) {
                 return true;
             }
-            AtomicLong attempt = new AtomicLong();
-            // pushBlob answers true when the registry mounted the blob from source.
-            return client.pushBlob(digest, new StoredBlob(store.blobPath(blob.digest()), digest), source, written -> {
-                if (Thread.currentThread().isInterrupted()) {
-                    // Another blob failed: stop this upload too (Jib reports progress per buffer).
-                    throw new UncheckedIOException(new InterruptedIOException("upload of " + blob.digest() + " cancelled"));
-                }
-                bytesSent.addAndGet(written);
-                listener.blobProgress(blob, attempt.addAndGet(written));
-            });
+            if (source.isPresent() && upload.mount(blob.digest(), source.get())) {
+                return true;
+            }
+            upload.upload(blob.digest(), store.blobPath(blob.digest()), blob.size(), done -> listener.blobProgress(blob, done));
+            return false;
         });
         listener.blobFinished(blob, existed);
         return existed;
@@ -130,41 +103,25 @@ public final class ImagePusher {
      * killed in between answers every later check of that blob with HTTP 500
      * ("invalid checksum digest format") until the blob is uploaded again.
      */
-    private static boolean registryHas(RegistryClient client, DescriptorDigest digest) throws Exception {
+    private static boolean registryHas(RegistryClient client, Descriptor blob) throws Exception {
         try {
-            return client.checkBlob(digest).isPresent();
-        } catch (IOException | RegistryException e) {
-            if (Retry.isTransient(e)) {
-                return false;
-            }
-            throw e;
+            return client.hasBlob(blob.digest());
+        } catch (RegistryException.ServerErrorException e) {
+            return false;
         }
     }
 
     /** Reads the manifest back: the registry must serve the very bytes we have. */
-    private void verifyRemoteDigest(RegistryClient client, ImageReference target, Digest local, Retry retry) {
-        Optional<ManifestAndDigest<com.google.cloud.tools.jib.image.json.ManifestTemplate>> remote =
-                retry.run("checking the manifest of " + target, () -> client.checkManifest(target.tagOrDigest()));
-        String remoteDigest = remote.map(m -> m.getDigest().toString()).orElse("nothing");
-        if (!remoteDigest.equals(local.toString())) {
-            throw new ApplianceException("after the push, " + target + " is " + remoteDigest + ", not " + local
+    private static void verifyRemoteDigest(RegistryClient client, ImageReference target, Manifest local, Retry retry) {
+        Optional<String> remote = retry.run("checking the manifest of " + target,
+                () -> client.manifestDigest(target.tagOrDigest(), local.mediaType()));
+        requireSame(target, remote.orElse("nothing"), local.digest());
+    }
+
+    private static void requireSame(ImageReference target, String remote, Digest local) {
+        if (!remote.equals(local.toString())) {
+            throw new ApplianceException("after the push, " + target + " is " + remote + ", not " + local
                     + ": the registry changed the manifest");
-        }
-    }
-
-    private static DescriptorDigest jibDigest(Digest digest) {
-        try {
-            return DescriptorDigest.fromDigest(digest.toString());
-        } catch (java.security.DigestException e) {
-            throw new IllegalStateException("a valid digest was refused by Jib: " + digest, e);
-        }
-    }
-
-    private static void shutDown(FailoverHttpClient http) {
-        try {
-            http.shutDown();
-        } catch (IOException e) {
-            // Closing idle connections failed; the transfer itself is complete.
         }
     }
 }

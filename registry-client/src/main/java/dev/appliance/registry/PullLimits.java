@@ -8,7 +8,7 @@ import dev.appliance.oci.Manifest;
  * Bounds on what a registry's manifest may ask a pull to fetch, checked before any
  * blob is requested. A config is read whole into memory, so it is capped like a
  * manifest; a layer is bounded by the size its descriptor claims, and
- * {@link RegistryHttp#blob} stops at the first byte beyond it.
+ * {@link RegistryClient#blob} stops at the first byte beyond it.
  */
 final class PullLimits {
     /** Manifests and configs: far above any real one (a few KiB), far below harm. */

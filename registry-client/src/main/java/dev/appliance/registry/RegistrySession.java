@@ -1,6 +1,5 @@
 package dev.appliance.registry;
 
-import com.google.cloud.tools.jib.api.Credential;
 import dev.appliance.oci.ImageReference;
 
 import java.util.Optional;
@@ -10,9 +9,10 @@ import java.util.Optional;
  * (checked once, before credentials are sent), the credentials, and the retry
  * rules with their progress lines.
  */
-record RegistrySession(ImageReference image, Endpoint endpoint, Optional<Credential> credential, Retry retry) {
+record RegistrySession(ImageReference image, Endpoint endpoint, Optional<RegistryCredential> credential, Retry retry) {
 
     static RegistrySession open(ImageReference image, RegistryOptions options, TransferListener listener) {
+        RegistryConnection.tuneJdkClient();
         Retry retry = new Retry(options.retry(), listener);
         listener.stage("connecting to " + image.registry());
         Endpoint endpoint = EndpointResolver.resolve(image, options, retry);
@@ -21,7 +21,7 @@ record RegistrySession(ImageReference image, Endpoint endpoint, Optional<Credent
 
     @Override
     public String toString() {
-        // The record's default would print the credential (Jib's Credential shows its password).
+        // Kept short: the endpoint's TLS context has no useful text.
         return "RegistrySession[" + image + ", " + endpoint.apiRoot() + "]";
     }
 }

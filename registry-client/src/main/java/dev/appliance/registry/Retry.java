@@ -1,6 +1,5 @@
 package dev.appliance.registry;
 
-import com.google.cloud.tools.jib.http.ResponseException;
 import dev.appliance.common.ApplianceException;
 
 import javax.net.ssl.SSLException;
@@ -10,8 +9,9 @@ import java.time.Duration;
 
 /**
  * Runs one registry step again when it failed for a transient reason: an I/O
- * error (connection refused or reset, truncated response) or HTTP 5xx/429. Other
- * failures (authentication, not found, digest mismatch, TLS trust) fail at once.
+ * error (connection refused or reset, truncated response) or a
+ * {@link RegistryException.ServerErrorException} (HTTP 5xx/429). Other failures
+ * (the other {@link RegistryException}s, digest mismatch, TLS trust) fail at once.
  */
 final class Retry {
     /** A registry step. */
@@ -46,21 +46,14 @@ final class Retry {
     }
 
     static boolean isTransient(Throwable e) {
-        if (e instanceof ResponseException r) {
-            return r.getStatusCode() >= 500 || r.getStatusCode() == 429;
-        }
-        if (e instanceof HttpStatusException h) {
-            return h.status() >= 500 || h.status() == 429;
+        if (e instanceof RegistryException) {
+            return e instanceof RegistryException.ServerErrorException;
         }
         if (e instanceof SSLException || e instanceof UnknownHostException) {
             return false; // a certificate or a misspelt host name does not get better by waiting
         }
-        if (e instanceof IOException) {
-            return true;
-        }
-        // Jib wraps transport failures of blob transfers in unchecked or registry exceptions.
-        Throwable cause = e.getCause();
-        return cause != null && cause != e && !(e instanceof ApplianceException) && isTransient(cause);
+        // Connection refused or reset, a timeout, a response cut short.
+        return e instanceof IOException;
     }
 
     private static void sleep(Duration delay) {

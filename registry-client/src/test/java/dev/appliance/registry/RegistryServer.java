@@ -34,7 +34,12 @@ public final class RegistryServer implements AutoCloseable {
 
     /** Anonymous, plain HTTP. */
     public static RegistryServer plain(Path dir) throws IOException {
-        return start(dir, "");
+        return start(dir, "", false);
+    }
+
+    /** Anonymous, plain HTTP, with every request in {@link #log()} (see {@link #requests}). */
+    public static RegistryServer plainWithAccessLog(Path dir) throws IOException {
+        return start(dir, "", true);
     }
 
     /** TLS with a certificate signed by {@code ca}, htpasswd user {@link #USER} with {@code password}. */
@@ -50,12 +55,12 @@ public final class RegistryServer implements AutoCloseable {
                 + "  htpasswd:\n"
                 + "    realm: appliance-test\n"
                 + "    path: " + htpasswd + "\n";
-        return start(dir, extra);
+        return start(dir, extra, false);
     }
 
     /** Plain HTTP with bearer-token authentication through {@code tokens}. */
     public static RegistryServer withTokens(Path dir, TokenService tokens) throws IOException {
-        return start(dir, tokens.registryAuthConfig());
+        return start(dir, tokens.registryAuthConfig(), false);
     }
 
     /** TLS with a certificate signed by {@code ca}, bearer tokens from {@code tokens} (whose realm is plain http). */
@@ -63,15 +68,15 @@ public final class RegistryServer implements AutoCloseable {
         return start(dir, "  tls:\n"
                 + "    certificate: " + ca.serverCert() + "\n"
                 + "    key: " + ca.serverKey() + "\n"
-                + tokens.registryAuthConfig());
+                + tokens.registryAuthConfig(), false);
     }
 
-    private static RegistryServer start(Path dir, String extraConfig) throws IOException {
+    private static RegistryServer start(Path dir, String extraConfig, boolean accessLog) throws IOException {
         Files.createDirectories(dir.resolve("storage"));
         int port = freePort();
         Path config = dir.resolve("config.yml");
         Files.writeString(config, "version: 0.1\n"
-                + "log:\n  level: warn\n  accesslog:\n    disabled: true\n"
+                + "log:\n  level: warn\n  accesslog:\n    disabled: " + !accessLog + "\n"
                 + "storage:\n  filesystem:\n    rootdirectory: " + dir.resolve("storage") + "\n"
                 + "  delete:\n    enabled: true\n"
                 + "http:\n  addr: 127.0.0.1:" + port + "\n"
@@ -99,6 +104,13 @@ public final class RegistryServer implements AutoCloseable {
             }
         }
         throw new IOException("docker-registry did not listen on port " + port + " within 20 s");
+    }
+
+    /** The request lines ("PATCH /v2/...") of the access log with this method; needs {@link #plainWithAccessLog}. */
+    public List<String> requests(String method) {
+        String quoted = "\"" + method + " ";
+        return log().lines().filter(line -> line.contains(quoted))
+                .map(line -> line.substring(line.indexOf(quoted) + 1)).toList();
     }
 
     /** Kills the registry abruptly (SIGKILL), as a crash would. */

@@ -25,7 +25,7 @@ class RetryTest {
         AtomicInteger calls = new AtomicInteger();
         String result = retry.run("uploading blob", () -> {
             switch (calls.incrementAndGet()) {
-                case 1 -> throw new HttpStatusException(503, "HTTP 503");
+                case 1 -> throw RegistryException.forStatus(503, "HTTP 503");
                 case 2 -> throw new SocketException("Connection reset");
                 default -> {
                     return "done";
@@ -44,7 +44,7 @@ class RetryTest {
         AtomicInteger calls = new AtomicInteger();
         ApplianceException e = assertThrows(ApplianceException.class, () -> retry.run("fetching", () -> {
             calls.incrementAndGet();
-            throw new HttpStatusException(400, "HTTP 400 bad request");
+            throw RegistryException.forStatus(400, "HTTP 400 bad request");
         }));
         assertEquals(1, calls.get());
         assertTrue(e.getMessage().startsWith("fetching failed: HTTP 400"), e.getMessage());

@@ -18,6 +18,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -95,15 +96,21 @@ class SecureRegistryTest {
         ApplianceException none = assertThrows(ApplianceException.class,
                 () -> new ImagePusher(local, anonymous, TransferListener.NONE).push("app:1", remote("denied/app:1")));
         assertTrue(none.getMessage().contains("authentication"), none.getMessage());
+        assertTrue(none.getMessage().contains("requires authentication: log in with 'docker login'"), none.getMessage());
+        assertInstanceOf(RegistryException.UnauthorizedException.class, none.getCause());
 
         RegistryOptions wrong = anonymous.withCredential(new RegistryCredential(RegistryServer.USER, "wrong-" + PASSWORD));
         ApplianceException push = assertThrows(ApplianceException.class,
                 () -> new ImagePusher(local, wrong, TransferListener.NONE).push("app:1", remote("denied/app:1")));
         assertTrue(push.getMessage().contains("authentication"), push.getMessage());
+        assertTrue(push.getMessage().contains(remote("denied/app") + ": authentication failed or access denied (HTTP 401)"),
+                push.getMessage());
+        assertInstanceOf(RegistryException.UnauthorizedException.class, push.getCause());
         assertFalse(push.getMessage().contains(PASSWORD), push.getMessage());
         ApplianceException pull = assertThrows(ApplianceException.class,
                 () -> new ImagePuller(ImageStore.open(dir.resolve("s")), wrong, TransferListener.NONE).pull(remote("denied/app:1")));
         assertTrue(pull.getMessage().contains("authentication"), pull.getMessage());
+        assertInstanceOf(RegistryException.UnauthorizedException.class, pull.getCause());
         assertFalse(pull.getMessage().contains(PASSWORD), pull.getMessage());
         assertFalse(GOOD.toString().contains(PASSWORD));
     }

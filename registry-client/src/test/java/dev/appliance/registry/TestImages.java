@@ -61,7 +61,7 @@ public final class TestImages {
         }
         ImageConfig config = ImageConfig.create(Instant.parse("2026-01-01T00:00:00Z"), metadata.toLabels(), diffIds,
                 List.of());
-        // An annotation proves the manifest travels as bytes: Jib's templates would drop it.
+        // An annotation proves the manifest travels as bytes: a JSON round trip through a typed model would drop it.
         Manifest manifest = Manifest.create(config.descriptor(), descriptors,
                 Map.of("org.opencontainers.image.title", tag));
         store.tag(tag, store.putImage(config, manifest));

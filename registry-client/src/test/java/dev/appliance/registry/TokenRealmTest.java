@@ -69,8 +69,9 @@ class TokenRealmTest {
         ApplianceException e = assertThrows(ApplianceException.class, () -> new ImagePusher(local, options(),
                 TransferListener.NONE).push("app:1", registry.host() + "/ops/app:1"));
         assertEquals(List.of(), tokens.scopesRequested, "the token service was never asked: " + e.getMessage());
-        // Jib (push) refuses it itself, naming the realm.
-        assertTrue(e.getMessage().contains("insecure HTTP connection not allowed: http://127.0.0.1:"), e.getMessage());
+        // Push and pull share one auth flow: the same refusal, naming the realm.
+        assertTrue(e.getMessage().contains("is reached over HTTPS but names the token service http://127.0.0.1:"), e.getMessage());
+        assertTrue(e.getMessage().contains("only over HTTPS"), e.getMessage());
         assertFalse(e.getMessage().contains(PASSWORD));
     }
 }
