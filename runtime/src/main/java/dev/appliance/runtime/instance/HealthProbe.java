@@ -32,8 +32,10 @@ final class HealthProbe {
             return new Result(true, null);
         }
 
+        /** Exception texts may quote what the guest sent: no control characters, bounded length. */
         static Result failed(String finding) {
-            return new Result(false, finding);
+            String safe = finding.replaceAll("\\p{Cntrl}", "?");
+            return new Result(false, safe.length() > 200 ? safe.substring(0, 200) + "..." : safe);
         }
     }
 

@@ -108,6 +108,13 @@ class HealthProbeTest {
         }
     }
 
+    @Test
+    void aFindingCarriesNoControlCharactersFromTheGuest() {
+        HealthProbe.Result r = HealthProbe.Result.failed("no HTTP reply (\u001b]0;owned\u0007\r\n" + "x".repeat(500) + ")");
+        assertTrue(r.finding().chars().noneMatch(Character::isISOControl), r.finding());
+        assertTrue(r.finding().startsWith("no HTTP reply (?]0;owned???xxx") && r.finding().length() <= 203, r.finding());
+    }
+
     private static void reply(Socket s, String response) throws IOException {
         InputStream in = s.getInputStream();
         byte[] request = new byte[4096];
