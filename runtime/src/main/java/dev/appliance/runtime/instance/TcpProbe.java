@@ -27,7 +27,7 @@ import java.net.SocketTimeoutException;
  */
 final class TcpProbe {
     /** Far longer than a refusal takes (under 60 ms measured on uml), short enough to probe often. */
-    static final int GRACE_MS = 1500;
+    private static final int GRACE_MS = 1500;
     private static final int CONNECT_TIMEOUT_MS = 2000;
 
     private enum Answer { SPOKE, CLOSED, SILENT }
@@ -50,7 +50,7 @@ final class TcpProbe {
                 first = answer(s);
             }
         } catch (IOException e) {
-            return HealthProbe.Result.failed("nothing accepts on the host side yet (" + e.getMessage() + ")");
+            return hostSide(e);
         }
         if (first == Answer.SPOKE) {
             return HealthProbe.Result.passed();
@@ -66,11 +66,16 @@ final class TcpProbe {
         try (Socket s = connect()) {
             return answer(s) == Answer.CLOSED ? refused() : HealthProbe.Result.passed();
         } catch (IOException e) {
-            return HealthProbe.Result.failed("nothing accepts on the host side (" + e.getMessage() + ")");
+            return hostSide(e);
         }
     }
 
-    private HealthProbe.Result refused() {
+    /** The network helper's own listener failed: it is not up yet, or gone. */
+    private static HealthProbe.Result hostSide(IOException e) {
+        return HealthProbe.Result.failed("no connection on the host side (" + e.getMessage() + ")");
+    }
+
+    private static HealthProbe.Result refused() {
         return HealthProbe.Result.failed("the guest refused the connection (nothing listens on it yet)");
     }
 
