@@ -37,11 +37,19 @@ final class LateServiceImage {
     static final int NOTHING_PORT = 9999;
     static final String BANNER = "LATE-BANNER ready";
 
+    private static final String SILENT_UNIT = unit("Silent service listening late",
+            "busybox httpd -f -p " + SILENT_PORT + " -h /srv/www");
+    private static final String BANNER_UNIT = unit("Banner service listening late",
+            "busybox nc -ll -p " + BANNER_PORT + " -e /usr/local/bin/late-banner");
+    private static final String BANNER_SCRIPT = "#!/bin/sh\necho '" + BANNER + "'\n";
+
     private LateServiceImage() {}
 
     /** Stores (once) and returns the reference of the image whose tcp health check is on {@code guestPort}. */
     static String withTcpHealth(ApplianceDirs dirs, int guestPort) throws IOException {
-        String reference = "runtime-test-tcp" + guestPort + ":1";
+        // The store is shared between runs: the tag names the services' content, so a change builds a new image.
+        String reference = "runtime-test-tcp" + guestPort + ":"
+                + Integer.toHexString((SILENT_UNIT + BANNER_UNIT + BANNER_SCRIPT).hashCode());
         ImageStore store = ImageStore.open(dirs.data().resolve("store"));
         try (AutoCloseable lock = store.lockForWrite()) {
             if (store.find(reference).isEmpty()) {
@@ -83,11 +91,9 @@ final class LateServiceImage {
     private static TestLayer services() {
         String wants = "etc/systemd/system/multi-user.target.wants/";
         return new TestLayer()
-                .file("usr/local/bin/late-banner", "#!/bin/sh\necho '" + BANNER + "'\n", 0755, 0, 0)
-                .file("etc/systemd/system/late-http.service", unit("Silent service listening late",
-                        "busybox httpd -f -p " + SILENT_PORT + " -h /srv/www"))
-                .file("etc/systemd/system/late-banner.service", unit("Banner service listening late",
-                        "busybox nc -ll -p " + BANNER_PORT + " -e /usr/local/bin/late-banner"))
+                .file("usr/local/bin/late-banner", BANNER_SCRIPT, 0755, 0, 0)
+                .file("etc/systemd/system/late-http.service", SILENT_UNIT)
+                .file("etc/systemd/system/late-banner.service", BANNER_UNIT)
                 .symlink(wants + "late-http.service", "/etc/systemd/system/late-http.service")
                 .symlink(wants + "late-banner.service", "/etc/systemd/system/late-banner.service");
     }
