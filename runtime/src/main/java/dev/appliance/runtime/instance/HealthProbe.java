@@ -7,22 +7,37 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.HttpURLConnection;
 import java.net.InetSocketAddress;
-import java.net.Socket;
+import java.net.Proxy;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * Asks the appliance whether it is ready, from the host, through its published
- * port. A TCP connect alone proves nothing under slirp (it accepts on the host
- * side before the guest listens), so the tcp check also waits for the guest to
- * keep the connection open or to send something.
+ * port. Only an answer from the guest's service counts: the user-mode network
+ * accepts on the host side before the guest listens (see {@link TcpProbe}), so the
+ * http check needs a complete status line with the expected status, and the tcp
+ * check needs the guest to have accepted.
  */
 final class HealthProbe {
-    private static final int TIMEOUT_MS = 2000;
+    private static final int HTTP_TIMEOUT_MS = 2000;
 
     private final HealthCheck check;
     private final PublishedPort port;
+
+    /** One probe's verdict; {@code finding} says what was seen when it failed. */
+    record Result(boolean healthy, String finding) {
+        static Result passed() {
+            return new Result(true, null);
+        }
+
+        /** Exception texts may quote what the guest sent: no control characters, bounded length. */
+        static Result failed(String finding) {
+            String safe = finding.replaceAll("\\p{Cntrl}", "?");
+            return new Result(false, safe.length() > 200 ? safe.substring(0, 200) + "..." : safe);
+        }
+    }
 
     private HealthProbe(HealthCheck check, PublishedPort port) {
         this.check = check;
@@ -43,46 +58,47 @@ final class HealthProbe {
     String describe() {
         return check.type().equals("http")
                 ? "GET http://" + port.connectAddress() + ":" + port.hostPort() + path() + " -> " + expectedStatus()
-                : "tcp " + port.connectAddress() + ":" + port.hostPort();
+                : "tcp " + port.connectAddress() + ":" + port.hostPort() + " (guest port " + check.port() + ")";
     }
 
-    boolean healthy() {
+    Result check() {
         try {
-            return check.type().equals("http") ? http() : tcp();
-        } catch (IOException | RuntimeException e) {
-            return false;
+            return check.type().equals("http") ? http()
+                    : new TcpProbe(new InetSocketAddress(port.connectAddress(), port.hostPort())).check();
+        } catch (RuntimeException e) {
+            return Result.failed(e.toString());
         }
     }
 
-    private boolean http() throws IOException {
+    private Result http() {
         URI uri = URI.create("http://" + port.connectAddress() + ":" + port.hostPort() + path());
-        HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection();
-        c.setConnectTimeout(TIMEOUT_MS);
-        c.setReadTimeout(TIMEOUT_MS);
-        c.setInstanceFollowRedirects(false);
+        HttpURLConnection c = null;
         try {
+            // Never through a proxy from the environment: the port is on this host.
+            c = (HttpURLConnection) uri.toURL().openConnection(Proxy.NO_PROXY);
+            c.setConnectTimeout(HTTP_TIMEOUT_MS);
+            c.setReadTimeout(HTTP_TIMEOUT_MS);
+            c.setInstanceFollowRedirects(false);
+            c.setUseCaches(false);
+            // A reset or an empty reply (slirp closing for a refusing guest) throws;
+            // a reply that is not HTTP gives -1.
             int status = c.getResponseCode();
             try (InputStream body = status >= 400 ? c.getErrorStream() : c.getInputStream()) {
                 if (body != null) {
                     body.readNBytes(64 * 1024);
                 }
             }
-            return status == expectedStatus();
+            if (status == expectedStatus()) {
+                return Result.passed();
+            }
+            return Result.failed(status < 0 ? "a reply that is not HTTP" : "HTTP " + status + " instead of " + expectedStatus());
+        } catch (SocketTimeoutException e) {
+            return Result.failed("no reply within " + HTTP_TIMEOUT_MS / 1000 + " s (the guest's network or service is not up yet)");
+        } catch (IOException e) {
+            return Result.failed("no HTTP reply (" + e.getMessage() + ")");
         } finally {
-            c.disconnect();
-        }
-    }
-
-    private boolean tcp() throws IOException {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(port.connectAddress(), port.hostPort()), TIMEOUT_MS);
-            s.setSoTimeout(500);
-            try {
-                // slirp resets a forwarded connection the guest refuses: a read that
-                // times out (open, silent) or returns data means a real listener.
-                return s.getInputStream().read() != -1;
-            } catch (java.net.SocketTimeoutException open) {
-                return true;
+            if (c != null) {
+                c.disconnect();
             }
         }
     }

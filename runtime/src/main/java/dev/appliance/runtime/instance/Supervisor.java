@@ -206,11 +206,20 @@ public final class Supervisor {
         Optional<HealthProbe> probe = HealthProbe.of(spec.health(), spec.ports());
         long started = System.nanoTime();
         boolean up = false;
-        change(s -> s.with(InstanceStatus.State.RUNNING, probe.map(p -> "waiting for " + p.describe()).orElse(null)));
+        String waiting = probe.map(p -> "waiting for " + p.describe()).orElse(null);
+        change(s -> s.with(InstanceStatus.State.RUNNING, waiting));
+        String finding = null;
         while (run.main().isAlive()) {
             if (!up && stopReason.get() == null) {
-                up = probe.map(HealthProbe::healthy)
-                        .orElse(System.nanoTime() - started > NO_CHECK_SETTLE.toNanos());
+                HealthProbe.Result result = probe.map(HealthProbe::check)
+                        .orElse(new HealthProbe.Result(System.nanoTime() - started > NO_CHECK_SETTLE.toNanos(), null));
+                up = result.healthy();
+                if (!up && result.finding() != null && !result.finding().equals(finding)) {
+                    // What the last probe saw is what a timeout reports.
+                    finding = result.finding();
+                    String message = waiting + ": " + finding;
+                    change(s -> s.state() == InstanceStatus.State.RUNNING ? s.with(InstanceStatus.State.RUNNING, message) : s);
+                }
                 if (up) {
                     // The event first: whoever sees the healthy state must find the event already logged.
                     event("healthy after " + Duration.ofNanos(System.nanoTime() - started).toMillis() / 100 / 10.0
