@@ -101,6 +101,7 @@ class EveryUserE2eTest {
         String url = run.stdoutLines().get(0);
         assertTrue(url.startsWith("http://127.0.0.1:"), run.stdout());
         assertEquals("hi", Http.get(url + "greeting"), "the appliance serves its first-boot parameter");
+        readmeTour();
         user.run("rm", "-f", "every").assertSuccess();
 
         String remote;
@@ -109,6 +110,7 @@ class EveryUserE2eTest {
             assertEquals(digest, user.run(BUILD, "push", IMAGE, remote).assertSuccess().stdout().strip());
             user.run("rmi", IMAGE).assertSuccess();
             assertEquals(digest, user.run(BUILD, "pull", remote).assertSuccess().stdout().strip());
+            user.run("gc").assertSuccess();
         }
 
         Path exports = Files.createDirectory(shared.dir().resolve("exports"));
@@ -133,6 +135,31 @@ class EveryUserE2eTest {
 
         assertEquals(utf8Digest, bareDigest, "root's build under env -i (no locale) differs from LANG=C.UTF-8's");
         assertEquals(utf8Digest, digest, "the new account's rootless build differs from root's");
+    }
+
+    /**
+     * The README's tour, beyond build/run/push/pull/export, as the new account: from its
+     * login shell, and the read-only commands again under {@code env -i} with only
+     * PATH=/usr/bin:/bin and HOME (its cron jobs).
+     */
+    private static void readmeTour() throws Exception {
+        user.run("validate", recipe.toString()).assertSuccess();
+        assertTrue(user.run("images").assertSuccess().stdout().contains("tiny-web"), "images lists the user's build");
+        assertTrue(user.run("inspect", IMAGE).assertSuccess().stdout().contains("tiny-web"), "inspect shows the image");
+        user.run("diff", IMAGE, IMAGE).assertSuccess();
+        assertTrue(user.run("ps").assertSuccess().stdout().contains("every"), "ps lists the instance");
+        assertFalse(user.run("logs", "every").assertSuccess().stdout().isBlank(), "logs shows the console");
+        user.run(BOOT, "stop", "every").assertSuccess();
+        // start prints the published URL as run does (the host port may be allocated again).
+        String again = user.run(BOOT, "start", "every").assertSuccess().stdoutLines().get(0);
+        assertEquals("hi", Http.get(again + "greeting"), "the instance serves again after stop and start");
+        user.run("volume", "ls").assertSuccess();
+
+        ApplianceCli cron = ApplianceCli.loginShellCleanEnvironment("everyuser-env-i", USER, shared.jar(), home);
+        assertTrue(cron.run("images").assertSuccess().stdout().contains("tiny-web"),
+                "under env -i the user still finds its own store");
+        assertTrue(cron.run("ps").assertSuccess().stdout().contains("every"), "and its own instances");
+        assertTrue(cron.run("doctor").stdout().contains("/usr/sbin/chroot"), "and /usr/sbin's programs");
     }
 
     /**

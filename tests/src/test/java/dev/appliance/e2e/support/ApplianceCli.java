@@ -82,6 +82,15 @@ public final class ApplianceCli {
     }
 
     /**
+     * A CLI run by {@code user} from its login shell, but under {@code env -i} with only
+     * Debian's user PATH (no /usr/sbin) and HOME: the user's cron job or systemd unit.
+     */
+    public static ApplianceCli loginShellCleanEnvironment(String name, String user, Path jar, Path home) {
+        return new ApplianceCli(home, steps(name), Map.of(), new AtomicInteger(), List.of("su", "--login", "--command",
+                "exec env -i PATH=/usr/bin:/bin HOME=\"$HOME\" java -jar '" + jar + "' \"$@\"", "--", user, "appliance"));
+    }
+
+    /**
      * A CLI run as this user from {@code env -i} with only PATH, HOME and {@code extra}:
      * what cron, systemd units and many CI runners give. Data in HOME's XDG directories.
      */
