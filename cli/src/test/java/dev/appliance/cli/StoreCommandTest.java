@@ -78,7 +78,7 @@ class StoreCommandTest {
             flipByte(blob, layer.size() / 2); // same size, other content
             CliProcess.Run run = appliance("run", "-d", "--name", "damaged", remote);
             assertEquals(1, run.exit(), run.err());
-            assertTrue(run.err().contains("ops/web:1 layer 1"), run.err());
+            assertTrue(run.err().matches("(?s).*ops/web:1 \\(sha256:\\p{XDigit}{64}\\) layer 1 " + layer.digest() + ": .*"), run.err());
             assertTrue(run.err().contains("blob " + layer.digest() + " in the local store is damaged"), run.err());
             assertTrue(run.err().contains("appliance pull"), run.err());
             try (Stream<Path> disks = Files.list(Files.createDirectories(dir.resolve("home/data/cache/disks")))) {
