@@ -1,0 +1,93 @@
+package dev.appliance.build;
+
+import dev.appliance.common.ApplianceDirs;
+import dev.appliance.common.HostTools;
+import dev.appliance.recipe.Recipe;
+import dev.appliance.store.ImageStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Issue 13's hole: the same recipe gave two base layers, differing in the owner of
+ * apt's {@code partial} directories, depending on where the build's home was and
+ * what its caches held. Two real builds (mmdebstrap against the host's mirror, no
+ * layer cache) of a tiny recipe from opposite starting states must give one digest:
+ * <ul>
+ * <li>cold: an empty home inside a directory only root may enter (as root's default
+ *     {@code ~/.local/share/appliance} is), no lock file;</li>
+ * <li>warm: a home anyone may traverse (as an {@code APPLIANCE_HOME} under /var/tmp),
+ *     the cold build's .deb cache and apt lists copied in and made stale (a month old,
+ *     a half-downloaded file and a lock left in each {@code partial}), with the lock
+ *     file the cold build resolved, so both see the same mirror state.</li>
+ * </ul>
+ * Tagged "build" like {@link ImageBuilderTest}: it needs root and the mirror.
+ */
+@Tag("build")
+class ReproducibleFromAnyStateTest {
+    private Path top;
+
+    @AfterEach
+    void cleanUp() {
+        if (top != null) {
+            Workspace.delete(top);
+        }
+    }
+
+    @Test
+    void coldAndWarmHomesGiveTheSameImage() throws IOException {
+        assumeTrue(HostTools.isRoot(), "building needs root (mmdebstrap root mode, overlayfs, chroot)");
+        top = Files.createDirectories(Path.of("/var/tmp/appliance-repro-test-" + UUID.randomUUID()));
+        Path recipes = Files.createDirectories(top.resolve("recipes"));
+        Recipe tiny = TestRecipes.child(recipes, "tiny", TestRecipes.base(recipes), List.of("hello"),
+                Files.writeString(recipes.resolve("motd"), "hello\n"));
+        Path privateDir = Files.createDirectory(top.resolve("private"),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        ApplianceDirs cold = dirs(privateDir.resolve("cold"));
+        ApplianceDirs warm = dirs(top.resolve("warm"));
+        BuildOptions noLayerCache = BuildOptions.defaults().withLayerCache(false);
+
+        BuildResult first = new ImageBuilder(cold, BuildListener.silent()).build(tiny, noLayerCache);
+        first.packages().write(LockFile.pathFor(tiny.source()));
+        warmUp(cold, warm);
+        BuildResult second = new ImageBuilder(warm, BuildListener.silent()).build(tiny, noLayerCache);
+
+        assertEquals(first.manifest().digest(), second.manifest().digest(), () -> "appliance diff cold warm:\n"
+                + ImageDiff.diff(ImageStore.open(cold.store()).get(first.tag()), ImageStore.open(warm.store()).get(second.tag()))
+                .stream().map(c -> c.change() + " " + c.path() + "  (" + String.join(", ", c.what()) + ")")
+                .collect(Collectors.joining("\n")));
+    }
+
+    private static ApplianceDirs dirs(Path home) {
+        return new ApplianceDirs(home.resolve("data"), home.resolve("state"));
+    }
+
+    /** The cold home's .deb cache and apt lists, as a home used a month ago and interrupted would hold them. */
+    private static void warmUp(ApplianceDirs from, ApplianceDirs to) throws IOException {
+        Path cache = Files.createDirectories(to.data().resolve("cache"));
+        Processes.check(List.of("cp", "-a", from.debCache().toString(), from.data().resolve("cache/apt-lists").toString(),
+                cache.toString()));
+        List<Path> partials;
+        try (Stream<Path> paths = Files.walk(cache)) {
+            partials = paths.filter(p -> p.getFileName().toString().equals("partial") && Files.isDirectory(p)).toList();
+        }
+        for (Path partial : partials) {
+            Files.writeString(partial.resolve("interrupted.deb"), "half");
+            Files.writeString(partial.resolveSibling("lock"), "");
+        }
+        assertEquals(2, partials.size(), "the cold build left apt's partial directories in its caches: " + partials);
+        Processes.check(List.of("find", cache.toString(), "-exec", "touch", "--no-dereference", "-d", "30 days ago", "{}", "+"));
+    }
+}
