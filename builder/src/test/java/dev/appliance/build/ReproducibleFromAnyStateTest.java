@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -22,16 +23,17 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Issue 13's hole: the same recipe gave two base layers, differing in the owner of
- * apt's {@code partial} directories, depending on where the build's home was and
- * what its caches held. Two real builds (mmdebstrap against the host's mirror, no
- * layer cache) of a tiny recipe from opposite starting states must give one digest:
+ * apt's {@code partial} directories, depending on where the build's home was. Two
+ * real builds (mmdebstrap against the host's mirror, no layer cache) of a tiny
+ * recipe from opposite starting states must give one digest:
  * <ul>
- * <li>cold: an empty home inside a directory only root may enter (as root's default
- *     {@code ~/.local/share/appliance} is), no lock file;</li>
- * <li>warm: a home anyone may traverse (as an {@code APPLIANCE_HOME} under /var/tmp),
- *     the cold build's .deb cache and apt lists copied in and made stale (a month old,
- *     a half-downloaded file and a lock left in each {@code partial}), with the lock
- *     file the cold build resolved, so both see the same mirror state.</li>
+ * <li>cold: in this process, an empty home inside a directory only root may enter
+ *     (as root's default {@code ~/.local/share/appliance} is), no lock file;</li>
+ * <li>warm: in its own process started under umask 027 and re-run as 'appliance
+ *     build' re-runs itself, a home anyone may traverse (as an {@code APPLIANCE_HOME}
+ *     under /var/tmp) holding the cold build's .deb cache and apt lists made stale
+ *     (a month old, a half-downloaded file and a lock left in each {@code partial}),
+ *     and the lock file the cold build resolved, so both see the same mirror state.</li>
  * </ul>
  * Tagged "build" like {@link ImageBuilderTest}: it needs root and the mirror.
  */
@@ -51,23 +53,32 @@ class ReproducibleFromAnyStateTest {
         assumeTrue(HostTools.isRoot(), "building needs root (mmdebstrap root mode, overlayfs, chroot)");
         top = Files.createDirectories(Path.of("/var/tmp/appliance-repro-test-" + UUID.randomUUID()));
         Path recipes = Files.createDirectories(top.resolve("recipes"));
-        Recipe tiny = TestRecipes.child(recipes, "tiny", TestRecipes.base(recipes), List.of("hello"),
-                Files.writeString(recipes.resolve("motd"), "hello\n"));
+        Recipe tiny = TestRecipes.tiny(recipes);
         Path privateDir = Files.createDirectory(top.resolve("private"),
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         ApplianceDirs cold = dirs(privateDir.resolve("cold"));
-        ApplianceDirs warm = dirs(top.resolve("warm"));
-        BuildOptions noLayerCache = BuildOptions.defaults().withLayerCache(false);
+        Path warmHome = top.resolve("warm");
+        ApplianceDirs warm = dirs(warmHome);
 
-        BuildResult first = new ImageBuilder(cold, BuildListener.silent()).build(tiny, noLayerCache);
+        BuildResult first = new ImageBuilder(cold, BuildListener.silent()).build(tiny, BuildOptions.defaults().withLayerCache(false));
         first.packages().write(LockFile.pathFor(tiny.source()));
         warmUp(cold, warm);
-        BuildResult second = new ImageBuilder(warm, BuildListener.silent()).build(tiny, noLayerCache);
+        String second = buildInOwnProcess(recipes, warmHome, "027");
 
-        assertEquals(first.manifest().digest(), second.manifest().digest(), () -> "appliance diff cold warm:\n"
-                + ImageDiff.diff(ImageStore.open(cold.store()).get(first.tag()), ImageStore.open(warm.store()).get(second.tag()))
+        assertEquals(first.manifest().digest().toString(), second, () -> "appliance diff cold warm:\n"
+                + ImageDiff.diff(ImageStore.open(cold.store()).get(first.tag()), ImageStore.open(warm.store()).get(first.tag()))
                 .stream().map(c -> c.change() + " " + c.path() + "  (" + String.join(", ", c.what()) + ")")
                 .collect(Collectors.joining("\n")));
+    }
+
+    /** {@link TinyBuildMain}, started as a user with another umask would start 'appliance build'. */
+    private static String buildInOwnProcess(Path recipes, Path home, String umask) throws IOException {
+        // The command is an argument list: sh sets the umask and execs it unchanged.
+        Processes.Result result = Processes.run(List.of("sh", "-c", "umask " + umask + " && exec \"$@\"", "sh",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", System.getProperty("java.class.path"),
+                TinyBuildMain.class.getName(), recipes.toString(), home.toString()), Map.of(), null, line -> {}, true);
+        assertEquals(0, result.exitCode(), () -> "the warm build failed:\n" + result.tail());
+        return result.stdoutText().trim();
     }
 
     private static ApplianceDirs dirs(Path home) {
