@@ -2,8 +2,8 @@ package dev.appliance.build;
 
 import dev.appliance.common.ApplianceDirs;
 import dev.appliance.common.HostTools;
-import dev.appliance.recipe.Recipe;
 import dev.appliance.store.ImageStore;
+import dev.appliance.store.StoredImage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -27,14 +28,14 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * real builds (mmdebstrap against the host's mirror, no layer cache) of a tiny
  * recipe from opposite starting states must give one digest:
  * <ul>
- * <li>cold: in this process, an empty home inside a directory only root may enter
- *     (as root's default {@code ~/.local/share/appliance} is), no lock file;</li>
- * <li>warm: in its own process started under umask 027 and re-run as 'appliance
- *     build' re-runs itself, a home anyone may traverse (as an {@code APPLIANCE_HOME}
+ * <li>cold: an empty home inside a directory only root may enter (as root's default
+ *     {@code ~/.local/share/appliance} is), no lock file, started under umask 077;</li>
+ * <li>warm: started under umask 027, a home anyone may traverse (as an {@code APPLIANCE_HOME}
  *     under /var/tmp) holding the cold build's .deb cache and apt lists made stale
  *     (a month old, a half-downloaded file and a lock left in each {@code partial}),
  *     and the lock file the cold build resolved, so both see the same mirror state.</li>
  * </ul>
+ * Each runs in its own process, re-run as 'appliance build' re-runs itself.
  * Tagged "build" like {@link ImageBuilderTest}: it needs root and the mirror.
  */
 @Tag("build")
@@ -53,32 +54,38 @@ class ReproducibleFromAnyStateTest {
         assumeTrue(HostTools.isRoot(), "building needs root (mmdebstrap root mode, overlayfs, chroot)");
         top = Files.createDirectories(Path.of("/var/tmp/appliance-repro-test-" + UUID.randomUUID()));
         Path recipes = Files.createDirectories(top.resolve("recipes"));
-        Recipe tiny = TestRecipes.tiny(recipes);
         Path privateDir = Files.createDirectory(top.resolve("private"),
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        ApplianceDirs cold = dirs(privateDir.resolve("cold"));
+        Path coldHome = privateDir.resolve("cold");
         Path warmHome = top.resolve("warm");
-        ApplianceDirs warm = dirs(warmHome);
 
-        BuildResult first = new ImageBuilder(cold, BuildListener.silent()).build(tiny, BuildOptions.defaults().withLayerCache(false));
-        first.packages().write(LockFile.pathFor(tiny.source()));
-        warmUp(cold, warm);
+        String first = buildInOwnProcess(recipes, coldHome, "077", "--write-lock");
+        warmUp(dirs(coldHome), dirs(warmHome));
         String second = buildInOwnProcess(recipes, warmHome, "027");
 
-        assertEquals(first.manifest().digest().toString(), second, () -> "appliance diff cold warm:\n"
-                + ImageDiff.diff(ImageStore.open(cold.store()).get(first.tag()), ImageStore.open(warm.store()).get(first.tag()))
+        assertEquals(first, second, () -> "appliance diff cold warm:\n" + ImageDiff.diff(image(coldHome), image(warmHome))
                 .stream().map(c -> c.change() + " " + c.path() + "  (" + String.join(", ", c.what()) + ")")
                 .collect(Collectors.joining("\n")));
     }
 
-    /** {@link TinyBuildMain}, started as a user with another umask would start 'appliance build'. */
-    private static String buildInOwnProcess(Path recipes, Path home, String umask) throws IOException {
+    /**
+     * {@link TinyBuildMain} (its manifest digest), started as a user with {@code umask}
+     * would start 'appliance build'.
+     */
+    private static String buildInOwnProcess(Path recipes, Path home, String umask, String... options) {
         // The command is an argument list: sh sets the umask and execs it unchanged.
-        Processes.Result result = Processes.run(List.of("sh", "-c", "umask " + umask + " && exec \"$@\"", "sh",
+        List<String> command = new ArrayList<>(List.of("sh", "-c", "umask " + umask + " && exec \"$@\"", "sh",
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", System.getProperty("java.class.path"),
-                TinyBuildMain.class.getName(), recipes.toString(), home.toString()), Map.of(), null, line -> {}, true);
-        assertEquals(0, result.exitCode(), () -> "the warm build failed:\n" + result.tail());
+                TinyBuildMain.class.getName(), recipes.toString(), home.toString()));
+        command.addAll(List.of(options));
+        Processes.Result result = Processes.run(command, Map.of(), null, line -> {}, true);
+        assertEquals(0, result.exitCode(), () -> "the build in " + home + " failed:\n" + result.tail());
         return result.stdoutText().trim();
+    }
+
+    private static StoredImage image(Path home) {
+        ImageStore store = ImageStore.open(dirs(home).store());
+        return store.get(store.tags().get(0).name());
     }
 
     private static ApplianceDirs dirs(Path home) {
