@@ -37,7 +37,7 @@ public final class UserNamespace {
     /**
      * Run inside the namespace, before the build: umask 022, whatever the invoking
      * shell's. Files made by run steps, maintainer scripts, install -D and the builder
-     * itself take their modes from it, so under another umask (027 measured) the same
+     * itself take their modes from it, so under another umask (027, 077 measured) the same
      * recipe gave other modes (a run step's file, /usr of the SBOM layer) and another digest.
      * The command line follows as sh's arguments, never as part of its script.
      */
