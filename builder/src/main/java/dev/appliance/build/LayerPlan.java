@@ -30,7 +30,12 @@ import java.util.Set;
  * which are part of every key, so a changed mirror state never reuses stale layers.
  */
 final class LayerPlan {
-    private static final String KEY_VERSION = "appliance-layer-v1";
+    /**
+     * Changes whenever the builder makes a layer differently from the same inputs, so a
+     * layer cache never serves a tree the builder would no longer make. v2: apt's partial
+     * directories set from the image's passwd, umask 022 (issue 13).
+     */
+    private static final String KEY_VERSION = "appliance-layer-v2";
 
     enum Kind { BASE, PACKAGES, FILES }
 

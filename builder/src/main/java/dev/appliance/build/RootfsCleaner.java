@@ -17,7 +17,8 @@ import java.util.Set;
  * Removes what a package installation leaves behind that differs from one build
  * to the next and that the running system does not need: logs, apt's caches
  * and lists, dpkg's and debconf's backup files, the ldconfig auxiliary cache,
- * man-db's index, Python byte code. Runs on a root file system (or an overlay's
+ * man-db's index, Python byte code; and sets apt's {@code partial} directories
+ * as apt does ({@link AptPartialDirs}). Runs on a root file system (or an overlay's
  * merged view, where a deletion of a lower file becomes a whiteout).
  */
 final class RootfsCleaner {
@@ -30,7 +31,7 @@ final class RootfsCleaner {
             "etc/apt/preferences.d/appliance-lock.pref", "etc/apt/apt.conf.d/99mmdebstrap",
             "etc/passwd-", "etc/group-", "etc/shadow-", "etc/gshadow-", "etc/subuid-", "etc/subgid-");
     private static final List<String> DIRECTORY_CONTENTS = List.of(
-            "var/log/apt", "var/cache/man", "var/lib/apt/lists", "var/cache/apt/archives/partial");
+            "var/log/apt", "var/cache/man", "var/lib/apt/lists", "var/lib/apt/lists/partial", "var/cache/apt/archives/partial");
 
     private RootfsCleaner() {}
 
@@ -49,6 +50,7 @@ final class RootfsCleaner {
                     deleteChildren(dir, Set.of("partial", "lock"));
                 }
             }
+            AptPartialDirs.normalise(root);
             Path usrLib = root.resolve("usr/lib");
             if (InsideRoot.linkOnTheWay(root, "usr/lib", true).isEmpty() && Files.isDirectory(usrLib, LinkOption.NOFOLLOW_LINKS)) {
                 Processes.run(List.of("find", usrLib.toString(), "-xdev", "-path", "*/python3*", "-name", "__pycache__",

@@ -8,6 +8,7 @@ import dev.appliance.common.Rerun;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -33,6 +34,14 @@ public final class UserNamespace {
      * in its scratch directory must stay meaningful to the next build.
      */
     static final List<String> PRIVATE_MOUNTS = List.of("unshare", "--mount", "--propagation", "private", "--");
+    /**
+     * Run inside the namespace, before the build: umask 022, whatever the invoking
+     * shell's. Files made by run steps, maintainer scripts, install -D and the builder
+     * itself take their modes from it, so under another umask (027, 077 measured) the same
+     * recipe gave other modes (a run step's file, /usr of the SBOM layer) and another digest.
+     * The command line follows as sh's arguments, never as part of its script.
+     */
+    static final List<String> BUILD_UMASK = List.of("/bin/sh", "-c", "umask 022 && exec \"$@\"", "sh");
 
     private UserNamespace() {}
 
@@ -58,7 +67,8 @@ public final class UserNamespace {
 
     /**
      * Re-runs this very process (same java, class path and arguments) as root of a
-     * new user, mount and pid namespace (root: in a private mount namespace) and
+     * new user, mount and pid namespace (root: in a private mount namespace), under
+     * umask 022 ({@link #BUILD_UMASK}), and
      * returns its exit code. Standard
      * streams are shared. Ctrl-C reaches both processes; this one then waits for
      * the re-run one to clean up.
@@ -69,7 +79,9 @@ public final class UserNamespace {
                     + "the subordinate id mapping failed");
         }
         // uid 0 in there has root's home in the password database: keep the user's own dirs.
-        return Rerun.run(HostTools.isRoot() ? PRIVATE_MOUNTS : unshareCommand(preflight()), Rerun.commandLine(),
+        List<String> prefix = new ArrayList<>(HostTools.isRoot() ? PRIVATE_MOUNTS : unshareCommand(preflight()));
+        prefix.addAll(BUILD_UMASK);
+        return Rerun.run(prefix, Rerun.commandLine(),
                 Map.of(MARKER, "1", "HOME", ApplianceDirs.home(System.getenv()).toString()));
     }
 

@@ -1,5 +1,6 @@
 package dev.appliance.build;
 
+import dev.appliance.common.HostTools;
 import dev.appliance.common.InvalidInputException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -13,6 +14,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class RootfsCleanerTest {
     @TempDir
@@ -75,5 +77,51 @@ class RootfsCleanerTest {
             assertTrue(Files.exists(host.resolve(f)), f + " on the host was deleted");
         }
         assertTrue(Files.notExists(root.resolve("var/lib/dpkg/status-old")), "the image's own clean-up still happens");
+    }
+
+    @Test
+    void aptPartialDirsBelongToTheImagesAptUserWhateverTheBuildLeft(@TempDir Path host) throws IOException {
+        assumeTrue(HostTools.isRoot(), "setting owners needs root");
+        Files.createDirectories(root.resolve("etc"));
+        Files.writeString(root.resolve("etc/passwd"), "root:x:0:0:root:/root:/bin/bash\n_apt:x:42:65534::/nonexistent:/usr/sbin/nologin\n");
+        // As a build whose apt ran unsandboxed leaves them: lists/partial root's and 0755, archives/partial missing.
+        Path lists = Files.createDirectories(root.resolve("var/lib/apt/lists/partial"));
+        Files.setPosixFilePermissions(lists, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.writeString(lists.resolve("deb.debian.org_dists_trixie_InRelease"), "half");
+        Files.createDirectories(root.resolve("var/cache/apt/archives"));
+
+        RootfsCleaner.clean(root);
+
+        for (String partial : AptPartialDirs.PATHS) {
+            Path dir = root.resolve(partial);
+            assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)), partial);
+            assertEquals(42, Files.getAttribute(dir, "unix:uid"), partial);
+            assertEquals(0, Files.getAttribute(dir, "unix:gid"), partial);
+            assertEquals(List.of(), RootfsSteps.list(dir), partial);
+        }
+        // Already right: untouched (an overlay's merged view would otherwise copy it up into the next layer).
+        Object ctime = Files.getAttribute(lists, "unix:ctime");
+        RootfsCleaner.clean(root);
+        assertEquals(ctime, Files.getAttribute(lists, "unix:ctime"));
+
+        // No _apt in the image: root's, as apt then runs its downloads as root.
+        Files.writeString(root.resolve("etc/passwd"), "root:x:0:0:root:/root:/bin/bash\n");
+        RootfsCleaner.clean(root);
+        assertEquals(0, Files.getAttribute(lists, "unix:uid"));
+    }
+
+    @Test
+    void anAptPartialDirThatIsALinkIsLeftAlone(@TempDir Path host) throws IOException {
+        assumeTrue(HostTools.isRoot(), "setting owners needs root");
+        Files.createDirectories(root.resolve("etc"));
+        Files.writeString(root.resolve("etc/passwd"), "_apt:x:42:65534::/nonexistent:/usr/sbin/nologin\n");
+        Files.createDirectories(root.resolve("var/lib/apt/lists"));
+        Files.createSymbolicLink(root.resolve("var/lib/apt/lists/partial"), host);
+        Files.setPosixFilePermissions(host, PosixFilePermissions.fromString("rwxr-xr-x"));
+
+        RootfsCleaner.clean(root);
+
+        assertEquals(0, Files.getAttribute(host, "unix:uid"), "a host directory changed owner");
+        assertEquals("rwxr-xr-x", PosixFilePermissions.toString(Files.getPosixFilePermissions(host)));
     }
 }

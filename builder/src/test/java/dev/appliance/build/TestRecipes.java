@@ -2,6 +2,8 @@ package dev.appliance.build;
 
 import dev.appliance.recipe.Recipe;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -32,6 +34,15 @@ final class TestRecipes {
                 new Recipe.HealthCheck("tcp", 80, null, 0, 30),
                 new Recipe.Resources(256, 1, 1L << 30), null,
                 List.of(new Recipe.Param("password", "s3cret", true, "admin password")), parent);
+    }
+
+    /** A child of {@link #base} adding hello, in {@code dir} (its motd written there if missing). */
+    static Recipe tiny(Path dir) throws IOException {
+        Path motd = dir.resolve("motd");
+        if (!Files.exists(motd)) {
+            Files.writeString(motd, "hello\n");
+        }
+        return child(dir, "tiny", base(dir), List.of("hello"), motd);
     }
 
     /** {@code r} declaring {@code stateDirs}. */
