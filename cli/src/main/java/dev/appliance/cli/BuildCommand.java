@@ -1,9 +1,9 @@
 package dev.appliance.cli;
 
-import dev.appliance.build.BuildOptions;
-import dev.appliance.build.BuildResult;
-import dev.appliance.build.ImageBuilder;
-import dev.appliance.build.RecipeSource;
+import dev.appliance.builder.BuildOptions;
+import dev.appliance.builder.BuildResult;
+import dev.appliance.builder.ImageBuilder;
+import dev.appliance.builder.RecipeSource;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

@@ -1,6 +1,6 @@
 package dev.appliance.cli;
 
-import dev.appliance.build.BuildListener;
+import dev.appliance.builder.BuildListener;
 
 import java.io.PrintWriter;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package dev.appliance.cli;
 
-import dev.appliance.build.ImageDiff;
+import dev.appliance.builder.ImageDiff;
 import dev.appliance.store.ImageStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -1,6 +1,6 @@
 package dev.appliance.cli;
 
-import dev.appliance.build.host.BuilderHostChecks;
+import dev.appliance.builder.host.BuilderHostChecks;
 import dev.appliance.common.HostCheck;
 import dev.appliance.runtime.host.RuntimeHostChecks;
 import picocli.CommandLine.Command;

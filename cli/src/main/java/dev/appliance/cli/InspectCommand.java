@@ -1,6 +1,6 @@
 package dev.appliance.cli;
 
-import dev.appliance.build.Inspector;
+import dev.appliance.builder.Inspector;
 import dev.appliance.oci.MetadataRules;
 import dev.appliance.store.ImageStore;
 import dev.appliance.store.StoredImage;

@@ -1,6 +1,6 @@
 package dev.appliance.cli;
 
-import dev.appliance.build.UserNamespace;
+import dev.appliance.builder.UserNamespace;
 
 /**
  * A subcommand that builds root file systems and so needs root: without it, the

@@ -2,8 +2,8 @@ package dev.appliance.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.appliance.build.LayerBlob;
-import dev.appliance.build.LayerWriter;
+import dev.appliance.builder.LayerBlob;
+import dev.appliance.builder.LayerWriter;
 import dev.appliance.oci.ApplianceMetadata;
 import dev.appliance.oci.Descriptor;
 import dev.appliance.oci.ImageConfig;
