@@ -1,5 +1,6 @@
 package dev.appliance.runtime.disk;
 
+import dev.appliance.common.FileTrees;
 import dev.appliance.common.ApplianceException;
 
 import java.io.IOException;
@@ -48,7 +49,7 @@ final class CacheEntry {
                     builder.build(temp, Files.createDirectory(work.resolve("work")));
                     move(temp, target);
                 } finally {
-                    StagingDirectory.deleteRecursively(work);
+                    FileTrees.deleteRecursively(work);
                 }
                 return target;
             }
@@ -64,7 +65,7 @@ final class CacheEntry {
     private static void removeAbandonedBuilds(Path dir, Path target) throws IOException {
         try (DirectoryStream<Path> old = Files.newDirectoryStream(dir, ".build-" + target.getFileName() + "-*")) {
             for (Path p : old) {
-                StagingDirectory.deleteRecursively(p);
+                FileTrees.deleteRecursively(p);
             }
         }
     }

@@ -1,17 +1,12 @@
 package dev.appliance.runtime.disk;
 
 import dev.appliance.common.FileNames;
+import dev.appliance.common.FileTrees;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -51,7 +46,7 @@ final class StagingDirectory implements TreeSink {
 
     @Override
     public void remove(String path) throws IOException {
-        deleteRecursively(host(path));
+        FileTrees.deleteRecursively(host(path));
     }
 
     /** Gives files and directories their image mtimes (directories last: adding entries changes them). */
@@ -75,40 +70,5 @@ final class StagingDirectory implements TreeSink {
     private Path host(String path) {
         // The image's names as bytes, whatever the JVM's locale.
         return FileNames.resolve(root, path);
-    }
-
-    static void deleteRecursively(Path path) throws IOException {
-        if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try {
-            Files.walkFileTree(path, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                    // A directory we made read-only (or a test did) must still be emptied.
-                    dir.toFile().setWritable(true, true);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.delete(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-                    if (e != null) {
-                        throw e;
-                    }
-                    Files.delete(dir);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (NoSuchFileException ignored) {
-            // already gone
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
-        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.appliance.runtime.export;
 
+import dev.appliance.common.FileTrees;
 import dev.appliance.common.ApplianceDirs;
 import dev.appliance.common.ApplianceException;
 import dev.appliance.common.InvalidInputException;
@@ -118,7 +119,7 @@ public final class Exporter {
         } catch (IOException e) {
             throw new ApplianceException("export of " + image.image() + " failed: " + e.getMessage(), e);
         } finally {
-            deleteQuietly(work);
+            FileTrees.deleteQuietly(work);
         }
     }
 
@@ -162,16 +163,5 @@ public final class Exporter {
     static String fileName(ApplianceMetadata metadata) {
         String base = metadata.name() + (metadata.version().isEmpty() ? "" : "-" + metadata.version());
         return base.replaceAll("[^A-Za-z0-9._-]", "_");
-    }
-
-    private static void deleteQuietly(Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try (var walk = Files.walk(dir)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // best effort: a leftover hidden temp dir is harmless
-        }
     }
 }

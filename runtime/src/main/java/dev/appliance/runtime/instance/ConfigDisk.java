@@ -1,5 +1,6 @@
 package dev.appliance.runtime.instance;
 
+import dev.appliance.common.FileTrees;
 import dev.appliance.common.ApplianceException;
 import dev.appliance.common.InvalidInputException;
 import dev.appliance.oci.MetadataRules;
@@ -14,12 +15,10 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * The small ext4 disk, labelled {@value #LABEL}, through which first-boot
@@ -69,7 +68,7 @@ public final class ConfigDisk {
                                   Map<String, byte[]> secrets) {
         Path staging = disk.resolveSibling(".config-staging");
         try {
-            deleteTree(staging);
+            FileTrees.delete(staging);
             Files.createDirectory(staging, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             for (Map.Entry<String, byte[]> f : topLevel.entrySet()) {
                 writePrivate(staging, f.getKey(), f.getValue());
@@ -90,7 +89,7 @@ public final class ConfigDisk {
         } catch (IOException e) {
             throw new ApplianceException("cannot write the config disk " + disk + ": " + e.getMessage(), e);
         } finally {
-            deleteTree(staging);
+            FileTrees.delete(staging);
         }
     }
 
@@ -137,19 +136,6 @@ public final class ConfigDisk {
             while (buffer.hasRemaining()) {
                 out.write(buffer);
             }
-        }
-    }
-
-    static void deleteTree(Path root) {
-        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            throw new ApplianceException("cannot delete " + root + ": " + e.getMessage(), e);
         }
     }
 }

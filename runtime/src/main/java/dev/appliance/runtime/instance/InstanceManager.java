@@ -1,5 +1,6 @@
 package dev.appliance.runtime.instance;
 
+import dev.appliance.common.FileTrees;
 import dev.appliance.common.ApplianceDirs;
 import dev.appliance.common.ApplianceException;
 import dev.appliance.common.InvalidInputException;
@@ -165,7 +166,7 @@ public final class InstanceManager {
             return name;
         } catch (RuntimeException e) {
             InstanceProcesses.killAll(dir.path()); // a supervisor launched early
-            ConfigDisk.deleteTree(dir.path());
+            FileTrees.delete(dir.path());
             throw e;
         }
     }
@@ -320,7 +321,7 @@ public final class InstanceManager {
             stop(name, Duration.ofSeconds(10));
         }
         InstanceProcesses.killAll(dir.path());
-        ConfigDisk.deleteTree(dir.path());
+        FileTrees.delete(dir.path());
     }
 
     public List<InstanceInfo> list() {
@@ -462,7 +463,7 @@ public final class InstanceManager {
             Files.createDirectories(dirs.instances());
             if (Files.isDirectory(dir) && !Files.exists(dir.resolve("instance.json"))
                     && InstanceProcesses.find(dir).isEmpty()) {
-                ConfigDisk.deleteTree(dir); // left by a `run` killed while it resolved the image
+                FileTrees.delete(dir); // left by a `run` killed while it resolved the image
             }
             // 0700: the control sockets (UML's mconsole, QMP) command the guest.
             Files.createDirectory(dir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(

@@ -1,5 +1,6 @@
 package dev.appliance.runtime.instance;
 
+import dev.appliance.common.FileTrees;
 import dev.appliance.common.ApplianceException;
 import dev.appliance.runtime.engine.BootSpec;
 import dev.appliance.runtime.engine.Bubblewrap;
@@ -111,7 +112,7 @@ public final class Supervisor {
                     return true;
                 }
                 if (!creatorAlive) {
-                    ConfigDisk.deleteTree(dir.path()); // the creating `run` died: free the name
+                    FileTrees.delete(dir.path()); // the creating `run` died: free the name
                 }
                 return false;
             }

@@ -1,5 +1,6 @@
 package dev.appliance.runtime.instance;
 
+import dev.appliance.common.FileTrees;
 import dev.appliance.common.ApplianceDirs;
 import dev.appliance.common.ApplianceException;
 import dev.appliance.common.InvalidInputException;
@@ -84,7 +85,7 @@ public final class VolumeStore {
         if (!exists(name)) {
             throw new IllegalArgumentException("no volume " + name); // callers check first
         }
-        ConfigDisk.deleteTree(root.resolve(name));
+        FileTrees.delete(root.resolve(name));
     }
 
     /**
@@ -143,7 +144,7 @@ public final class VolumeStore {
             try {
                 Files.move(temp, dir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             } catch (IOException raced) {
-                ConfigDisk.deleteTree(temp); // another run created it first: use theirs
+                FileTrees.delete(temp); // another run created it first: use theirs
             }
             return Files.readString(uuidFile, StandardCharsets.UTF_8).strip();
         } catch (IOException e) {

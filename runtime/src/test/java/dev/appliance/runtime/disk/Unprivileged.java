@@ -1,5 +1,6 @@
 package dev.appliance.runtime.disk;
 
+import dev.appliance.common.FileTrees;
 import dev.appliance.common.HostTools;
 
 import java.io.File;
@@ -64,7 +65,7 @@ public final class Unprivileged implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        StagingDirectory.deleteRecursively(shared);
+        FileTrees.deleteRecursively(shared);
     }
 
     private static String copyClasspath(Path dir) throws IOException {

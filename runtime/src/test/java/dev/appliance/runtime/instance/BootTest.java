@@ -1,5 +1,6 @@
 package dev.appliance.runtime.instance;
 
+import dev.appliance.common.FileTrees;
 import dev.appliance.common.ApplianceDirs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,6 +28,6 @@ abstract class BootTest {
         for (InstanceInfo i : manager.list()) {
             manager.remove(i.name(), true);
         }
-        ConfigDisk.deleteTree(dirs.state());
+        FileTrees.delete(dirs.state());
     }
 }

@@ -1,5 +1,6 @@
 package dev.appliance.runtime.instance;
 
+import dev.appliance.common.FileTrees;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -66,7 +67,7 @@ class UmlLifecycleTest extends BootTest {
                 List.of(volume + ":/var/lib/demo")), TestImage.resolver(dirs), false, Guests.BOOT_TIMEOUT, Guests::progress);
         assertEquals(3, Guests.get(c, "/boots").lines().count());
         manager.remove("c", true);
-        ConfigDisk.deleteTree(dirs.data().resolve("volumes").resolve(volume)); // the data dir is shared between runs
+        FileTrees.delete(dirs.data().resolve("volumes").resolve(volume)); // the data dir is shared between runs
     }
 
     private Path instanceDir(String name) {
