@@ -2,6 +2,7 @@ package dev.appliance.builder;
 
 import dev.appliance.common.ApplianceException;
 import dev.appliance.oci.Descriptor;
+import dev.appliance.oci.Whiteouts;
 import dev.appliance.store.StoredImage;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -161,12 +162,12 @@ public final class ImageDiff {
         String name = pathOf(e);
         String parent = name.substring(0, name.lastIndexOf('/'));
         String base = name.substring(name.lastIndexOf('/') + 1);
-        if (base.equals(LayerWriter.OPAQUE_MARKER)) {
+        if (base.equals(Whiteouts.OPAQUE_MARKER)) {
             files.keySet().removeIf(k -> k.startsWith(parent + "/"));
             return;
         }
-        if (base.startsWith(LayerWriter.WHITEOUT_PREFIX)) {
-            String gone = parent + "/" + base.substring(LayerWriter.WHITEOUT_PREFIX.length());
+        if (base.startsWith(Whiteouts.PREFIX)) {
+            String gone = parent + "/" + base.substring(Whiteouts.PREFIX.length());
             files.keySet().removeIf(k -> k.equals(gone) || k.startsWith(gone + "/"));
             return;
         }

@@ -2,6 +2,7 @@ package dev.appliance.builder;
 
 import dev.appliance.common.FileNames;
 import dev.appliance.oci.Digest;
+import dev.appliance.oci.Whiteouts;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
@@ -54,8 +55,6 @@ import java.util.function.LongConsumer;
  * build must write the same bytes.
  */
 public final class LayerWriter {
-    static final String WHITEOUT_PREFIX = ".wh.";
-    static final String OPAQUE_MARKER = ".wh..wh..opq";
     private static final List<String> OVERLAY_XATTRS = List.of("trusted.overlay.", "user.overlay.");
     private static final int S_IFMT = 0170000;
     private static final int S_IFSOCK = 0140000;
@@ -219,7 +218,7 @@ public final class LayerWriter {
             if (type == S_IFCHR && rdev == 0) {
                 String parent = name.contains("/") ? name.substring(0, name.lastIndexOf('/') + 1) : "";
                 String base = name.substring(parent.length());
-                put(header(parent + WHITEOUT_PREFIX + base, TarConstants.LF_NORMAL, 0, st), Map.of(), null, null);
+                put(header(parent + Whiteouts.PREFIX + base, TarConstants.LF_NORMAL, 0, st), Map.of(), null, null);
                 return;
             }
             switch (type) {
@@ -227,7 +226,7 @@ public final class LayerWriter {
                     put(header(name + "/", TarConstants.LF_DIR, mode, st), attrs, null, null);
                     if (OVERLAY_XATTRS.stream().anyMatch(p -> "y".equals(new String(
                             attrs.getOrDefault(p + "opaque", new byte[0]), StandardCharsets.US_ASCII)))) {
-                        put(header(name + "/" + OPAQUE_MARKER, TarConstants.LF_NORMAL, 0, st), Map.of(), null, null);
+                        put(header(name + "/" + Whiteouts.OPAQUE_MARKER, TarConstants.LF_NORMAL, 0, st), Map.of(), null, null);
                     }
                     try (SecureDirectoryStream<Path> dir = parentDir.newDirectoryStream(path.getFileName(), LinkOption.NOFOLLOW_LINKS)) {
                         sameFile(parentDir, path, st);

@@ -1,5 +1,7 @@
 package dev.appliance.runtime.disk;
 
+import dev.appliance.oci.Whiteouts;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayDeque;
@@ -23,8 +25,6 @@ import java.util.TreeMap;
  * keeps only metadata.
  */
 final class ImageTree {
-    static final String WHITEOUT_PREFIX = ".wh.";
-    static final String OPAQUE_MARKER = ".wh..wh..opq";
     private static final int MAX_SYMLINK_HOPS = 40;
 
     private final TreeMap<String, Node> nodes = new TreeMap<>();
@@ -75,15 +75,15 @@ final class ImageTree {
             return;
         }
         String name = EntryPath.name(e.path());
-        boolean whiteout = name.startsWith(WHITEOUT_PREFIX);
+        boolean whiteout = name.startsWith(Whiteouts.PREFIX);
         // A whiteout in a directory lower layers do not have hides nothing: create nothing for it.
         String parent = walk(EntryPath.parent(e.path()), e, !whiteout);
         if (whiteout) {
-            String hidden = name.substring(WHITEOUT_PREFIX.length());
+            String hidden = name.substring(Whiteouts.PREFIX.length());
             if (hidden.isEmpty() || hidden.equals(".") || hidden.equals("..")) {
                 throw LayerReader.refused(layerName, e.rawName(), "a whiteout must name a file, not '" + hidden + "'");
             }
-            if (parent != null && name.equals(OPAQUE_MARKER)) {
+            if (parent != null && name.equals(Whiteouts.OPAQUE_MARKER)) {
                 opaque(parent);
             } else if (parent != null) {
                 removeTree(EntryPath.child(parent, hidden));
