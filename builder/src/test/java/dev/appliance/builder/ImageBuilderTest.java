@@ -269,11 +269,15 @@ class ImageBuilderTest {
         Process child = new ProcessBuilder(javaCommand, "-cp", System.getProperty("java.class.path"),
                 InterruptedBuildMain.class.getName(), home.toString())
                 .redirectErrorStream(true).redirectOutput(home.resolve("interrupted.log").toFile()).start();
-        // Wait until mmdebstrap runs (it mounts the .deb cache into its target), then press "Ctrl-C".
+        // Wait until this build's mmdebstrap runs (its target is under the test's home), then press
+        // "Ctrl-C": early in the build, so the interrupt cannot race the build's last step. (A mount
+        // under the home was the sign before; later steps' mounts also match it, which let the
+        // interrupt land after the tag was written when mmdebstrap's mounts were missed.)
         long deadline = System.currentTimeMillis() + 120_000;
-        while (System.currentTimeMillis() < deadline && child.isAlive()
-                && Files.readString(Path.of("/proc/self/mountinfo")).lines().noneMatch(l -> l.contains(home + "/data/cache/layers"))) {
-            Thread.sleep(200);
+        while (System.currentTimeMillis() < deadline && child.isAlive() && ProcessHandle.allProcesses()
+                .map(p -> p.info().commandLine().orElse(""))
+                .noneMatch(c -> c.contains("mmdebstrap") && c.contains(home.toString()))) {
+            Thread.sleep(100);
         }
         assertTrue(child.isAlive(), "the build was still running when interrupted: " + Files.readString(home.resolve("interrupted.log")));
         Processes.check(List.of("kill", "-INT", Long.toString(child.pid())));
