@@ -82,9 +82,10 @@ public final class RemoteSigning {
 
     /** The policy's verdict on {@code image} at {@code digest} (a digest the caller has already fetched and checked). */
     public PolicyDecision decide(ImageReference image, Digest digest, TrustPolicy policy) {
-        RemoteRepository repository = RemoteRepository.open(image, options, listener, false);
         try {
-            return new PolicyEvaluator(policy).evaluate(image, digest, new RegistrySignatures(repository));
+            // The registry is asked for signatures only if the image's scope requires them.
+            return new PolicyEvaluator(policy).evaluate(image, digest, (named, d) -> new RegistrySignatures(
+                    RemoteRepository.open(image, options, listener, false)).signaturesOf(named, d));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
