@@ -101,6 +101,30 @@ class SigningCommandsTest {
     }
 
     @Test
+    void runRefusesAnImageSignedByAnotherKeyBeforeAnyEngineStarts() throws Exception {
+        assertEquals(0, appliance(home, "key", "generate", "--output-key-prefix", dir.resolve("release").toString()).exit());
+        assertEquals(0, appliance(home, "key", "generate", "--output-key-prefix", dir.resolve("other").toString()).exit());
+        String image = registry.host() + "/ops/lamp:1";
+        assertEquals(0, appliance(home, "push", "app:1", image, "--sign-key", dir.resolve("other.key").toString()).exit());
+        Path policy = Files.writeString(dir.resolve("policy.json"), "{\"default\":[{\"type\":\"reject\"}],"
+                + "\"transports\":{\"docker\":{\"" + registry.host() + "/ops\":[{\"type\":\"sigstoreSigned\","
+                + "\"keyPath\":\"" + dir.resolve("release.pub") + "\"}]}}}");
+
+        Path runHome = dir.resolve("run");
+        CliProcess.Run run = appliance(runHome, "run", "--policy", policy.toString(), image);
+        assertEquals(1, run.exit(), run.err());
+        assertTrue(run.err().contains("other key: ") && run.err().contains("does not verify with key"), run.err());
+        assertFalse(run.err().contains("starting"), run.err());
+        assertNothingStored(runHome);
+        Path instances = runHome.resolve("state/instances");
+        if (Files.isDirectory(instances)) {
+            try (Stream<Path> entries = Files.list(instances)) {
+                assertEquals(List.of(), entries.toList(), "a refused run left an instance");
+            }
+        }
+    }
+
+    @Test
     void badInputExitsTwo() throws Exception {
         assertEquals(0, appliance(home, "key", "generate", "--output-key-prefix", dir.resolve("release").toString()).exit());
         String image = registry.host() + "/ops/lamp:1";
