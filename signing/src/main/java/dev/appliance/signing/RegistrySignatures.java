@@ -36,7 +36,7 @@ public final class RegistrySignatures implements SignatureSource, SignatureSink 
         this.repository = repository;
     }
 
-    /** Where a signature went. */
+    /** Where a signature went (when this key had already signed this name, nothing new was written). */
     public record Stored(String tag, Optional<Digest> referrer) {}
 
     /**
@@ -46,10 +46,14 @@ public final class RegistrySignatures implements SignatureSource, SignatureSink 
      */
     public Stored sign(Signer signer, ImageReference named, Descriptor image) throws IOException {
         Optional<SignatureManifest> existing = tagged(image.digest());
-        SignatureManifest tagged = signer.addTo(existing.orElse(null), named, image.digest());
-        store(SignatureManifest.tagFor(image.digest()), tagged);
+        // Signing again with the same key and name adds nothing: the signature already there is kept (as cosign does).
+        boolean alreadySigned = existing.isPresent() && Verifier.verify(existing.get(), signer.publicKey(),
+                ExpectedIdentity.exact(named), image.digest()).isVerified();
+        if (!alreadySigned) {
+            store(SignatureManifest.tagFor(image.digest()), signer.addTo(existing.orElse(null), named, image.digest()));
+        }
         Optional<Digest> referrer = Optional.empty();
-        if (repository.referrers(image.digest(), SignatureManifest.ARTIFACT_TYPE).isPresent()) {
+        if (!alreadySigned && repository.referrers(image.digest(), SignatureManifest.ARTIFACT_TYPE).isPresent()) {
             SignatureManifest asReferrer = signer.signAsReferrer(named, image);
             store(asReferrer.manifest().digest().toString(), asReferrer);
             referrer = Optional.of(asReferrer.manifest().digest());

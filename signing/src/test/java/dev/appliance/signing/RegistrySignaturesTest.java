@@ -83,6 +83,9 @@ class RegistrySignaturesTest {
         signing.sign(image, other);
         Manifest sig = Manifest.parse(repository().manifest(SignatureManifest.tagFor(digest)).orElseThrow().body(), "sig");
         assertEquals(2, sig.layers().size());
+        // Signing again with a key that already signed this name adds no duplicate.
+        signing.sign(image, release);
+        assertEquals(sig, Manifest.parse(repository().manifest(SignatureManifest.tagFor(digest)).orElseThrow().body(), "sig"));
         assertTrue(signing.verifyWithKey(image, PublicKeys.read(releasePub)).decision().accepted());
         assertTrue(signing.verifyWithKey(image, PublicKeys.read(otherFiles.publicKey())).decision().accepted());
     }
