@@ -1,6 +1,16 @@
 package dev.appliance.cli;
 
+import dev.appliance.oci.ImageReference;
 import dev.appliance.oci.Manifest;
+import dev.appliance.registry.RegistryOptions;
+import dev.appliance.registry.RemoteRepository;
+import dev.appliance.registry.TransferListener;
+import dev.appliance.signing.Passphrase;
+import dev.appliance.signing.PrivateKeys;
+import dev.appliance.signing.RegistrySignatures;
+import dev.appliance.signing.SignatureManifest;
+import dev.appliance.signing.Signer;
+import dev.appliance.signing.SigningKey;
 import dev.appliance.registry.RegistryServer;
 import dev.appliance.registry.TestImages;
 import dev.appliance.store.ImageStore;
@@ -122,6 +132,56 @@ class SigningCommandsTest {
                 assertEquals(List.of(), entries.toList(), "a refused run left an instance");
             }
         }
+    }
+
+    /**
+     * The refusals that need a doctored registry: the signature of the old digest
+     * presented for a retagged image, an identity naming another repository, a
+     * corrupted payload blob. Each pull is refused with its reason and stores nothing.
+     */
+    @Test
+    void pullRefusesRetaggedOtherIdentityAndCorruptedSignatures() throws Exception {
+        assertEquals(0, appliance(home, "key", "generate", "--output-key-prefix", dir.resolve("release").toString()).exit());
+        SigningKey key = PrivateKeys.read(dir.resolve("release.key"), Passphrase.of("pw".toCharArray()));
+        Path policy = Files.writeString(dir.resolve("policy.json"), "{\"default\":[{\"type\":\"reject\"}],"
+                + "\"transports\":{\"docker\":{\"" + registry.host() + "/ops\":[{\"type\":\"sigstoreSigned\","
+                + "\"keyPath\":\"" + dir.resolve("release.pub") + "\"}]}}}");
+
+        String retagged = registry.host() + "/ops/retagged:1";
+        assertEquals(0, appliance(home, "push", "app:1", retagged, "--sign-key", dir.resolve("release.key").toString()).exit());
+        assertEquals(0, appliance(home, "push", "app:2", retagged).exit());
+        RemoteRepository retaggedRepo = repository(retagged);
+        RemoteRepository.RemoteManifest oldSignature = retaggedRepo.manifest(SignatureManifest.tagFor(signed.digest())).orElseThrow();
+        retaggedRepo.putManifest(SignatureManifest.tagFor(unsigned.digest()), oldSignature.body(), oldSignature.mediaType());
+        assertPullRefused(retagged, policy, "the image changed after signing");
+
+        String identity = registry.host() + "/ops/identity:1";
+        assertEquals(0, appliance(home, "push", "app:1", identity).exit());
+        RemoteRepository identityRepo = repository(identity);
+        new RegistrySignatures(identityRepo).sign(new Signer(key), ImageReference.parse(registry.host() + "/ops/other:1"),
+                identityRepo.manifest("1").orElseThrow().descriptor());
+        assertPullRefused(identity, policy, "signed identity '" + registry.host() + "/ops/other:1' does not match");
+
+        String corrupted = registry.host() + "/ops/corrupted:1";
+        assertEquals(0, appliance(home, "push", "app:1", corrupted, "--sign-key", dir.resolve("release.key").toString()).exit());
+        Manifest sig = Manifest.parse(repository(corrupted).manifest(SignatureManifest.tagFor(signed.digest())).orElseThrow().body(), "sig");
+        Path payload = registry.blobFile(sig.layers().get(0).digest().toString());
+        byte[] bytes = Files.readAllBytes(payload);
+        bytes[bytes.length / 2] ^= 1;
+        Files.write(payload, bytes);
+        assertPullRefused(corrupted, policy, "corrupted: ");
+    }
+
+    private void assertPullRefused(String image, Path policy, String reason) throws Exception {
+        Path fresh = dir.resolve("pull-" + image.replaceAll("[^a-z0-9]", "-"));
+        CliProcess.Run pull = appliance(fresh, "pull", image, "--policy", policy.toString());
+        assertEquals(1, pull.exit(), pull.err());
+        assertTrue(pull.err().contains(reason) && pull.err().contains("nothing was stored"), pull.err());
+        assertNothingStored(fresh);
+    }
+
+    private static RemoteRepository repository(String image) {
+        return RemoteRepository.open(ImageReference.parse(image), RegistryOptions.defaults(), TransferListener.NONE, true);
     }
 
     @Test
