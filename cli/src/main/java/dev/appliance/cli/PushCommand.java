@@ -9,6 +9,7 @@ import dev.appliance.signing.Passphrase;
 import dev.appliance.signing.RemoteSigning;
 import dev.appliance.signing.SigningKey;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -31,19 +32,18 @@ final class PushCommand extends RegistryCommand {
     @Option(names = "--sign-key", paramLabel = "KEY", description = "After the push, sign the pushed image with this private key (as `appliance sign`).")
     Path signKey;
 
-    @Option(names = "--passphrase-file", paramLabel = "FILE",
-            description = "With --sign-key: read the key's passphrase from the first line of FILE (else $APPLIANCE_KEY_PASSWORD, a prompt, or standard input).")
-    Path passphraseFile;
+    @Mixin
+    SigningKeyOptions signing;
 
     @Override
     public Integer call() throws IOException {
-        if (signKey != null && registry.passwordStdin && passphraseFile == null
+        if (signKey != null && registry.passwordStdin && signing.passphraseFile == null
                 && System.getenv(Passphrase.ENVIRONMENT_VARIABLE) == null) {
             throw new InvalidInputException("--password-stdin and --sign-key both want standard input: give the key's"
                     + " passphrase with --passphrase-file or $" + Passphrase.ENVIRONMENT_VARIABLE);
         }
         // The key is read first: a wrong passphrase fails before anything is uploaded.
-        SigningKey key = signKey == null ? null : SigningKeyFiles.read(signKey, passphraseFile, "--sign-key");
+        SigningKey key = signKey == null ? null : signing.read(signKey, "--sign-key");
         RegistryOptions options = registryOptions();
         TransferListener listener = transferProgress("pushing");
         PushResult result = new ImagePusher(store(), options, listener).push(local, remote);

@@ -2,6 +2,7 @@ package dev.appliance.cli;
 
 import dev.appliance.signing.RemoteSigning;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -19,14 +20,13 @@ final class SignCommand extends RegistryCommand {
     @Option(names = "--key", required = true, paramLabel = "KEY", description = "Private key (cosign format, e.g. from `appliance key generate`).")
     Path key;
 
-    @Option(names = "--passphrase-file", paramLabel = "FILE",
-            description = "Read the key's passphrase from the first line of FILE (else $APPLIANCE_KEY_PASSWORD, a prompt, or standard input).")
-    Path passphraseFile;
+    @Mixin
+    SigningKeyOptions signing;
 
     @Override
     public Integer call() throws IOException {
         RemoteSigning.SignResult result = new RemoteSigning(registryOptions(), transferProgress("signing"))
-                .sign(image, SigningKeyFiles.read(key, passphraseFile, "--key"));
+                .sign(image, signing.read(key, "--key"));
         out().println(SignatureLines.signed(result));
         return 0;
     }

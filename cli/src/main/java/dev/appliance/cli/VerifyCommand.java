@@ -6,14 +6,13 @@ import dev.appliance.signing.RemoteSigning;
 import dev.appliance.signing.SignatureRefusal;
 import dev.appliance.signing.VerifiedSignature;
 import dev.appliance.signing.policy.PolicyDecision;
-import dev.appliance.signing.policy.PolicyFiles;
 import dev.appliance.signing.policy.TrustPolicy;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.nio.file.Path;
-import java.util.Optional;
 
 @Command(name = "verify", description = {
         "Check the signatures of an image in a registry and print who signed what (key fingerprint, identity, digest).",
@@ -26,25 +25,22 @@ final class VerifyCommand extends RegistryCommand {
     @Option(names = "--key", paramLabel = "KEY", description = "Public key the image must be signed with.")
     Path key;
 
-    @Option(names = "--policy", paramLabel = "FILE",
-            description = "containers-policy.json to apply (default: $XDG_CONFIG_HOME/containers/policy.json, else /etc/containers/policy.json).")
-    Path policy;
+    @Mixin
+    PolicyOptions policy;
 
     @Override
     public Integer call() {
         RemoteSigning signing = new RemoteSigning(registryOptions(), transferProgress("verifying"));
         RemoteSigning.Verification result;
         if (key != null) {
-            if (policy != null) {
+            if (policy.policy != null) {
                 throw new InvalidInputException("--key and --policy: give one");
             }
             result = signing.verifyWithKey(image, PublicKeys.read(key));
         } else {
-            Optional<Path> file = PolicyFiles.standard().locate(policy);
-            if (file.isEmpty()) {
-                throw new InvalidInputException("no --key, no --policy and no policy file: nothing to verify against");
-            }
-            result = signing.verifyWithPolicy(image, TrustPolicy.read(file.get()));
+            TrustPolicy trust = policy.read().orElseThrow(() -> new InvalidInputException(
+                    "no --key, no --policy and no policy file: nothing to verify against"));
+            result = signing.verifyWithPolicy(image, trust);
         }
         PolicyDecision decision = result.decision();
         for (VerifiedSignature signer : decision.signers()) {

@@ -5,17 +5,25 @@ import dev.appliance.signing.Passphrase;
 import dev.appliance.signing.PrivateKeys;
 import dev.appliance.signing.SigningKey;
 
+import picocli.CommandLine.Option;
+
 import java.io.Console;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
-/** Reads a private key for sign and push --sign-key, its passphrase as `key generate` takes one (never argv). */
-final class SigningKeyFiles {
-    private SigningKeyFiles() {}
+/**
+ * The passphrase option of sign and push --sign-key, and the reading of the private
+ * key with it; the passphrase comes as `key generate` takes one (never argv).
+ */
+final class SigningKeyOptions {
+    @Option(names = "--passphrase-file", paramLabel = "FILE",
+            description = "Read the signing key's passphrase from the first line of FILE (else $APPLIANCE_KEY_PASSWORD,"
+                    + " a prompt, or standard input).")
+    Path passphraseFile;
 
-    static SigningKey read(Path key, Path passphraseFile, String option) throws IOException {
+    SigningKey read(Path key, String option) throws IOException {
         if (!Files.isRegularFile(key)) {
             throw new InvalidInputException(option + " " + key + ": no such file");
         }
