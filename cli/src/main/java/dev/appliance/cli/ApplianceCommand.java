@@ -21,6 +21,8 @@ import picocli.CommandLine.HelpCommand;
             GcCommand.class,
             StoreCommand.class,
             PushCommand.class,
+            SignCommand.class,
+            VerifyCommand.class,
             PullCommand.class,
             RunCommand.class,
             PsCommand.class,

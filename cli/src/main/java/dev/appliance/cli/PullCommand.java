@@ -2,7 +2,10 @@ package dev.appliance.cli;
 
 import dev.appliance.registry.ImagePuller;
 import dev.appliance.registry.PullResult;
+import dev.appliance.registry.RegistryOptions;
+import dev.appliance.registry.TransferListener;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 import java.util.LinkedHashMap;
@@ -15,9 +18,14 @@ final class PullCommand extends RegistryCommand {
     @Parameters(index = "0", paramLabel = "REMOTE", description = "REGISTRY/REPOSITORY[:TAG|@DIGEST]")
     String remote;
 
+    @Mixin
+    PolicyOptions policy;
+
     @Override
     public Integer call() {
-        PullResult result = new ImagePuller(store(), registryOptions(), transferProgress("pulling")).pull(remote);
+        RegistryOptions options = registryOptions();
+        TransferListener listener = transferProgress("pulling");
+        PullResult result = new ImagePuller(store(), options, listener, policy.gate(options, listener, err())).pull(remote);
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("source", result.source());
         json.put("name", result.localName());

@@ -2,9 +2,19 @@ package dev.appliance.cli;
 
 import dev.appliance.registry.ImagePusher;
 import dev.appliance.registry.PushResult;
+import dev.appliance.registry.RegistryOptions;
+import dev.appliance.registry.TransferListener;
+import dev.appliance.common.InvalidInputException;
+import dev.appliance.signing.Passphrase;
+import dev.appliance.signing.RemoteSigning;
+import dev.appliance.signing.SigningKey;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -19,9 +29,24 @@ final class PushCommand extends RegistryCommand {
             description = "REGISTRY/REPOSITORY[:TAG] to push to; default: LOCAL, which must then name a registry.")
     String remote;
 
+    @Option(names = "--sign-key", paramLabel = "KEY", description = "After the push, sign the pushed image with this private key (as `appliance sign`).")
+    Path signKey;
+
+    @Mixin
+    SigningKeyOptions signing;
+
     @Override
-    public Integer call() {
-        PushResult result = new ImagePusher(store(), registryOptions(), transferProgress("pushing")).push(local, remote);
+    public Integer call() throws IOException {
+        if (signKey != null && registry.passwordStdin && signing.passphraseFile == null
+                && System.getenv(Passphrase.ENVIRONMENT_VARIABLE) == null) {
+            throw new InvalidInputException("--password-stdin and --sign-key both want standard input: give the key's"
+                    + " passphrase with --passphrase-file or $" + Passphrase.ENVIRONMENT_VARIABLE);
+        }
+        // The key is read first: a wrong passphrase fails before anything is uploaded.
+        SigningKey key = signKey == null ? null : signing.read(signKey, "--sign-key");
+        RegistryOptions options = registryOptions();
+        TransferListener listener = transferProgress("pushing");
+        PushResult result = new ImagePusher(store(), options, listener).push(local, remote);
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("target", result.target());
         json.put("digest", result.digest().toString());
@@ -31,6 +56,9 @@ final class PushCommand extends RegistryCommand {
         TransferProgress.printResult(out(), err(), output, json, "pushed " + result.target() + ": sent "
                 + Sizes.human(result.bytesSent()) + " in " + result.blobsSent() + " blobs, " + result.blobsSkipped()
                 + " already there");
+        if (key != null) {
+            err().println(SignatureLines.signed(new RemoteSigning(options, listener).sign(result.target(), key)));
+        }
         return 0;
     }
 }

@@ -17,9 +17,14 @@ abstract class RegistryCommand extends BaseCommand {
     @Mixin
     OutputOptions output;
 
-    /** Reads the password from standard input with --password-stdin: call once. */
+    private RegistryOptions options;
+
+    /** Reads the password from standard input with --password-stdin (once: later calls return the same options). */
     protected RegistryOptions registryOptions() {
-        return registry.toOptions(System.in);
+        if (options == null) {
+            options = registry.toOptions(System.in);
+        }
+        return options;
     }
 
     /** Progress bars (or lines) for {@code verb} ("pushing", "pulling"); nothing with --quiet. */

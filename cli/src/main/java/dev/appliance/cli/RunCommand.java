@@ -55,6 +55,9 @@ final class RunCommand extends RegistryCommand {
     @Mixin
     ImageLimitsOptions limits;
 
+    @Mixin
+    PolicyOptions policy;
+
     @Option(names = "--no-sandbox", description = "Run the engines without a sandbox: needed for an image from a registry"
             + " on a host that cannot sandbox (see doctor). The image's UML kernel or QEMU then runs with your user's"
             + " access to your files. See docs/security.md.")
@@ -83,7 +86,7 @@ final class RunCommand extends RegistryCommand {
             }, "stop-on-exit"));
         }
         InstanceInfo info = manager.run(request, new StoreBootImages(dirs(), registryOptions(), transferProgress("pulling"),
-                        limits.limits()),
+                        limits.limits(), policy.gate(registryOptions(), transferProgress("verifying"), err())),
                 !detach, timeout.orImageDefault(), new InstanceManager.RunListener() {
                     @Override
                     public void progress(String line) {

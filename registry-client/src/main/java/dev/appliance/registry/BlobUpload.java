@@ -82,6 +82,19 @@ final class BlobUpload {
         commit(location, digest, file, size, 0, counted);
     }
 
+    /** Uploads a small blob held in memory (a signature's payload or config) in one request. */
+    void upload(Digest digest, byte[] content) throws IOException {
+        HttpResponse<InputStream> started = client.expectOneOf(
+                client.request("blobs/uploads/").POST(HttpRequest.BodyPublishers.noBody()),
+                null, "upload of blob " + digest, 202);
+        RegistryConnection.discard(started);
+        URI location = location(started);
+        String separator = location.getRawQuery() == null ? "?" : "&";
+        HttpRequest.Builder put = client.request(URI.create(location + separator + "digest=" + query(digest.toString())))
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(content)).header("Content-Type", OCTETS);
+        RegistryConnection.discard(client.expectOneOf(put, null, "upload of blob " + digest, 201));
+    }
+
     /** The PUT that ends an upload, with the last {@code length} bytes from {@code offset} (none after chunks). */
     private void commit(URI location, Digest digest, Path file, long offset, long length, LongConsumer progress)
             throws IOException {

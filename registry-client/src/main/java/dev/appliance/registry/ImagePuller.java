@@ -34,11 +34,18 @@ public final class ImagePuller {
     private final ImageStore store;
     private final RegistryOptions options;
     private final TransferListener listener;
+    private final ManifestGate gate;
 
     public ImagePuller(ImageStore store, RegistryOptions options, TransferListener listener) {
+        this(store, options, listener, ManifestGate.OPEN);
+    }
+
+    /** {@code gate} sees the manifest digest before any blob is fetched or stored (the signature policy). */
+    public ImagePuller(ImageStore store, RegistryOptions options, TransferListener listener, ManifestGate gate) {
         this.store = store;
         this.options = options;
         this.listener = listener;
+        this.gate = gate;
     }
 
     /** Pulls {@code remote} and tags it under the same name in the store (unless pulled by digest only). */
@@ -51,6 +58,7 @@ public final class ImagePuller {
         listener.stage("fetching manifest of " + source);
         Manifest manifest = retry.run("fetching the manifest of " + source, () -> fetchManifest(http, source));
         PullLimits.check(manifest, source.toString());
+        gate.admit(source, manifest.digest());
         AtomicLong bytes = new AtomicLong();
         AtomicInteger received = new AtomicInteger();
         AtomicInteger skipped = new AtomicInteger();

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.Signature;
+import java.security.interfaces.ECPublicKey;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -36,6 +37,11 @@ public final class Signer {
 
     public Signer(SigningKey key) {
         this.key = key;
+    }
+
+    /** The public half of the signing key. */
+    public ECPublicKey publicKey() {
+        return key.publicKey();
     }
 
     /** The signature manifest for the tag scheme ({@link SignatureManifest#tagFor}), as cosign and skopeo write it. */

@@ -5,6 +5,7 @@ import dev.appliance.oci.ApplianceMetadata;
 import dev.appliance.oci.Digest;
 import dev.appliance.oci.ImageReference;
 import dev.appliance.registry.ImagePuller;
+import dev.appliance.registry.ManifestGate;
 import dev.appliance.registry.RegistryOptions;
 import dev.appliance.registry.TransferListener;
 import dev.appliance.runtime.disk.DiskAssembler;
@@ -33,6 +34,7 @@ public final class StoreBootImages implements BootImageResolver {
     private final RegistryOptions registry;
     private final TransferListener listener;
     private final ImageLimits limits;
+    private final ManifestGate gate;
 
     /** With {@link ImageLimits#DEFAULTS}. */
     public StoreBootImages(ApplianceDirs dirs, RegistryOptions registry, TransferListener listener) {
@@ -44,10 +46,17 @@ public final class StoreBootImages implements BootImageResolver {
      * @param limits   what an image may ask of this host, checked before its disk is assembled
      */
     public StoreBootImages(ApplianceDirs dirs, RegistryOptions registry, TransferListener listener, ImageLimits limits) {
+        this(dirs, registry, listener, limits, ManifestGate.OPEN);
+    }
+
+    /** @param gate checks an image to be pulled (the signature policy) before anything of it is downloaded */
+    public StoreBootImages(ApplianceDirs dirs, RegistryOptions registry, TransferListener listener, ImageLimits limits,
+                           ManifestGate gate) {
         this.dirs = dirs;
         this.registry = registry;
         this.listener = listener;
         this.limits = limits;
+        this.gate = gate;
     }
 
     @Override
@@ -59,7 +68,7 @@ public final class StoreBootImages implements BootImageResolver {
             image = local.get();
         } else if (ImageReference.parse(reference).hasRegistry()) {
             progress.accept("pulling " + reference);
-            String name = new ImagePuller(store, registry, listener).pull(reference).localName();
+            String name = new ImagePuller(store, registry, listener, gate).pull(reference).localName();
             image = store.get(name);
         } else {
             image = store.get(reference); // the store's "not in the local store" error
