@@ -266,8 +266,10 @@ class ImageBuilderTest {
     @Test
     void anInterruptedBuildLeavesNothingBehindAndTheNextBuildWorks() throws Exception {
         String javaCommand = ProcessHandle.current().info().command().orElse("java");
-        Process child = new ProcessBuilder(javaCommand, "-cp", System.getProperty("java.class.path"),
-                InterruptedBuildMain.class.getName(), home.toString())
+        // env --default-signal: a suite started in the background of a script inherits SIGINT
+        // ignored, and a JVM leaves an ignored SIGINT ignored; Ctrl-C in a terminal is never so.
+        Process child = new ProcessBuilder("env", "--default-signal=INT", javaCommand, "-cp",
+                System.getProperty("java.class.path"), InterruptedBuildMain.class.getName(), home.toString())
                 .redirectErrorStream(true).redirectOutput(home.resolve("interrupted.log").toFile()).start();
         // Wait until this build's mmdebstrap runs (its target is under the test's home), then press
         // "Ctrl-C": early in the build, so the interrupt cannot race the build's last step. (A mount
@@ -296,7 +298,8 @@ class ImageBuilderTest {
         try (DirectoryStream<Path> temps = Files.newDirectoryStream(dirs.store().resolve("tmp"))) {
             assertFalse(temps.iterator().hasNext(), "no partial blob in the store");
         }
-        assertTrue(ImageStore.open(dirs.store()).find("interrupted:1.0").isEmpty());
+        assertTrue(ImageStore.open(dirs.store()).find("interrupted:1.0").isEmpty(),
+                "the interrupted build was tagged; its output:\n" + Files.readString(home.resolve("interrupted.log")));
         assertTrue(ProcessHandle.allProcesses().noneMatch(p -> p.info().commandLine().orElse("").contains(home.toString())),
                 "no tool of the build still running");
 
