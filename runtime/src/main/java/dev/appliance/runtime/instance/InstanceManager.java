@@ -5,12 +5,10 @@ import dev.appliance.common.ApplianceDirs;
 import dev.appliance.common.ApplianceException;
 import dev.appliance.common.InvalidInputException;
 import dev.appliance.oci.ApplianceMetadata;
-import dev.appliance.oci.MetadataRules;
 import dev.appliance.runtime.engine.Bubblewrap;
 import dev.appliance.runtime.engine.EngineSelector;
 import dev.appliance.runtime.engine.ProcessStarter;
 import dev.appliance.runtime.net.PortAllocator;
-import dev.appliance.runtime.net.PortMapping;
 import dev.appliance.runtime.net.PublishedPort;
 
 import java.io.IOException;
@@ -117,16 +115,9 @@ public final class InstanceManager {
     private String create(RunRequest request, BootImageResolver images, Consumer<String> progress,
                           Consumer<InstanceDir> reserved) {
         String engine = EngineSelector.validate(request.engine());
-        List<PortMapping> portRequests = request.ports().stream().map(PortMapping::parse).toList();
-        List<String[]> volumeRequests = request.volumes().stream().map(VolumeStore::parse).toList();
         if (request.name() != null) {
             validateName(request.name());
         }
-        if (request.cpus() != null && !MetadataRules.CPUS.contains(request.cpus())) {
-            throw new InvalidInputException("--cpus " + request.cpus() + ": must be from " + MetadataRules.CPUS.min()
-                    + " to " + MetadataRules.CPUS.max());
-        }
-        long requestedMemory = request.memory() == null ? 0 : Sizes.mebibytes(request.memory());
         String name = request.name() != null ? request.name() : generatedName(request.image());
         InstanceDir dir = createDir(name);
         try {
@@ -136,18 +127,18 @@ public final class InstanceManager {
                     progress);
             ApplianceMetadata meta = image.metadata();
             Map<String, String> params = effectiveParams(request, meta);
-            long memory = request.memory() == null ? meta.memoryMiB() : requestedMemory;
+            long memory = request.memoryMiB() == null ? meta.memoryMiB() : request.memoryMiB();
             int cpus = request.cpus() == null ? meta.cpus() : request.cpus();
-            List<PublishedPort> ports = PortAllocator.allocate(portRequests,
+            List<PublishedPort> ports = PortAllocator.allocate(request.ports(),
                     meta.health() == null ? 0 : meta.health().port());
             List<InstanceSpec.VolumeMount> mounts = new ArrayList<>();
             List<String> extraDisks = new ArrayList<>(List.of(dir.configDisk().toString()));
             // Until the spec names the volumes, `volume rm/prune` must not see them as unused.
             try (VolumeStore.Lock held = volumes.lock()) {
-                for (String[] v : volumeRequests) {
-                    ensureVolumeFree(v[0], name);
-                    mounts.add(new InstanceSpec.VolumeMount(v[0], v[1], volumes.ensure(v[0])));
-                    extraDisks.add(volumes.disk(v[0]).toString());
+                for (VolumeMount v : request.volumes()) {
+                    ensureVolumeFree(v.name(), name);
+                    mounts.add(new InstanceSpec.VolumeMount(v.name(), v.guestPath(), volumes.ensure(v.name())));
+                    extraDisks.add(volumes.disk(v.name()).toString());
                 }
                 Map<String, byte[]> secrets = new GeneratedSecrets(dir.path())
                         .completeAndKeep(meta, request.secrets(), new SecureRandom());
