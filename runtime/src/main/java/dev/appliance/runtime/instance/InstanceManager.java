@@ -538,18 +538,18 @@ public final class InstanceManager {
         for (Map.Entry<String, String> e : request.params().entrySet()) {
             ApplianceMetadata.Param p = declared.get(e.getKey());
             if (p == null) {
-                throw new InvalidInputException("--param " + e.getKey() + ": " + request.image() + " has no such parameter"
-                        + known(declared));
+                throw new InvalidInputException("parameter " + e.getKey() + ": " + request.image()
+                        + " has no such parameter" + known(declared));
             }
             if (p.secret()) {
-                throw new InvalidInputException("--param " + e.getKey() + ": this parameter is secret; pass it with"
-                        + " --secret " + e.getKey() + "=@FILE or --secret " + e.getKey() + "=- (stdin)");
+                throw new InvalidInputException("parameter " + e.getKey() + " is secret: give it as a secret (from a"
+                        + " file or standard input), never as a plain value");
             }
             effective.put(e.getKey(), e.getValue());
         }
         for (String key : request.secrets().keySet()) {
             if (!declared.containsKey(key)) {
-                throw new InvalidInputException("--secret " + key + ": " + request.image() + " has no such parameter"
+                throw new InvalidInputException("secret " + key + ": " + request.image() + " has no such parameter"
                         + known(declared));
             }
         }

@@ -1,4 +1,4 @@
-package dev.appliance.runtime.instance;
+package dev.appliance.cli;
 
 import dev.appliance.common.InvalidInputException;
 import org.junit.jupiter.api.Test;
@@ -60,15 +60,6 @@ class RunInputsTest {
         InvalidInputException notText = assertThrows(InvalidInputException.class,
                 () -> RunInputs.params(List.of(), List.of("rules=" + binary)));
         assertTrue(notText.getMessage().contains("UTF-8"), notText.getMessage());
-    }
-
-    @Test
-    void volumeMounts() {
-        assertEquals(new VolumeMount("lamp-data", "/var/lib/mysql"), VolumeMount.parse("lamp-data:/var/lib/mysql"));
-        for (String bad : List.of("x", ":/a", "a:relative", "a:/", "a:/x/../etc", "../x:/a", "a:/with space")) {
-            InvalidInputException e = assertThrows(InvalidInputException.class, () -> VolumeMount.parse(bad));
-            assertTrue(e.getMessage().startsWith("volume mount " + bad + ":"), e.getMessage());
-        }
     }
 
     /** An empty standard input. */
