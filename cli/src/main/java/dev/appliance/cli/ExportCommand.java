@@ -11,8 +11,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.List;
 
 @Command(name = "export", description = {
         "Export an image as a VM disk that boots on its own under UEFI (no appliance runtime needed).",
@@ -53,11 +52,8 @@ final class ExportCommand extends RegistryCommand {
                 + options.outputDir());
         ExportResult result = new Exporter(dirs(), registryOptions(), transferProgress("pushing")).export(stored, options);
         if (output.json) {
-            Map<String, Object> json = new LinkedHashMap<>();
-            json.put("disk", result.disk().toString());
-            json.put("files", result.files().stream().map(Path::toString).toList());
-            json.put("containerDisk", result.containerDisk());
-            out().println(Json.write(json));
+            out().println(Json.write(new Exported(result.disk().toString(),
+                    result.files().stream().map(Path::toString).toList(), result.containerDisk())));
         } else {
             result.files().forEach(out()::println);
             if (result.containerDisk() != null) {
@@ -66,4 +62,7 @@ final class ExportCommand extends RegistryCommand {
         }
         return 0;
     }
+
+    /** What --json prints; {@code containerDisk} is null unless pushed as a KubeVirt containerDisk. */
+    record Exported(String disk, List<String> files, String containerDisk) {}
 }

@@ -5,9 +5,6 @@ import dev.appliance.registry.PushResult;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-
 @Command(name = "push", description = {
         "Push an image from the local store to a registry.",
         "Prints the manifest digest, which is the same in the store and in the registry."})
@@ -22,15 +19,14 @@ final class PushCommand extends RegistryCommand {
     @Override
     public Integer call() {
         PushResult result = new ImagePusher(store(), registryOptions(), transferProgress("pushing")).push(local, remote);
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("target", result.target());
-        json.put("digest", result.digest().toString());
-        json.put("bytesSent", result.bytesSent());
-        json.put("blobsSent", result.blobsSent());
-        json.put("blobsSkipped", result.blobsSkipped());
-        TransferProgress.printResult(out(), err(), output, json, "pushed " + result.target() + ": sent "
+        Pushed json = new Pushed(result.target(), result.digest().toString(), result.bytesSent(), result.blobsSent(),
+                result.blobsSkipped());
+        TransferProgress.printResult(out(), err(), output, json, json.digest(), "pushed " + result.target() + ": sent "
                 + Sizes.human(result.bytesSent()) + " in " + result.blobsSent() + " blobs, " + result.blobsSkipped()
                 + " already there");
         return 0;
     }
+
+    /** What --json prints. */
+    record Pushed(String target, String digest, long bytesSent, int blobsSent, int blobsSkipped) {}
 }
