@@ -8,6 +8,7 @@ import dev.appliance.store.StoredImage;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 
 import java.nio.file.Path;
@@ -22,9 +23,9 @@ final class ExportCommand extends RegistryCommand {
     @Parameters(index = "0", paramLabel = "IMAGE", description = "Image in the local store (tag or digest).")
     String image;
 
-    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "qcow2",
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "qcow2", converter = ExportFormatConverter.class,
             description = "raw, qcow2 or ova (default: ${DEFAULT-VALUE}).")
-    String format;
+    ExportFormat format;
 
     @Option(names = {"-o", "--output"}, paramLabel = "DIR", defaultValue = ".",
             description = "Directory to write to (default: the current directory).")
@@ -45,7 +46,11 @@ final class ExportCommand extends RegistryCommand {
 
     @Override
     public Integer call() {
-        ExportOptions options = new ExportOptions(ExportFormat.parse(format), outputDir.toAbsolutePath(), libvirt, kubevirt,
+        if (libvirt && !format.bootsInLibvirt()) {
+            throw new ParameterException(spec.commandLine(), "--libvirt needs --format raw or qcow2: libvirt cannot boot"
+                    + " an " + format.extension + " file");
+        }
+        ExportOptions options = new ExportOptions(format, outputDir.toAbsolutePath(), libvirt, kubevirt,
                 firstBoot.params(), firstBoot.secrets(System.in, registry), limits.limits());
         StoredImage stored = store().get(image);
         output.progress(err(), "exporting " + stored.name() + " as " + options.format().extension + " to "

@@ -1,5 +1,6 @@
 package dev.appliance.cli;
 
+import dev.appliance.runtime.export.ExportFormat;
 import dev.appliance.runtime.instance.VolumeMount;
 import dev.appliance.runtime.net.PortMapping;
 import org.junit.jupiter.api.Test;
@@ -14,8 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The run options become typed values before any library call; a bad one is exit 2 naming the option. */
-class RunOptionConvertersTest {
+/** Options become typed values before any library call; a bad one is exit 2 naming the option. */
+class OptionConvertersTest {
     @Test
     void memoryIsMebibytesAndABareNumberStaysMebibytes() {
         MemoryConverter memory = new MemoryConverter();
@@ -45,6 +46,13 @@ class RunOptionConvertersTest {
         assertUsageError("(option --cpus)", "run", "--cpus", "0", "lamp:1.0.0");
     }
 
+    @Test
+    void exportFormatIsTypedAndLibvirtNeedsADisk() {
+        assertEquals(ExportFormat.QCOW2, new ExportFormatConverter().convert("QCOW2"));
+        assertUsageError("option '--format'", "export", "--format", "vhd", "web:1.0");
+        assertUsageError("--libvirt needs --format raw or qcow2", "export", "--format", "ova", "--libvirt", "web:1.0");
+    }
+
     private static void assertUsageError(String expected, String... args) {
         StringWriter err = new StringWriter();
         CommandLine cli = Main.commandLine();
@@ -52,6 +60,6 @@ class RunOptionConvertersTest {
         cli.setErr(new PrintWriter(err));
         assertEquals(2, cli.execute(args), err.toString());
         assertTrue(err.toString().contains(expected), err.toString());
-        assertTrue(err.toString().contains("Try 'appliance run --help'"), "a usage error, not a failure: " + err);
+        assertTrue(err.toString().contains("Try 'appliance " + args[0] + " --help'"), "a usage error, not a failure: " + err);
     }
 }
