@@ -2,6 +2,7 @@ package dev.appliance.cli;
 
 import dev.appliance.common.ApplianceException;
 import dev.appliance.common.InvalidInputException;
+import dev.appliance.registry.RegistryTrustException;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.ParameterException;
@@ -41,6 +42,12 @@ final class ErrorHandler implements IExecutionExceptionHandler {
     }
 
     private static String describe(Exception e) {
+        if (e instanceof RegistryTrustException trust) {
+            return e.getMessage() + switch (trust.remedy()) {
+                case TRUST_CA -> " (options --ca-cert FILE, or --insecure)";
+                case ALLOW_PLAIN_HTTP -> " (option --insecure)";
+            };
+        }
         if (e instanceof InvalidInputException || e instanceof ApplianceException) {
             return e.getMessage();
         }

@@ -9,6 +9,7 @@
  * {@link dev.appliance.registry.PullResult}, {@link dev.appliance.registry.RegistryOptions}
  * (TLS, credentials, {@link dev.appliance.registry.RetryPolicy}),
  * {@link dev.appliance.registry.RegistryCredential} and
- * {@link dev.appliance.registry.TransferListener} (progress).
+ * {@link dev.appliance.registry.TransferListener} (progress) and
+ * {@link dev.appliance.registry.RegistryTrustException} (a registry not reachable on the options' terms).
  */
 package dev.appliance.registry;

@@ -75,7 +75,9 @@ class SecureRegistryTest {
         ApplianceException push = assertThrows(ApplianceException.class,
                 () -> new ImagePusher(local, options, TransferListener.NONE).push("app:1", remote("tls/app:1")));
         assertTrue(push.getMessage().contains("cannot verify the TLS certificate"), push.getMessage());
-        assertTrue(push.getMessage().contains("--ca-cert"), push.getMessage());
+        assertEquals(RegistryTrustException.Remedy.TRUST_CA,
+                assertInstanceOf(RegistryTrustException.class, push).remedy(), push.getMessage());
+        assertTrue(push.getMessage().contains("trust that CA's certificate"), push.getMessage());
         ApplianceException pull = assertThrows(ApplianceException.class,
                 () -> new ImagePuller(ImageStore.open(dir.resolve("s")), options, TransferListener.NONE).pull(remote("tls/app:1")));
         assertTrue(pull.getMessage().contains("cannot verify the TLS certificate"), pull.getMessage());
