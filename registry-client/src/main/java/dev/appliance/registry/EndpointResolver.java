@@ -45,7 +45,7 @@ final class EndpointResolver {
             } catch (SSLException e) {
                 if (isUntrustedCertificate(e)) {
                     if (!options.insecure()) {
-                        throw new RegistryTrustException(RegistryTrustException.Remedy.TRUST_CA,
+                        throw new RegistryAccessException(RegistryAccessException.Remedy.TRUST_CA,
                                 "cannot verify the TLS certificate of " + registry + ": " + rootMessage(e)
                                         + ". If a private CA signed it, trust that CA's certificate; or skip"
                                         + " verification for this registry");
@@ -55,7 +55,7 @@ final class EndpointResolver {
                     return new Endpoint(registry, host, false, any, false);
                 }
                 if (!httpAllowed) {
-                    throw new RegistryTrustException(RegistryTrustException.Remedy.ALLOW_PLAIN_HTTP,
+                    throw new RegistryAccessException(RegistryAccessException.Remedy.ALLOW_PLAIN_HTTP,
                             registry + " does not speak TLS (" + rootMessage(e) + "); plain HTTP is used only for"
                                     + " loopback registries or when allowed for this registry");
                 }

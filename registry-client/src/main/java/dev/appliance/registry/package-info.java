@@ -10,6 +10,7 @@
  * (TLS, credentials, {@link dev.appliance.registry.RetryPolicy}),
  * {@link dev.appliance.registry.RegistryCredential} and
  * {@link dev.appliance.registry.TransferListener} (progress) and
- * {@link dev.appliance.registry.RegistryTrustException} (a registry not reachable on the options' terms).
+ * {@link dev.appliance.registry.RegistryAccessException} (a registry not usable on the options' terms: TLS trust,
+ * plain HTTP, credentials).
  */
 package dev.appliance.registry;
