@@ -448,7 +448,7 @@ public final class InstanceManager {
         Path dir = dirs.instances().resolve(name).toAbsolutePath();
         if (dir.toString().length() > MAX_DIR_LENGTH) {
             throw new InvalidInputException("instance directory " + dir + " is too long for Unix sockets (max "
-                    + MAX_DIR_LENGTH + " characters): use a shorter --name or APPLIANCE_HOME");
+                    + MAX_DIR_LENGTH + " characters): use a shorter instance name or APPLIANCE_HOME");
         }
         try {
             Files.createDirectories(dirs.instances());
@@ -461,7 +461,7 @@ public final class InstanceManager {
                     java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
         } catch (FileAlreadyExistsException e) {
             throw new InvalidInputException("an instance named " + name + " already exists: remove it (appliance rm "
-                    + name + ") or choose another --name");
+                    + name + ") or choose another name");
         } catch (IOException e) {
             throw new ApplianceException("cannot create " + dir + ": " + e.getMessage(), e);
         }
