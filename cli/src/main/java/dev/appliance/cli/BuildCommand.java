@@ -10,7 +10,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,7 +58,7 @@ final class BuildCommand extends RootCommand {
                     .build(source.recipe(), options, source.gitUrl());
         }
         if (output.json) {
-            out().println(Json.write(json(result)));
+            out().println(Json.write(Built.of(result)));
         } else {
             if (!output.quiet) {
                 long total = result.timings().values().stream().mapToLong(Duration::toMillis).sum();
@@ -71,26 +70,23 @@ final class BuildCommand extends RootCommand {
         return 0;
     }
 
-    private static Map<String, Object> json(BuildResult result) {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("tag", result.tag());
-        json.put("digest", result.manifest().digest().toString());
-        List<Map<String, Object>> layers = new ArrayList<>();
-        for (BuildResult.Layer layer : result.layers()) {
-            Map<String, Object> l = new LinkedHashMap<>();
-            l.put("name", layer.name());
-            l.put("digest", layer.digest().toString());
-            l.put("diffId", layer.diffId().toString());
-            l.put("size", layer.size());
-            l.put("cached", layer.cached());
-            layers.add(l);
+    /** What --json prints; {@code timings} maps each step to its seconds. */
+    record Built(String tag, String digest, List<LayerJson> layers, long size, Map<String, Double> timings,
+                 int packages) {
+        static Built of(BuildResult result) {
+            Map<String, Double> timings = new LinkedHashMap<>();
+            result.timings().forEach((k, v) -> timings.put(k, v.toMillis() / 1000.0));
+            return new Built(result.tag(), result.manifest().digest().toString(),
+                    result.layers().stream().map(LayerJson::of).toList(),
+                    result.layers().stream().mapToLong(BuildResult.Layer::size).sum(), timings,
+                    result.packages().packages().size());
         }
-        json.put("layers", layers);
-        json.put("size", result.layers().stream().mapToLong(BuildResult.Layer::size).sum());
-        Map<String, Double> timings = new LinkedHashMap<>();
-        result.timings().forEach((k, v) -> timings.put(k, v.toMillis() / 1000.0));
-        json.put("timings", timings);
-        json.put("packages", result.packages().packages().size());
-        return json;
+    }
+
+    record LayerJson(String name, String digest, String diffId, long size, boolean cached) {
+        static LayerJson of(BuildResult.Layer layer) {
+            return new LayerJson(layer.name(), layer.digest().toString(), layer.diffId().toString(), layer.size(),
+                    layer.cached());
+        }
     }
 }

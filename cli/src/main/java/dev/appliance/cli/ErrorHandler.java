@@ -2,6 +2,7 @@ package dev.appliance.cli;
 
 import dev.appliance.common.ApplianceException;
 import dev.appliance.common.InvalidInputException;
+import dev.appliance.registry.RegistryAccessException;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.ParameterException;
@@ -41,6 +42,13 @@ final class ErrorHandler implements IExecutionExceptionHandler {
     }
 
     private static String describe(Exception e) {
+        if (e instanceof RegistryAccessException access) {
+            return e.getMessage() + switch (access.remedy()) {
+                case TRUST_CA -> " (options --ca-cert FILE, or --insecure)";
+                case ALLOW_PLAIN_HTTP -> " (option --insecure)";
+                case CREDENTIALS -> " (options --username and --password-stdin)";
+            };
+        }
         if (e instanceof InvalidInputException || e instanceof ApplianceException) {
             return e.getMessage();
         }

@@ -8,11 +8,11 @@ import dev.appliance.store.StoredImage;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.List;
 
 @Command(name = "export", description = {
         "Export an image as a VM disk that boots on its own under UEFI (no appliance runtime needed).",
@@ -23,9 +23,9 @@ final class ExportCommand extends RegistryCommand {
     @Parameters(index = "0", paramLabel = "IMAGE", description = "Image in the local store (tag or digest).")
     String image;
 
-    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "qcow2",
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "qcow2", converter = ExportFormatConverter.class,
             description = "raw, qcow2 or ova (default: ${DEFAULT-VALUE}).")
-    String format;
+    ExportFormat format;
 
     @Option(names = {"-o", "--output"}, paramLabel = "DIR", defaultValue = ".",
             description = "Directory to write to (default: the current directory).")
@@ -46,18 +46,19 @@ final class ExportCommand extends RegistryCommand {
 
     @Override
     public Integer call() {
-        ExportOptions options = new ExportOptions(ExportFormat.parse(format), outputDir.toAbsolutePath(), libvirt, kubevirt,
+        if (libvirt && !format.bootsInLibvirt()) {
+            throw new ParameterException(spec.commandLine(), "--libvirt needs --format raw or qcow2: libvirt cannot boot"
+                    + " an " + format.extension + " file");
+        }
+        ExportOptions options = new ExportOptions(format, outputDir.toAbsolutePath(), libvirt, kubevirt,
                 firstBoot.params(), firstBoot.secrets(System.in, registry), limits.limits());
         StoredImage stored = store().get(image);
         output.progress(err(), "exporting " + stored.name() + " as " + options.format().extension + " to "
                 + options.outputDir());
         ExportResult result = new Exporter(dirs(), registryOptions(), transferProgress("pushing")).export(stored, options);
         if (output.json) {
-            Map<String, Object> json = new LinkedHashMap<>();
-            json.put("disk", result.disk().toString());
-            json.put("files", result.files().stream().map(Path::toString).toList());
-            json.put("containerDisk", result.containerDisk());
-            out().println(Json.write(json));
+            out().println(Json.write(new Exported(result.disk().toString(),
+                    result.files().stream().map(Path::toString).toList(), result.containerDisk())));
         } else {
             result.files().forEach(out()::println);
             if (result.containerDisk() != null) {
@@ -66,4 +67,7 @@ final class ExportCommand extends RegistryCommand {
         }
         return 0;
     }
+
+    /** What --json prints; {@code containerDisk} is null unless pushed as a KubeVirt containerDisk. */
+    record Exported(String disk, List<String> files, String containerDisk) {}
 }

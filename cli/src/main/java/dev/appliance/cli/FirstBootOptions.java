@@ -1,7 +1,6 @@
 package dev.appliance.cli;
 
 import dev.appliance.common.InvalidInputException;
-import dev.appliance.runtime.instance.RunInputs;
 import picocli.CommandLine.Option;
 
 import java.io.InputStream;

@@ -4,8 +4,6 @@ import dev.appliance.store.ImageStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 @Command(name = "gc", description = "Remove blobs no tagged image needs (and leftovers of interrupted transfers).")
 final class GcCommand extends BaseCommand {
@@ -16,13 +14,13 @@ final class GcCommand extends BaseCommand {
     public Integer call() {
         ImageStore.GcResult result = ImageStore.open(dirs().store()).gc();
         if (output.json) {
-            Map<String, Object> json = new LinkedHashMap<>();
-            json.put("blobsRemoved", result.blobsRemoved());
-            json.put("bytesFreed", result.bytesFreed());
-            out().println(Json.write(json));
+            out().println(Json.write(new Collected(result.blobsRemoved(), result.bytesFreed())));
         } else {
             out().println("removed " + result.blobsRemoved() + " blobs, freed " + Sizes.human(result.bytesFreed()));
         }
         return 0;
     }
+
+    /** What --json prints. */
+    record Collected(long blobsRemoved, long bytesFreed) {}
 }

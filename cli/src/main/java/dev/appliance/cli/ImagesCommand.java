@@ -8,9 +8,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 @Command(name = "images", description = "List the images in the local store.")
 final class ImagesCommand extends BaseCommand {
@@ -20,18 +18,13 @@ final class ImagesCommand extends BaseCommand {
     @Override
     public Integer call() {
         ImageStore store = ImageStore.open(dirs().store());
-        List<Map<String, Object>> rows = new ArrayList<>();
+        List<Row> rows = new ArrayList<>();
         for (ImageStore.Tag tag : store.tags()) {
             StoredImage image = store.load(tag.name(), tag.manifest().digest());
             Manifest manifest = image.manifest();
             ImageConfig config = image.config();
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("name", tag.name());
-            row.put("digest", manifest.digest().toString());
-            row.put("size", manifest.layersSize() + manifest.config().size());
-            row.put("layers", manifest.layers().size());
-            row.put("created", config.created() == null ? null : config.created().toString());
-            rows.add(row);
+            rows.add(new Row(tag.name(), manifest.digest().toString(), manifest.layersSize() + manifest.config().size(),
+                    manifest.layers().size(), config.created() == null ? null : config.created().toString()));
         }
         if (output.json) {
             out().println(Json.write(rows));
@@ -39,10 +32,13 @@ final class ImagesCommand extends BaseCommand {
         }
         String format = "%-50s %-14s %10s %7s  %s%n";
         out().printf(format, "NAME", "DIGEST", "SIZE", "LAYERS", "CREATED");
-        for (Map<String, Object> row : rows) {
-            out().printf(format, row.get("name"), ((String) row.get("digest")).substring(7, 19),
-                    Sizes.human((Long) row.get("size")), row.get("layers"), row.get("created") == null ? "" : row.get("created"));
+        for (Row row : rows) {
+            out().printf(format, row.name(), row.digest().substring(7, 19), Sizes.human(row.size()), row.layers(),
+                    row.created() == null ? "" : row.created());
         }
         return 0;
     }
+
+    /** One image: a table row, and an element of the --json array. */
+    record Row(String name, String digest, long size, int layers, String created) {}
 }

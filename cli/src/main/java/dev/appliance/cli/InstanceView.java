@@ -4,9 +4,7 @@ import dev.appliance.runtime.instance.InstanceInfo;
 import dev.appliance.runtime.net.PublishedPort;
 
 import java.io.PrintWriter;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Collectors;
 
 /** How instances look on the terminal and in --json. */
@@ -16,7 +14,7 @@ final class InstanceView {
     /** After run/start: URLs on stdout (one per line), or the instance as JSON. */
     static void printStarted(InstanceInfo info, OutputOptions output, PrintWriter out, PrintWriter err) {
         if (output.json) {
-            out.println(Json.write(json(info)));
+            out.println(Json.write(InstanceJson.of(info)));
             return;
         }
         if (!output.quiet) {
@@ -27,20 +25,20 @@ final class InstanceView {
         out.flush();
     }
 
-    static Map<String, Object> json(InstanceInfo info) {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("name", info.name());
-        json.put("image", info.image());
-        json.put("engine", info.engine());
-        json.put("state", info.state());
-        json.put("healthy", info.healthy());
-        json.put("ports", info.ports().stream().filter(p -> !p.internal()).map(p -> Map.of(
-                "address", p.address(), "hostPort", p.hostPort(), "guestPort", p.guestPort(), "protocol", p.protocol()))
-                .toList());
-        json.put("urls", info.urls());
-        json.put("message", info.message());
-        json.put("events", info.events());
-        return json;
+    /** An instance in --json: the published ports without the internal ones. */
+    record InstanceJson(String name, String image, String engine, String state, boolean healthy, List<Port> ports,
+                List<String> urls, String message, List<String> events) {
+        static InstanceJson of(InstanceInfo info) {
+            return new InstanceJson(info.name(), info.image(), info.engine(), info.state(), info.healthy(),
+                    info.ports().stream().filter(p -> !p.internal()).map(Port::of).toList(), info.urls(), info.message(),
+                    info.events());
+        }
+    }
+
+    record Port(String address, int hostPort, int guestPort, String protocol) {
+        static Port of(PublishedPort p) {
+            return new Port(p.address(), p.hostPort(), p.guestPort(), p.protocol());
+        }
     }
 
     static void table(List<InstanceInfo> instances, PrintWriter out) {

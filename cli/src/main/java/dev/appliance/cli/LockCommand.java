@@ -48,16 +48,15 @@ final class LockCommand extends RootCommand {
         }
         result.packages().write(lockPath);
         if (output.json) {
-            Map<String, Object> json = new LinkedHashMap<>();
-            json.put("lockFile", lockPath.toString());
-            json.put("packages", result.packages().packages().size());
             Map<String, String> suites = new LinkedHashMap<>();
             result.packages().suites().forEach((k, v) -> suites.put(k, v.toString()));
-            json.put("suites", suites);
-            out().println(Json.write(json));
+            out().println(Json.write(new Locked(lockPath.toString(), result.packages().packages().size(), suites)));
         } else {
             out().println(lockPath + " (" + result.packages().packages().size() + " packages)");
         }
         return 0;
     }
+
+    /** What --json prints; {@code suites} maps each suite to the snapshot it was locked at. */
+    record Locked(String lockFile, int packages, Map<String, String> suites) {}
 }

@@ -19,7 +19,7 @@ final class PsCommand extends BaseCommand {
     public Integer call() {
         List<InstanceInfo> instances = new InstanceManager(dirs()).list();
         if (output.json) {
-            out().println(Json.write(instances.stream().map(InstanceView::json).toList()));
+            out().println(Json.write(instances.stream().map(InstanceView.InstanceJson::of).toList()));
         } else if (output.quiet) {
             instances.forEach(i -> out().println(i.name()));
         } else {

@@ -8,9 +8,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-
 @Command(name = "pull", description = {
         "Pull an image from a registry into the local store, under the same name.",
         "Every blob is verified against its digest; blobs already in the store are not downloaded."})
@@ -26,16 +23,14 @@ final class PullCommand extends RegistryCommand {
         RegistryOptions options = registryOptions();
         TransferListener listener = transferProgress("pulling");
         PullResult result = new ImagePuller(store(), options, listener, policy.gate(options, listener, err())).pull(remote);
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("source", result.source());
-        json.put("name", result.localName());
-        json.put("digest", result.digest().toString());
-        json.put("bytesReceived", result.bytesReceived());
-        json.put("blobsReceived", result.blobsReceived());
-        json.put("blobsSkipped", result.blobsSkipped());
-        TransferProgress.printResult(out(), err(), output, json, "pulled " + result.localName() + ": received "
+        Pulled json = new Pulled(result.source(), result.localName(), result.digest().toString(),
+                result.bytesReceived(), result.blobsReceived(), result.blobsSkipped());
+        TransferProgress.printResult(out(), err(), output, json, json.digest(), "pulled " + result.localName() + ": received "
                 + Sizes.human(result.bytesReceived()) + " in " + result.blobsReceived() + " blobs, "
                 + result.blobsSkipped() + " already in the store");
         return 0;
     }
+
+    /** What --json prints. */
+    record Pulled(String source, String name, String digest, long bytesReceived, int blobsReceived, int blobsSkipped) {}
 }

@@ -15,8 +15,6 @@ import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 @Command(name = "push", description = {
         "Push an image from the local store to a registry.",
@@ -47,13 +45,9 @@ final class PushCommand extends RegistryCommand {
         RegistryOptions options = registryOptions();
         TransferListener listener = transferProgress("pushing");
         PushResult result = new ImagePusher(store(), options, listener).push(local, remote);
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("target", result.target());
-        json.put("digest", result.digest().toString());
-        json.put("bytesSent", result.bytesSent());
-        json.put("blobsSent", result.blobsSent());
-        json.put("blobsSkipped", result.blobsSkipped());
-        TransferProgress.printResult(out(), err(), output, json, "pushed " + result.target() + ": sent "
+        Pushed json = new Pushed(result.target(), result.digest().toString(), result.bytesSent(), result.blobsSent(),
+                result.blobsSkipped());
+        TransferProgress.printResult(out(), err(), output, json, json.digest(), "pushed " + result.target() + ": sent "
                 + Sizes.human(result.bytesSent()) + " in " + result.blobsSent() + " blobs, " + result.blobsSkipped()
                 + " already there");
         if (key != null) {
@@ -61,4 +55,7 @@ final class PushCommand extends RegistryCommand {
         }
         return 0;
     }
+
+    /** What --json prints. */
+    record Pushed(String target, String digest, long bytesSent, int blobsSent, int blobsSkipped) {}
 }

@@ -4,9 +4,12 @@ import dev.appliance.runtime.instance.InstanceInfo;
 import dev.appliance.runtime.instance.InstanceManager;
 import dev.appliance.runtime.instance.RunRequest;
 import dev.appliance.runtime.instance.StoreBootImages;
+import dev.appliance.runtime.instance.VolumeMount;
+import dev.appliance.runtime.net.PortMapping;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 
 import java.time.Duration;
@@ -30,11 +33,13 @@ final class RunCommand extends RegistryCommand {
     String name;
 
     @Option(names = {"-p", "--publish"}, paramLabel = "[[ADDR:]HOST:]GUEST[/tcp|udp]",
+            converter = PortMappingConverter.class,
             description = "Publish a guest port; on 127.0.0.1 unless ADDR is given; without HOST a free port is picked.")
-    List<String> ports = new ArrayList<>();
+    List<PortMapping> ports = new ArrayList<>();
 
-    @Option(names = "--memory", paramLabel = "SIZE", description = "Guest memory, e.g. 1G (default: the image's).")
-    String memory;
+    @Option(names = "--memory", paramLabel = "SIZE", converter = MemoryConverter.class,
+            description = "Guest memory, e.g. 1G or 512M; a bare number is MiB (default: the image's).")
+    Long memory;
 
     @Option(names = "--cpus", description = "Virtual CPUs (default: the image's; uml runs one).")
     Integer cpus;
@@ -46,8 +51,9 @@ final class RunCommand extends RegistryCommand {
     FirstBootOptions firstBoot;
 
     @Option(names = {"-v", "--volume"}, paramLabel = "NAME:/GUEST/PATH",
+            converter = VolumeMountConverter.class,
             description = "Persistent named volume mounted at the guest path; created on first use, kept by rm.")
-    List<String> volumes = new ArrayList<>();
+    List<VolumeMount> volumes = new ArrayList<>();
 
     @Mixin
     HealthTimeoutOption timeout;
@@ -69,9 +75,7 @@ final class RunCommand extends RegistryCommand {
 
     @Override
     public Integer call() {
-        RunRequest request = new RunRequest(image, name, ports, memory, cpus, engine, firstBoot.params(),
-                firstBoot.secrets(System.in, registry), volumes,
-                new RunRequest.Isolation(noSandbox, allowHostLoopback));
+        RunRequest request = request();
         InstanceManager manager = new InstanceManager(dirs());
         AtomicReference<String> created = new AtomicReference<>();
         AtomicReference<Boolean> done = new AtomicReference<>(false);
@@ -107,5 +111,20 @@ final class RunCommand extends RegistryCommand {
         done.set(true);
         output.progress(err(), info.name() + " " + end.state() + (end.message() == null ? "" : ": " + end.message()));
         return 0;
+    }
+
+    /** The options as a typed request; a value out of range is a usage error naming its option. */
+    private RunRequest request() {
+        try {
+            return new RunRequest(image, name, ports, memory, cpus, engine, firstBoot.params(),
+                    firstBoot.secrets(System.in, registry), volumes,
+                    new RunRequest.Isolation(noSandbox, allowHostLoopback));
+        } catch (RunRequest.Rejected e) {
+            String option = switch (e.field()) {
+                case MEMORY -> "--memory";
+                case CPUS -> "--cpus";
+            };
+            throw new ParameterException(spec.commandLine(), e.getMessage() + " (option " + option + ")", e);
+        }
     }
 }

@@ -7,9 +7,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 @Command(name = "verify", description = {
         "Check every blob of the local store (size and SHA-256 digest) and every tag (manifest, config, layers).",
@@ -27,7 +25,7 @@ final class StoreVerifyCommand extends BaseCommand {
         output.progress(err(), "verifying the store " + dirs().store() + " (every blob is read)");
         StoreVerifier.Report report = new StoreVerifier(ImageStore.open(dirs().store())).verify(repair);
         if (output.json) {
-            out().println(Json.write(json(report)));
+            out().println(Json.write(ReportJson.of(report)));
         } else {
             print(report, out());
         }
@@ -45,23 +43,18 @@ final class StoreVerifyCommand extends BaseCommand {
                 + report.tags() + " tags, " + report.blobs() + " blobs, " + Sizes.human(report.bytes()) + " checked");
     }
 
-    private static Map<String, Object> json(StoreVerifier.Report report) {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("clean", report.clean());
-        json.put("tags", report.tags());
-        json.put("blobs", report.blobs());
-        json.put("bytes", report.bytes());
-        List<Map<String, Object>> problems = report.problems().stream().map(p -> {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("blob", p.blob());
-            m.put("damage", p.damage().name());
-            m.put("detail", p.detail());
-            m.put("neededBy", p.neededBy());
-            m.put("advice", p.advice());
-            m.put("setAside", p.setAside());
-            return m;
-        }).toList();
-        json.put("problems", problems);
-        return json;
+    /** What --json prints: the report, {@code clean} first. */
+    record ReportJson(boolean clean, int tags, int blobs, long bytes, List<ProblemJson> problems) {
+        static ReportJson of(StoreVerifier.Report report) {
+            return new ReportJson(report.clean(), report.tags(), report.blobs(), report.bytes(),
+                    report.problems().stream().map(ProblemJson::of).toList());
+        }
+    }
+
+    record ProblemJson(String blob, String damage, String detail, List<String> neededBy, String advice,
+                       boolean setAside) {
+        static ProblemJson of(StoreVerifier.Problem p) {
+            return new ProblemJson(p.blob(), p.damage().name(), p.detail(), p.neededBy(), p.advice(), p.setAside());
+        }
     }
 }

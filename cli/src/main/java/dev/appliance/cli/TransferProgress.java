@@ -37,7 +37,8 @@ final class TransferProgress implements TransferListener {
      * Prints a transfer's result: the JSON document on stdout with --json;
      * otherwise the digest on stdout and the summary on stderr (unless quiet).
      */
-    static void printResult(PrintWriter out, PrintWriter err, OutputOptions output, Map<String, Object> json, String summary) {
+    static void printResult(PrintWriter out, PrintWriter err, OutputOptions output, Object json, String digest,
+                            String summary) {
         if (output.json) {
             out.println(Json.write(json));
             return;
@@ -45,7 +46,7 @@ final class TransferProgress implements TransferListener {
         if (!output.quiet) {
             err.println(summary);
         }
-        out.println(json.get("digest"));
+        out.println(digest);
     }
 
     @Override

@@ -1,8 +1,5 @@
 package dev.appliance.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.appliance.recipe.Recipe;
 import dev.appliance.recipe.RecipeParser;
 import picocli.CommandLine.Command;
@@ -10,9 +7,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -27,10 +22,10 @@ final class ValidateCommand extends BaseCommand {
     Path recipe;
 
     @Override
-    public Integer call() throws JsonProcessingException {
+    public Integer call() {
         Recipe r = new RecipeParser().parse(recipe);
         if (output.json) {
-            out().println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(summary(r)));
+            out().println(Json.writeIndented(Summary.of(r)));
         } else {
             printSummary(r);
         }
@@ -78,40 +73,31 @@ final class ValidateCommand extends BaseCommand {
         return all == own ? Integer.toString(all) : all + " (" + own + " in this recipe)";
     }
 
-    private static Map<String, Object> summary(Recipe r) {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("valid", true);
-        json.put("name", r.name());
-        json.put("version", r.version());
-        json.put("description", r.description());
-        json.put("chain", r.chain().stream().map(link -> link.source().toString()).toList());
-        json.put("base", r.base());
-        json.put("packages", all(r, Recipe::packages));
-        json.put("files", r.chain().stream().flatMap(link -> link.files().stream()).map(f -> ordered(
-                "source", f.source().toString(), "dest", f.dest(), "mode", String.format("%04o", f.mode()),
-                "owner", f.owner(), "group", f.group())).toList());
-        json.put("runSteps", all(r, Recipe::run).size());
-        json.put("services", ordered(
-                "enable", all(r, link -> link.services().enable()),
-                "disable", all(r, link -> link.services().disable())));
-        json.put("users", all(r, Recipe::users));
-        json.put("groups", all(r, Recipe::groups));
-        json.put("ports", r.ports());
-        json.put("health", r.health());
-        json.put("resources", r.resources());
-        json.put("kernels", r.kernels());
-        json.put("params", r.params());
-        return json;
+    /** What --json prints: the whole chain's packages, files, users and so on, in this order. */
+    record Summary(boolean valid, String name, String version, String description, List<String> chain,
+                   Recipe.Base base, List<String> packages, List<FileJson> files, int runSteps, ServicesJson services,
+                   List<Recipe.User> users, List<Recipe.Group> groups, List<Recipe.Port> ports,
+                   Recipe.HealthCheck health, Recipe.Resources resources, Recipe.Kernels kernels,
+                   List<Recipe.Param> params) {
+        static Summary of(Recipe r) {
+            return new Summary(true, r.name(), r.version(), r.description(),
+                    r.chain().stream().map(link -> link.source().toString()).toList(), r.base(),
+                    all(r, Recipe::packages), all(r, Recipe::files).stream().map(FileJson::of).toList(),
+                    all(r, Recipe::run).size(), new ServicesJson(all(r, link -> link.services().enable()),
+                            all(r, link -> link.services().disable())),
+                    all(r, Recipe::users), all(r, Recipe::groups), r.ports(), r.health(), r.resources(), r.kernels(),
+                    r.params());
+        }
     }
 
-    /** A map keeping its keys in the order given, so the JSON is stable. */
-    private static Map<String, Object> ordered(Object... keysAndValues) {
-        Map<String, Object> map = new LinkedHashMap<>();
-        for (int i = 0; i < keysAndValues.length; i += 2) {
-            map.put((String) keysAndValues[i], keysAndValues[i + 1]);
+    /** A file entry with its mode in octal, as a recipe writes it. */
+    record FileJson(String source, String dest, String mode, String owner, String group) {
+        static FileJson of(Recipe.FileEntry f) {
+            return new FileJson(f.source().toString(), f.dest(), String.format("%04o", f.mode()), f.owner(), f.group());
         }
-        return map;
     }
+
+    record ServicesJson(List<String> enable, List<String> disable) {}
 
     private static <T> List<T> all(Recipe r, Function<Recipe, List<T>> part) {
         return r.chain().stream().flatMap(link -> part.apply(link).stream()).toList();

@@ -17,7 +17,7 @@ final class VolumeLsCommand extends BaseCommand {
     public Integer call() {
         List<VolumeInfo> volumes = new InstanceManager(dirs()).volumes();
         if (output.json) {
-            out().println(Json.write(volumes.stream().map(VolumeView::json).toList()));
+            out().println(Json.write(volumes.stream().map(VolumeView.VolumeJson::of).toList()));
         } else if (output.quiet) {
             volumes.forEach(v -> out().println(v.name()));
         } else {

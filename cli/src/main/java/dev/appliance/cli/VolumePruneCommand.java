@@ -5,9 +5,7 @@ import dev.appliance.runtime.instance.VolumeInfo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 @Command(name = "prune", description = "Remove every named volume no instance (running or stopped) attaches;"
         + " prints each name removed.")
@@ -20,10 +18,7 @@ final class VolumePruneCommand extends BaseCommand {
         List<VolumeInfo> removed = new InstanceManager(dirs()).pruneVolumes();
         long freed = removed.stream().mapToLong(VolumeInfo::bytesOnDisk).sum();
         if (output.json) {
-            Map<String, Object> json = new LinkedHashMap<>();
-            json.put("removed", removed.stream().map(VolumeInfo::name).toList());
-            json.put("bytesFreed", freed);
-            out().println(Json.write(json));
+            out().println(Json.write(new Pruned(removed.stream().map(VolumeInfo::name).toList(), freed)));
             return 0;
         }
         removed.forEach(v -> out().println(v.name()));
@@ -33,4 +28,7 @@ final class VolumePruneCommand extends BaseCommand {
         }
         return 0;
     }
+
+    /** What --json prints. */
+    record Pruned(List<String> removed, long bytesFreed) {}
 }

@@ -3,22 +3,17 @@ package dev.appliance.cli;
 import dev.appliance.runtime.instance.VolumeInfo;
 
 import java.io.PrintWriter;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /** How volumes look on the terminal and in --json. */
 final class VolumeView {
     private VolumeView() {}
 
-    static Map<String, Object> json(VolumeInfo volume) {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("name", volume.name());
-        json.put("disk", volume.disk().toString());
-        json.put("bytesOnDisk", volume.bytesOnDisk());
-        json.put("capacityBytes", volume.capacityBytes());
-        json.put("instances", volume.instances());
-        return json;
+    /** A volume in --json. */
+    record VolumeJson(String name, String disk, long bytesOnDisk, long capacityBytes, List<String> instances) {
+        static VolumeJson of(VolumeInfo v) {
+            return new VolumeJson(v.name(), v.disk().toString(), v.bytesOnDisk(), v.capacityBytes(), v.instances());
+        }
     }
 
     static void table(List<VolumeInfo> volumes, PrintWriter out) {

@@ -40,13 +40,15 @@ class InstanceCommandsTest {
     void badPortEngineVolumeAndTimeoutAreInvalidInput() {
         Result port = run("run", "-p", "70000:80", "lamp:1.0.0");
         assertEquals(2, port.exit());
-        assertTrue(port.err().contains("-p 70000:80: host port 70000 is not between 1 and 65535"), port.err());
+        assertTrue(port.err().contains("option '--publish'")
+                && port.err().contains("port mapping 70000:80: host port 70000 is not between 1 and 65535"), port.err());
         Result engine = run("run", "--engine", "vmware", "lamp:1.0.0");
         assertEquals(2, engine.exit());
         assertTrue(engine.err().contains("unknown engine 'vmware'"), engine.err());
         Result volume = run("run", "--volume", "data:relative/path", "lamp:1.0.0");
         assertEquals(2, volume.exit());
-        assertTrue(volume.err().contains("--volume data:relative/path"), volume.err());
+        assertTrue(volume.err().contains("option '--volume'")
+                && volume.err().contains("volume mount data:relative/path: the guest path must be absolute"), volume.err());
         for (String command : new String[] {"run", "start"}) {
             Result timeout = run(command, "--timeout", "0", "lamp-x7");
             assertEquals(2, timeout.exit(), timeout.err());
@@ -59,8 +61,12 @@ class InstanceCommandsTest {
         assertInvalidInput("option '--max-disk-size': '1.5G' is not a size: no fractions", "run", "--max-disk-size", "1.5G", "lamp:1.0.0");
         assertInvalidInput("'1024' has no unit", "export", "--max-disk-size", "1024", "lamp:1.0.0");
         assertInvalidInput("maximum disk size 1M is out of range (64M to 16T)", "run", "--max-disk-size", "1M", "lamp:1.0.0");
-        assertInvalidInput("--cpus 1000: must be from 1 to 64", "run", "--cpus", "1000", "lamp:1.0.0");
-        assertInvalidInput("--memory 2048G: more than 1T", "run", "--memory", "2048G", "lamp:1.0.0");
+        assertInvalidInput("cpus 1000: must be from 1 to 64 (option --cpus)", "run", "--cpus", "1000", "lamp:1.0.0");
+        assertInvalidInput("memory 2097152 MiB is more than 1T (option --memory)", "run", "--memory", "2048G", "lamp:1.0.0");
+        assertInvalidInput("memory 16 MiB is less than the 64M an appliance needs (option --memory)",
+                "run", "--memory", "16", "lamp:1.0.0");
+        assertInvalidInput("'12Q' is not a memory size", "run", "--memory", "12Q", "lamp:1.0.0");
+        assertInvalidInput("option '--memory'", "run", "--memory", "12Q", "lamp:1.0.0");
     }
 
     private static void assertInvalidInput(String message, String... args) {

@@ -132,11 +132,12 @@ class RegistryCommandsTest {
                     ca.caCert().toString(), "--username", RegistryServer.USER, "--password-stdin");
             assertEquals(1, wrong.exit(), wrong.err());
             assertTrue(wrong.err().contains("authentication"), wrong.err());
+            assertTrue(wrong.err().contains("(options --username and --password-stdin)"), wrong.err());
             assertFalse(wrong.err().contains(password));
 
             CliProcess.Run noCa = appliance(home, "", "pull", remote);
             assertEquals(1, noCa.exit());
-            assertTrue(noCa.err().contains("--ca-cert"), noCa.err());
+            assertTrue(noCa.err().contains("(options --ca-cert FILE, or --insecure)"), noCa.err());
 
             CliProcess.Run usernameOnly = appliance(home, "", "push", "app:1", remote, "--username", "x");
             assertEquals(2, usernameOnly.exit());

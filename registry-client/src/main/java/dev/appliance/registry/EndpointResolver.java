@@ -1,6 +1,5 @@
 package dev.appliance.registry;
 
-import dev.appliance.common.ApplianceException;
 import dev.appliance.oci.ImageReference;
 
 import javax.net.ssl.SSLContext;
@@ -46,17 +45,19 @@ final class EndpointResolver {
             } catch (SSLException e) {
                 if (isUntrustedCertificate(e)) {
                     if (!options.insecure()) {
-                        throw new ApplianceException("cannot verify the TLS certificate of " + registry + ": "
-                                + rootMessage(e) + ". If a private CA signed it, pass --ca-cert FILE; "
-                                + "--insecure skips verification");
+                        throw new RegistryAccessException(RegistryAccessException.Remedy.TRUST_CA,
+                                "cannot verify the TLS certificate of " + registry + ": " + rootMessage(e)
+                                        + ". If a private CA signed it, trust that CA's certificate; or skip"
+                                        + " verification for this registry");
                     }
                     SSLContext any = TlsContexts.trustAll();
                     probe(URI.create("https://" + host + "/v2/"), any);
                     return new Endpoint(registry, host, false, any, false);
                 }
                 if (!httpAllowed) {
-                    throw new ApplianceException(registry + " does not speak TLS (" + rootMessage(e)
-                            + "); plain HTTP is used only for loopback registries or with --insecure");
+                    throw new RegistryAccessException(RegistryAccessException.Remedy.ALLOW_PLAIN_HTTP,
+                            registry + " does not speak TLS (" + rootMessage(e) + "); plain HTTP is used only for"
+                                    + " loopback registries or when allowed for this registry");
                 }
                 return plainHttp(registry, host);
             } catch (ConnectException e) {

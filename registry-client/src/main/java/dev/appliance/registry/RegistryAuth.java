@@ -80,7 +80,7 @@ final class RegistryAuth {
         if (parsed.isBasic()) {
             if (credential.isEmpty()) {
                 throw new UnauthorizedException(endpoint.registry() + " requires authentication: log in with "
-                        + "'docker login', or pass --username and --password-stdin");
+                        + "'docker login', or give a user name and password");
             }
         } else if (!parsed.isBearer()) {
             throw new UnauthorizedException(endpoint.registry() + " asks for an unsupported authentication scheme: "

@@ -214,7 +214,7 @@ final class RegistryClient {
         String where = endpoint.registry() + "/" + repository;
         if (status == 401 || status == 403) {
             return RegistryException.forStatus(status, where + ": authentication failed or access denied (HTTP " + status
-                    + "): check the credentials (docker config, credential helper, or --username/--password-stdin)");
+                    + "): check the credentials (docker config, credential helper, or the user name and password given)");
         }
         if (status == 404) {
             return RegistryException.forStatus(status, where + ": " + what + " not found (HTTP 404)" + detail);

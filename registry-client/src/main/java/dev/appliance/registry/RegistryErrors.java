@@ -13,6 +13,10 @@ final class RegistryErrors {
         if (e instanceof ApplianceException || e instanceof InvalidInputException) {
             return (RuntimeException) e;
         }
+        if (e instanceof RegistryException.UnauthorizedException || e instanceof RegistryException.DeniedException) {
+            return new RegistryAccessException(RegistryAccessException.Remedy.CREDENTIALS,
+                    what + " failed: " + reason(e), e);
+        }
         return new ApplianceException(what + " failed: " + reason(e), e);
     }
 

@@ -122,13 +122,13 @@ final class TlsContexts {
         try (InputStream in = Files.newInputStream(file)) {
             Collection<? extends Certificate> certs = CertificateFactory.getInstance("X.509").generateCertificates(in);
             if (certs.isEmpty()) {
-                throw new InvalidInputException("--ca-cert " + file + ": no certificate in the file");
+                throw new InvalidInputException("CA certificates " + file + ": no certificate in the file");
             }
             return certs;
         } catch (IOException e) {
-            throw new InvalidInputException("--ca-cert " + file + ": cannot read: " + e.getMessage(), e);
+            throw new InvalidInputException("CA certificates " + file + ": cannot read: " + e.getMessage(), e);
         } catch (CertificateException e) {
-            throw new InvalidInputException("--ca-cert " + file + ": not a PEM certificate: " + e.getMessage(), e);
+            throw new InvalidInputException("CA certificates " + file + ": not a PEM certificate: " + e.getMessage(), e);
         }
     }
 }

@@ -9,6 +9,8 @@
  * {@link dev.appliance.registry.PullResult}, {@link dev.appliance.registry.RegistryOptions}
  * (TLS, credentials, {@link dev.appliance.registry.RetryPolicy}),
  * {@link dev.appliance.registry.RegistryCredential} and
- * {@link dev.appliance.registry.TransferListener} (progress).
+ * {@link dev.appliance.registry.TransferListener} (progress) and
+ * {@link dev.appliance.registry.RegistryAccessException} (a registry not usable on the options' terms: TLS trust,
+ * plain HTTP, credentials).
  */
 package dev.appliance.registry;

@@ -75,7 +75,9 @@ class SecureRegistryTest {
         ApplianceException push = assertThrows(ApplianceException.class,
                 () -> new ImagePusher(local, options, TransferListener.NONE).push("app:1", remote("tls/app:1")));
         assertTrue(push.getMessage().contains("cannot verify the TLS certificate"), push.getMessage());
-        assertTrue(push.getMessage().contains("--ca-cert"), push.getMessage());
+        assertEquals(RegistryAccessException.Remedy.TRUST_CA,
+                assertInstanceOf(RegistryAccessException.class, push).remedy(), push.getMessage());
+        assertTrue(push.getMessage().contains("trust that CA's certificate"), push.getMessage());
         ApplianceException pull = assertThrows(ApplianceException.class,
                 () -> new ImagePuller(ImageStore.open(dir.resolve("s")), options, TransferListener.NONE).pull(remote("tls/app:1")));
         assertTrue(pull.getMessage().contains("cannot verify the TLS certificate"), pull.getMessage());
@@ -98,6 +100,8 @@ class SecureRegistryTest {
         assertTrue(none.getMessage().contains("authentication"), none.getMessage());
         assertTrue(none.getMessage().contains("requires authentication: log in with 'docker login'"), none.getMessage());
         assertInstanceOf(RegistryException.UnauthorizedException.class, none.getCause());
+        assertEquals(RegistryAccessException.Remedy.CREDENTIALS,
+                assertInstanceOf(RegistryAccessException.class, none).remedy(), "a caller can point at its credential options");
 
         RegistryOptions wrong = anonymous.withCredential(new RegistryCredential(RegistryServer.USER, "wrong-" + PASSWORD));
         ApplianceException push = assertThrows(ApplianceException.class,

@@ -58,9 +58,9 @@ public final class EngineSelector {
             if (existingDisk.isPresent() && kind.diskFormat() != existingDisk.get()) {
                 throw new InvalidInputException("engine " + kind + " cannot use this instance's disk ("
                         + existingDisk.get().fileName() + ", written by another engine); start it with its own engine"
-                        + " or --engine auto");
+                        + " or let it be chosen automatically (engine auto)");
             }
-            candidates.add(new Candidate(engine(kind), "requested with --engine " + kind));
+            candidates.add(new Candidate(engine(kind), "requested"));
             return new Plan(candidates, skipped);
         }
         for (EngineKind kind : EngineKind.values()) {

@@ -19,6 +19,11 @@ public enum ExportFormat {
         this.extension = extension;
     }
 
+    /** Whether a libvirt domain can boot a disk in this format (an OVA is a package, not a disk). */
+    public boolean bootsInLibvirt() {
+        return this != OVA;
+    }
+
     public static ExportFormat parse(String text) {
         try {
             return valueOf(text.toUpperCase(Locale.ROOT));

@@ -67,8 +67,9 @@ public final class Exporter {
      * @throws ApplianceException    when a tool fails
      */
     public ExportResult export(ImageLayers image, ApplianceMetadata metadata, ExportOptions options) {
-        if (options.libvirt() && options.format() == ExportFormat.OVA) {
-            throw new InvalidInputException("--libvirt needs --format raw or qcow2: libvirt cannot boot an OVA");
+        if (options.libvirt() && !options.format().bootsInLibvirt()) {
+            throw new InvalidInputException("a libvirt domain needs a raw or qcow2 disk: libvirt cannot boot an "
+                    + options.format().extension + " file");
         }
         options.limits().check(metadata, image.image());
         String name = fileName(metadata);

@@ -69,7 +69,7 @@ final class GeneratedSecrets {
         } catch (NoSuchFileException e) {
             throw new InvalidInputException("instance " + instance + " has no generated secret " + name
                     + ": appliance keeps only the secrets it generated (those the image marks generate"
-                    + " and the run did not give); a secret given with --secret is known only to whoever gave it");
+                    + " and the run did not give); a secret given to the run is known only to whoever gave it");
         } catch (IOException e) {
             throw new ApplianceException("cannot read " + file + ": " + e.getMessage(), e);
         }

@@ -5,12 +5,10 @@ import dev.appliance.common.ApplianceDirs;
 import dev.appliance.common.ApplianceException;
 import dev.appliance.common.InvalidInputException;
 import dev.appliance.oci.ApplianceMetadata;
-import dev.appliance.oci.MetadataRules;
 import dev.appliance.runtime.engine.Bubblewrap;
 import dev.appliance.runtime.engine.EngineSelector;
 import dev.appliance.runtime.engine.ProcessStarter;
 import dev.appliance.runtime.net.PortAllocator;
-import dev.appliance.runtime.net.PortMapping;
 import dev.appliance.runtime.net.PublishedPort;
 
 import java.io.IOException;
@@ -117,16 +115,9 @@ public final class InstanceManager {
     private String create(RunRequest request, BootImageResolver images, Consumer<String> progress,
                           Consumer<InstanceDir> reserved) {
         String engine = EngineSelector.validate(request.engine());
-        List<PortMapping> portRequests = request.ports().stream().map(PortMapping::parse).toList();
-        List<String[]> volumeRequests = request.volumes().stream().map(VolumeStore::parse).toList();
         if (request.name() != null) {
             validateName(request.name());
         }
-        if (request.cpus() != null && !MetadataRules.CPUS.contains(request.cpus())) {
-            throw new InvalidInputException("--cpus " + request.cpus() + ": must be from " + MetadataRules.CPUS.min()
-                    + " to " + MetadataRules.CPUS.max());
-        }
-        long requestedMemory = request.memory() == null ? 0 : Sizes.mebibytes(request.memory());
         String name = request.name() != null ? request.name() : generatedName(request.image());
         InstanceDir dir = createDir(name);
         try {
@@ -136,18 +127,18 @@ public final class InstanceManager {
                     progress);
             ApplianceMetadata meta = image.metadata();
             Map<String, String> params = effectiveParams(request, meta);
-            long memory = request.memory() == null ? meta.memoryMiB() : requestedMemory;
+            long memory = request.memoryMiB() == null ? meta.memoryMiB() : request.memoryMiB();
             int cpus = request.cpus() == null ? meta.cpus() : request.cpus();
-            List<PublishedPort> ports = PortAllocator.allocate(portRequests,
+            List<PublishedPort> ports = PortAllocator.allocate(request.ports(),
                     meta.health() == null ? 0 : meta.health().port());
             List<InstanceSpec.VolumeMount> mounts = new ArrayList<>();
             List<String> extraDisks = new ArrayList<>(List.of(dir.configDisk().toString()));
             // Until the spec names the volumes, `volume rm/prune` must not see them as unused.
             try (VolumeStore.Lock held = volumes.lock()) {
-                for (String[] v : volumeRequests) {
-                    ensureVolumeFree(v[0], name);
-                    mounts.add(new InstanceSpec.VolumeMount(v[0], v[1], volumes.ensure(v[0])));
-                    extraDisks.add(volumes.disk(v[0]).toString());
+                for (VolumeMount v : request.volumes()) {
+                    ensureVolumeFree(v.name(), name);
+                    mounts.add(new InstanceSpec.VolumeMount(v.name(), v.guestPath(), volumes.ensure(v.name())));
+                    extraDisks.add(volumes.disk(v.name()).toString());
                 }
                 Map<String, byte[]> secrets = new GeneratedSecrets(dir.path())
                         .completeAndKeep(meta, request.secrets(), new SecureRandom());
@@ -457,7 +448,7 @@ public final class InstanceManager {
         Path dir = dirs.instances().resolve(name).toAbsolutePath();
         if (dir.toString().length() > MAX_DIR_LENGTH) {
             throw new InvalidInputException("instance directory " + dir + " is too long for Unix sockets (max "
-                    + MAX_DIR_LENGTH + " characters): use a shorter --name or APPLIANCE_HOME");
+                    + MAX_DIR_LENGTH + " characters): use a shorter instance name or APPLIANCE_HOME");
         }
         try {
             Files.createDirectories(dirs.instances());
@@ -470,7 +461,7 @@ public final class InstanceManager {
                     java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
         } catch (FileAlreadyExistsException e) {
             throw new InvalidInputException("an instance named " + name + " already exists: remove it (appliance rm "
-                    + name + ") or choose another --name");
+                    + name + ") or choose another name");
         } catch (IOException e) {
             throw new ApplianceException("cannot create " + dir + ": " + e.getMessage(), e);
         }
@@ -547,18 +538,18 @@ public final class InstanceManager {
         for (Map.Entry<String, String> e : request.params().entrySet()) {
             ApplianceMetadata.Param p = declared.get(e.getKey());
             if (p == null) {
-                throw new InvalidInputException("--param " + e.getKey() + ": " + request.image() + " has no such parameter"
-                        + known(declared));
+                throw new InvalidInputException("parameter " + e.getKey() + ": " + request.image()
+                        + " has no such parameter" + known(declared));
             }
             if (p.secret()) {
-                throw new InvalidInputException("--param " + e.getKey() + ": this parameter is secret; pass it with"
-                        + " --secret " + e.getKey() + "=@FILE or --secret " + e.getKey() + "=- (stdin)");
+                throw new InvalidInputException("parameter " + e.getKey() + " is secret: give it as a secret (from a"
+                        + " file or standard input), never as a plain value");
             }
             effective.put(e.getKey(), e.getValue());
         }
         for (String key : request.secrets().keySet()) {
             if (!declared.containsKey(key)) {
-                throw new InvalidInputException("--secret " + key + ": " + request.image() + " has no such parameter"
+                throw new InvalidInputException("secret " + key + ": " + request.image() + " has no such parameter"
                         + known(declared));
             }
         }

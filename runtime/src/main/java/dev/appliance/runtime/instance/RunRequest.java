@@ -1,36 +1,72 @@
 package dev.appliance.runtime.instance;
 
+import dev.appliance.common.InvalidInputException;
+import dev.appliance.oci.MetadataRules;
+import dev.appliance.runtime.net.PortMapping;
+
 import java.util.List;
 import java.util.Map;
 
 /**
- * What {@code appliance run} asks for. Null means "the image's default".
+ * What {@code appliance run} asks for, as values already parsed. Null means "the image's default".
+ * Out-of-range values are refused here as {@link Rejected}, which names the field, so a caller
+ * can point at its own spelling of it (the CLI names the option).
  *
- * @param ports   {@code -p} values
- * @param memory  e.g. {@code 1G} or {@code 512M}
- * @param engine  auto, kvm, uml or tcg
- * @param params  first-boot parameters
- * @param secrets secret parameters, already read from their files or stdin
- * @param volumes {@code NAME:/guest/path} values
+ * @param ports     ports to publish
+ * @param memoryMiB guest memory in MiB
+ * @param engine    auto, kvm, uml or tcg
+ * @param params    first-boot parameters
+ * @param secrets   secret parameters, already read from their files or stdin
+ * @param volumes   named volumes and where the guest mounts them
  * @param isolation how far the instance is kept from the host
  */
 public record RunRequest(
         String image,
         String name,
-        List<String> ports,
-        String memory,
+        List<PortMapping> ports,
+        Long memoryMiB,
         Integer cpus,
         String engine,
         Map<String, String> params,
         Map<String, byte[]> secrets,
-        List<String> volumes,
+        List<VolumeMount> volumes,
         Isolation isolation) {
+
+    /** The fields a {@link Rejected} can name. */
+    public enum Field { MEMORY, CPUS }
 
     public RunRequest {
         ports = List.copyOf(ports);
         params = Map.copyOf(params);
         secrets = Map.copyOf(secrets);
         volumes = List.copyOf(volumes);
+        if (memoryMiB != null) {
+            long min = MetadataRules.MEMORY_BYTES.min() >> 20;
+            long max = MetadataRules.MEMORY_BYTES.max() >> 20;
+            if (memoryMiB < min || memoryMiB > max) {
+                throw new Rejected(Field.MEMORY, "memory " + memoryMiB + " MiB is " + (memoryMiB < min
+                        ? "less than the " + MetadataRules.human(MetadataRules.MEMORY_BYTES.min()) + " an appliance needs"
+                        : "more than " + MetadataRules.human(MetadataRules.MEMORY_BYTES.max())));
+            }
+        }
+        if (cpus != null && !MetadataRules.CPUS.contains(cpus)) {
+            throw new Rejected(Field.CPUS, "cpus " + cpus + ": must be from " + MetadataRules.CPUS.min()
+                    + " to " + MetadataRules.CPUS.max());
+        }
+    }
+
+    /** A value of the request out of its range. */
+    public static final class Rejected extends InvalidInputException {
+        private final Field field;
+
+        Rejected(Field field, String message) {
+            super(message);
+            this.field = field;
+        }
+
+        public Field field() {
+            return field;
+        }
     }
 
     /**

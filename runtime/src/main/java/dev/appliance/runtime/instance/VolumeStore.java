@@ -3,7 +3,6 @@ package dev.appliance.runtime.instance;
 import dev.appliance.common.FileTrees;
 import dev.appliance.common.ApplianceDirs;
 import dev.appliance.common.ApplianceException;
-import dev.appliance.common.InvalidInputException;
 import dev.appliance.runtime.disk.HostTool;
 
 import java.io.IOException;
@@ -14,7 +13,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.UUID;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -24,8 +22,6 @@ import java.util.stream.Stream;
  * the data of the old one.
  */
 public final class VolumeStore {
-    private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}");
-    private static final Pattern GUEST_PATH = Pattern.compile("/[A-Za-z0-9_./@+-]*");
     /** Sparse: only what the guest writes takes host space. */
     static final String DEFAULT_SIZE = "16G";
 
@@ -33,22 +29,6 @@ public final class VolumeStore {
 
     public VolumeStore(ApplianceDirs dirs) {
         this.root = dirs.data().resolve("volumes");
-    }
-
-    /** Parses {@code NAME:/guest/path}. */
-    static String[] parse(String spec) {
-        int colon = spec.indexOf(':');
-        String name = colon < 0 ? "" : spec.substring(0, colon);
-        String path = colon < 0 ? "" : spec.substring(colon + 1);
-        if (!NAME.matcher(name).matches()) {
-            throw new InvalidInputException("--volume " + spec + ": expected NAME:/guest/path with a NAME of letters,"
-                    + " digits, '.', '_' or '-'");
-        }
-        if (!GUEST_PATH.matcher(path).matches() || path.equals("/") || List.of(path.split("/")).contains("..")) {
-            throw new InvalidInputException("--volume " + spec + ": the guest path must be absolute, not /, without"
-                    + " '..' or spaces");
-        }
-        return new String[] {name, path};
     }
 
     /** The names of the volumes on disk, sorted. */
@@ -59,14 +39,14 @@ public final class VolumeStore {
         try (Stream<Path> entries = Files.list(root)) {
             // Skips the lock file and the .new-* directories of creations in progress.
             return entries.filter(Files::isDirectory).map(p -> p.getFileName().toString())
-                    .filter(n -> NAME.matcher(n).matches()).sorted().toList();
+                    .filter(VolumeMount::isName).sorted().toList();
         } catch (IOException e) {
             throw new ApplianceException("cannot list " + root + ": " + e.getMessage(), e);
         }
     }
 
     boolean exists(String name) {
-        return NAME.matcher(name).matches() && Files.isDirectory(root.resolve(name));
+        return VolumeMount.isName(name) && Files.isDirectory(root.resolve(name));
     }
 
     /** Name, disk, host space taken (the disk is sparse), apparent size. */

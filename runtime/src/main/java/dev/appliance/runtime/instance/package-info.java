@@ -4,7 +4,7 @@
  *
  * <p>Public API: {@link dev.appliance.runtime.instance.InstanceManager} (create, start, stop,
  * remove, list, logs) with {@link dev.appliance.runtime.instance.RunRequest},
- * {@link dev.appliance.runtime.instance.RunInputs},
+ * {@link dev.appliance.runtime.instance.VolumeMount},
  * {@link dev.appliance.runtime.instance.InstanceInfo} and
  * {@link dev.appliance.runtime.instance.InstanceStatus};
  * {@link dev.appliance.runtime.instance.VolumeStore} and

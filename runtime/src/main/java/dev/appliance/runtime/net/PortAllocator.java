@@ -32,7 +32,7 @@ public final class PortAllocator {
         for (PortMapping r : requests) {
             int hostPort = r.hostPort() == 0 ? freePort(r.address(), r.protocol()) : r.hostPort();
             if (!seen.add(r.protocol() + " " + hostPort)) {
-                throw new InvalidInputException("-p: host port " + hostPort + "/" + r.protocol() + " is given twice");
+                throw new InvalidInputException("host port " + hostPort + "/" + r.protocol() + " is published twice");
             }
             if (r.hostPort() != 0) {
                 checkFree(r.address(), hostPort, r.protocol());

@@ -7,7 +7,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A {@code -p} request: {@code GUEST}, {@code HOST:GUEST} or
+ * A request to publish a guest port: {@code GUEST}, {@code HOST:GUEST} or
  * {@code ADDR:HOST:GUEST}, each optionally followed by {@code /tcp} or
  * {@code /udp}. Without an address the port is published on 127.0.0.1 only;
  * without a host port a free one is picked at run time (host port 0 here).
@@ -18,12 +18,12 @@ public record PortMapping(String address, int hostPort, int guestPort, String pr
     private static final Pattern SPEC = Pattern.compile(
             "(?:(?:(?<addr>[0-9.]+|\\[[0-9a-fA-F:]+]|localhost):)?(?<host>\\d+):)?(?<guest>\\d+)(?:/(?<proto>tcp|udp))?");
 
-    /** Parses one {@code -p} value; the message names the value and what is wrong. */
+    /** Parses one {@code [[ADDR:]HOST:]GUEST[/PROTO]} value; the message names the value and what is wrong. */
     public static PortMapping parse(String spec) {
         Matcher m = SPEC.matcher(spec.strip().toLowerCase(Locale.ROOT));
         if (!m.matches()) {
-            throw new InvalidInputException("-p " + spec + ": expected GUEST, HOST:GUEST or ADDR:HOST:GUEST"
-                    + " (optionally /tcp or /udp), e.g. -p 8080:80");
+            throw new InvalidInputException("port mapping " + spec + ": expected GUEST, HOST:GUEST or ADDR:HOST:GUEST"
+                    + " (optionally /tcp or /udp), e.g. 8080:80");
         }
         String addr = m.group("addr") == null ? LOOPBACK : m.group("addr");
         if (addr.equals("localhost")) {
@@ -45,7 +45,7 @@ public record PortMapping(String address, int hostPort, int guestPort, String pr
             value = -1;
         }
         if (value < 1 || value > 65535) {
-            throw new InvalidInputException("-p " + spec + ": " + which + " port " + digits + " is not between 1 and 65535");
+            throw new InvalidInputException("port mapping " + spec + ": " + which + " port " + digits + " is not between 1 and 65535");
         }
         return value;
     }

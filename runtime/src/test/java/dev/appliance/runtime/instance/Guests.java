@@ -1,5 +1,6 @@
 package dev.appliance.runtime.instance;
 
+import dev.appliance.runtime.net.PortMapping;
 import dev.appliance.runtime.net.PublishedPort;
 
 import java.io.IOException;
@@ -26,7 +27,8 @@ final class Guests {
 
     static RunRequest request(String name, String engine, List<String> ports, Map<String, String> params,
                               Map<String, byte[]> secrets, List<String> volumes, RunRequest.Isolation isolation) {
-        return new RunRequest(TestImage.REFERENCE, name, ports, null, null, engine, params, secrets, volumes, isolation);
+        return new RunRequest(TestImage.REFERENCE, name, ports.stream().map(PortMapping::parse).toList(), null, null, engine,
+                params, secrets, volumes.stream().map(VolumeMount::parse).toList(), isolation);
     }
 
     static RunRequest request(String name, String engine) {

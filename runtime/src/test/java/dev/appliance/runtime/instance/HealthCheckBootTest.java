@@ -1,6 +1,7 @@
 package dev.appliance.runtime.instance;
 
 import dev.appliance.common.ApplianceException;
+import dev.appliance.runtime.net.PortMapping;
 import dev.appliance.runtime.net.PublishedPort;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -67,8 +68,8 @@ class HealthCheckBootTest extends BootTest {
     }
 
     private static RunRequest request(String image, String name, String engine) {
-        return new RunRequest(image, name, List.of(Integer.toString(LateServiceImage.SILENT_PORT),
-                Integer.toString(LateServiceImage.BANNER_PORT)), null, null, engine, Map.of(), Map.of(), List.of(),
+        return new RunRequest(image, name, List.of(PortMapping.parse(Integer.toString(LateServiceImage.SILENT_PORT)),
+                PortMapping.parse(Integer.toString(LateServiceImage.BANNER_PORT))), null, null, engine, Map.of(), Map.of(), List.of(),
                 RunRequest.Isolation.DEFAULT);
     }
 

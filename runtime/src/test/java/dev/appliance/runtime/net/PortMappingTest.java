@@ -28,7 +28,7 @@ class PortMappingTest {
     void badSpecsNameTheValue() {
         for (String bad : List.of("", "x", "80:", "70000:80", "8080:0", "1.2.3.4:80", "8080:80/sctp")) {
             InvalidInputException e = assertThrows(InvalidInputException.class, () -> PortMapping.parse(bad));
-            assertTrue(e.getMessage().startsWith("-p " + bad), e.getMessage());
+            assertTrue(e.getMessage().startsWith("port mapping " + bad), e.getMessage());
         }
     }
 

@@ -1,4 +1,4 @@
-package dev.appliance.runtime.instance;
+package dev.appliance.cli;
 
 import dev.appliance.common.InvalidInputException;
 import org.junit.jupiter.api.Test;
@@ -34,14 +34,9 @@ class RunInputsTest {
     }
 
     @Test
-    void paramsAndSizes() {
+    void params() {
         assertEquals(Map.of("k", "v=w"), RunInputs.params(List.of("k=v=w")));
         assertThrows(InvalidInputException.class, () -> RunInputs.params(List.of("novalue")));
-        assertEquals(1024, Sizes.mebibytes("1G"));
-        assertEquals(512, Sizes.mebibytes("512M"));
-        assertEquals(512, Sizes.mebibytes("512"));
-        assertThrows(InvalidInputException.class, () -> Sizes.mebibytes("12Q"));
-        assertThrows(InvalidInputException.class, () -> Sizes.mebibytes("16M"));
     }
 
     @Test
@@ -65,15 +60,6 @@ class RunInputsTest {
         InvalidInputException notText = assertThrows(InvalidInputException.class,
                 () -> RunInputs.params(List.of(), List.of("rules=" + binary)));
         assertTrue(notText.getMessage().contains("UTF-8"), notText.getMessage());
-    }
-
-    @Test
-    void volumeSpecs() {
-        assertArrayEquals(new String[] {"lamp-data", "/var/lib/mysql"}, VolumeStore.parse("lamp-data:/var/lib/mysql"));
-        for (String bad : List.of("x", ":/a", "a:relative", "a:/", "a:/x/../etc", "../x:/a", "a:/with space")) {
-            InvalidInputException e = assertThrows(InvalidInputException.class, () -> VolumeStore.parse(bad));
-            assertTrue(e.getMessage().startsWith("--volume " + bad), e.getMessage());
-        }
     }
 
     /** An empty standard input. */

@@ -1,4 +1,4 @@
-package dev.appliance.runtime.instance;
+package dev.appliance.cli;
 
 import dev.appliance.common.InvalidInputException;
 
@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 /** Parses {@code --param k=v}, {@code --param-file k=FILE} and {@code --secret k=@FILE|k=-} values. */
-public final class RunInputs {
+final class RunInputs {
     /** A secret larger than this is a mistake (a wrong file), not a password or key. */
     private static final int MAX_SECRET_BYTES = 1 << 20;
     /** Room for a large rules file or configuration; the config disk grows to hold it. */
@@ -20,7 +20,7 @@ public final class RunInputs {
 
     private RunInputs() {}
 
-    public static Map<String, String> params(List<String> values) {
+    static Map<String, String> params(List<String> values) {
         return params(values, List.of());
     }
 
@@ -30,7 +30,7 @@ public final class RunInputs {
      * configuration snippet that does not belong on a command line. A name given
      * twice, by either option, is an error.
      */
-    public static Map<String, String> params(List<String> values, List<String> files) {
+    static Map<String, String> params(List<String> values, List<String> files) {
         Map<String, String> params = new LinkedHashMap<>();
         for (String value : values) {
             int eq = value.indexOf('=');
@@ -77,7 +77,7 @@ public final class RunInputs {
      * input (one secret at most). A value on the command line is refused: every
      * user of the host could read it.
      */
-    public static Map<String, byte[]> secrets(List<String> values, InputStream stdin) {
+    static Map<String, byte[]> secrets(List<String> values, InputStream stdin) {
         Map<String, byte[]> secrets = new LinkedHashMap<>();
         boolean stdinUsed = false;
         for (String value : values) {
