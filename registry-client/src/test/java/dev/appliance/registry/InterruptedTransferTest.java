@@ -23,7 +23,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A registry that dies in the middle of a transfer (SIGKILL) and comes back. */
 class InterruptedTransferTest {
-    private static final int BIG = 12 << 20;
+    /**
+     * Larger than what loopback TCP can hold in flight (tcp_rmem up to 32 MiB plus
+     * tcp_wmem's 4 MiB here): a registry killed early in this blob's download cannot
+     * have sent the rest already, so the pull must fail.
+     */
+    private static final int BIG = 48 << 20;
 
     @TempDir
     Path dir;
@@ -52,11 +57,16 @@ class InterruptedTransferTest {
 
     /** Kills the registry once the big blob is a third through; runs {@code afterKill} then. */
     private RecordingListener killingListener(Runnable afterKill) {
+        return killingListener(BIG / 3, afterKill);
+    }
+
+    /** Kills the registry once {@code afterBytes} of the big blob have moved. */
+    private RecordingListener killingListener(long afterBytes, Runnable afterKill) {
         AtomicBoolean killed = new AtomicBoolean();
         return new RecordingListener() {
             @Override
             public void blobProgress(Descriptor blob, long bytesDone) {
-                if (blob.equals(big.descriptor()) && bytesDone > BIG / 3 && killed.compareAndSet(false, true)) {
+                if (blob.equals(big.descriptor()) && bytesDone >= afterBytes && killed.compareAndSet(false, true)) {
                     registry.kill();
                     afterKill.run();
                 }
@@ -131,7 +141,8 @@ class InterruptedTransferTest {
     void aPullRerunDoesNotDownloadFinishedBlobsAgain() throws IOException {
         new ImagePusher(local, options(RetryPolicy.DEFAULT), TransferListener.NONE).push("app:1", remote());
         ImageStore other = ImageStore.open(dir.resolve("other"));
-        RecordingListener first = killingListener(() -> {});
+        // Killed at the big blob's first bytes: the rest cannot be in flight already (see BIG).
+        RecordingListener first = killingListener(1, () -> {});
         assertThrows(ApplianceException.class,
                 () -> new ImagePuller(other, options(new RetryPolicy(2, Duration.ofMillis(50))), first).pull(remote()));
         assertTrue(other.tags().isEmpty());
