@@ -95,7 +95,9 @@ class SnortEndToEndTest {
             try {
                 CliResult run = runner.run(RUN_TIMEOUT, "run", remote, "-d", "--json", "--name", INSTANCE,
                         "--engine", "uml", "-p", "8080", "-p", "80", "--param-file", "rules=" + rules,
-                        // 10.0.2.2 is this host as the guest's user-mode network sees it.
+                        // 10.0.2.2 is this host as the guest's user-mode network sees it; the test's
+                        // syslog collector listens on 127.0.0.1, which guests reach only when allowed.
+                        "--allow-host-loopback",
                         "--param", "syslog_target=10.0.2.2:" + syslog.port()).assertSuccess();
                 measured("run -d until healthy (disk assembly included)", seconds(run.elapsed()));
                 Matcher healthy = Pattern.compile("healthy after ([0-9.]+) s").matcher(run.stderr());
