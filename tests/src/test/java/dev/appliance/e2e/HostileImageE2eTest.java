@@ -116,11 +116,12 @@ class HostileImageE2eTest {
         // Limits.
         cases.add(new Case("gzip-bomb", image().zeros("zeros", 256L << 20), "past 67108864 bytes, the image's disk size"));
         cases.add(new Case("huge-sparse-file", image().rawPax(sparse(1L << 30), "huge", "x"), "bring the image's files past"));
-        CraftedImage many = image().label("dev.appliance.disk-bytes", Long.toString(16L << 20));
-        for (int i = 0; i <= 4096; i++) {
+        // The smallest disk an image may declare (64M) has 16384 inodes.
+        CraftedImage many = image().label("dev.appliance.disk-bytes", Long.toString(64L << 20));
+        for (int i = 0; i <= 16384; i++) {
             many.file("f" + i, "");
         }
-        cases.add(new Case("more-entries-than-inodes", many, "more than 4096 entries"));
+        cases.add(new Case("more-entries-than-inodes", many, "more than 16384 entries"));
         cases.add(new Case("pax-header-over-1-mib", image().rawPax(CraftedImage.paxRecord(
                 "comment".getBytes(StandardCharsets.UTF_8), new byte[2 << 20]), "f", "x"), "at most 1048576 bytes"));
         CraftedImage chain = image();
