@@ -1,5 +1,6 @@
 package dev.appliance.builder;
 
+import dev.appliance.common.CountingOutputStream;
 import dev.appliance.common.FileNames;
 import dev.appliance.oci.Digest;
 import dev.appliance.oci.Whiteouts;
@@ -402,30 +403,5 @@ public final class LayerWriter {
 
     static String hex(MessageDigest digest) {
         return HexFormat.of().formatHex(digest.digest());
-    }
-
-    /** Counts bytes passing through. */
-    static final class CountingOutputStream extends FilterOutputStream {
-        private long count;
-
-        CountingOutputStream(OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            out.write(b);
-            count++;
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-            count += len;
-        }
-
-        long count() {
-            return count;
-        }
     }
 }

@@ -1,11 +1,11 @@
 package dev.appliance.store;
 
 import dev.appliance.common.ApplianceException;
+import dev.appliance.common.CountingOutputStream;
 import dev.appliance.oci.Descriptor;
 import dev.appliance.oci.Digest;
 
 import java.io.BufferedOutputStream;
-import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
@@ -23,12 +23,11 @@ import java.security.MessageDigest;
  * absent, also after a crash or power loss. Closing
  * without committing discards it.
  */
-public final class BlobWriter extends FilterOutputStream {
+public final class BlobWriter extends CountingOutputStream {
     private final ImageStore store;
     private final Path temp;
     private final MessageDigest sha256;
     private final FileChannel channel;
-    private long size;
     private boolean done;
 
     BlobWriter(ImageStore store, Path temp) throws IOException {
@@ -44,21 +43,9 @@ public final class BlobWriter extends FilterOutputStream {
         this.channel = channel;
     }
 
-    @Override
-    public void write(int b) throws IOException {
-        out.write(b);
-        size++;
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-        out.write(b, off, len);
-        size += len;
-    }
-
     /** Bytes written so far. */
     public long size() {
-        return size;
+        return count();
     }
 
     /** Moves the blob into the store and describes it. */
@@ -85,14 +72,14 @@ public final class BlobWriter extends FilterOutputStream {
         try {
             if (expected != null && !expected.equals(actual)) {
                 throw new ApplianceException("blob digest mismatch: expected " + expected + ", got " + actual
-                        + " (" + size + " bytes): the content is corrupt or truncated");
+                        + " (" + count() + " bytes): the content is corrupt or truncated");
             }
             // Replacing an existing blob is harmless (same verified bytes) and repairs a damaged one.
             Durable.publish(temp, store.blobPath(actual));
         } finally {
             Files.deleteIfExists(temp);
         }
-        return new Descriptor(mediaType, actual, size);
+        return new Descriptor(mediaType, actual, count());
     }
 
     /** Discards the blob unless committed. */
