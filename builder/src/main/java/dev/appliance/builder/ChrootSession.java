@@ -4,7 +4,6 @@ import dev.appliance.common.ApplianceException;
 import dev.appliance.common.HostTools;
 import dev.appliance.common.InvalidInputException;
 import dev.appliance.recipe.Recipe;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -20,300 +19,377 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Runs a recipe's steps inside a root file system: apt-get install, groups and
- * users, files, run steps, systemctl enable/disable. While open, /proc and /sys
- * are mounted, /dev holds only the nodes a build needs ({@link BuildDevices}),
- * /tmp and /run are tmpfs, apt's lists and archives are bound to the shared
- * caches and the host's resolv.conf is bound in, so none of that ends up in a
- * layer. No mount goes through a symbolic link in the image ({@link InsideRoot}).
- * Services are kept from starting with policy-rc.d.
+ * Runs a recipe's steps inside a root file system: apt-get install, groups and users, files, run
+ * steps, systemctl enable/disable. While open, /proc and /sys are mounted, /dev holds only the
+ * nodes a build needs ({@link BuildDevices}), /tmp and /run are tmpfs, apt's lists and archives are
+ * bound to the shared caches and the host's resolv.conf is bound in, so none of that ends up in a
+ * layer. No mount goes through a symbolic link in the image ({@link InsideRoot}). Services are kept
+ * from starting with policy-rc.d.
  */
 final class ChrootSession implements AutoCloseable {
-    private static final String POLICY_RC_D = "usr/sbin/policy-rc.d";
-    private static final String RESOLV_CONF = "etc/resolv.conf";
-    /** Where a session mounts; none may be reached through a symbolic link. */
-    private static final List<String> MOUNT_POINTS = List.of("proc", "sys", "dev", "tmp", "run", "var/lib/apt/lists",
-            "var/cache/apt/archives");
+  private static final String POLICY_RC_D = "usr/sbin/policy-rc.d";
+  private static final String RESOLV_CONF = "etc/resolv.conf";
 
-    private final Path root;
-    private final BuildEnvironment env;
-    private final boolean createdPolicy;
+  /** Where a session mounts; none may be reached through a symbolic link. */
+  private static final List<String> MOUNT_POINTS =
+      List.of("proc", "sys", "dev", "tmp", "run", "var/lib/apt/lists", "var/cache/apt/archives");
 
-    ChrootSession(Path root, BuildEnvironment env) {
-        this.root = root;
-        this.env = env;
-        try {
-            // Every mount point is checked right before its mount: a run step of a lower layer may
-            // have left a symbolic link there, and mount(8) would follow it onto the build host.
-            Mounts.mount("-t", "proc", "proc", InsideRoot.mountPoint(root, "proc", false).toString());
-            Mounts.sysfs(InsideRoot.mountPoint(root, "sys", false));
-            BuildDevices.mount(InsideRoot.mountPoint(root, "dev", false));
-            Mounts.mount("-t", "tmpfs", "tmpfs", InsideRoot.mountPoint(root, "tmp", false).toString());
-            Mounts.mount("-t", "tmpfs", "tmpfs", InsideRoot.mountPoint(root, "run", false).toString());
-            bindInto(env.aptLists(), "var/lib/apt/lists");
-            bindInto(env.debCache(), "var/cache/apt/archives");
-            if (InsideRoot.linkOnTheWay(root, RESOLV_CONF, true).isEmpty()
-                    && Files.isRegularFile(root.resolve(RESOLV_CONF), LinkOption.NOFOLLOW_LINKS)
-                    && Files.isRegularFile(Path.of("/etc/resolv.conf"))) {
-                Mounts.mount("--bind", "/etc/resolv.conf", InsideRoot.mountPoint(root, RESOLV_CONF, true).toString());
-            }
-            Path policy = InsideRoot.createDirectories(root, "usr/sbin").resolve("policy-rc.d");
-            createdPolicy = !Files.exists(policy, LinkOption.NOFOLLOW_LINKS);
-            if (createdPolicy) {
-                // O_EXCL: never written through a link.
-                Files.write(Files.createFile(policy, PosixFilePermissions.asFileAttribute(
-                                PosixFilePermissions.fromString("rwxr-xr-x"))),
-                        "#!/bin/sh\n# appliance build: do not start services\nexit 101\n".getBytes(StandardCharsets.US_ASCII),
-                        StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
-            }
-        } catch (IOException | RuntimeException e) {
-            Mounts.unmountAllUnder(root);
-            throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
-        }
+  private final Path root;
+  private final BuildEnvironment env;
+  private final boolean createdPolicy;
+
+  ChrootSession(Path root, BuildEnvironment env) {
+    this.root = root;
+    this.env = env;
+    try {
+      // Every mount point is checked right before its mount: a run step of a lower layer may
+      // have left a symbolic link there, and mount(8) would follow it onto the build host.
+      Mounts.mount("-t", "proc", "proc", InsideRoot.mountPoint(root, "proc", false).toString());
+      Mounts.sysfs(InsideRoot.mountPoint(root, "sys", false));
+      BuildDevices.mount(InsideRoot.mountPoint(root, "dev", false));
+      Mounts.mount("-t", "tmpfs", "tmpfs", InsideRoot.mountPoint(root, "tmp", false).toString());
+      Mounts.mount("-t", "tmpfs", "tmpfs", InsideRoot.mountPoint(root, "run", false).toString());
+      bindInto(env.aptLists(), "var/lib/apt/lists");
+      bindInto(env.debCache(), "var/cache/apt/archives");
+      if (InsideRoot.linkOnTheWay(root, RESOLV_CONF, true).isEmpty()
+          && Files.isRegularFile(root.resolve(RESOLV_CONF), LinkOption.NOFOLLOW_LINKS)
+          && Files.isRegularFile(Path.of("/etc/resolv.conf"))) {
+        Mounts.mount(
+            "--bind",
+            "/etc/resolv.conf",
+            InsideRoot.mountPoint(root, RESOLV_CONF, true).toString());
+      }
+      Path policy = InsideRoot.createDirectories(root, "usr/sbin").resolve("policy-rc.d");
+      createdPolicy = !Files.exists(policy, LinkOption.NOFOLLOW_LINKS);
+      if (createdPolicy) {
+        // O_EXCL: never written through a link.
+        Files.write(
+            Files.createFile(
+                policy,
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x"))),
+            "#!/bin/sh\n# appliance build: do not start services\nexit 101\n"
+                .getBytes(StandardCharsets.US_ASCII),
+            StandardOpenOption.WRITE,
+            LinkOption.NOFOLLOW_LINKS);
+      }
+    } catch (IOException | RuntimeException e) {
+      Mounts.unmountAllUnder(root);
+      throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
     }
+  }
 
-    private void bindInto(Path hostDir, String inside) throws IOException {
-        Files.createDirectories(hostDir);
-        Path target = InsideRoot.createDirectories(root, inside);
-        Mounts.mount("--bind", hostDir.toString(), target.toString());
+  private void bindInto(Path hostDir, String inside) throws IOException {
+    Files.createDirectories(hostDir);
+    Path target = InsideRoot.createDirectories(root, inside);
+    Mounts.mount("--bind", hostDir.toString(), target.toString());
+  }
+
+  /**
+   * After a run step: none of the session's mount points may have become a symbolic link (after an
+   * umount in the step), since the next layer mounts there again.
+   */
+  private void checkMountPoints(Path recipe, int index) {
+    for (String point : MOUNT_POINTS) {
+      InsideRoot.linkOnTheWay(root, point, true)
+          .ifPresent(
+              link -> {
+                throw new InvalidInputException(
+                    recipe
+                        + ": run step "
+                        + index
+                        + " left "
+                        + link
+                        + " where the build mounts /"
+                        + point
+                        + "; a build never mounts through a symbolic link, which could lead onto the build host");
+              });
     }
+  }
 
-    /**
-     * After a run step: none of the session's mount points may have become a symbolic
-     * link (after an umount in the step), since the next layer mounts there again.
-     */
-    private void checkMountPoints(Path recipe, int index) {
-        for (String point : MOUNT_POINTS) {
-            InsideRoot.linkOnTheWay(root, point, true).ifPresent(link -> {
-                throw new InvalidInputException(recipe + ": run step " + index + " left " + link + " where the build mounts /"
-                        + point + "; a build never mounts through a symbolic link, which could lead onto the build host");
-            });
-        }
-    }
+  /**
+   * A command run in the chroot, with a reproducible environment, as PID 1 of its own PID
+   * namespace: when it ends, every process it started ends too, so nothing a step leaves running
+   * can change the tree while the build reads it from the host side.
+   */
+  Processes.Result chroot(List<String> command) {
+    List<String> full =
+        new ArrayList<>(
+            List.of("unshare", "--pid", "--fork", "--kill-child", "--", "chroot", root.toString()));
+    full.addAll(command);
+    return Processes.run(full, environment(), null, env.log(), false);
+  }
 
-    /**
-     * A command run in the chroot, with a reproducible environment, as PID 1 of its own
-     * PID namespace: when it ends, every process it started ends too, so nothing a step
-     * leaves running can change the tree while the build reads it from the host side.
-     */
-    Processes.Result chroot(List<String> command) {
-        List<String> full = new ArrayList<>(List.of("unshare", "--pid", "--fork", "--kill-child", "--",
-                "chroot", root.toString()));
-        full.addAll(command);
-        return Processes.run(full, environment(), null, env.log(), false);
-    }
+  private Map<String, String> environment() {
+    Map<String, String> e = new LinkedHashMap<>();
+    e.put("PATH", HostTools.STANDARD_PATH);
+    e.put("DEBIAN_FRONTEND", "noninteractive");
+    e.put("DEBCONF_NONINTERACTIVE_SEEN", "true");
+    e.put("LC_ALL", "C.UTF-8");
+    e.put("LANG", "C.UTF-8");
+    e.put("HOME", "/root");
+    e.put("SOURCE_DATE_EPOCH", Long.toString(env.sourceDateEpoch()));
+    return e;
+  }
 
-    private Map<String, String> environment() {
-        Map<String, String> e = new LinkedHashMap<>();
-        e.put("PATH", HostTools.STANDARD_PATH);
-        e.put("DEBIAN_FRONTEND", "noninteractive");
-        e.put("DEBCONF_NONINTERACTIVE_SEEN", "true");
-        e.put("LC_ALL", "C.UTF-8");
-        e.put("LANG", "C.UTF-8");
-        e.put("HOME", "/root");
-        e.put("SOURCE_DATE_EPOCH", Long.toString(env.sourceDateEpoch()));
-        return e;
-    }
-
-    /** apt-get with the build's settings, then {@code options} (this call's own -o pairs) and {@code args}. */
-    private List<String> aptGet(List<String> options, List<String> args) {
-        // apt's binary cache lives on this session's tmpfs /tmp (shared by update and install, never
-        // in a layer); dpkg skips its per-file fsync as mmdebstrap does: a crashed step's layer is discarded anyway.
-        List<String> command = new ArrayList<>(List.of("apt-get", "-q", "-y",
-                "-o", "Dir::Cache::pkgcache=/tmp/apt-pkgcache.bin", "-o", "Dir::Cache::srcpkgcache=/tmp/apt-srcpkgcache.bin",
-                "-o", "APT::Install-Recommends=false", "-o", "Dpkg::Use-Pty=false",
+  /**
+   * apt-get with the build's settings, then {@code options} (this call's own -o pairs) and {@code
+   * args}.
+   */
+  private List<String> aptGet(List<String> options, List<String> args) {
+    // apt's binary cache lives on this session's tmpfs /tmp (shared by update and install, never
+    // in a layer); dpkg skips its per-file fsync as mmdebstrap does: a crashed step's layer is
+    // discarded anyway.
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                "apt-get",
+                "-q",
+                "-y",
+                "-o",
+                "Dir::Cache::pkgcache=/tmp/apt-pkgcache.bin",
+                "-o",
+                "Dir::Cache::srcpkgcache=/tmp/apt-srcpkgcache.bin",
+                "-o",
+                "APT::Install-Recommends=false",
+                "-o",
+                "Dpkg::Use-Pty=false",
                 // Package descriptions' translations: no use in an appliance, and 14 MB per update.
-                "-o", "Acquire::Languages=none",
-                "-o", "Dpkg::Options::=--force-unsafe-io"));
-        for (String option : env.aptOptions()) {
-            command.add("-o");
-            command.add(option);
-        }
-        command.addAll(options);
-        command.addAll(args);
-        return command;
+                "-o",
+                "Acquire::Languages=none",
+                "-o",
+                "Dpkg::Options::=--force-unsafe-io"));
+    for (String option : env.aptOptions()) {
+      command.add("-o");
+      command.add(option);
     }
+    command.addAll(options);
+    command.addAll(args);
+    return command;
+  }
 
-    /**
-     * apt-get update and install; returns the result so the caller can explain a
-     * failure. A lock's pins go to a preferences file on this session's tmpfs /tmp,
-     * so a locked build's layer is the same as an unlocked one that installed the
-     * same versions (no /etc/apt/preferences.d copied up into it).
-     * {@code cachedDebs}, when not empty, is an extra apt source for this call only.
-     * {@code update} is false when the shared lists are fresh from this build's own
-     * mmdebstrap or apt run; the cached .deb source is always indexed.
-     */
-    Processes.Result install(List<String> packages, String lockPreferences, CachedDebRepository cachedDebs,
-                             boolean update) {
-        List<String> options = new ArrayList<>();
-        try {
-            if (lockPreferences != null) {
-                Files.writeString(root.resolve("tmp/appliance-lock.pref"), lockPreferences, StandardOpenOption.CREATE_NEW,
-                        StandardOpenOption.WRITE);
-                options.addAll(List.of("-o", "Dir::Etc::Preferences=/tmp/appliance-lock.pref"));
-            }
-            if (!cachedDebs.isEmpty()) {
-                options.addAll(mountCachedDebs(cachedDebs));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        if (update || !cachedDebs.isEmpty()) {
-            Processes.Result updated = chroot(aptGet(options, List.of("update")));
-            if (updated.exitCode() != 0) {
-                return updated;
-            }
-        }
-        List<String> install = new ArrayList<>(List.of("install"));
-        install.addAll(packages);
-        return chroot(aptGet(options, install));
+  /**
+   * apt-get update and install; returns the result so the caller can explain a failure. A lock's
+   * pins go to a preferences file on this session's tmpfs /tmp, so a locked build's layer is the
+   * same as an unlocked one that installed the same versions (no /etc/apt/preferences.d copied up
+   * into it). {@code cachedDebs}, when not empty, is an extra apt source for this call only. {@code
+   * update} is false when the shared lists are fresh from this build's own mmdebstrap or apt run;
+   * the cached .deb source is always indexed.
+   */
+  Processes.Result install(
+      List<String> packages,
+      String lockPreferences,
+      CachedDebRepository cachedDebs,
+      boolean update) {
+    List<String> options = new ArrayList<>();
+    try {
+      if (lockPreferences != null) {
+        Files.writeString(
+            root.resolve("tmp/appliance-lock.pref"),
+            lockPreferences,
+            StandardOpenOption.CREATE_NEW,
+            StandardOpenOption.WRITE);
+        options.addAll(List.of("-o", "Dir::Etc::Preferences=/tmp/appliance-lock.pref"));
+      }
+      if (!cachedDebs.isEmpty()) {
+        options.addAll(mountCachedDebs(cachedDebs));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
+    if (update || !cachedDebs.isEmpty()) {
+      Processes.Result updated = chroot(aptGet(options, List.of("update")));
+      if (updated.exitCode() != 0) {
+        return updated;
+      }
+    }
+    List<String> install = new ArrayList<>(List.of("install"));
+    install.addAll(packages);
+    return chroot(aptGet(options, install));
+  }
 
-    /**
-     * Mounts the repository read-only on this session's tmpfs /tmp and returns the apt
-     * options that add it as a source: a source list on the same tmpfs holding the
-     * image's own sources.list plus the repository. The image's apt configuration
-     * is not touched, so nothing of it can reach the layer.
-     */
-    private List<String> mountCachedDebs(CachedDebRepository cachedDebs) throws IOException {
-        Path mountPoint = InsideRoot.createDirectories(root, CachedDebRepository.MOUNT_POINT);
-        Mounts.mount("-o", "ro,bind", cachedDebs.dir().toString(), mountPoint.toString());
-        String sourceList = "/tmp/appliance-sources.list";
-        // Read inside the chroot, so a link in the image resolves within the image.
-        check(List.of("sh", "-c", "{ cat /etc/apt/sources.list 2>/dev/null || true; echo \"$1\"; } > " + sourceList,
-                "sh", CachedDebRepository.sourceLine(CachedDebRepository.MOUNT_POINT)), "adding the cached .deb source");
-        return List.of("-o", "Dir::Etc::SourceList=" + sourceList);
-    }
+  /**
+   * Mounts the repository read-only on this session's tmpfs /tmp and returns the apt options that
+   * add it as a source: a source list on the same tmpfs holding the image's own sources.list plus
+   * the repository. The image's apt configuration is not touched, so nothing of it can reach the
+   * layer.
+   */
+  private List<String> mountCachedDebs(CachedDebRepository cachedDebs) throws IOException {
+    Path mountPoint = InsideRoot.createDirectories(root, CachedDebRepository.MOUNT_POINT);
+    Mounts.mount("-o", "ro,bind", cachedDebs.dir().toString(), mountPoint.toString());
+    String sourceList = "/tmp/appliance-sources.list";
+    // Read inside the chroot, so a link in the image resolves within the image.
+    check(
+        List.of(
+            "sh",
+            "-c",
+            "{ cat /etc/apt/sources.list 2>/dev/null || true; echo \"$1\"; } > " + sourceList,
+            "sh",
+            CachedDebRepository.sourceLine(CachedDebRepository.MOUNT_POINT)),
+        "adding the cached .deb source");
+    return List.of("-o", "Dir::Etc::SourceList=" + sourceList);
+  }
 
-    void addGroup(Recipe.Group group, Path recipe) {
-        if (exists("getent", "group", group.name())) {
-            return;
-        }
-        List<String> command = new ArrayList<>(List.of("groupadd"));
-        if (group.system()) {
-            command.add("--system");
-        }
-        if (group.gid() != null) {
-            command.addAll(List.of("--gid", group.gid().toString()));
-        }
-        command.add(group.name());
-        check(command, recipe + ": group " + group.name());
+  void addGroup(Recipe.Group group, Path recipe) {
+    if (exists("getent", "group", group.name())) {
+      return;
     }
+    List<String> command = new ArrayList<>(List.of("groupadd"));
+    if (group.system()) {
+      command.add("--system");
+    }
+    if (group.gid() != null) {
+      command.addAll(List.of("--gid", group.gid().toString()));
+    }
+    command.add(group.name());
+    check(command, recipe + ": group " + group.name());
+  }
 
-    void addUser(Recipe.User user, Path recipe) {
-        if (exists("getent", "passwd", user.name())) {
-            return;
-        }
-        List<String> command = new ArrayList<>(List.of("useradd"));
-        if (user.system()) {
-            command.add("--system");
-        }
-        if (user.uid() != null) {
-            command.addAll(List.of("--uid", user.uid().toString()));
-        }
-        if (user.group() != null) {
-            if (!exists("getent", "group", user.group())) {
-                check(List.of("groupadd", user.system() ? "--system" : "-f", user.group()), recipe + ": group " + user.group());
-            }
-            command.addAll(List.of("--gid", user.group()));
-        } else if (exists("getent", "group", user.name())) {
-            command.addAll(List.of("--gid", user.name()));
-        } else {
-            command.add("--user-group");
-        }
-        if (!user.groups().isEmpty()) {
-            command.addAll(List.of("--groups", String.join(",", user.groups())));
-        }
-        if (user.home() != null) {
-            command.addAll(List.of("--home-dir", user.home(), "--create-home"));
-        } else if (!user.system()) {
-            command.add("--create-home");
-        }
-        if (user.shell() != null) {
-            command.addAll(List.of("--shell", user.shell()));
-        }
-        command.add(user.name());
-        check(command, recipe + ": user " + user.name());
+  void addUser(Recipe.User user, Path recipe) {
+    if (exists("getent", "passwd", user.name())) {
+      return;
     }
+    List<String> command = new ArrayList<>(List.of("useradd"));
+    if (user.system()) {
+      command.add("--system");
+    }
+    if (user.uid() != null) {
+      command.addAll(List.of("--uid", user.uid().toString()));
+    }
+    if (user.group() != null) {
+      if (!exists("getent", "group", user.group())) {
+        check(
+            List.of("groupadd", user.system() ? "--system" : "-f", user.group()),
+            recipe + ": group " + user.group());
+      }
+      command.addAll(List.of("--gid", user.group()));
+    } else if (exists("getent", "group", user.name())) {
+      command.addAll(List.of("--gid", user.name()));
+    } else {
+      command.add("--user-group");
+    }
+    if (!user.groups().isEmpty()) {
+      command.addAll(List.of("--groups", String.join(",", user.groups())));
+    }
+    if (user.home() != null) {
+      command.addAll(List.of("--home-dir", user.home(), "--create-home"));
+    } else if (!user.system()) {
+      command.add("--create-home");
+    }
+    if (user.shell() != null) {
+      command.addAll(List.of("--shell", user.shell()));
+    }
+    command.add(user.name());
+    check(command, recipe + ": user " + user.name());
+  }
 
-    /**
-     * Installs a recipe file with its mode and owner. The copy is made by
-     * install(1) inside the chroot, so a symbolic link in the image on the way to
-     * the destination (such as /var/run -> /run) resolves inside the image and
-     * never onto the host.
-     */
-    void installFile(Recipe.FileEntry file, Path recipe) {
-        String staged = "appliance-file-" + java.util.UUID.randomUUID();
-        Path stagedOnHost = root.resolve("tmp").resolve(staged); // /tmp is this session's own tmpfs
-        try {
-            Files.copy(file.source(), stagedOnHost);
-            check(List.of("install", "-D", "-m", Integer.toOctalString(file.mode()),
-                    "-o", file.owner() == null ? "root" : file.owner(),
-                    "-g", file.group() == null ? "root" : file.group(),
-                    "/tmp/" + staged, file.dest()), recipe + ": file " + file.dest());
-        } catch (IOException e) {
-            throw new ApplianceException(recipe + ": cannot install " + file.source() + " as " + file.dest() + ": " + e.getMessage(), e);
-        } finally {
-            try {
-                Files.deleteIfExists(stagedOnHost);
-            } catch (IOException e) {
-                // The tmpfs is unmounted with the session anyway.
-            }
-        }
+  /**
+   * Installs a recipe file with its mode and owner. The copy is made by install(1) inside the
+   * chroot, so a symbolic link in the image on the way to the destination (such as /var/run ->
+   * /run) resolves inside the image and never onto the host.
+   */
+  void installFile(Recipe.FileEntry file, Path recipe) {
+    String staged = "appliance-file-" + java.util.UUID.randomUUID();
+    Path stagedOnHost = root.resolve("tmp").resolve(staged); // /tmp is this session's own tmpfs
+    try {
+      Files.copy(file.source(), stagedOnHost);
+      check(
+          List.of(
+              "install",
+              "-D",
+              "-m",
+              Integer.toOctalString(file.mode()),
+              "-o",
+              file.owner() == null ? "root" : file.owner(),
+              "-g",
+              file.group() == null ? "root" : file.group(),
+              "/tmp/" + staged,
+              file.dest()),
+          recipe + ": file " + file.dest());
+    } catch (IOException e) {
+      throw new ApplianceException(
+          recipe
+              + ": cannot install "
+              + file.source()
+              + " as "
+              + file.dest()
+              + ": "
+              + e.getMessage(),
+          e);
+    } finally {
+      try {
+        Files.deleteIfExists(stagedOnHost);
+      } catch (IOException e) {
+        // The tmpfs is unmounted with the session anyway.
+      }
     }
+  }
 
-    /** A run step; failure names the command, its exit code and the output's tail. */
-    void run(Recipe.RunStep step, Path recipe, int index) {
-        Processes.Result result = chroot(List.of("/bin/sh", "-ec", step.command()));
-        if (result.exitCode() != 0) {
-            throw new ApplianceException(recipe + ": run step " + index + " failed with exit code " + result.exitCode()
-                    + ":\n  " + step.command() + "\noutput (last lines):\n" + result.tail());
-        }
-        checkMountPoints(recipe, index);
+  /** A run step; failure names the command, its exit code and the output's tail. */
+  void run(Recipe.RunStep step, Path recipe, int index) {
+    Processes.Result result = chroot(List.of("/bin/sh", "-ec", step.command()));
+    if (result.exitCode() != 0) {
+      throw new ApplianceException(
+          recipe
+              + ": run step "
+              + index
+              + " failed with exit code "
+              + result.exitCode()
+              + ":\n  "
+              + step.command()
+              + "\noutput (last lines):\n"
+              + result.tail());
     }
+    checkMountPoints(recipe, index);
+  }
 
-    void services(Recipe.Services services, Path recipe) {
-        for (String unit : services.enable()) {
-            check(List.of("systemctl", "enable", unit), recipe + ": enabling service " + unit);
-        }
-        for (String unit : services.disable()) {
-            check(List.of("systemctl", "disable", unit), recipe + ": disabling service " + unit);
-        }
+  void services(Recipe.Services services, Path recipe) {
+    for (String unit : services.enable()) {
+      check(List.of("systemctl", "enable", unit), recipe + ": enabling service " + unit);
     }
+    for (String unit : services.disable()) {
+      check(List.of("systemctl", "disable", unit), recipe + ": disabling service " + unit);
+    }
+  }
 
-    private boolean exists(String... command) {
-        return chroot(List.of(command)).exitCode() == 0;
-    }
+  private boolean exists(String... command) {
+    return chroot(List.of(command)).exitCode() == 0;
+  }
 
-    private void check(List<String> command, String what) {
-        Processes.Result result = chroot(command);
-        if (result.exitCode() != 0) {
-            throw new ApplianceException(what + ": " + String.join(" ", command) + " failed with exit code "
-                    + result.exitCode() + ":\n" + result.tail());
-        }
+  private void check(List<String> command, String what) {
+    Processes.Result result = chroot(command);
+    if (result.exitCode() != 0) {
+      throw new ApplianceException(
+          what
+              + ": "
+              + String.join(" ", command)
+              + " failed with exit code "
+              + result.exitCode()
+              + ":\n"
+              + result.tail());
     }
+  }
 
-    @Override
-    public void close() {
-        try {
-            if (createdPolicy) {
-                // Not through a directory a run step replaced with a link.
-                Optional<Path> policy = InsideRoot.throughDirectoriesOnly(root, POLICY_RC_D);
-                if (policy.isPresent()) {
-                    Files.deleteIfExists(policy.get());
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } finally {
-            Mounts.unmountAllUnder(root.resolve("proc"));
-            Mounts.unmountAllUnder(root.resolve("sys"));
-            Mounts.unmountAllUnder(root.resolve("dev"));
-            Mounts.unmountAllUnder(root.resolve("tmp"));
-            Mounts.unmountAllUnder(root.resolve("run"));
-            Mounts.unmountAllUnder(root.resolve("var/lib/apt/lists"));
-            Mounts.unmountAllUnder(root.resolve("var/cache/apt/archives"));
-            Mounts.unmountAllUnder(root.resolve("etc/resolv.conf"));
+  @Override
+  public void close() {
+    try {
+      if (createdPolicy) {
+        // Not through a directory a run step replaced with a link.
+        Optional<Path> policy = InsideRoot.throughDirectoriesOnly(root, POLICY_RC_D);
+        if (policy.isPresent()) {
+          Files.deleteIfExists(policy.get());
         }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      Mounts.unmountAllUnder(root.resolve("proc"));
+      Mounts.unmountAllUnder(root.resolve("sys"));
+      Mounts.unmountAllUnder(root.resolve("dev"));
+      Mounts.unmountAllUnder(root.resolve("tmp"));
+      Mounts.unmountAllUnder(root.resolve("run"));
+      Mounts.unmountAllUnder(root.resolve("var/lib/apt/lists"));
+      Mounts.unmountAllUnder(root.resolve("var/cache/apt/archives"));
+      Mounts.unmountAllUnder(root.resolve("etc/resolv.conf"));
     }
+  }
 }

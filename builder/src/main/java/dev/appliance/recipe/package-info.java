@@ -1,8 +1,8 @@
 /**
- * Recipes: the YAML files that describe an appliance, parsed and checked before anything
- * is built; errors name file, line and column.
+ * Recipes: the YAML files that describe an appliance, parsed and checked before anything is built;
+ * errors name file, line and column.
  *
- * <p>Public API: {@link dev.appliance.recipe.RecipeParser} (reads a recipe and those it
- * extends) and {@link dev.appliance.recipe.Recipe} (the checked result).
+ * <p>Public API: {@link dev.appliance.recipe.RecipeParser} (reads a recipe and those it extends)
+ * and {@link dev.appliance.recipe.Recipe} (the checked result).
  */
 package dev.appliance.recipe;

@@ -1,45 +1,47 @@
 package dev.appliance.builder;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.util.Random;
 import java.util.zip.GZIPInputStream;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import org.junit.jupiter.api.Test;
 
 class ParallelGzipOutputStreamTest {
-    private static byte[] sample(int size) {
-        Random random = new Random(42);
-        byte[] data = new byte[size];
-        for (int i = 0; i < size; i++) {
-            // Compressible but not trivial, with repeats across chunk borders.
-            data[i] = (byte) (i % 1000 < 500 ? "abcdefgh".charAt(i % 8) : random.nextInt(16));
-        }
-        return data;
+  private static byte[] sample(int size) {
+    Random random = new Random(42);
+    byte[] data = new byte[size];
+    for (int i = 0; i < size; i++) {
+      // Compressible but not trivial, with repeats across chunk borders.
+      data[i] = (byte) (i % 1000 < 500 ? "abcdefgh".charAt(i % 8) : random.nextInt(16));
     }
+    return data;
+  }
 
-    private static byte[] gzip(byte[] data, int writeSize) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (ParallelGzipOutputStream gz = new ParallelGzipOutputStream(out, 1)) {
-            for (int off = 0; off < data.length; off += writeSize) {
-                gz.write(data, off, Math.min(writeSize, data.length - off));
-            }
-        }
-        return out.toByteArray();
+  private static byte[] gzip(byte[] data, int writeSize) throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (ParallelGzipOutputStream gz = new ParallelGzipOutputStream(out, 1)) {
+      for (int off = 0; off < data.length; off += writeSize) {
+        gz.write(data, off, Math.min(writeSize, data.length - off));
+      }
     }
+    return out.toByteArray();
+  }
 
-    @Test
-    void roundTripsAcrossChunksAndIsIndependentOfWriteSizes() throws Exception {
-        for (int size : new int[] {0, 1, ParallelGzipOutputStream.CHUNK, 3 * ParallelGzipOutputStream.CHUNK + 12345}) {
-            byte[] data = sample(size);
-            byte[] a = gzip(data, 7919);
-            byte[] b = gzip(data, 65536);
-            assertArrayEquals(a, b, "same bytes whatever the write pattern");
-            try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(a))) {
-                assertArrayEquals(data, in.readAllBytes());
-            }
-        }
+  @Test
+  void roundTripsAcrossChunksAndIsIndependentOfWriteSizes() throws Exception {
+    for (int size :
+        new int[] {
+          0, 1, ParallelGzipOutputStream.CHUNK, 3 * ParallelGzipOutputStream.CHUNK + 12345
+        }) {
+      byte[] data = sample(size);
+      byte[] a = gzip(data, 7919);
+      byte[] b = gzip(data, 65536);
+      assertArrayEquals(a, b, "same bytes whatever the write pattern");
+      try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(a))) {
+        assertArrayEquals(data, in.readAllBytes());
+      }
     }
+  }
 }

@@ -1,54 +1,91 @@
 package dev.appliance.builder;
 
 import dev.appliance.recipe.Recipe;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Tiny recipes built directly as records (the parser is tested on its own):
- * trixie minbase plus passwd as the base, and children adding one small package,
- * a file, a run step and a user.
+ * Tiny recipes built directly as records (the parser is tested on its own): trixie minbase plus
+ * passwd as the base, and children adding one small package, a file, a run step and a user.
  */
 final class TestRecipes {
-    private TestRecipes() {}
+  private TestRecipes() {}
 
-    static Recipe base(Path dir) {
-        return new Recipe(dir.resolve("base.yaml"), "testbase", "1", "test base",
-                new Recipe.Base("debian", "trixie", "minbase", null, List.of("main")),
-                List.of("passwd"), List.of(), List.of(), Recipe.Services.none(), List.of(), List.of(), List.of(), List.of(),
-                null, new Recipe.Resources(256, 1, 1L << 30), null, List.of(), null);
-    }
+  static Recipe base(Path dir) {
+    return new Recipe(
+        dir.resolve("base.yaml"),
+        "testbase",
+        "1",
+        "test base",
+        new Recipe.Base("debian", "trixie", "minbase", null, List.of("main")),
+        List.of("passwd"),
+        List.of(),
+        List.of(),
+        Recipe.Services.none(),
+        List.of(),
+        List.of(),
+        List.of(),
+        List.of(),
+        null,
+        new Recipe.Resources(256, 1, 1L << 30),
+        null,
+        List.of(),
+        null);
+  }
 
-    static Recipe child(Path dir, String name, Recipe parent, List<String> packages, Path file) {
-        return new Recipe(dir.resolve(name + ".yaml"), name, "1.0", "test child", parent.base(), packages,
-                List.of(new Recipe.FileEntry(file, "/etc/" + name + "/motd", 0640, "root", "app")),
-                List.of(new Recipe.RunStep("echo built > /var/lib/" + name + ".stamp")),
-                Recipe.Services.none(),
-                List.of(new Recipe.User("app", null, null, List.of(), "/srv/app", "/bin/sh", true)),
-                List.of(new Recipe.Group("app", null, true)),
-                List.of(),
-                List.of(new Recipe.Port("http", 80, "tcp")),
-                new Recipe.HealthCheck("tcp", 80, null, 0, 30),
-                new Recipe.Resources(256, 1, 1L << 30), null,
-                List.of(new Recipe.Param("password", "s3cret", true, "admin password")), parent);
-    }
+  static Recipe child(Path dir, String name, Recipe parent, List<String> packages, Path file) {
+    return new Recipe(
+        dir.resolve(name + ".yaml"),
+        name,
+        "1.0",
+        "test child",
+        parent.base(),
+        packages,
+        List.of(new Recipe.FileEntry(file, "/etc/" + name + "/motd", 0640, "root", "app")),
+        List.of(new Recipe.RunStep("echo built > /var/lib/" + name + ".stamp")),
+        Recipe.Services.none(),
+        List.of(new Recipe.User("app", null, null, List.of(), "/srv/app", "/bin/sh", true)),
+        List.of(new Recipe.Group("app", null, true)),
+        List.of(),
+        List.of(new Recipe.Port("http", 80, "tcp")),
+        new Recipe.HealthCheck("tcp", 80, null, 0, 30),
+        new Recipe.Resources(256, 1, 1L << 30),
+        null,
+        List.of(new Recipe.Param("password", "s3cret", true, "admin password")),
+        parent);
+  }
 
-    /** A child of {@link #base} adding hello, in {@code dir} (its motd written there if missing). */
-    static Recipe tiny(Path dir) throws IOException {
-        Path motd = dir.resolve("motd");
-        if (!Files.exists(motd)) {
-            Files.writeString(motd, "hello\n");
-        }
-        return child(dir, "tiny", base(dir), List.of("hello"), motd);
+  /** A child of {@link #base} adding hello, in {@code dir} (its motd written there if missing). */
+  static Recipe tiny(Path dir) throws IOException {
+    Path motd = dir.resolve("motd");
+    if (!Files.exists(motd)) {
+      Files.writeString(motd, "hello\n");
     }
+    return child(dir, "tiny", base(dir), List.of("hello"), motd);
+  }
 
-    /** {@code r} declaring {@code stateDirs}. */
-    static Recipe withStateDirs(Recipe r, List<String> stateDirs) {
-        return new Recipe(r.source(), r.name(), r.version(), r.description(), r.base(), r.packages(), r.files(), r.run(),
-                r.services(), r.users(), r.groups(), stateDirs, r.ports(), r.health(), r.resources(), r.kernels(),
-                r.params(), r.parent());
-    }
+  /** {@code r} declaring {@code stateDirs}. */
+  static Recipe withStateDirs(Recipe r, List<String> stateDirs) {
+    return new Recipe(
+        r.source(),
+        r.name(),
+        r.version(),
+        r.description(),
+        r.base(),
+        r.packages(),
+        r.files(),
+        r.run(),
+        r.services(),
+        r.users(),
+        r.groups(),
+        stateDirs,
+        r.ports(),
+        r.health(),
+        r.resources(),
+        r.kernels(),
+        r.params(),
+        r.parent());
+  }
 }

@@ -5,69 +5,108 @@ import dev.appliance.runtime.export.ExportOptions;
 import dev.appliance.runtime.export.ExportResult;
 import dev.appliance.runtime.export.Exporter;
 import dev.appliance.store.StoredImage;
+import java.nio.file.Path;
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 
-import java.nio.file.Path;
-import java.util.List;
-
-@Command(name = "export", description = {
-        "Export an image as a VM disk that boots on its own under UEFI (no appliance runtime needed).",
-        "Prints the paths of the files written (and the containerDisk reference with --kubevirt).",
-        "With --param/--secret it also writes NAME-config.img, the first-boot config disk to attach"
-                + " as a second disk (mode 0600: it holds the secrets); --libvirt attaches it."})
+@Command(
+    name = "export",
+    description = {
+      "Export an image as a VM disk that boots on its own under UEFI (no appliance runtime needed).",
+      "Prints the paths of the files written (and the containerDisk reference with --kubevirt).",
+      "With --param/--secret it also writes NAME-config.img, the first-boot config disk to attach"
+          + " as a second disk (mode 0600: it holds the secrets); --libvirt attaches it."
+    })
 final class ExportCommand extends RegistryCommand {
-    @Parameters(index = "0", paramLabel = "IMAGE", description = "Image in the local store (tag or digest).")
-    String image;
+  @Parameters(
+      index = "0",
+      paramLabel = "IMAGE",
+      description = "Image in the local store (tag or digest).")
+  String image;
 
-    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "qcow2", converter = ExportFormatConverter.class,
-            description = "raw, qcow2 or ova (default: ${DEFAULT-VALUE}).")
-    ExportFormat format;
+  @Option(
+      names = "--format",
+      paramLabel = "FORMAT",
+      defaultValue = "qcow2",
+      converter = ExportFormatConverter.class,
+      description = "raw, qcow2 or ova (default: ${DEFAULT-VALUE}).")
+  ExportFormat format;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "DIR", defaultValue = ".",
-            description = "Directory to write to (default: the current directory).")
-    Path outputDir;
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "DIR",
+      defaultValue = ".",
+      description = "Directory to write to (default: the current directory).")
+  Path outputDir;
 
-    @Option(names = "--libvirt", description = "Also write a libvirt domain XML next to the disk.")
-    boolean libvirt;
+  @Option(names = "--libvirt", description = "Also write a libvirt domain XML next to the disk.")
+  boolean libvirt;
 
-    @Option(names = "--kubevirt", paramLabel = "REF",
-            description = "Also push a KubeVirt containerDisk image to REF and write a VirtualMachine + Service manifest.")
-    String kubevirt;
+  @Option(
+      names = "--kubevirt",
+      paramLabel = "REF",
+      description =
+          "Also push a KubeVirt containerDisk image to REF and write a VirtualMachine + Service manifest.")
+  String kubevirt;
 
-    @Mixin
-    FirstBootOptions firstBoot;
+  @Mixin FirstBootOptions firstBoot;
 
-    @Mixin
-    ImageLimitsOptions limits;
+  @Mixin ImageLimitsOptions limits;
 
-    @Override
-    public Integer call() {
-        if (libvirt && !format.bootsInLibvirt()) {
-            throw new ParameterException(spec.commandLine(), "--libvirt needs --format raw or qcow2: libvirt cannot boot"
-                    + " an " + format.extension + " file");
-        }
-        ExportOptions options = new ExportOptions(format, outputDir.toAbsolutePath(), libvirt, kubevirt,
-                firstBoot.params(), firstBoot.secrets(System.in, registry), limits.limits());
-        StoredImage stored = store().get(image);
-        output.progress(err(), "exporting " + stored.name() + " as " + options.format().extension + " to "
-                + options.outputDir());
-        ExportResult result = new Exporter(dirs(), registryOptions(), transferProgress("pushing")).export(stored, options);
-        if (output.json) {
-            out().println(Json.write(new Exported(result.disk().toString(),
-                    result.files().stream().map(Path::toString).toList(), result.containerDisk())));
-        } else {
-            result.files().forEach(out()::println);
-            if (result.containerDisk() != null) {
-                out().println(result.containerDisk());
-            }
-        }
-        return 0;
+  @Override
+  public Integer call() {
+    if (libvirt && !format.bootsInLibvirt()) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--libvirt needs --format raw or qcow2: libvirt cannot boot"
+              + " an "
+              + format.extension
+              + " file");
     }
+    ExportOptions options =
+        new ExportOptions(
+            format,
+            outputDir.toAbsolutePath(),
+            libvirt,
+            kubevirt,
+            firstBoot.params(),
+            firstBoot.secrets(System.in, registry),
+            limits.limits());
+    StoredImage stored = store().get(image);
+    output.progress(
+        err(),
+        "exporting "
+            + stored.name()
+            + " as "
+            + options.format().extension
+            + " to "
+            + options.outputDir());
+    ExportResult result =
+        new Exporter(dirs(), registryOptions(), transferProgress("pushing"))
+            .export(stored, options);
+    if (output.json) {
+      out()
+          .println(
+              Json.write(
+                  new Exported(
+                      result.disk().toString(),
+                      result.files().stream().map(Path::toString).toList(),
+                      result.containerDisk())));
+    } else {
+      result.files().forEach(out()::println);
+      if (result.containerDisk() != null) {
+        out().println(result.containerDisk());
+      }
+    }
+    return 0;
+  }
 
-    /** What --json prints; {@code containerDisk} is null unless pushed as a KubeVirt containerDisk. */
-    record Exported(String disk, List<String> files, String containerDisk) {}
+  /**
+   * What --json prints; {@code containerDisk} is null unless pushed as a KubeVirt containerDisk.
+   */
+  record Exported(String disk, List<String> files, String containerDisk) {}
 }

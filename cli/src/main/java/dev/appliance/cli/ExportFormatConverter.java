@@ -4,7 +4,7 @@ import dev.appliance.runtime.export.ExportFormat;
 
 /** A {@code --format} value as an {@link ExportFormat}. */
 final class ExportFormatConverter extends LibraryConverter<ExportFormat> {
-    ExportFormatConverter() {
-        super(ExportFormat::parse);
-    }
+  ExportFormatConverter() {
+    super(ExportFormat::parse);
+  }
 }

@@ -4,7 +4,7 @@ import dev.appliance.runtime.net.PortMapping;
 
 /** A {@code -p} value as a {@link PortMapping}. */
 final class PortMappingConverter extends LibraryConverter<PortMapping> {
-    PortMappingConverter() {
-        super(PortMapping::parse);
-    }
+  PortMappingConverter() {
+    super(PortMapping::parse);
+  }
 }

@@ -6,33 +6,33 @@ import dev.appliance.store.ImageStore;
 import picocli.CommandLine.Mixin;
 
 /**
- * Base of the commands that move images through a registry (push, pull, run of
- * a remote image, export --kubevirt): how to reach the registry, --json/--quiet,
- * and transfer progress on stderr.
+ * Base of the commands that move images through a registry (push, pull, run of a remote image,
+ * export --kubevirt): how to reach the registry, --json/--quiet, and transfer progress on stderr.
  */
 abstract class RegistryCommand extends BaseCommand {
-    @Mixin
-    RegistryCliOptions registry;
+  @Mixin RegistryCliOptions registry;
 
-    @Mixin
-    OutputOptions output;
+  @Mixin OutputOptions output;
 
-    private RegistryOptions options;
+  private RegistryOptions options;
 
-    /** Reads the password from standard input with --password-stdin (once: later calls return the same options). */
-    protected RegistryOptions registryOptions() {
-        if (options == null) {
-            options = registry.toOptions(System.in);
-        }
-        return options;
+  /**
+   * Reads the password from standard input with --password-stdin (once: later calls return the same
+   * options).
+   */
+  protected RegistryOptions registryOptions() {
+    if (options == null) {
+      options = registry.toOptions(System.in);
     }
+    return options;
+  }
 
-    /** Progress bars (or lines) for {@code verb} ("pushing", "pulling"); nothing with --quiet. */
-    protected TransferListener transferProgress(String verb) {
-        return TransferProgress.of(err(), output.quiet, verb);
-    }
+  /** Progress bars (or lines) for {@code verb} ("pushing", "pulling"); nothing with --quiet. */
+  protected TransferListener transferProgress(String verb) {
+    return TransferProgress.of(err(), output.quiet, verb);
+  }
 
-    protected ImageStore store() {
-        return ImageStore.open(dirs().store());
-    }
+  protected ImageStore store() {
+    return ImageStore.open(dirs().store());
+  }
 }

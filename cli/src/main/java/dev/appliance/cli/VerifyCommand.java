@@ -7,56 +7,71 @@ import dev.appliance.signing.SignatureRefusal;
 import dev.appliance.signing.VerifiedSignature;
 import dev.appliance.signing.policy.PolicyDecision;
 import dev.appliance.signing.policy.TrustPolicy;
+import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.nio.file.Path;
-
-@Command(name = "verify", description = {
-        "Check the signatures of an image in a registry and print who signed what (key fingerprint, identity, digest).",
-        "With --key: a signature by that key naming IMAGE; else the policy's requirements for IMAGE.",
-        "Exit 0 verified, 1 refused (the reason is printed), 2 bad input."})
+@Command(
+    name = "verify",
+    description = {
+      "Check the signatures of an image in a registry and print who signed what (key fingerprint, identity, digest).",
+      "With --key: a signature by that key naming IMAGE; else the policy's requirements for IMAGE.",
+      "Exit 0 verified, 1 refused (the reason is printed), 2 bad input."
+    })
 final class VerifyCommand extends RegistryCommand {
-    @Parameters(index = "0", paramLabel = "IMAGE", description = "REGISTRY/REPOSITORY[:TAG|@DIGEST]")
-    String image;
+  @Parameters(index = "0", paramLabel = "IMAGE", description = "REGISTRY/REPOSITORY[:TAG|@DIGEST]")
+  String image;
 
-    @Option(names = "--key", paramLabel = "KEY", description = "Public key the image must be signed with.")
-    Path key;
+  @Option(
+      names = "--key",
+      paramLabel = "KEY",
+      description = "Public key the image must be signed with.")
+  Path key;
 
-    @Mixin
-    PolicyOptions policy;
+  @Mixin PolicyOptions policy;
 
-    @Override
-    public Integer call() {
-        RemoteSigning signing = new RemoteSigning(registryOptions(), transferProgress("verifying"));
-        RemoteSigning.Verification result;
-        if (key != null) {
-            if (policy.policy != null) {
-                throw new InvalidInputException("--key and --policy: give one");
-            }
-            result = signing.verifyWithKey(image, PublicKeys.read(key));
-        } else {
-            TrustPolicy trust = policy.read().orElseThrow(() -> new InvalidInputException(
-                    "no --key, no --policy and no policy file: nothing to verify against"));
-            result = signing.verifyWithPolicy(image, trust);
-        }
-        PolicyDecision decision = result.decision();
-        for (VerifiedSignature signer : decision.signers()) {
-            out().println("verified: " + signer.signedReference() + " " + signer.manifestDigest() + " signed by key "
-                    + signer.keyFingerprint());
-        }
-        if (!decision.accepted()) {
-            for (SignatureRefusal refusal : decision.refusals()) {
-                err().println("refused: " + refusal);
-            }
-            err().println(result.image() + " (" + result.digest() + ") is not verified");
-            return 1;
-        }
-        if (decision.signers().isEmpty()) {
-            out().println(decision.message());
-        }
-        return 0;
+  @Override
+  public Integer call() {
+    RemoteSigning signing = new RemoteSigning(registryOptions(), transferProgress("verifying"));
+    RemoteSigning.Verification result;
+    if (key != null) {
+      if (policy.policy != null) {
+        throw new InvalidInputException("--key and --policy: give one");
+      }
+      result = signing.verifyWithKey(image, PublicKeys.read(key));
+    } else {
+      TrustPolicy trust =
+          policy
+              .read()
+              .orElseThrow(
+                  () ->
+                      new InvalidInputException(
+                          "no --key, no --policy and no policy file: nothing to verify against"));
+      result = signing.verifyWithPolicy(image, trust);
     }
+    PolicyDecision decision = result.decision();
+    for (VerifiedSignature signer : decision.signers()) {
+      out()
+          .println(
+              "verified: "
+                  + signer.signedReference()
+                  + " "
+                  + signer.manifestDigest()
+                  + " signed by key "
+                  + signer.keyFingerprint());
+    }
+    if (!decision.accepted()) {
+      for (SignatureRefusal refusal : decision.refusals()) {
+        err().println("refused: " + refusal);
+      }
+      err().println(result.image() + " (" + result.digest() + ") is not verified");
+      return 1;
+    }
+    if (decision.signers().isEmpty()) {
+      out().println(decision.message());
+    }
+    return 0;
+  }
 }

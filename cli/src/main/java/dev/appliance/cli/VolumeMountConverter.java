@@ -4,7 +4,7 @@ import dev.appliance.runtime.instance.VolumeMount;
 
 /** A {@code --volume NAME:/GUEST/PATH} value as a {@link VolumeMount}. */
 final class VolumeMountConverter extends LibraryConverter<VolumeMount> {
-    VolumeMountConverter() {
-        super(VolumeMount::parse);
-    }
+  VolumeMountConverter() {
+    super(VolumeMount::parse);
+  }
 }

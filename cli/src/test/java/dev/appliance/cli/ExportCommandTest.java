@@ -1,5 +1,8 @@
 package dev.appliance.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.appliance.oci.Digest;
@@ -7,11 +10,6 @@ import dev.appliance.oci.MediaTypes;
 import dev.appliance.registry.TestImages;
 import dev.appliance.store.BlobWriter;
 import dev.appliance.store.ImageStore;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -22,68 +20,89 @@ import java.security.MessageDigest;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPOutputStream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code appliance export} as a user runs it: a separate JVM with its own APPLIANCE_HOME. */
 class ExportCommandTest {
-    @TempDir
-    Path dir;
+  @TempDir Path dir;
 
-    @Test
-    void exportsAStoredImageAsQcow2WithALibvirtDomain() throws Exception {
-        Path home = dir.resolve("home");
-        ImageStore store = ImageStore.open(home.resolve("data/store"));
-        // TestImages' metadata names /boot/vmlinuz and /boot/initrd.img as the kernel files.
-        TestImages.image(store, "web:1.0", List.of(bootLayer(store)));
-        Path out = dir.resolve("out");
+  @Test
+  void exportsAStoredImageAsQcow2WithALibvirtDomain() throws Exception {
+    Path home = dir.resolve("home");
+    ImageStore store = ImageStore.open(home.resolve("data/store"));
+    // TestImages' metadata names /boot/vmlinuz and /boot/initrd.img as the kernel files.
+    TestImages.image(store, "web:1.0", List.of(bootLayer(store)));
+    Path out = dir.resolve("out");
 
-        CliProcess.Run run = CliProcess.run(home, "export", "web:1.0", "--format", "qcow2", "--libvirt", "-o", out.toString(), "--json");
+    CliProcess.Run run =
+        CliProcess.run(
+            home,
+            "export",
+            "web:1.0",
+            "--format",
+            "qcow2",
+            "--libvirt",
+            "-o",
+            out.toString(),
+            "--json");
 
-        assertEquals(0, run.exit(), run.err());
-        JsonNode result = new ObjectMapper().readTree(run.out());
-        Path disk = Path.of(result.get("disk").asText());
-        assertEquals(out.resolve("web-1.0.0.qcow2"), disk);
-        assertTrue(Files.size(disk) > 0);
-        assertEquals(out.resolve("web-1.0.0.xml").toString(), result.get("files").get(1).asText());
-        assertTrue(run.err().contains("exporting web:1.0") && run.err().contains("assembling the root disk")
-                && run.err().contains("converting to qcow2"), "progress on stderr: " + run.err());
+    assertEquals(0, run.exit(), run.err());
+    JsonNode result = new ObjectMapper().readTree(run.out());
+    Path disk = Path.of(result.get("disk").asText());
+    assertEquals(out.resolve("web-1.0.0.qcow2"), disk);
+    assertTrue(Files.size(disk) > 0);
+    assertEquals(out.resolve("web-1.0.0.xml").toString(), result.get("files").get(1).asText());
+    assertTrue(
+        run.err().contains("exporting web:1.0")
+            && run.err().contains("assembling the root disk")
+            && run.err().contains("converting to qcow2"),
+        "progress on stderr: " + run.err());
 
-        CliProcess.Run again = CliProcess.run(home, "export", "web:1.0", "--format", "raw", "-o", out.toString(), "--quiet");
-        assertEquals(0, again.exit(), again.err());
-        assertEquals("", again.err(), "--quiet: no progress");
-        assertEquals(out.resolve("web-1.0.0.raw").toString(), again.out().strip());
+    CliProcess.Run again =
+        CliProcess.run(
+            home, "export", "web:1.0", "--format", "raw", "-o", out.toString(), "--quiet");
+    assertEquals(0, again.exit(), again.err());
+    assertEquals("", again.err(), "--quiet: no progress");
+    assertEquals(out.resolve("web-1.0.0.raw").toString(), again.out().strip());
+  }
+
+  @Test
+  void unknownFormatIsInvalidInput() throws Exception {
+    CliProcess.Run run =
+        CliProcess.run(dir.resolve("home"), "export", "web:1.0", "--format", "vhd");
+    assertEquals(2, run.exit(), run.err());
+    assertTrue(run.err().contains("unknown export format 'vhd'"), run.err());
+  }
+
+  /**
+   * A layer with stand-in kernel, initrd and UEFI loader: enough to build the disk, not to boot it.
+   */
+  private static TestImages.Layer bootLayer(ImageStore store) throws IOException {
+    Map<String, String> files =
+        Map.of(
+            "boot/vmlinuz", "kernel",
+            "boot/initrd.img", "initrd",
+            "usr/lib/systemd/boot/efi/systemd-bootx64.efi", "loader");
+    MessageDigest diff = Digest.newSha256();
+    ByteArrayOutputStream gz = new ByteArrayOutputStream();
+    try (TarArchiveOutputStream tar =
+        new TarArchiveOutputStream(new DigestOutputStream(new GZIPOutputStream(gz), diff))) {
+      for (Map.Entry<String, String> f : files.entrySet()) {
+        byte[] content = f.getValue().getBytes(StandardCharsets.UTF_8);
+        TarArchiveEntry e = new TarArchiveEntry(f.getKey());
+        e.setSize(content.length);
+        tar.putArchiveEntry(e);
+        tar.write(content);
+        tar.closeArchiveEntry();
+      }
     }
-
-    @Test
-    void unknownFormatIsInvalidInput() throws Exception {
-        CliProcess.Run run = CliProcess.run(dir.resolve("home"), "export", "web:1.0", "--format", "vhd");
-        assertEquals(2, run.exit(), run.err());
-        assertTrue(run.err().contains("unknown export format 'vhd'"), run.err());
+    try (BlobWriter blob = store.newBlob()) {
+      blob.write(gz.toByteArray());
+      return new TestImages.Layer(
+          blob.commit(MediaTypes.OCI_LAYER_GZIP), Digest.fromSha256(diff.digest()));
     }
-
-    /** A layer with stand-in kernel, initrd and UEFI loader: enough to build the disk, not to boot it. */
-    private static TestImages.Layer bootLayer(ImageStore store) throws IOException {
-        Map<String, String> files = Map.of(
-                "boot/vmlinuz", "kernel",
-                "boot/initrd.img", "initrd",
-                "usr/lib/systemd/boot/efi/systemd-bootx64.efi", "loader");
-        MessageDigest diff = Digest.newSha256();
-        ByteArrayOutputStream gz = new ByteArrayOutputStream();
-        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new DigestOutputStream(new GZIPOutputStream(gz), diff))) {
-            for (Map.Entry<String, String> f : files.entrySet()) {
-                byte[] content = f.getValue().getBytes(StandardCharsets.UTF_8);
-                TarArchiveEntry e = new TarArchiveEntry(f.getKey());
-                e.setSize(content.length);
-                tar.putArchiveEntry(e);
-                tar.write(content);
-                tar.closeArchiveEntry();
-            }
-        }
-        try (BlobWriter blob = store.newBlob()) {
-            blob.write(gz.toByteArray());
-            return new TestImages.Layer(blob.commit(MediaTypes.OCI_LAYER_GZIP), Digest.fromSha256(diff.digest()));
-        }
-    }
+  }
 }

@@ -6,26 +6,26 @@ import java.io.OutputStream;
 
 /** Counts the bytes passing through to the stream below (a layer's size, a blob's). */
 public class CountingOutputStream extends FilterOutputStream {
-    private long count;
+  private long count;
 
-    public CountingOutputStream(OutputStream out) {
-        super(out);
-    }
+  public CountingOutputStream(OutputStream out) {
+    super(out);
+  }
 
-    @Override
-    public void write(int b) throws IOException {
-        out.write(b);
-        count++;
-    }
+  @Override
+  public void write(int b) throws IOException {
+    out.write(b);
+    count++;
+  }
 
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-        out.write(b, off, len);
-        count += len;
-    }
+  @Override
+  public void write(byte[] b, int off, int len) throws IOException {
+    out.write(b, off, len);
+    count += len;
+  }
 
-    /** Bytes written so far. */
-    public long count() {
-        return count;
-    }
+  /** Bytes written so far. */
+  public long count() {
+    return count;
+  }
 }

@@ -1,9 +1,6 @@
 package dev.appliance.registry;
 
 import dev.appliance.oci.ImageReference;
-
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLException;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -12,109 +9,122 @@ import java.net.http.HttpResponse;
 import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateException;
 import java.time.Duration;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 
 /**
- * Decides how to reach a registry before any credential is sent: HTTPS with
- * verified certificates by default; plain HTTP only for loopback registries or
- * with --insecure; unverified TLS only with --insecure. One probe of
- * {@code GET /v2/} tells a certificate the client does not trust apart from a
- * server that does not speak TLS at all, so each gets its own clear error.
+ * Decides how to reach a registry before any credential is sent: HTTPS with verified certificates
+ * by default; plain HTTP only for loopback registries or with --insecure; unverified TLS only with
+ * --insecure. One probe of {@code GET /v2/} tells a certificate the client does not trust apart
+ * from a server that does not speak TLS at all, so each gets its own clear error.
  *
- * <p>Loopback registries are probed over plain HTTP first: a TLS server answers
- * that with HTTP 400 (or drops it), and then HTTPS is used as for any registry.
- * The probe carries no credentials, and a plain-HTTP pull never pays for loading
- * the CA store.
+ * <p>Loopback registries are probed over plain HTTP first: a TLS server answers that with HTTP 400
+ * (or drops it), and then HTTPS is used as for any registry. The probe carries no credentials, and
+ * a plain-HTTP pull never pays for loading the CA store.
  */
 final class EndpointResolver {
-    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(15);
+  private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(15);
 
-    private EndpointResolver() {}
+  private EndpointResolver() {}
 
-    static Endpoint resolve(ImageReference ref, RegistryOptions options, Retry retry) {
-        String registry = ref.registry();
-        String host = Endpoint.apiHost(registry);
-        boolean httpAllowed = options.insecure() || ref.isLoopbackRegistry();
-        return retry.run("connecting to " + registry, () -> {
-            if (ref.isLoopbackRegistry() && speaksPlainHttp(host)) {
-                return new Endpoint(registry, host, true, TlsContexts.trustNothing(), true);
+  static Endpoint resolve(ImageReference ref, RegistryOptions options, Retry retry) {
+    String registry = ref.registry();
+    String host = Endpoint.apiHost(registry);
+    boolean httpAllowed = options.insecure() || ref.isLoopbackRegistry();
+    return retry.run(
+        "connecting to " + registry,
+        () -> {
+          if (ref.isLoopbackRegistry() && speaksPlainHttp(host)) {
+            return new Endpoint(registry, host, true, TlsContexts.trustNothing(), true);
+          }
+          SSLContext verifying = TlsContexts.verifying(options.caCert());
+          try {
+            probe(URI.create("https://" + host + "/v2/"), verifying);
+            return new Endpoint(registry, host, false, verifying, true);
+          } catch (SSLException e) {
+            if (isUntrustedCertificate(e)) {
+              if (!options.insecure()) {
+                throw new RegistryAccessException(
+                    RegistryAccessException.Remedy.TRUST_CA,
+                    "cannot verify the TLS certificate of "
+                        + registry
+                        + ": "
+                        + rootMessage(e)
+                        + ". If a private CA signed it, trust that CA's certificate; or skip"
+                        + " verification for this registry");
+              }
+              SSLContext any = TlsContexts.trustAll();
+              probe(URI.create("https://" + host + "/v2/"), any);
+              return new Endpoint(registry, host, false, any, false);
             }
-            SSLContext verifying = TlsContexts.verifying(options.caCert());
-            try {
-                probe(URI.create("https://" + host + "/v2/"), verifying);
-                return new Endpoint(registry, host, false, verifying, true);
-            } catch (SSLException e) {
-                if (isUntrustedCertificate(e)) {
-                    if (!options.insecure()) {
-                        throw new RegistryAccessException(RegistryAccessException.Remedy.TRUST_CA,
-                                "cannot verify the TLS certificate of " + registry + ": " + rootMessage(e)
-                                        + ". If a private CA signed it, trust that CA's certificate; or skip"
-                                        + " verification for this registry");
-                    }
-                    SSLContext any = TlsContexts.trustAll();
-                    probe(URI.create("https://" + host + "/v2/"), any);
-                    return new Endpoint(registry, host, false, any, false);
-                }
-                if (!httpAllowed) {
-                    throw new RegistryAccessException(RegistryAccessException.Remedy.ALLOW_PLAIN_HTTP,
-                            registry + " does not speak TLS (" + rootMessage(e) + "); plain HTTP is used only for"
-                                    + " loopback registries or when allowed for this registry");
-                }
-                return plainHttp(registry, host);
-            } catch (ConnectException e) {
-                // No port given and nothing on 443: a plain-HTTP registry may listen on 80.
-                if (httpAllowed && !host.contains(":")) {
-                    return plainHttp(registry, host);
-                }
-                throw e;
+            if (!httpAllowed) {
+              throw new RegistryAccessException(
+                  RegistryAccessException.Remedy.ALLOW_PLAIN_HTTP,
+                  registry
+                      + " does not speak TLS ("
+                      + rootMessage(e)
+                      + "); plain HTTP is used only for"
+                      + " loopback registries or when allowed for this registry");
             }
-        });
-    }
-
-    private static Endpoint plainHttp(String registry, String host) throws IOException {
-        SSLContext none = TlsContexts.trustNothing();
-        probe(URI.create("http://" + host + "/v2/"), none);
-        return new Endpoint(registry, host, true, none, true);
-    }
-
-    /** True when the server answers plain HTTP like a registry (not with 400, as TLS servers do). */
-    private static boolean speaksPlainHttp(String host) throws IOException {
-        try {
-            probe(URI.create("http://" + host + "/v2/"), TlsContexts.trustNothing());
-            return true;
-        } catch (ConnectException | RegistryException e) {
+            return plainHttp(registry, host);
+          } catch (ConnectException e) {
+            // No port given and nothing on 443: a plain-HTTP registry may listen on 80.
+            if (httpAllowed && !host.contains(":")) {
+              return plainHttp(registry, host);
+            }
             throw e;
-        } catch (IOException notHttp) {
-            return false;
-        }
-    }
+          }
+        });
+  }
 
-    /** Any HTTP answer (200, 401, 404) means the transport works; 400 means it does not. */
-    private static void probe(URI uri, SSLContext tls) throws IOException {
-        // No credentials: where they may go is what this decides.
-        HttpRequest request = RegistryClient.request(uri).timeout(PROBE_TIMEOUT).GET().build();
-        int status = new RegistryConnection(tls).send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
-        if (status >= 500) {
-            throw RegistryException.forStatus(status, "HTTP " + status + " from " + uri);
-        }
-        if (status == 400) {
-            throw new IOException("HTTP 400 from " + uri + ": not this protocol");
-        }
-    }
+  private static Endpoint plainHttp(String registry, String host) throws IOException {
+    SSLContext none = TlsContexts.trustNothing();
+    probe(URI.create("http://" + host + "/v2/"), none);
+    return new Endpoint(registry, host, true, none, true);
+  }
 
-    private static boolean isUntrustedCertificate(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof CertificateException || t instanceof CertPathValidatorException) {
-                return true;
-            }
-        }
-        return false;
+  /** True when the server answers plain HTTP like a registry (not with 400, as TLS servers do). */
+  private static boolean speaksPlainHttp(String host) throws IOException {
+    try {
+      probe(URI.create("http://" + host + "/v2/"), TlsContexts.trustNothing());
+      return true;
+    } catch (ConnectException | RegistryException e) {
+      throw e;
+    } catch (IOException notHttp) {
+      return false;
     }
+  }
 
-    private static String rootMessage(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+  /** Any HTTP answer (200, 401, 404) means the transport works; 400 means it does not. */
+  private static void probe(URI uri, SSLContext tls) throws IOException {
+    // No credentials: where they may go is what this decides.
+    HttpRequest request = RegistryClient.request(uri).timeout(PROBE_TIMEOUT).GET().build();
+    int status =
+        new RegistryConnection(tls)
+            .send(request, HttpResponse.BodyHandlers.discarding())
+            .statusCode();
+    if (status >= 500) {
+      throw RegistryException.forStatus(status, "HTTP " + status + " from " + uri);
     }
+    if (status == 400) {
+      throw new IOException("HTTP 400 from " + uri + ": not this protocol");
+    }
+  }
+
+  private static boolean isUntrustedCertificate(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof CertificateException || t instanceof CertPathValidatorException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+  }
 }

@@ -1,15 +1,18 @@
 /**
  * Public API of cosign-compatible image signing.
+ *
  * <ul>
- *   <li>Keys: {@link dev.appliance.signing.KeyPairFiles} (generate), {@link dev.appliance.signing.PrivateKeys},
- *       {@link dev.appliance.signing.PublicKeys}, {@link dev.appliance.signing.Passphrase}.</li>
- *   <li>Signatures: {@link dev.appliance.signing.Signer} produces a {@link dev.appliance.signing.SignatureManifest};
- *       {@link dev.appliance.signing.Verifier} checks them against a key, an
- *       {@link dev.appliance.signing.ExpectedIdentity} and a digest.</li>
- *   <li>Transport seams: {@link dev.appliance.signing.SignatureSource} and
- *       {@link dev.appliance.signing.SignatureSink}, implemented by the registry client.</li>
- *   <li>Policy: {@link dev.appliance.signing.policy} (containers-policy.json).</li>
+ *   <li>Keys: {@link dev.appliance.signing.KeyPairFiles} (generate), {@link
+ *       dev.appliance.signing.PrivateKeys}, {@link dev.appliance.signing.PublicKeys}, {@link
+ *       dev.appliance.signing.Passphrase}.
+ *   <li>Signatures: {@link dev.appliance.signing.Signer} produces a {@link
+ *       dev.appliance.signing.SignatureManifest}; {@link dev.appliance.signing.Verifier} checks
+ *       them against a key, an {@link dev.appliance.signing.ExpectedIdentity} and a digest.
+ *   <li>Transport seams: {@link dev.appliance.signing.SignatureSource} and {@link
+ *       dev.appliance.signing.SignatureSink}, implemented by the registry client.
+ *   <li>Policy: {@link dev.appliance.signing.policy} (containers-policy.json).
  * </ul>
+ *
  * {@code dev.appliance.signing.internal} is not API: formats and primitives behind these classes.
  */
 package dev.appliance.signing;

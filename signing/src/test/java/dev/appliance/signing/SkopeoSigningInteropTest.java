@@ -1,5 +1,10 @@
 package dev.appliance.signing;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
 import dev.appliance.oci.Digest;
 import dev.appliance.oci.ImageReference;
 import dev.appliance.registry.RegistryServer;
@@ -9,11 +14,6 @@ import dev.appliance.signing.policy.PolicyDecision;
 import dev.appliance.signing.policy.PolicyEvaluator;
 import dev.appliance.signing.policy.TrustPolicy;
 import dev.appliance.store.ImageStore;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,163 +21,208 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Both directions against real parts: skopeo 1.9 signs with a key appliance generated
- * and appliance verifies; appliance signs and skopeo verifies under a
- * containers-policy.json. The registry is a real docker-registry (tag scheme: it has
- * no referrers API); the registry is reached by plain HTTP calls in {@link RegistryApi},
- * not by the appliance registry client.
- * <p>
- * Debian 12's skopeo 1.9.3 (and podman 4.3, same library) is built with sigstore
- * disabled by a Debian patch: it fails with "Debian-local change: sigstore disabled"
- * both when signing and when verifying. These tests then abort (skipped, with that
- * reason) rather than pass on a refusal that proves nothing; they run wherever the
- * installed skopeo has sigstore. {@link IndependentImplementationsTest} checks the
- * formats against libsodium and OpenSSL meanwhile.
+ * Both directions against real parts: skopeo 1.9 signs with a key appliance generated and appliance
+ * verifies; appliance signs and skopeo verifies under a containers-policy.json. The registry is a
+ * real docker-registry (tag scheme: it has no referrers API); the registry is reached by plain HTTP
+ * calls in {@link RegistryApi}, not by the appliance registry client.
+ *
+ * <p>Debian 12's skopeo 1.9.3 (and podman 4.3, same library) is built with sigstore disabled by a
+ * Debian patch: it fails with "Debian-local change: sigstore disabled" both when signing and when
+ * verifying. These tests then abort (skipped, with that reason) rather than pass on a refusal that
+ * proves nothing; they run wherever the installed skopeo has sigstore. {@link
+ * IndependentImplementationsTest} checks the formats against libsodium and OpenSSL meanwhile.
  */
 class SkopeoSigningInteropTest {
-    private static final SecureRandom RANDOM = new SecureRandom();
-    @TempDir
-    Path dir;
-    private RegistryServer registry;
-    private RegistryApi api;
-    private ImageStore store;
-    private Path registriesD;
-    private KeyPairFiles release;
-    private String image;
+  private static final SecureRandom RANDOM = new SecureRandom();
+  @TempDir Path dir;
+  private RegistryServer registry;
+  private RegistryApi api;
+  private ImageStore store;
+  private Path registriesD;
+  private KeyPairFiles release;
+  private String image;
 
-    @BeforeEach
-    void start() throws IOException {
-        registry = RegistryServer.plain(dir.resolve("registry"));
-        api = new RegistryApi(registry.host());
-        store = ImageStore.open(dir.resolve("store"));
-        TestImages.image(store, "app:1", List.of(TestImages.layer(store, 1, 4_000)));
-        TestImages.image(store, "app:2", List.of(TestImages.layer(store, 2, 4_000)));
-        registriesD = Files.createDirectories(dir.resolve("registries.d"));
-        Files.writeString(registriesD.resolve("test.yaml"),
-                "docker:\n  " + registry.host() + ":\n    use-sigstore-attachments: true\n");
-        release = KeyPairFiles.forPrefix(dir.resolve("release"));
-        image = registry.host() + "/ops/lamp:1";
-    }
+  @BeforeEach
+  void start() throws IOException {
+    registry = RegistryServer.plain(dir.resolve("registry"));
+    api = new RegistryApi(registry.host());
+    store = ImageStore.open(dir.resolve("store"));
+    TestImages.image(store, "app:1", List.of(TestImages.layer(store, 1, 4_000)));
+    TestImages.image(store, "app:2", List.of(TestImages.layer(store, 2, 4_000)));
+    registriesD = Files.createDirectories(dir.resolve("registries.d"));
+    Files.writeString(
+        registriesD.resolve("test.yaml"),
+        "docker:\n  " + registry.host() + ":\n    use-sigstore-attachments: true\n");
+    release = KeyPairFiles.forPrefix(dir.resolve("release"));
+    image = registry.host() + "/ops/lamp:1";
+  }
 
-    @AfterEach
-    void stop() {
-        registry.close();
-    }
+  @AfterEach
+  void stop() {
+    registry.close();
+  }
 
-    @Test
-    void applianceVerifiesWhatSkopeoSignedWithAnApplianceKey() throws Exception {
-        release.generate(Passphrase.of("correct horse".toCharArray()), false, RANDOM);
-        Path passphraseFile = Files.writeString(dir.resolve("passphrase"), "correct horse\n");
+  @Test
+  void applianceVerifiesWhatSkopeoSignedWithAnApplianceKey() throws Exception {
+    release.generate(Passphrase.of("correct horse".toCharArray()), false, RANDOM);
+    Path passphraseFile = Files.writeString(dir.resolve("passphrase"), "correct horse\n");
 
-        Result signed = skopeo("--policy", acceptAnything().toString(), "--registries.d", registriesD.toString(),
-                "copy", "--dest-tls-verify=false", "--sign-by-sigstore-private-key", release.privateKey().toString(),
-                "--sign-passphrase-file", passphraseFile.toString(), "oci:" + store.root() + ":app:1", "docker://" + image);
-        assertEquals(0, signed.exit(), signed.output());
+    Result signed =
+        skopeo(
+            "--policy",
+            acceptAnything().toString(),
+            "--registries.d",
+            registriesD.toString(),
+            "copy",
+            "--dest-tls-verify=false",
+            "--sign-by-sigstore-private-key",
+            release.privateKey().toString(),
+            "--sign-passphrase-file",
+            passphraseFile.toString(),
+            "oci:" + store.root() + ":app:1",
+            "docker://" + image);
+    assertEquals(0, signed.exit(), signed.output());
 
-        Digest digest = Digest.sha256(api.manifest("ops/lamp", "1"));
-        SignatureManifest signature = api.signatureOf("ops/lamp", digest);
-        VerificationResult result = Verifier.verify(signature, PublicKeys.read(release.publicKey()),
-                ExpectedIdentity.repoDigestOrExact(ImageReference.parse(image)), digest);
-        assertTrue(result.isVerified(), result.refusals().toString());
-        assertEquals(image, result.verified().get(0).signedReference());
-        assertEquals(digest, result.verified().get(0).manifestDigest());
+    Digest digest = Digest.sha256(api.manifest("ops/lamp", "1"));
+    SignatureManifest signature = api.signatureOf("ops/lamp", digest);
+    VerificationResult result =
+        Verifier.verify(
+            signature,
+            PublicKeys.read(release.publicKey()),
+            ExpectedIdentity.repoDigestOrExact(ImageReference.parse(image)),
+            digest);
+    assertTrue(result.isVerified(), result.refusals().toString());
+    assertEquals(image, result.verified().get(0).signedReference());
+    assertEquals(digest, result.verified().get(0).manifestDigest());
 
-        PolicyDecision accepted = new PolicyEvaluator(policyFor(release.publicKey()))
-                .evaluate(ImageReference.parse(image), digest, (ref, d) -> List.of(signature));
-        assertEquals(PolicyDecision.Verdict.VERIFIED, accepted.verdict(), accepted.message());
+    PolicyDecision accepted =
+        new PolicyEvaluator(policyFor(release.publicKey()))
+            .evaluate(ImageReference.parse(image), digest, (ref, d) -> List.of(signature));
+    assertEquals(PolicyDecision.Verdict.VERIFIED, accepted.verdict(), accepted.message());
 
-        KeyPairFiles other = KeyPairFiles.forPrefix(dir.resolve("other"));
-        other.generate(Passphrase.of("x".toCharArray()), false, RANDOM);
-        PolicyDecision refused = new PolicyEvaluator(policyFor(other.publicKey()))
-                .evaluate(ImageReference.parse(image), digest, List.of(signature));
-        assertEquals(PolicyDecision.Verdict.REFUSED, refused.verdict());
-        assertEquals(Reason.OTHER_KEY, refused.refusals().get(0).reason());
-    }
+    KeyPairFiles other = KeyPairFiles.forPrefix(dir.resolve("other"));
+    other.generate(Passphrase.of("x".toCharArray()), false, RANDOM);
+    PolicyDecision refused =
+        new PolicyEvaluator(policyFor(other.publicKey()))
+            .evaluate(ImageReference.parse(image), digest, List.of(signature));
+    assertEquals(PolicyDecision.Verdict.REFUSED, refused.verdict());
+    assertEquals(Reason.OTHER_KEY, refused.refusals().get(0).reason());
+  }
 
-    @Test
-    void skopeoVerifiesWhatApplianceSigned() throws Exception {
-        SigningKey key = generate(release);
-        Digest digest = push("app:1", image);
-        api.put("ops/lamp", new Signer(key).sign(ImageReference.parse(image), digest), SignatureManifest.tagFor(digest));
+  @Test
+  void skopeoVerifiesWhatApplianceSigned() throws Exception {
+    SigningKey key = generate(release);
+    Digest digest = push("app:1", image);
+    api.put(
+        "ops/lamp",
+        new Signer(key).sign(ImageReference.parse(image), digest),
+        SignatureManifest.tagFor(digest));
 
-        Path policy = writePolicy("policy.json", release.publicKey());
-        Result verified = pullWithPolicy(policy, image);
-        assertEquals(0, verified.exit(), "skopeo refused appliance's signature: " + verified.output());
+    Path policy = writePolicy("policy.json", release.publicKey());
+    Result verified = pullWithPolicy(policy, image);
+    assertEquals(0, verified.exit(), "skopeo refused appliance's signature: " + verified.output());
 
-        KeyPairFiles other = KeyPairFiles.forPrefix(dir.resolve("other"));
-        generate(other);
-        Result otherKey = pullWithPolicy(writePolicy("other.json", other.publicKey()), image);
-        assertNotEquals(0, otherKey.exit(), "skopeo accepted a signature by another key");
-        assertTrue(otherKey.output().toLowerCase().contains("signature"), otherKey.output());
-    }
+    KeyPairFiles other = KeyPairFiles.forPrefix(dir.resolve("other"));
+    generate(other);
+    Result otherKey = pullWithPolicy(writePolicy("other.json", other.publicKey()), image);
+    assertNotEquals(0, otherKey.exit(), "skopeo accepted a signature by another key");
+    assertTrue(otherKey.output().toLowerCase().contains("signature"), otherKey.output());
+  }
 
-    @Test
-    void skopeoRefusesASignatureOfAnotherDigest() throws Exception {
-        SigningKey key = generate(release);
-        Digest signedDigest = push("app:1", image);
-        SignatureManifest signature = new Signer(key).sign(ImageReference.parse(image), signedDigest);
-        // The tag now points to another manifest, and the old signature is presented for it.
-        Digest changed = push("app:2", image);
-        api.put("ops/lamp", signature, SignatureManifest.tagFor(changed));
+  @Test
+  void skopeoRefusesASignatureOfAnotherDigest() throws Exception {
+    SigningKey key = generate(release);
+    Digest signedDigest = push("app:1", image);
+    SignatureManifest signature = new Signer(key).sign(ImageReference.parse(image), signedDigest);
+    // The tag now points to another manifest, and the old signature is presented for it.
+    Digest changed = push("app:2", image);
+    api.put("ops/lamp", signature, SignatureManifest.tagFor(changed));
 
-        Result refused = pullWithPolicy(writePolicy("policy.json", release.publicKey()), image);
-        assertNotEquals(0, refused.exit(), "skopeo accepted a signature of another digest");
-        assertTrue(refused.output().contains(signedDigest.toString()) || refused.output().toLowerCase().contains("digest"),
-                refused.output());
+    Result refused = pullWithPolicy(writePolicy("policy.json", release.publicKey()), image);
+    assertNotEquals(0, refused.exit(), "skopeo accepted a signature of another digest");
+    assertTrue(
+        refused.output().contains(signedDigest.toString())
+            || refused.output().toLowerCase().contains("digest"),
+        refused.output());
 
-        PolicyDecision decision = new PolicyEvaluator(TrustPolicy.read(dir.resolve("policy.json")))
-                .evaluate(ImageReference.parse(image), changed, List.of(api.signatureOf("ops/lamp", changed)));
-        assertEquals(Reason.DIGEST_MISMATCH, decision.refusals().get(0).reason(), decision.message());
-    }
+    PolicyDecision decision =
+        new PolicyEvaluator(TrustPolicy.read(dir.resolve("policy.json")))
+            .evaluate(
+                ImageReference.parse(image),
+                changed,
+                List.of(api.signatureOf("ops/lamp", changed)));
+    assertEquals(Reason.DIGEST_MISMATCH, decision.refusals().get(0).reason(), decision.message());
+  }
 
-    private static SigningKey generate(KeyPairFiles files) {
-        return files.generate(Passphrase.of("pw".toCharArray()), false, RANDOM);
-    }
+  private static SigningKey generate(KeyPairFiles files) {
+    return files.generate(Passphrase.of("pw".toCharArray()), false, RANDOM);
+  }
 
-    private Digest push(String tag, String image) throws Exception {
-        Result pushed = skopeo("--policy", acceptAnything().toString(), "copy", "--dest-tls-verify=false",
-                "oci:" + store.root() + ":" + tag, "docker://" + image);
-        assertEquals(0, pushed.exit(), pushed.output());
-        return Digest.sha256(api.manifest("ops/lamp", image.substring(image.lastIndexOf(':') + 1)));
-    }
+  private Digest push(String tag, String image) throws Exception {
+    Result pushed =
+        skopeo(
+            "--policy",
+            acceptAnything().toString(),
+            "copy",
+            "--dest-tls-verify=false",
+            "oci:" + store.root() + ":" + tag,
+            "docker://" + image);
+    assertEquals(0, pushed.exit(), pushed.output());
+    return Digest.sha256(api.manifest("ops/lamp", image.substring(image.lastIndexOf(':') + 1)));
+  }
 
-    private Result pullWithPolicy(Path policy, String image) throws Exception {
-        Path target = Files.createTempDirectory(dir, "pulled");
-        return skopeo("--policy", policy.toString(), "--registries.d", registriesD.toString(), "copy",
-                "--src-tls-verify=false", "docker://" + image, "oci:" + target + ":x");
-    }
+  private Result pullWithPolicy(Path policy, String image) throws Exception {
+    Path target = Files.createTempDirectory(dir, "pulled");
+    return skopeo(
+        "--policy",
+        policy.toString(),
+        "--registries.d",
+        registriesD.toString(),
+        "copy",
+        "--src-tls-verify=false",
+        "docker://" + image,
+        "oci:" + target + ":x");
+  }
 
-    private TrustPolicy policyFor(Path publicKey) throws IOException {
-        return TrustPolicy.read(writePolicy("policy-" + publicKey.getFileName() + ".json", publicKey));
-    }
+  private TrustPolicy policyFor(Path publicKey) throws IOException {
+    return TrustPolicy.read(writePolicy("policy-" + publicKey.getFileName() + ".json", publicKey));
+  }
 
-    private Path writePolicy(String name, Path publicKey) throws IOException {
-        return Files.writeString(dir.resolve(name), "{\"default\":[{\"type\":\"reject\"}],"
-                + "\"transports\":{\"docker\":{\"" + registry.host() + "/ops\":[{\"type\":\"sigstoreSigned\","
-                + "\"keyPath\":\"" + publicKey + "\",\"signedIdentity\":{\"type\":\"matchRepoDigestOrExact\"}}]}}}");
-    }
+  private Path writePolicy(String name, Path publicKey) throws IOException {
+    return Files.writeString(
+        dir.resolve(name),
+        "{\"default\":[{\"type\":\"reject\"}],"
+            + "\"transports\":{\"docker\":{\""
+            + registry.host()
+            + "/ops\":[{\"type\":\"sigstoreSigned\","
+            + "\"keyPath\":\""
+            + publicKey
+            + "\",\"signedIdentity\":{\"type\":\"matchRepoDigestOrExact\"}}]}}}");
+  }
 
-    private Path acceptAnything() throws IOException {
-        return Files.writeString(dir.resolve("accept.json"), "{\"default\":[{\"type\":\"insecureAcceptAnything\"}]}");
-    }
+  private Path acceptAnything() throws IOException {
+    return Files.writeString(
+        dir.resolve("accept.json"), "{\"default\":[{\"type\":\"insecureAcceptAnything\"}]}");
+  }
 
-    private record Result(int exit, String output) {}
+  private record Result(int exit, String output) {}
 
-    private static Result skopeo(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("skopeo"));
-        command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        p.getOutputStream().close();
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        int exit = p.waitFor();
-        assumeFalse(output.contains("sigstore disabled"), "this skopeo is built without sigstore: " + output.strip());
-        return new Result(exit, output);
-    }
+  private static Result skopeo(String... args) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of("skopeo"));
+    command.addAll(List.of(args));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    p.getOutputStream().close();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    int exit = p.waitFor();
+    assumeFalse(
+        output.contains("sigstore disabled"),
+        "this skopeo is built without sigstore: " + output.strip());
+    return new Result(exit, output);
+  }
 }

@@ -1,13 +1,13 @@
 package dev.appliance.e2e;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.appliance.e2e.support.ApplianceCli;
 import dev.appliance.e2e.support.CliResult;
 import dev.appliance.e2e.support.E2eEnvironment;
 import dev.appliance.e2e.support.LocalRegistry;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -24,243 +24,307 @@ import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 
 /**
- * The LAMP appliance as an ops team uses it: build, ship through a registry, run
- * on UML with its database on a named volume, keep a row across stop/start and
- * across an upgrade to a newer image version, leave no process behind, and boot
- * on QEMU TCG too. Everything is real: mmdebstrap, docker-registry, the engines.
- * It runs for many minutes on a busy 2-core host; each step prints its duration.
+ * The LAMP appliance as an ops team uses it: build, ship through a registry, run on UML with its
+ * database on a named volume, keep a row across stop/start and across an upgrade to a newer image
+ * version, leave no process behind, and boot on QEMU TCG too. Everything is real: mmdebstrap,
+ * docker-registry, the engines. It runs for many minutes on a busy 2-core host; each step prints
+ * its duration.
  */
 @Tag("e2e")
 class LampEndToEndTest {
-    private static final Duration BUILD = Duration.ofMinutes(40);
-    private static final Duration TRANSFER = Duration.ofMinutes(10);
-    /** Boots under heavy load took minutes; the health timeout is passed to run as well. */
-    private static final Duration BOOT = Duration.ofMinutes(25);
-    private static final String HEALTH_TIMEOUT_SECONDS = "1200";
-    private static final Duration STOP = Duration.ofMinutes(3);
-    private static final Pattern MARIADB_VERSION = Pattern.compile("<span id=\"server\">(\\d+\\.\\d+\\.\\d+-MariaDB[^<]*)</span>");
-    private static final Pattern COUNT = Pattern.compile("<p id=\"count\">(\\d+) entr(?:y|ies) in MariaDB");
+  private static final Duration BUILD = Duration.ofMinutes(40);
+  private static final Duration TRANSFER = Duration.ofMinutes(10);
 
-    private final HttpClient http = HttpClient.newBuilder()
-            .connectTimeout(Duration.ofSeconds(10))
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .build();
-    private final List<String> startedInstances = new ArrayList<>();
-    private ApplianceCli cli;
+  /** Boots under heavy load took minutes; the health timeout is passed to run as well. */
+  private static final Duration BOOT = Duration.ofMinutes(25);
 
-    @AfterEach
-    void removeInstances() {
-        // A failed assertion must not leave a guest running on a shared host.
-        for (String name : startedInstances) {
-            cli.run(STOP, "rm", "-f", name);
-        }
+  private static final String HEALTH_TIMEOUT_SECONDS = "1200";
+  private static final Duration STOP = Duration.ofMinutes(3);
+  private static final Pattern MARIADB_VERSION =
+      Pattern.compile("<span id=\"server\">(\\d+\\.\\d+\\.\\d+-MariaDB[^<]*)</span>");
+  private static final Pattern COUNT =
+      Pattern.compile("<p id=\"count\">(\\d+) entr(?:y|ies) in MariaDB");
+
+  private final HttpClient http =
+      HttpClient.newBuilder()
+          .connectTimeout(Duration.ofSeconds(10))
+          .followRedirects(HttpClient.Redirect.NEVER)
+          .build();
+  private final List<String> startedInstances = new ArrayList<>();
+  private ApplianceCli cli;
+
+  @AfterEach
+  void removeInstances() {
+    // A failed assertion must not leave a guest running on a shared host.
+    for (String name : startedInstances) {
+      cli.run(STOP, "rm", "-f", name);
+    }
+  }
+
+  @Test
+  void buildShipRunPersistUpgradeAndClean() throws Exception {
+    cli = ApplianceCli.forTest("lamp");
+    Path work = cli.home().getParent();
+
+    String built =
+        step(
+            "1. build recipes/lamp/lamp.yaml",
+            () ->
+                cli.run(BUILD, "build", "recipes/lamp/lamp.yaml")
+                    .assertSuccess()
+                    .digestOf("lamp:1.0.0"));
+    System.err.println(
+        "[lamp] image layers:\n" + cli.run("inspect", "lamp:1.0.0").assertSuccess().stdout());
+
+    String image;
+    try (LocalRegistry registry = LocalRegistry.builder(work.resolve("registry")).start()) {
+      image = registry.address() + "/ops/lamp:1.0.0";
+      step(
+          "2. push, remove the local image, pull it back",
+          () -> {
+            CliResult pushed = cli.run(TRANSFER, "push", "lamp:1.0.0", image).assertSuccess();
+            assertEquals(
+                built,
+                pushed.stdout().strip(),
+                "the registry's manifest digest differs from the local one");
+            cli.run("rmi", "lamp:1.0.0").assertSuccess();
+            cli.run("gc").assertSuccess();
+            assertFalse(
+                cli.run("images").assertSuccess().stdout().contains("lamp"), "image still local");
+            CliResult pulled = cli.run(TRANSFER, "pull", image).assertSuccess();
+            assertEquals(
+                built, pulled.stdout().strip(), "pulled digest differs from the built one");
+            return null;
+          });
     }
 
-    @Test
-    void buildShipRunPersistUpgradeAndClean() throws Exception {
-        cli = ApplianceCli.forTest("lamp");
-        Path work = cli.home().getParent();
-
-        String built = step("1. build recipes/lamp/lamp.yaml", () ->
-                cli.run(BUILD, "build", "recipes/lamp/lamp.yaml").assertSuccess().digestOf("lamp:1.0.0"));
-        System.err.println("[lamp] image layers:\n" + cli.run("inspect", "lamp:1.0.0").assertSuccess().stdout());
-
-        String image;
-        try (LocalRegistry registry = LocalRegistry.builder(work.resolve("registry")).start()) {
-            image = registry.address() + "/ops/lamp:1.0.0";
-            step("2. push, remove the local image, pull it back", () -> {
-                CliResult pushed = cli.run(TRANSFER, "push", "lamp:1.0.0", image).assertSuccess();
-                assertEquals(built, pushed.stdout().strip(), "the registry's manifest digest differs from the local one");
-                cli.run("rmi", "lamp:1.0.0").assertSuccess();
-                cli.run("gc").assertSuccess();
-                assertFalse(cli.run("images").assertSuccess().stdout().contains("lamp"), "image still local");
-                CliResult pulled = cli.run(TRANSFER, "pull", image).assertSuccess();
-                assertEquals(built, pulled.stdout().strip(), "pulled digest differs from the built one");
-                return null;
+    String firstUrl =
+        step(
+            "3. run on uml with a volume: healthy, page shows MariaDB",
+            () -> {
+              String url = run(image, "lamp-a", "uml", "--volume", "lamp-data:/var/lib/mysql");
+              assertEquals("ok", get(url + "healthz").body().strip());
+              HttpResponse<String> page = get(url);
+              assertEquals(200, page.statusCode(), page.body());
+              Matcher version = MARIADB_VERSION.matcher(page.body());
+              assertTrue(version.find(), "no MariaDB version on the page:\n" + page.body());
+              assertEquals("0", entryCount(page.body()));
+              String logs = cli.run("logs", "lamp-a").assertSuccess().stdout();
+              assertTrue(logs.contains("lamp-setup: db_password not given; generating one"), logs);
+              return url;
             });
-        }
 
-        String firstUrl = step("3. run on uml with a volume: healthy, page shows MariaDB", () -> {
-            String url = run(image, "lamp-a", "uml", "--volume", "lamp-data:/var/lib/mysql");
-            assertEquals("ok", get(url + "healthz").body().strip());
-            HttpResponse<String> page = get(url);
-            assertEquals(200, page.statusCode(), page.body());
-            Matcher version = MARIADB_VERSION.matcher(page.body());
-            assertTrue(version.find(), "no MariaDB version on the page:\n" + page.body());
-            assertEquals("0", entryCount(page.body()));
-            String logs = cli.run("logs", "lamp-a").assertSuccess().stdout();
-            assertTrue(logs.contains("lamp-setup: db_password not given; generating one"), logs);
-            return url;
+    String row = "row-" + UUID.randomUUID();
+    step(
+        "4. write a row, stop, start: the row is still there",
+        () -> {
+          HttpResponse<String> posted =
+              post(firstUrl, "message=" + URLEncoder.encode(row, StandardCharsets.UTF_8));
+          assertEquals(303, posted.statusCode(), posted.body());
+          assertTrue(get(firstUrl).body().contains(row), "row not shown after the write");
+          cli.run(STOP, "stop", "lamp-a").assertSuccess();
+          String url =
+              urlOf(
+                  cli.run(BOOT, "start", "--timeout", HEALTH_TIMEOUT_SECONDS, "lamp-a")
+                      .assertSuccess());
+          assertTrue(get(url).body().contains(row), "row lost across stop/start");
+          return null;
         });
 
-        String row = "row-" + UUID.randomUUID();
-        step("4. write a row, stop, start: the row is still there", () -> {
-            HttpResponse<String> posted = post(firstUrl, "message=" + URLEncoder.encode(row, StandardCharsets.UTF_8));
-            assertEquals(303, posted.statusCode(), posted.body());
-            assertTrue(get(firstUrl).body().contains(row), "row not shown after the write");
-            cli.run(STOP, "stop", "lamp-a").assertSuccess();
-            String url = urlOf(cli.run(BOOT, "start", "--timeout", HEALTH_TIMEOUT_SECONDS, "lamp-a").assertSuccess());
-            assertTrue(get(url).body().contains(row), "row lost across stop/start");
-            return null;
+    step(
+        "5. version 1.0.1 on the same volume: the row is still there",
+        () -> {
+          Path recipe = copyRecipeWithVersion(work.resolve("recipes-1.0.1"), "1.0.1");
+          cli.run(BUILD, "build", recipe.toString()).assertSuccess();
+          cli.run(STOP, "stop", "lamp-a").assertSuccess();
+          cli.run(STOP, "rm", "lamp-a").assertSuccess();
+          startedInstances.remove("lamp-a");
+          String url = run("lamp:1.0.1", "lamp-b", "uml", "--volume", "lamp-data:/var/lib/mysql");
+          HttpResponse<String> page = get(url);
+          assertEquals(200, page.statusCode(), page.body());
+          assertTrue(page.body().contains(row), "row lost on upgrade:\n" + page.body());
+          assertEquals("1", entryCount(page.body()));
+          String logs = cli.run("logs", "lamp-b").assertSuccess().stdout();
+          assertTrue(logs.contains("lamp-setup: using the password stored with the data"), logs);
+          return null;
         });
 
-        step("5. version 1.0.1 on the same volume: the row is still there", () -> {
-            Path recipe = copyRecipeWithVersion(work.resolve("recipes-1.0.1"), "1.0.1");
-            cli.run(BUILD, "build", recipe.toString()).assertSuccess();
-            cli.run(STOP, "stop", "lamp-a").assertSuccess();
-            cli.run(STOP, "rm", "lamp-a").assertSuccess();
-            startedInstances.remove("lamp-a");
-            String url = run("lamp:1.0.1", "lamp-b", "uml", "--volume", "lamp-data:/var/lib/mysql");
-            HttpResponse<String> page = get(url);
-            assertEquals(200, page.statusCode(), page.body());
-            assertTrue(page.body().contains(row), "row lost on upgrade:\n" + page.body());
-            assertEquals("1", entryCount(page.body()));
-            String logs = cli.run("logs", "lamp-b").assertSuccess().stdout();
-            assertTrue(logs.contains("lamp-setup: using the password stored with the data"), logs);
-            return null;
+    step(
+        "6. rm -f: no process of the instance is left",
+        () -> {
+          Path dir = cli.dirs().instances().resolve("lamp-b");
+          assertFalse(
+              processesOf(dir).isEmpty(), "test cannot see the running instance's processes");
+          cli.run(STOP, "rm", "-f", "lamp-b").assertSuccess();
+          startedInstances.remove("lamp-b");
+          assertEquals(List.of(), processesOf(dir));
+          assertFalse(Files.exists(dir), dir + " still exists");
+          return null;
         });
 
-        step("6. rm -f: no process of the instance is left", () -> {
-            Path dir = cli.dirs().instances().resolve("lamp-b");
-            assertFalse(processesOf(dir).isEmpty(), "test cannot see the running instance's processes");
-            cli.run(STOP, "rm", "-f", "lamp-b").assertSuccess();
-            startedInstances.remove("lamp-b");
-            assertEquals(List.of(), processesOf(dir));
-            assertFalse(Files.exists(dir), dir + " still exists");
-            return null;
+    step(
+        "7. boot the pulled image on tcg with a secret, to the health check",
+        () -> {
+          String password = "Tcg-" + UUID.randomUUID();
+          String url = runWithStdin(password, image, "lamp-t", "tcg", "--secret", "db_password=-");
+          assertEquals(200, get(url).statusCode());
+          String logs = cli.run("logs", "lamp-t").assertSuccess().stdout();
+          assertTrue(logs.contains("lamp-setup: using the db_password secret"), logs);
+          assertFalse(logs.contains(password), "the secret is in the console log");
+          Path dir = cli.dirs().instances().resolve("lamp-t");
+          // The config disk carries it by design, the guest's disk stores it with the data.
+          assertEquals(List.of(), metadataAndLogsContaining(dir, password));
+          cli.run(STOP, "rm", "-f", "lamp-t").assertSuccess();
+          startedInstances.remove("lamp-t");
+          assertEquals(List.of(), processesOf(dir));
+          return null;
         });
+  }
 
-        step("7. boot the pulled image on tcg with a secret, to the health check", () -> {
-            String password = "Tcg-" + UUID.randomUUID();
-            String url = runWithStdin(password, image, "lamp-t", "tcg", "--secret", "db_password=-");
-            assertEquals(200, get(url).statusCode());
-            String logs = cli.run("logs", "lamp-t").assertSuccess().stdout();
-            assertTrue(logs.contains("lamp-setup: using the db_password secret"), logs);
-            assertFalse(logs.contains(password), "the secret is in the console log");
-            Path dir = cli.dirs().instances().resolve("lamp-t");
-            // The config disk carries it by design, the guest's disk stores it with the data.
-            assertEquals(List.of(), metadataAndLogsContaining(dir, password));
-            cli.run(STOP, "rm", "-f", "lamp-t").assertSuccess();
-            startedInstances.remove("lamp-t");
-            assertEquals(List.of(), processesOf(dir));
-            return null;
-        });
-    }
+  private String run(String image, String name, String engine, String... extra) {
+    return runWithStdin(null, image, name, engine, extra);
+  }
 
-    private String run(String image, String name, String engine, String... extra) {
-        return runWithStdin(null, image, name, engine, extra);
-    }
+  /**
+   * run -d on a free loopback port; returns the URL it prints. {@code stdin} feeds --secret NAME=-.
+   */
+  private String runWithStdin(
+      String stdin, String image, String name, String engine, String... extra) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "run",
+                "-d",
+                "--name",
+                name,
+                "--engine",
+                engine,
+                "-p",
+                "80",
+                "--timeout",
+                HEALTH_TIMEOUT_SECONDS));
+    args.addAll(List.of(extra));
+    args.add(image);
+    startedInstances.add(name);
+    CliResult result =
+        stdin == null
+            ? cli.run(BOOT, args.toArray(String[]::new))
+            : cli.runWithStdin(stdin, BOOT, args.toArray(String[]::new));
+    String url = urlOf(result.assertSuccess());
+    System.err.printf(
+        "[lamp] %s healthy on %s after %.1f s (including disk assembly)%n",
+        name, engine, result.elapsed().toMillis() / 1000.0);
+    return url;
+  }
 
-    /** run -d on a free loopback port; returns the URL it prints. {@code stdin} feeds --secret NAME=-. */
-    private String runWithStdin(String stdin, String image, String name, String engine, String... extra) {
-        List<String> args = new ArrayList<>(List.of("run", "-d", "--name", name, "--engine", engine, "-p", "80",
-                "--timeout", HEALTH_TIMEOUT_SECONDS));
-        args.addAll(List.of(extra));
-        args.add(image);
-        startedInstances.add(name);
-        CliResult result = stdin == null
-                ? cli.run(BOOT, args.toArray(String[]::new))
-                : cli.runWithStdin(stdin, BOOT, args.toArray(String[]::new));
-        String url = urlOf(result.assertSuccess());
-        System.err.printf("[lamp] %s healthy on %s after %.1f s (including disk assembly)%n", name, engine,
-                result.elapsed().toMillis() / 1000.0);
-        return url;
-    }
+  private static String urlOf(CliResult result) {
+    String url =
+        result.stdoutLines().stream()
+            .filter(l -> l.startsWith("http://127.0.0.1:"))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no URL on stdout:\n" + result.stdout()));
+    return url.endsWith("/") ? url : url + "/";
+  }
 
-    private static String urlOf(CliResult result) {
-        String url = result.stdoutLines().stream().filter(l -> l.startsWith("http://127.0.0.1:")).findFirst()
-                .orElseThrow(() -> new AssertionError("no URL on stdout:\n" + result.stdout()));
-        return url.endsWith("/") ? url : url + "/";
-    }
+  private static String entryCount(String page) {
+    Matcher count = COUNT.matcher(page);
+    assertTrue(count.find(), "no entry count on the page:\n" + page);
+    return count.group(1);
+  }
 
-    private static String entryCount(String page) {
-        Matcher count = COUNT.matcher(page);
-        assertTrue(count.find(), "no entry count on the page:\n" + page);
-        return count.group(1);
-    }
+  private HttpResponse<String> get(String url) throws IOException, InterruptedException {
+    return http.send(
+        HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60)).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
 
-    private HttpResponse<String> get(String url) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
+  private HttpResponse<String> post(String url, String form)
+      throws IOException, InterruptedException {
+    return http.send(
+        HttpRequest.newBuilder(URI.create(url))
+            .timeout(Duration.ofSeconds(60))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(HttpRequest.BodyPublishers.ofString(form))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
 
-    private HttpResponse<String> post(String url, String form) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60))
-                        .header("Content-Type", "application/x-www-form-urlencoded")
-                        .POST(HttpRequest.BodyPublishers.ofString(form)).build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
+  /** recipes/lamp and recipes/base copied under {@code root}, lamp.yaml with another version. */
+  private static Path copyRecipeWithVersion(Path root, String version) throws IOException {
+    Path recipe = E2eEnvironment.copyRecipes(root, "base", "lamp").resolve("lamp/lamp.yaml");
+    String yaml = Files.readString(recipe);
+    String changed = yaml.replaceFirst("(?m)^version: .*$", "version: " + version);
+    assertFalse(yaml.equals(changed), "no version line in " + recipe);
+    Files.writeString(recipe, changed);
+    return recipe;
+  }
 
-    /** recipes/lamp and recipes/base copied under {@code root}, lamp.yaml with another version. */
-    private static Path copyRecipeWithVersion(Path root, String version) throws IOException {
-        Path recipe = E2eEnvironment.copyRecipes(root, "base", "lamp").resolve("lamp/lamp.yaml");
-        String yaml = Files.readString(recipe);
-        String changed = yaml.replaceFirst("(?m)^version: .*$", "version: " + version);
-        assertFalse(yaml.equals(changed), "no version line in " + recipe);
-        Files.writeString(recipe, changed);
-        return recipe;
-    }
-
-    /**
-     * Pids of host processes that belong to the instance: those carrying its
-     * APPLIANCE_INSTANCE marker, or naming its directory on their command line
-     * (linux.uml, vde_plug, qemu and the supervisor all do one or the other).
-     */
-    private static List<Long> processesOf(Path instanceDir) throws IOException {
-        String marker = "APPLIANCE_INSTANCE=" + instanceDir;
-        List<Long> pids = new ArrayList<>();
-        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-            for (Path proc : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
-                String environ = readProc(proc.resolve("environ"));
-                String cmdline = readProc(proc.resolve("cmdline"));
-                if (environ.contains(marker + "\0") || environ.endsWith(marker)
-                        || cmdline.contains(instanceDir.toString())) {
-                    pids.add(Long.valueOf(proc.getFileName().toString()));
-                }
-            }
+  /**
+   * Pids of host processes that belong to the instance: those carrying its APPLIANCE_INSTANCE
+   * marker, or naming its directory on their command line (linux.uml, vde_plug, qemu and the
+   * supervisor all do one or the other).
+   */
+  private static List<Long> processesOf(Path instanceDir) throws IOException {
+    String marker = "APPLIANCE_INSTANCE=" + instanceDir;
+    List<Long> pids = new ArrayList<>();
+    try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+      for (Path proc : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
+        String environ = readProc(proc.resolve("environ"));
+        String cmdline = readProc(proc.resolve("cmdline"));
+        if (environ.contains(marker + "\0")
+            || environ.endsWith(marker)
+            || cmdline.contains(instanceDir.toString())) {
+          pids.add(Long.valueOf(proc.getFileName().toString()));
         }
-        return pids;
+      }
     }
+    return pids;
+  }
 
-    /** The instance's JSON and log files (instance.json, status.json, console.log, ...) containing {@code text}. */
-    private static List<Path> metadataAndLogsContaining(Path dir, String text) throws IOException {
-        try (Stream<Path> files = Files.walk(dir)) {
-            List<Path> found = new ArrayList<>();
-            for (Path file : files.filter(f -> f.toString().endsWith(".json") || f.toString().endsWith(".log")).toList()) {
-                if (new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1).contains(text)) {
-                    found.add(file);
-                }
-            }
-            return found;
+  /**
+   * The instance's JSON and log files (instance.json, status.json, console.log, ...) containing
+   * {@code text}.
+   */
+  private static List<Path> metadataAndLogsContaining(Path dir, String text) throws IOException {
+    try (Stream<Path> files = Files.walk(dir)) {
+      List<Path> found = new ArrayList<>();
+      for (Path file :
+          files
+              .filter(f -> f.toString().endsWith(".json") || f.toString().endsWith(".log"))
+              .toList()) {
+        if (new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1).contains(text)) {
+          found.add(file);
         }
+      }
+      return found;
     }
+  }
 
-    private static String readProc(Path file) {
-        try {
-            return new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
-        } catch (IOException | SecurityException e) {
-            return ""; // the process ended meanwhile, or is not ours to read
-        }
+  private static String readProc(Path file) {
+    try {
+      return new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
+    } catch (IOException | SecurityException e) {
+      return ""; // the process ended meanwhile, or is not ours to read
     }
+  }
 
-    private static <T> T step(String title, Step<T> body) throws Exception {
-        long start = System.nanoTime();
-        System.err.println("[lamp] " + title);
-        try {
-            return body.run();
-        } finally {
-            System.err.printf("[lamp] %s: %.1f s%n", title, (System.nanoTime() - start) / 1e9);
-        }
+  private static <T> T step(String title, Step<T> body) throws Exception {
+    long start = System.nanoTime();
+    System.err.println("[lamp] " + title);
+    try {
+      return body.run();
+    } finally {
+      System.err.printf("[lamp] %s: %.1f s%n", title, (System.nanoTime() - start) / 1e9);
     }
+  }
 
-    @FunctionalInterface
-    private interface Step<T> {
-        T run() throws Exception;
-    }
+  @FunctionalInterface
+  private interface Step<T> {
+    T run() throws Exception;
+  }
 }

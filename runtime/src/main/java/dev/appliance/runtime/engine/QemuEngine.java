@@ -2,7 +2,6 @@ package dev.appliance.runtime.engine;
 
 import dev.appliance.common.HostTools;
 import dev.appliance.runtime.disk.HostTool;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,104 +10,153 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * QEMU with KVM or with software emulation (TCG): virtio disk and network,
- * direct boot of the image's distribution kernel and initramfs, guest console on
- * standard output. QEMU runs in the instance's sandbox without host network and
- * with its own seccomp filter ({@code -sandbox on}); its network is the same
- * {@link SlirpNetwork} helper UML uses, joined with {@code -netdev vde} (QEMU 7.2's
- * {@code -netdev user} cannot keep the guest off the host's loopback).
+ * QEMU with KVM or with software emulation (TCG): virtio disk and network, direct boot of the
+ * image's distribution kernel and initramfs, guest console on standard output. QEMU runs in the
+ * instance's sandbox without host network and with its own seccomp filter ({@code -sandbox on});
+ * its network is the same {@link SlirpNetwork} helper UML uses, joined with {@code -netdev vde}
+ * (QEMU 7.2's {@code -netdev user} cannot keep the guest off the host's loopback).
  */
 public final class QemuEngine implements Engine {
-    static final String BINARY = "qemu-system-x86_64";
-    /** QEMU's own seccomp filter: no obsolete calls, no setuid, no fork/exec, no scheduler or CPU-affinity changes. */
-    static final String SECCOMP = "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny";
-    private static final Path KVM_DEVICE = Path.of("/dev/kvm");
-    /** Printed when KVM cannot run the guest; QEMU then stays alive, paused. */
-    private static final List<String> FATAL = List.of("KVM internal error", "emulation failure",
-            "failed to set MSR", "Could not access KVM kernel module", "failed to initialize kvm");
+  static final String BINARY = "qemu-system-x86_64";
 
-    private final EngineKind kind;
+  /**
+   * QEMU's own seccomp filter: no obsolete calls, no setuid, no fork/exec, no scheduler or
+   * CPU-affinity changes.
+   */
+  static final String SECCOMP =
+      "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny";
 
-    public QemuEngine(EngineKind kind) {
-        if (kind == EngineKind.UML) {
-            throw new IllegalArgumentException("QEMU runs kvm or tcg");
-        }
-        this.kind = kind;
+  private static final Path KVM_DEVICE = Path.of("/dev/kvm");
+
+  /** Printed when KVM cannot run the guest; QEMU then stays alive, paused. */
+  private static final List<String> FATAL =
+      List.of(
+          "KVM internal error",
+          "emulation failure",
+          "failed to set MSR",
+          "Could not access KVM kernel module",
+          "failed to initialize kvm");
+
+  private final EngineKind kind;
+
+  public QemuEngine(EngineKind kind) {
+    if (kind == EngineKind.UML) {
+      throw new IllegalArgumentException("QEMU runs kvm or tcg");
     }
+    this.kind = kind;
+  }
 
-    @Override
-    public EngineKind kind() {
-        return kind;
-    }
+  @Override
+  public EngineKind kind() {
+    return kind;
+  }
 
-    @Override
-    public Optional<String> unavailable(BootSpec spec) {
-        if (HostTools.find(BINARY).isEmpty()) {
-            return Optional.of(BINARY + " is not installed (Debian package qemu-system-x86)");
-        }
-        if (spec.kernels().qemuKernel() == null || spec.kernels().qemuInitrd() == null) {
-            return Optional.of("the image has no kernel and initramfs for QEMU");
-        }
-        if (kind == EngineKind.KVM && !Files.isWritable(KVM_DEVICE)) {
-            return Optional.of("/dev/kvm is missing or not writable");
-        }
-        return SlirpNetwork.unavailable();
+  @Override
+  public Optional<String> unavailable(BootSpec spec) {
+    if (HostTools.find(BINARY).isEmpty()) {
+      return Optional.of(BINARY + " is not installed (Debian package qemu-system-x86)");
     }
+    if (spec.kernels().qemuKernel() == null || spec.kernels().qemuInitrd() == null) {
+      return Optional.of("the image has no kernel and initramfs for QEMU");
+    }
+    if (kind == EngineKind.KVM && !Files.isWritable(KVM_DEVICE)) {
+      return Optional.of("/dev/kvm is missing or not writable");
+    }
+    return SlirpNetwork.unavailable();
+  }
 
-    @Override
-    public EngineRun start(BootSpec spec, ProcessStarter starter) throws IOException {
-        Path overlay = spec.overlay(kind.diskFormat());
-        if (!Files.exists(overlay)) {
-            HostTool.run(List.of("qemu-img", "create", "-q", "-f", "qcow2", "-F", "raw",
-                    "-b", spec.baseDisk().toAbsolutePath().toString(), overlay.toAbsolutePath().toString()),
-                    spec.workDir(), HostTool.Options.SHORT);
-        }
-        Path qmp = spec.workDir().resolve("qmp.sock");
-        Files.deleteIfExists(qmp);
-        Process plug = SlirpNetwork.start(spec, starter);
-        try {
-            Confinement confinement = spec.engineConfinement(
-                    List.of(spec.kernels().qemuKernel(), spec.kernels().qemuInitrd()),
-                    kind == EngineKind.KVM ? List.of(KVM_DEVICE) : List.of());
-            Process qemu = starter.startPiped(command(spec, overlay, qmp, SlirpNetwork.socket(spec)), confinement);
-            return new EngineRun(qemu, List.of(plug), () -> Qmp.powerDown(qmp));
-        } catch (IOException | RuntimeException e) {
-            plug.destroyForcibly();
-            throw e;
-        }
+  @Override
+  public EngineRun start(BootSpec spec, ProcessStarter starter) throws IOException {
+    Path overlay = spec.overlay(kind.diskFormat());
+    if (!Files.exists(overlay)) {
+      HostTool.run(
+          List.of(
+              "qemu-img",
+              "create",
+              "-q",
+              "-f",
+              "qcow2",
+              "-F",
+              "raw",
+              "-b",
+              spec.baseDisk().toAbsolutePath().toString(),
+              overlay.toAbsolutePath().toString()),
+          spec.workDir(),
+          HostTool.Options.SHORT);
     }
+    Path qmp = spec.workDir().resolve("qmp.sock");
+    Files.deleteIfExists(qmp);
+    Process plug = SlirpNetwork.start(spec, starter);
+    try {
+      Confinement confinement =
+          spec.engineConfinement(
+              List.of(spec.kernels().qemuKernel(), spec.kernels().qemuInitrd()),
+              kind == EngineKind.KVM ? List.of(KVM_DEVICE) : List.of());
+      Process qemu =
+          starter.startPiped(command(spec, overlay, qmp, SlirpNetwork.socket(spec)), confinement);
+      return new EngineRun(qemu, List.of(plug), () -> Qmp.powerDown(qmp));
+    } catch (IOException | RuntimeException e) {
+      plug.destroyForcibly();
+      throw e;
+    }
+  }
 
-    List<String> command(BootSpec spec, Path overlay, Path qmp, Path networkSocket) {
-        List<String> c = new ArrayList<>(List.of(BINARY,
-                "-accel", kind == EngineKind.KVM ? "kvm" : "tcg",
-                "-machine", "q35",
-                "-cpu", kind == EngineKind.KVM ? "host" : "max",
-                "-m", Long.toString(spec.memoryMiB()),
-                "-smp", Integer.toString(spec.cpus()),
-                "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
-                "-sandbox", SECCOMP,
-                "-serial", "stdio",
-                "-kernel", spec.kernels().qemuKernel().toString(),
-                "-initrd", spec.kernels().qemuInitrd().toString(),
-                "-append", ("root=/dev/vda rw console=ttyS0 " + spec.kernelCmdline()).strip(),
-                "-drive", "file=" + escape(overlay) + ",if=virtio,format=qcow2,discard=unmap"));
-        for (Path disk : spec.extraDisks()) {
-            c.addAll(List.of("-drive", "file=" + escape(disk) + ",if=virtio,format=raw"));
-        }
-        c.addAll(List.of("-netdev", "vde,id=net0,sock=ptp://" + escape(networkSocket),
-                "-device", "virtio-net-pci,netdev=net0",
-                "-qmp", "unix:" + escape(qmp) + ",server=on,wait=off"));
-        return c;
+  List<String> command(BootSpec spec, Path overlay, Path qmp, Path networkSocket) {
+    List<String> c =
+        new ArrayList<>(
+            List.of(
+                BINARY,
+                "-accel",
+                kind == EngineKind.KVM ? "kvm" : "tcg",
+                "-machine",
+                "q35",
+                "-cpu",
+                kind == EngineKind.KVM ? "host" : "max",
+                "-m",
+                Long.toString(spec.memoryMiB()),
+                "-smp",
+                Integer.toString(spec.cpus()),
+                "-nodefaults",
+                "-no-user-config",
+                "-display",
+                "none",
+                "-no-reboot",
+                "-sandbox",
+                SECCOMP,
+                "-serial",
+                "stdio",
+                "-kernel",
+                spec.kernels().qemuKernel().toString(),
+                "-initrd",
+                spec.kernels().qemuInitrd().toString(),
+                "-append",
+                ("root=/dev/vda rw console=ttyS0 " + spec.kernelCmdline()).strip(),
+                "-drive",
+                "file=" + escape(overlay) + ",if=virtio,format=qcow2,discard=unmap"));
+    for (Path disk : spec.extraDisks()) {
+      c.addAll(List.of("-drive", "file=" + escape(disk) + ",if=virtio,format=raw"));
     }
+    c.addAll(
+        List.of(
+            "-netdev",
+            "vde,id=net0,sock=ptp://" + escape(networkSocket),
+            "-device",
+            "virtio-net-pci,netdev=net0",
+            "-qmp",
+            "unix:" + escape(qmp) + ",server=on,wait=off"));
+    return c;
+  }
 
-    /** QEMU option values escape commas by doubling them. */
-    private static String escape(Path path) {
-        return path.toAbsolutePath().toString().replace(",", ",,");
-    }
+  /** QEMU option values escape commas by doubling them. */
+  private static String escape(Path path) {
+    return path.toAbsolutePath().toString().replace(",", ",,");
+  }
 
-    @Override
-    public Optional<String> fatalError(String consoleLine) {
-        return FATAL.stream().filter(consoleLine::contains).findFirst()
-                .map(marker -> "QEMU reported \"" + consoleLine.strip() + "\"");
-    }
+  @Override
+  public Optional<String> fatalError(String consoleLine) {
+    return FATAL.stream()
+        .filter(consoleLine::contains)
+        .findFirst()
+        .map(marker -> "QEMU reported \"" + consoleLine.strip() + "\"");
+  }
 }

@@ -2,7 +2,6 @@ package dev.appliance.runtime.engine;
 
 import dev.appliance.oci.KernelArguments;
 import dev.appliance.runtime.disk.HostTool;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,76 +9,93 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * User-Mode Linux: the image's own UML kernel as an ordinary host process, in
- * seccomp mode when the kernel has it (several times faster than ptrace mode),
- * rootless. The kernel is a program chosen by the image: it runs (even for its
- * {@code --help} probe) in the instance's sandbox, seeing its instance directory,
- * disks, kernel directory and no host network. Network: UML's vector driver joined
- * through a point-to-point VDE socket to the {@link SlirpNetwork} helper (slirp
- * options inside UML's own argument do not parse).
+ * User-Mode Linux: the image's own UML kernel as an ordinary host process, in seccomp mode when the
+ * kernel has it (several times faster than ptrace mode), rootless. The kernel is a program chosen
+ * by the image: it runs (even for its {@code --help} probe) in the instance's sandbox, seeing its
+ * instance directory, disks, kernel directory and no host network. Network: UML's vector driver
+ * joined through a point-to-point VDE socket to the {@link SlirpNetwork} helper (slirp options
+ * inside UML's own argument do not parse).
  */
 public final class UmlEngine implements Engine {
-    /** UML has ubd0..ubd7; ubd0 is the root disk. */
-    public static final int MAX_EXTRA_DISKS = 7;
+  /** UML has ubd0..ubd7; ubd0 is the root disk. */
+  public static final int MAX_EXTRA_DISKS = 7;
 
-    @Override
-    public EngineKind kind() {
-        return EngineKind.UML;
+  @Override
+  public EngineKind kind() {
+    return EngineKind.UML;
+  }
+
+  @Override
+  public Optional<String> unavailable(BootSpec spec) {
+    if (spec.kernels().umlKernel() == null) {
+      return Optional.of("the image has no UML kernel");
     }
-
-    @Override
-    public Optional<String> unavailable(BootSpec spec) {
-        if (spec.kernels().umlKernel() == null) {
-            return Optional.of("the image has no UML kernel");
-        }
-        Optional<String> network = SlirpNetwork.unavailable();
-        if (network.isPresent()) {
-            return network;
-        }
-        if (spec.extraDisks().size() > MAX_EXTRA_DISKS) {
-            return Optional.of("UML attaches at most " + MAX_EXTRA_DISKS + " disks besides the root disk");
-        }
-        return Optional.empty();
+    Optional<String> network = SlirpNetwork.unavailable();
+    if (network.isPresent()) {
+      return network;
     }
-
-    @Override
-    public EngineRun start(BootSpec spec, ProcessStarter starter) throws IOException {
-        Process plug = SlirpNetwork.start(spec, starter);
-        try {
-            Path kernel = spec.kernels().umlKernel().toAbsolutePath();
-            // the kernel's directory holds its loader and libraries (see UmlKernel)
-            Confinement confinement = spec.engineConfinement(List.of(kernel.getParent()), List.of());
-            boolean seccomp = HostTool.run(starter.confined(List.of(kernel.toString(), "--help"), confinement),
-                    spec.workDir(), HostTool.Options.SHORT.merged()).stdout().contains("seccomp=");
-            Process uml = starter.startPiped(command(spec, SlirpNetwork.socket(spec), seccomp), confinement);
-            Path mconsole = spec.workDir().resolve("uml/mconsole");
-            return new EngineRun(uml, List.of(plug), () -> MConsole.send(mconsole, "cad"));
-        } catch (IOException | RuntimeException e) {
-            plug.destroyForcibly();
-            throw e;
-        }
+    if (spec.extraDisks().size() > MAX_EXTRA_DISKS) {
+      return Optional.of(
+          "UML attaches at most " + MAX_EXTRA_DISKS + " disks besides the root disk");
     }
+    return Optional.empty();
+  }
 
-    List<String> command(BootSpec spec, Path socket, boolean seccomp) {
-        Path overlay = spec.overlay(EngineKind.DiskFormat.UML_COW);
-        List<String> c = new ArrayList<>(List.of(spec.kernels().umlKernel().toString(),
+  @Override
+  public EngineRun start(BootSpec spec, ProcessStarter starter) throws IOException {
+    Process plug = SlirpNetwork.start(spec, starter);
+    try {
+      Path kernel = spec.kernels().umlKernel().toAbsolutePath();
+      // the kernel's directory holds its loader and libraries (see UmlKernel)
+      Confinement confinement = spec.engineConfinement(List.of(kernel.getParent()), List.of());
+      boolean seccomp =
+          HostTool.run(
+                  starter.confined(List.of(kernel.toString(), "--help"), confinement),
+                  spec.workDir(),
+                  HostTool.Options.SHORT.merged())
+              .stdout()
+              .contains("seccomp=");
+      Process uml =
+          starter.startPiped(command(spec, SlirpNetwork.socket(spec), seccomp), confinement);
+      Path mconsole = spec.workDir().resolve("uml/mconsole");
+      return new EngineRun(uml, List.of(plug), () -> MConsole.send(mconsole, "cad"));
+    } catch (IOException | RuntimeException e) {
+      plug.destroyForcibly();
+      throw e;
+    }
+  }
+
+  List<String> command(BootSpec spec, Path socket, boolean seccomp) {
+    Path overlay = spec.overlay(EngineKind.DiskFormat.UML_COW);
+    List<String> c =
+        new ArrayList<>(
+            List.of(
+                spec.kernels().umlKernel().toString(),
                 "mem=" + spec.memoryMiB() + "M",
-                "root=/dev/ubda", "rw",
+                "root=/dev/ubda",
+                "rw",
                 "ubd0=" + overlay.toAbsolutePath() + "," + spec.baseDisk().toAbsolutePath()));
-        if (seccomp) {
-            c.add("seccomp=on");
-        }
-        for (int i = 0; i < spec.extraDisks().size(); i++) {
-            c.add("ubd" + (i + 1) + "=" + spec.extraDisks().get(i).toAbsolutePath());
-        }
-        c.addAll(List.of("vec0:transport=vde,vnl=ptp://" + socket.toAbsolutePath(),
-                "umid=uml", "uml_dir=" + spec.workDir().toAbsolutePath(),
-                // console to stdout (the supervisor's pipe); no xterms for other lines
-                "con0=null,fd:1", "con=null", "ssl=null", "noreboot"));
-        if (!spec.kernelCmdline().isEmpty()) {
-            c.addAll(KernelArguments.split(spec.kernelCmdline(), "kernel command line")); // guest-only, checked again here
-        }
-        return c;
+    if (seccomp) {
+      c.add("seccomp=on");
     }
-
+    for (int i = 0; i < spec.extraDisks().size(); i++) {
+      c.add("ubd" + (i + 1) + "=" + spec.extraDisks().get(i).toAbsolutePath());
+    }
+    c.addAll(
+        List.of(
+            "vec0:transport=vde,vnl=ptp://" + socket.toAbsolutePath(),
+            "umid=uml",
+            "uml_dir=" + spec.workDir().toAbsolutePath(),
+            // console to stdout (the supervisor's pipe); no xterms for other lines
+            "con0=null,fd:1",
+            "con=null",
+            "ssl=null",
+            "noreboot"));
+    if (!spec.kernelCmdline().isEmpty()) {
+      c.addAll(
+          KernelArguments.split(
+              spec.kernelCmdline(), "kernel command line")); // guest-only, checked again here
+    }
+    return c;
+  }
 }

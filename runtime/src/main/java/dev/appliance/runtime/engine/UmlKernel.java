@@ -3,7 +3,6 @@ package dev.appliance.runtime.engine;
 import dev.appliance.common.ApplianceException;
 import dev.appliance.runtime.disk.HostTool;
 import dev.appliance.runtime.disk.ImageFiles;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,50 +10,61 @@ import java.nio.file.StandardCopyOption;
 import java.util.List;
 
 /**
- * Makes an image's UML kernel runnable on this host without a UML package. Debian
- * sid's UML 7.2 needs glibc 2.38 or newer, newer than many hosts have, and running
- * it through another loader ({@code ld.so --library-path}) breaks because UML
- * re-executes /proc/self/exe. So the kernel is copied next to the image's own
- * loader and libraries (taken out of the image by {@link ImageFiles#extractProgram})
- * and its ELF interpreter and run path are rewritten to them with patchelf. The
- * result is self-contained and cached per image.
+ * Makes an image's UML kernel runnable on this host without a UML package. Debian sid's UML 7.2
+ * needs glibc 2.38 or newer, newer than many hosts have, and running it through another loader
+ * ({@code ld.so --library-path}) breaks because UML re-executes /proc/self/exe. So the kernel is
+ * copied next to the image's own loader and libraries (taken out of the image by {@link
+ * ImageFiles#extractProgram}) and its ELF interpreter and run path are rewritten to them with
+ * patchelf. The result is self-contained and cached per image.
  */
 public final class UmlKernel {
-    private UmlKernel() {}
+  private UmlKernel() {}
 
-    /**
-     * @param dir cache directory of this image's UML kernel; reused when complete
-     * @return the runnable kernel
-     */
-    public static Path prepare(ImageFiles.Program program, Path dir) {
-        Path kernel = dir.resolve("linux.uml");
-        if (Files.isExecutable(kernel)) {
-            return kernel;
-        }
-        try {
-            Path lib = dir.resolve("lib");
-            Files.createDirectories(lib);
-            Path temp = dir.resolve("linux.uml.tmp");
-            Files.copy(program.program(), temp, StandardCopyOption.REPLACE_EXISTING);
-            if (program.interpreter() == null) {
-                throw new ApplianceException("the image's UML kernel is a static program: nothing to do, but"
-                        + " appliance expects Debian's dynamically linked linux.uml");
-            }
-            Path loader = lib.resolve(program.interpreter().getFileName().toString());
-            Files.copy(program.interpreter(), loader, StandardCopyOption.REPLACE_EXISTING);
-            for (String library : program.libraries()) {
-                Files.copy(program.libraryDir().resolve(library), lib.resolve(library), StandardCopyOption.REPLACE_EXISTING);
-            }
-            HostTool.run(List.of("patchelf", "--set-interpreter", loader.toAbsolutePath().toString(),
-                    "--set-rpath", lib.toAbsolutePath().toString(), temp.toAbsolutePath().toString()), dir,
-                    HostTool.Options.SHORT);
-            if (!temp.toFile().setExecutable(true)) {
-                throw new IOException("cannot make " + temp + " executable");
-            }
-            Files.move(temp, kernel, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            return kernel;
-        } catch (IOException e) {
-            throw new ApplianceException("cannot prepare the image's UML kernel in " + dir + ": " + e.getMessage(), e);
-        }
+  /**
+   * @param dir cache directory of this image's UML kernel; reused when complete
+   * @return the runnable kernel
+   */
+  public static Path prepare(ImageFiles.Program program, Path dir) {
+    Path kernel = dir.resolve("linux.uml");
+    if (Files.isExecutable(kernel)) {
+      return kernel;
     }
+    try {
+      Path lib = dir.resolve("lib");
+      Files.createDirectories(lib);
+      Path temp = dir.resolve("linux.uml.tmp");
+      Files.copy(program.program(), temp, StandardCopyOption.REPLACE_EXISTING);
+      if (program.interpreter() == null) {
+        throw new ApplianceException(
+            "the image's UML kernel is a static program: nothing to do, but"
+                + " appliance expects Debian's dynamically linked linux.uml");
+      }
+      Path loader = lib.resolve(program.interpreter().getFileName().toString());
+      Files.copy(program.interpreter(), loader, StandardCopyOption.REPLACE_EXISTING);
+      for (String library : program.libraries()) {
+        Files.copy(
+            program.libraryDir().resolve(library),
+            lib.resolve(library),
+            StandardCopyOption.REPLACE_EXISTING);
+      }
+      HostTool.run(
+          List.of(
+              "patchelf",
+              "--set-interpreter",
+              loader.toAbsolutePath().toString(),
+              "--set-rpath",
+              lib.toAbsolutePath().toString(),
+              temp.toAbsolutePath().toString()),
+          dir,
+          HostTool.Options.SHORT);
+      if (!temp.toFile().setExecutable(true)) {
+        throw new IOException("cannot make " + temp + " executable");
+      }
+      Files.move(temp, kernel, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      return kernel;
+    } catch (IOException e) {
+      throw new ApplianceException(
+          "cannot prepare the image's UML kernel in " + dir + ": " + e.getMessage(), e);
+    }
+  }
 }

@@ -1,41 +1,51 @@
 package dev.appliance.runtime.export;
 
 import dev.appliance.runtime.instance.ImageLimits;
-
 import java.nio.file.Path;
 import java.util.Map;
 
 /**
  * What to export and where.
  *
- * @param format      disk format
- * @param outputDir   directory for the disk and its descriptors; created when missing
- * @param libvirt     also write a libvirt domain XML next to the disk
+ * @param format disk format
+ * @param outputDir directory for the disk and its descriptors; created when missing
+ * @param libvirt also write a libvirt domain XML next to the disk
  * @param kubevirtRef when not null, also build a KubeVirt containerDisk image with this reference
- *                    and write a VirtualMachine manifest
- * @param params      first-boot parameters for a config disk written next to the disk
- * @param secrets     first-boot secrets for that config disk
- * @param limits      what the image may ask for (its disk size), checked before its disk is assembled
+ *     and write a VirtualMachine manifest
+ * @param params first-boot parameters for a config disk written next to the disk
+ * @param secrets first-boot secrets for that config disk
+ * @param limits what the image may ask for (its disk size), checked before its disk is assembled
  */
-public record ExportOptions(ExportFormat format, Path outputDir, boolean libvirt, String kubevirtRef,
-                            Map<String, String> params, Map<String, byte[]> secrets, ImageLimits limits) {
-    public ExportOptions {
-        params = Map.copyOf(params);
-        secrets = Map.copyOf(secrets);
-    }
+public record ExportOptions(
+    ExportFormat format,
+    Path outputDir,
+    boolean libvirt,
+    String kubevirtRef,
+    Map<String, String> params,
+    Map<String, byte[]> secrets,
+    ImageLimits limits) {
+  public ExportOptions {
+    params = Map.copyOf(params);
+    secrets = Map.copyOf(secrets);
+  }
 
-    /** With the default limits. */
-    public ExportOptions(ExportFormat format, Path outputDir, boolean libvirt, String kubevirtRef,
-                         Map<String, String> params, Map<String, byte[]> secrets) {
-        this(format, outputDir, libvirt, kubevirtRef, params, secrets, ImageLimits.DEFAULTS);
-    }
+  /** With the default limits. */
+  public ExportOptions(
+      ExportFormat format,
+      Path outputDir,
+      boolean libvirt,
+      String kubevirtRef,
+      Map<String, String> params,
+      Map<String, byte[]> secrets) {
+    this(format, outputDir, libvirt, kubevirtRef, params, secrets, ImageLimits.DEFAULTS);
+  }
 
-    /** Without first-boot inputs: the appliance boots with its defaults. */
-    public ExportOptions(ExportFormat format, Path outputDir, boolean libvirt, String kubevirtRef) {
-        this(format, outputDir, libvirt, kubevirtRef, Map.of(), Map.of());
-    }
+  /** Without first-boot inputs: the appliance boots with its defaults. */
+  public ExportOptions(ExportFormat format, Path outputDir, boolean libvirt, String kubevirtRef) {
+    this(format, outputDir, libvirt, kubevirtRef, Map.of(), Map.of());
+  }
 
-    boolean hasFirstBootInputs() {
-        return !params.isEmpty() || !secrets.isEmpty();
-    }
+  boolean hasFirstBootInputs() {
+    return !params.isEmpty() || !secrets.isEmpty();
+  }
 }

@@ -15,10 +15,6 @@ import dev.appliance.registry.PushResult;
 import dev.appliance.registry.RegistryOptions;
 import dev.appliance.registry.TransferListener;
 import dev.appliance.store.ImageStore;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
-import org.apache.commons.compress.archivers.tar.TarConstants;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -32,171 +28,226 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.zip.GZIPOutputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.archivers.tar.TarConstants;
 
 /**
- * KubeVirt output: a containerDisk image (the qcow2 under /disk/, owned by uid 107,
- * the qemu user of virt-launcher) built in the local store and pushed to a registry, and a
- * VirtualMachine with a Service for the image's ports and its health check as
- * readiness probe.
+ * KubeVirt output: a containerDisk image (the qcow2 under /disk/, owned by uid 107, the qemu user
+ * of virt-launcher) built in the local store and pushed to a registry, and a VirtualMachine with a
+ * Service for the image's ports and its health check as readiness probe.
  */
 final class KubeVirt {
-    /** KubeVirt's virt-launcher runs QEMU as this user. */
-    static final int QEMU_UID = 107;
+  /** KubeVirt's virt-launcher runs QEMU as this user. */
+  static final int QEMU_UID = 107;
 
-    private final ImageStore store;
-    private final RegistryOptions registryOptions;
-    private final TransferListener listener;
+  private final ImageStore store;
+  private final RegistryOptions registryOptions;
+  private final TransferListener listener;
 
-    KubeVirt(ImageStore store, RegistryOptions registryOptions, TransferListener listener) {
-        this.store = store;
-        this.registryOptions = registryOptions;
-        this.listener = listener;
+  KubeVirt(ImageStore store, RegistryOptions registryOptions, TransferListener listener) {
+    this.store = store;
+    this.registryOptions = registryOptions;
+    this.listener = listener;
+  }
+
+  /**
+   * Builds the containerDisk image in the local store (untagged) and pushes it to {@code ref}.
+   *
+   * @return {@code ref@digest}, what the VirtualMachine pulls
+   */
+  @SuppressWarnings("try") // the store lock is held for the block, never used in it
+  String publish(Path qcow2, String ref, Path work) throws IOException {
+    Path layer = work.resolve("containerdisk-layer.tar.gz");
+    MessageDigest diffId = Digest.newSha256();
+    try (OutputStream file = Files.newOutputStream(layer);
+        GZIPOutputStream gzip = new GZIPOutputStream(file, 1 << 16);
+        DigestOutputStream uncompressed = new DigestOutputStream(gzip, diffId);
+        TarArchiveOutputStream tar = new TarArchiveOutputStream(uncompressed)) {
+      tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+      TarArchiveEntry dir = new TarArchiveEntry("disk/", TarConstants.LF_DIR);
+      owned(dir, 0555);
+      tar.putArchiveEntry(dir);
+      tar.closeArchiveEntry();
+      TarArchiveEntry disk = new TarArchiveEntry("disk/disk.qcow2");
+      owned(disk, 0444);
+      disk.setSize(Files.size(qcow2));
+      tar.putArchiveEntry(disk);
+      Files.copy(qcow2, tar);
+      tar.closeArchiveEntry();
     }
-
-    /**
-     * Builds the containerDisk image in the local store (untagged) and pushes it to {@code ref}.
-     *
-     * @return {@code ref@digest}, what the VirtualMachine pulls
-     */
-    @SuppressWarnings("try") // the store lock is held for the block, never used in it
-    String publish(Path qcow2, String ref, Path work) throws IOException {
-        Path layer = work.resolve("containerdisk-layer.tar.gz");
-        MessageDigest diffId = Digest.newSha256();
-        try (OutputStream file = Files.newOutputStream(layer);
-             GZIPOutputStream gzip = new GZIPOutputStream(file, 1 << 16);
-             DigestOutputStream uncompressed = new DigestOutputStream(gzip, diffId);
-             TarArchiveOutputStream tar = new TarArchiveOutputStream(uncompressed)) {
-            tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-            TarArchiveEntry dir = new TarArchiveEntry("disk/", TarConstants.LF_DIR);
-            owned(dir, 0555);
-            tar.putArchiveEntry(dir);
-            tar.closeArchiveEntry();
-            TarArchiveEntry disk = new TarArchiveEntry("disk/disk.qcow2");
-            owned(disk, 0444);
-            disk.setSize(Files.size(qcow2));
-            tar.putArchiveEntry(disk);
-            Files.copy(qcow2, tar);
-            tar.closeArchiveEntry();
-        }
-        Manifest manifest;
-        try (AutoCloseable ignored = store.lockForWrite()) {
-            Descriptor layerDescriptor = store.putBlobFile(layer, MediaTypes.OCI_LAYER_GZIP, null);
-            ImageConfig config = ImageConfig.create(Instant.EPOCH, Map.of(), List.of(Digest.fromSha256(diffId.digest())),
-                    List.of(new ImageConfig.History("appliance export --kubevirt", "KubeVirt containerDisk")));
-            manifest = Manifest.create(config.descriptor(), List.of(layerDescriptor), Map.of());
-            store.putImage(config, manifest);
-        } catch (IOException | RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new ApplianceException("cannot store the containerDisk " + ref + ": " + e.getMessage(), e);
-        }
-        // Pushed by digest: no local tag, so a failed push leaves only blobs that gc collects.
-        PushResult pushed = new ImagePusher(store, registryOptions, listener).push(manifest.digest().toString(), ref);
-        return stripTag(ref) + "@" + pushed.digest();
+    Manifest manifest;
+    try (AutoCloseable ignored = store.lockForWrite()) {
+      Descriptor layerDescriptor = store.putBlobFile(layer, MediaTypes.OCI_LAYER_GZIP, null);
+      ImageConfig config =
+          ImageConfig.create(
+              Instant.EPOCH,
+              Map.of(),
+              List.of(Digest.fromSha256(diffId.digest())),
+              List.of(
+                  new ImageConfig.History(
+                      "appliance export --kubevirt", "KubeVirt containerDisk")));
+      manifest = Manifest.create(config.descriptor(), List.of(layerDescriptor), Map.of());
+      store.putImage(config, manifest);
+    } catch (IOException | RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new ApplianceException(
+          "cannot store the containerDisk " + ref + ": " + e.getMessage(), e);
     }
+    // Pushed by digest: no local tag, so a failed push leaves only blobs that gc collects.
+    PushResult pushed =
+        new ImagePusher(store, registryOptions, listener).push(manifest.digest().toString(), ref);
+    return stripTag(ref) + "@" + pushed.digest();
+  }
 
-    private static void owned(TarArchiveEntry e, int mode) {
-        e.setMode(mode);
-        e.setUserId(QEMU_UID);
-        e.setGroupId(QEMU_UID);
-        e.setModTime(0);
+  private static void owned(TarArchiveEntry e, int mode) {
+    e.setMode(mode);
+    e.setUserId(QEMU_UID);
+    e.setGroupId(QEMU_UID);
+    e.setModTime(0);
+  }
+
+  /** registry/repo:tag to registry/repo (a port's colon stays). */
+  static String stripTag(String ref) {
+    String withoutDigest = ref.contains("@") ? ref.substring(0, ref.indexOf('@')) : ref;
+    int slash = withoutDigest.lastIndexOf('/');
+    int colon = withoutDigest.lastIndexOf(':');
+    return colon > slash ? withoutDigest.substring(0, colon) : withoutDigest;
+  }
+
+  /** A VirtualMachine and (when the image has ports) a Service, as one multi-document YAML file. */
+  static String manifest(ApplianceMetadata metadata, String name, String containerDisk) {
+    String vm = dnsName(name);
+    Map<String, Object> labels = Map.of("app.kubernetes.io/name", vm);
+    List<Object> vmPorts = new ArrayList<>();
+    List<Object> servicePorts = new ArrayList<>();
+    for (ApplianceMetadata.Port p : metadata.ports()) {
+      String protocol = p.protocol().toUpperCase(Locale.ROOT);
+      vmPorts.add(map("name", dnsName(p.name()), "port", p.port(), "protocol", protocol));
+      servicePorts.add(
+          map(
+              "name",
+              dnsName(p.name()),
+              "port",
+              p.port(),
+              "targetPort",
+              p.port(),
+              "protocol",
+              protocol));
     }
-
-    /** registry/repo:tag to registry/repo (a port's colon stays). */
-    static String stripTag(String ref) {
-        String withoutDigest = ref.contains("@") ? ref.substring(0, ref.indexOf('@')) : ref;
-        int slash = withoutDigest.lastIndexOf('/');
-        int colon = withoutDigest.lastIndexOf(':');
-        return colon > slash ? withoutDigest.substring(0, colon) : withoutDigest;
+    Map<String, Object> iface = map("name", "default", "masquerade", Map.of());
+    if (!vmPorts.isEmpty()) {
+      iface.put("ports", vmPorts);
     }
-
-    /** A VirtualMachine and (when the image has ports) a Service, as one multi-document YAML file. */
-    static String manifest(ApplianceMetadata metadata, String name, String containerDisk) {
-        String vm = dnsName(name);
-        Map<String, Object> labels = Map.of("app.kubernetes.io/name", vm);
-        List<Object> vmPorts = new ArrayList<>();
-        List<Object> servicePorts = new ArrayList<>();
-        for (ApplianceMetadata.Port p : metadata.ports()) {
-            String protocol = p.protocol().toUpperCase(Locale.ROOT);
-            vmPorts.add(map("name", dnsName(p.name()), "port", p.port(), "protocol", protocol));
-            servicePorts.add(map("name", dnsName(p.name()), "port", p.port(), "targetPort", p.port(), "protocol", protocol));
-        }
-        Map<String, Object> iface = map("name", "default", "masquerade", Map.of());
-        if (!vmPorts.isEmpty()) {
-            iface.put("ports", vmPorts);
-        }
-        Map<String, Object> vmSpec = map(
-                "domain", map(
-                        "cpu", map("cores", metadata.cpus()),
-                        "memory", map("guest", metadata.memoryMiB() + "Mi"),
-                        "firmware", map("bootloader", map("efi", map("secureBoot", false))),
-                        "devices", map(
-                                "disks", List.of(
-                                        map("name", "rootdisk", "disk", map("bus", "virtio")),
-                                        map("name", "params", "disk", map("bus", "virtio"))),
-                                "interfaces", List.of(iface))),
-                "networks", List.of(map("name", "default", "pod", Map.of())),
-                "volumes", List.of(
-                        map("name", "rootdisk", "containerDisk", map("image", containerDisk)),
-                        // First-boot parameters: a Secret with one key per parameter, seen by the
-                        // guest as a config disk labelled appliance-cfg (docs/export.md).
-                        map("name", "params", "secret", map("secretName", vm + "-params", "volumeLabel", "appliance-cfg",
-                                "optional", true))));
-        ApplianceMetadata.HealthCheck h = metadata.health();
-        if (h != null) {
-            Map<String, Object> probe = "http".equals(h.type())
-                    ? map("httpGet", map("port", h.port(), "path", h.path() == null ? "/" : h.path()))
-                    : map("tcpSocket", map("port", h.port()));
-            probe.put("initialDelaySeconds", 10);
-            probe.put("periodSeconds", 5);
-            probe.put("failureThreshold", Math.max(3, h.timeoutSeconds() / 5));
-            vmSpec.put("readinessProbe", probe);
-        }
-        Map<String, Object> machine = map(
-                "apiVersion", "kubevirt.io/v1",
-                "kind", "VirtualMachine",
-                "metadata", map("name", vm, "labels", labels,
-                        "annotations", map("dev.appliance.image", metadata.name() + ":" + metadata.version())),
-                "spec", map("runStrategy", "Always",
-                        "template", map("metadata", map("labels", labels), "spec", vmSpec)));
-        StringBuilder yaml = new StringBuilder(yaml(machine));
-        if (!servicePorts.isEmpty()) {
-            yaml.append(yaml(map(
-                    "apiVersion", "v1",
-                    "kind", "Service",
-                    "metadata", map("name", vm, "labels", labels),
-                    "spec", map("selector", labels, "ports", servicePorts))));
-        }
-        return yaml.toString();
+    Map<String, Object> vmSpec =
+        map(
+            "domain",
+                map(
+                    "cpu", map("cores", metadata.cpus()),
+                    "memory", map("guest", metadata.memoryMiB() + "Mi"),
+                    "firmware", map("bootloader", map("efi", map("secureBoot", false))),
+                    "devices",
+                        map(
+                            "disks",
+                                List.of(
+                                    map("name", "rootdisk", "disk", map("bus", "virtio")),
+                                    map("name", "params", "disk", map("bus", "virtio"))),
+                            "interfaces", List.of(iface))),
+            "networks", List.of(map("name", "default", "pod", Map.of())),
+            "volumes",
+                List.of(
+                    map("name", "rootdisk", "containerDisk", map("image", containerDisk)),
+                    // First-boot parameters: a Secret with one key per parameter, seen by the
+                    // guest as a config disk labelled appliance-cfg (docs/export.md).
+                    map(
+                        "name",
+                        "params",
+                        "secret",
+                        map(
+                            "secretName",
+                            vm + "-params",
+                            "volumeLabel",
+                            "appliance-cfg",
+                            "optional",
+                            true))));
+    ApplianceMetadata.HealthCheck h = metadata.health();
+    if (h != null) {
+      Map<String, Object> probe =
+          "http".equals(h.type())
+              ? map("httpGet", map("port", h.port(), "path", h.path() == null ? "/" : h.path()))
+              : map("tcpSocket", map("port", h.port()));
+      probe.put("initialDelaySeconds", 10);
+      probe.put("periodSeconds", 5);
+      probe.put("failureThreshold", Math.max(3, h.timeoutSeconds() / 5));
+      vmSpec.put("readinessProbe", probe);
     }
-
-    private static final YAMLMapper YAML = YAMLMapper.builder()
-            .disable(YAMLGenerator.Feature.SPLIT_LINES)
-            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
-            .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
-            .build();
-
-    private static String yaml(Object document) {
-        try {
-            return YAML.writeValueAsString(document);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+    Map<String, Object> machine =
+        map(
+            "apiVersion",
+            "kubevirt.io/v1",
+            "kind",
+            "VirtualMachine",
+            "metadata",
+            map(
+                "name",
+                vm,
+                "labels",
+                labels,
+                "annotations",
+                map("dev.appliance.image", metadata.name() + ":" + metadata.version())),
+            "spec",
+            map(
+                "runStrategy",
+                "Always",
+                "template",
+                map("metadata", map("labels", labels), "spec", vmSpec)));
+    StringBuilder yaml = new StringBuilder(yaml(machine));
+    if (!servicePorts.isEmpty()) {
+      yaml.append(
+          yaml(
+              map(
+                  "apiVersion",
+                  "v1",
+                  "kind",
+                  "Service",
+                  "metadata",
+                  map("name", vm, "labels", labels),
+                  "spec",
+                  map("selector", labels, "ports", servicePorts))));
     }
+    return yaml.toString();
+  }
 
-    /** An ordered map from alternating keys and values, so the YAML reads in a sensible order. */
-    private static Map<String, Object> map(Object... keysAndValues) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        for (int i = 0; i < keysAndValues.length; i += 2) {
-            m.put((String) keysAndValues[i], keysAndValues[i + 1]);
-        }
-        return m;
-    }
+  private static final YAMLMapper YAML =
+      YAMLMapper.builder()
+          .disable(YAMLGenerator.Feature.SPLIT_LINES)
+          .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+          .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
+          .build();
 
-    /** Kubernetes object names: lower case letters, digits and '-', at most 63 characters. */
-    static String dnsName(String name) {
-        String s = name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]", "-").replaceAll("^-+|-+$", "");
-        s = s.length() > 63 ? s.substring(0, 63).replaceAll("-+$", "") : s;
-        return s.isEmpty() ? "appliance" : s;
+  private static String yaml(Object document) {
+    try {
+      return YAML.writeValueAsString(document);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
     }
+  }
+
+  /** An ordered map from alternating keys and values, so the YAML reads in a sensible order. */
+  private static Map<String, Object> map(Object... keysAndValues) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    for (int i = 0; i < keysAndValues.length; i += 2) {
+      m.put((String) keysAndValues[i], keysAndValues[i + 1]);
+    }
+    return m;
+  }
+
+  /** Kubernetes object names: lower case letters, digits and '-', at most 63 characters. */
+  static String dnsName(String name) {
+    String s =
+        name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]", "-").replaceAll("^-+|-+$", "");
+    s = s.length() > 63 ? s.substring(0, 63).replaceAll("-+$", "") : s;
+    return s.isEmpty() ? "appliance" : s;
+  }
 }

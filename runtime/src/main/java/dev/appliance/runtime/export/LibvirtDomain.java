@@ -1,20 +1,22 @@
 package dev.appliance.runtime.export;
 
 import dev.appliance.oci.ApplianceMetadata;
-
 import java.nio.file.Path;
 
 /**
- * A libvirt domain for an exported disk: UEFI firmware without secure boot (the
- * disk's loader is not signed), virtio disk and network on libvirt's "default"
- * network, and the serial console the image's kernel writes to.
+ * A libvirt domain for an exported disk: UEFI firmware without secure boot (the disk's loader is
+ * not signed), virtio disk and network on libvirt's "default" network, and the serial console the
+ * image's kernel writes to.
  */
 final class LibvirtDomain {
-    private LibvirtDomain() {}
+  private LibvirtDomain() {}
 
-    /** @param configDisk the first-boot config disk to attach as vdb, or null */
-    static String xml(ApplianceMetadata metadata, String name, Path disk, ExportFormat format, Path configDisk) {
-        return """
+  /**
+   * @param configDisk the first-boot config disk to attach as vdb, or null
+   */
+  static String xml(
+      ApplianceMetadata metadata, String name, Path disk, ExportFormat format, Path configDisk) {
+    return """
                 <domain type="kvm">
                   <name>%s</name>
                   <description>%s</description>
@@ -53,15 +55,24 @@ final class LibvirtDomain {
                     </rng>
                   </devices>
                 </domain>
-                """.formatted(Xml.escape(name), Xml.escape("appliance " + metadata.name() + " " + metadata.version()),
-                metadata.memoryMiB(), metadata.cpus(), format == ExportFormat.QCOW2 ? "qcow2" : "raw",
-                Xml.escape(disk.toAbsolutePath().toString()), configDisk == null ? "" : """
+                """
+        .formatted(
+            Xml.escape(name),
+            Xml.escape("appliance " + metadata.name() + " " + metadata.version()),
+            metadata.memoryMiB(),
+            metadata.cpus(),
+            format == ExportFormat.QCOW2 ? "qcow2" : "raw",
+            Xml.escape(disk.toAbsolutePath().toString()),
+            configDisk == null
+                ? ""
+                : """
                     <disk type="file" device="disk">
                       <driver name="qemu" type="raw"/>
                       <source file="%s"/>
                       <target dev="vdb" bus="virtio"/>
                       <readonly/>
                     </disk>
-                """.formatted(Xml.escape(configDisk.toAbsolutePath().toString())));
-    }
+                """
+                    .formatted(Xml.escape(configDisk.toAbsolutePath().toString())));
+  }
 }

@@ -3,9 +3,6 @@ package dev.appliance.runtime.export;
 import dev.appliance.oci.ApplianceMetadata;
 import dev.appliance.oci.Digest;
 import dev.appliance.runtime.disk.HostTool;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -16,62 +13,90 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
- * An OVA: a tar holding the OVF descriptor first (readers stream it), then a
- * SHA-256 manifest, then the disk as a streamOptimized VMDK. Memory, CPUs and the
- * network come from the image's metadata; the firmware is EFI.
+ * An OVA: a tar holding the OVF descriptor first (readers stream it), then a SHA-256 manifest, then
+ * the disk as a streamOptimized VMDK. Memory, CPUs and the network come from the image's metadata;
+ * the firmware is EFI.
  */
 final class Ova {
-    private Ova() {}
+  private Ova() {}
 
-    static Path write(Path raw, Path ova, ApplianceMetadata metadata, String name, Path work) throws IOException {
-        Path vmdk = work.resolve(name + "-disk1.vmdk");
-        HostTool.run(List.of("qemu-img", "convert", "-q", "-f", "raw", "-O", "vmdk", "-o", "subformat=streamOptimized",
-                raw.toString(), vmdk.toString()), work);
-        byte[] ovf = descriptor(metadata, name, vmdk.getFileName().toString(), Files.size(vmdk), Files.size(raw))
-                .getBytes(StandardCharsets.UTF_8);
-        String ovfName = name + ".ovf";
-        String manifest = "SHA256(" + ovfName + ")= " + Digest.sha256(ovf).hex() + "\n"
-                + "SHA256(" + vmdk.getFileName() + ")= " + sha256(vmdk) + "\n";
-        try (OutputStream out = Files.newOutputStream(ova); TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
-            tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-            tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-            add(tar, ovfName, ovf);
-            add(tar, name + ".mf", manifest.getBytes(StandardCharsets.US_ASCII));
-            TarArchiveEntry disk = entry(vmdk.getFileName().toString(), Files.size(vmdk));
-            tar.putArchiveEntry(disk);
-            Files.copy(vmdk, tar);
-            tar.closeArchiveEntry();
-        }
-        return ova;
+  static Path write(Path raw, Path ova, ApplianceMetadata metadata, String name, Path work)
+      throws IOException {
+    Path vmdk = work.resolve(name + "-disk1.vmdk");
+    HostTool.run(
+        List.of(
+            "qemu-img",
+            "convert",
+            "-q",
+            "-f",
+            "raw",
+            "-O",
+            "vmdk",
+            "-o",
+            "subformat=streamOptimized",
+            raw.toString(),
+            vmdk.toString()),
+        work);
+    byte[] ovf =
+        descriptor(metadata, name, vmdk.getFileName().toString(), Files.size(vmdk), Files.size(raw))
+            .getBytes(StandardCharsets.UTF_8);
+    String ovfName = name + ".ovf";
+    String manifest =
+        "SHA256("
+            + ovfName
+            + ")= "
+            + Digest.sha256(ovf).hex()
+            + "\n"
+            + "SHA256("
+            + vmdk.getFileName()
+            + ")= "
+            + sha256(vmdk)
+            + "\n";
+    try (OutputStream out = Files.newOutputStream(ova);
+        TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
+      tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+      tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+      add(tar, ovfName, ovf);
+      add(tar, name + ".mf", manifest.getBytes(StandardCharsets.US_ASCII));
+      TarArchiveEntry disk = entry(vmdk.getFileName().toString(), Files.size(vmdk));
+      tar.putArchiveEntry(disk);
+      Files.copy(vmdk, tar);
+      tar.closeArchiveEntry();
     }
+    return ova;
+  }
 
-    private static void add(TarArchiveOutputStream tar, String name, byte[] content) throws IOException {
-        tar.putArchiveEntry(entry(name, content.length));
-        tar.write(content);
-        tar.closeArchiveEntry();
+  private static void add(TarArchiveOutputStream tar, String name, byte[] content)
+      throws IOException {
+    tar.putArchiveEntry(entry(name, content.length));
+    tar.write(content);
+    tar.closeArchiveEntry();
+  }
+
+  private static TarArchiveEntry entry(String name, long size) {
+    TarArchiveEntry e = new TarArchiveEntry(name);
+    e.setSize(size);
+    e.setMode(0644);
+    e.setModTime(0);
+    return e;
+  }
+
+  private static String sha256(Path file) throws IOException {
+    MessageDigest digest = Digest.newSha256();
+    try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
+      in.transferTo(OutputStream.nullOutputStream());
     }
+    return HexFormat.of().formatHex(digest.digest());
+  }
 
-    private static TarArchiveEntry entry(String name, long size) {
-        TarArchiveEntry e = new TarArchiveEntry(name);
-        e.setSize(size);
-        e.setMode(0644);
-        e.setModTime(0);
-        return e;
-    }
-
-    private static String sha256(Path file) throws IOException {
-        MessageDigest digest = Digest.newSha256();
-        try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
-            in.transferTo(OutputStream.nullOutputStream());
-        }
-        return HexFormat.of().formatHex(digest.digest());
-    }
-
-    static String descriptor(ApplianceMetadata metadata, String name, String vmdkName, long vmdkSize, long capacity) {
-        String n = Xml.escape(name);
-        return """
+  static String descriptor(
+      ApplianceMetadata metadata, String name, String vmdkName, long vmdkSize, long capacity) {
+    String n = Xml.escape(name);
+    return """
                 <?xml version="1.0" encoding="UTF-8"?>
                 <Envelope xmlns="http://schemas.dmtf.org/ovf/envelope/1"
                           xmlns:ovf="http://schemas.dmtf.org/ovf/envelope/1"
@@ -152,8 +177,19 @@ final class Ova {
                     </VirtualHardwareSection>
                   </VirtualSystem>
                 </Envelope>
-                """.formatted(Xml.escape(vmdkName), vmdkSize, capacity, n, Xml.escape(metadata.name()),
-                Xml.escape(metadata.version()), n, n, metadata.cpus(), metadata.cpus(), metadata.memoryMiB(),
-                metadata.memoryMiB());
-    }
+                """
+        .formatted(
+            Xml.escape(vmdkName),
+            vmdkSize,
+            capacity,
+            n,
+            Xml.escape(metadata.name()),
+            Xml.escape(metadata.version()),
+            n,
+            n,
+            metadata.cpus(),
+            metadata.cpus(),
+            metadata.memoryMiB(),
+            metadata.memoryMiB());
+  }
 }

@@ -1,11 +1,10 @@
 package dev.appliance.runtime.instance;
 
-import dev.appliance.common.FileTrees;
 import dev.appliance.common.ApplianceException;
+import dev.appliance.common.FileTrees;
 import dev.appliance.common.InvalidInputException;
 import dev.appliance.oci.MetadataRules;
 import dev.appliance.runtime.disk.HostTool;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
@@ -21,121 +20,156 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The small ext4 disk, labelled {@value #LABEL}, through which first-boot
- * parameters, secrets, volumes and network settings reach the guest: never
- * through the image, the kernel command line or a process's arguments. The guest
- * side is recipes/base/files/appliance-firstboot; docs/operations.md documents
- * the layout. Files are 0600 while staged, the disk itself 0600.
+ * The small ext4 disk, labelled {@value #LABEL}, through which first-boot parameters, secrets,
+ * volumes and network settings reach the guest: never through the image, the kernel command line or
+ * a process's arguments. The guest side is recipes/base/files/appliance-firstboot;
+ * docs/operations.md documents the layout. Files are 0600 while staged, the disk itself 0600.
  */
 public final class ConfigDisk {
-    static final String LABEL = "appliance-cfg";
-    /** The DNS proxy of the user-mode network (slirp). */
-    static final String RESOLV_CONF = "nameserver 10.0.2.3\n";
+  static final String LABEL = "appliance-cfg";
 
-    private ConfigDisk() {}
+  /** The DNS proxy of the user-mode network (slirp). */
+  static final String RESOLV_CONF = "nameserver 10.0.2.3\n";
 
-    /**
-     * Kernel argument telling the guest's appliance-firstboot that a config disk
-     * is attached, so it waits for it; without it (an exported disk booted
-     * elsewhere) the guest does not spend boot time looking for one. Not secret.
-     */
-    static final String KERNEL_FLAG = "appliance.config=disk";
+  private ConfigDisk() {}
 
-    static String announce(String kernelCmdline) {
-        return (kernelCmdline + " " + KERNEL_FLAG).strip();
+  /**
+   * Kernel argument telling the guest's appliance-firstboot that a config disk is attached, so it
+   * waits for it; without it (an exported disk booted elsewhere) the guest does not spend boot time
+   * looking for one. Not secret.
+   */
+  static final String KERNEL_FLAG = "appliance.config=disk";
+
+  static String announce(String kernelCmdline) {
+    return (kernelCmdline + " " + KERNEL_FLAG).strip();
+  }
+
+  static void write(
+      Path disk,
+      String hostname,
+      Map<String, String> params,
+      Map<String, byte[]> secrets,
+      List<InstanceSpec.VolumeMount> volumes) {
+    StringBuilder lines = new StringBuilder();
+    volumes.forEach(v -> lines.append(v.uuid()).append(' ').append(v.guestPath()).append('\n'));
+    Map<String, byte[]> topLevel = new LinkedHashMap<>();
+    topLevel.put("hostname", (hostname + "\n").getBytes(StandardCharsets.UTF_8));
+    topLevel.put("resolv.conf", RESOLV_CONF.getBytes(StandardCharsets.UTF_8));
+    topLevel.put("volumes", lines.toString().getBytes(StandardCharsets.UTF_8));
+    writeDisk(disk, topLevel, params, secrets);
+  }
+
+  /**
+   * A config disk for an exported appliance booted elsewhere: parameters and secrets only (its
+   * hypervisor brings its own network and host name).
+   */
+  public static void writeForExport(
+      Path disk, Map<String, String> params, Map<String, byte[]> secrets) {
+    writeDisk(disk, Map.of(), params, secrets);
+  }
+
+  private static void writeDisk(
+      Path disk,
+      Map<String, byte[]> topLevel,
+      Map<String, String> params,
+      Map<String, byte[]> secrets) {
+    Path staging = disk.resolveSibling(".config-staging");
+    try {
+      FileTrees.delete(staging);
+      Files.createDirectory(
+          staging,
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      for (Map.Entry<String, byte[]> f : topLevel.entrySet()) {
+        writePrivate(staging, f.getKey(), f.getValue());
+      }
+      Path paramDir = Files.createDirectory(staging.resolve("params"));
+      for (Map.Entry<String, String> p : params.entrySet()) {
+        writePrivate(
+            paramDir, parameterName(p.getKey()), p.getValue().getBytes(StandardCharsets.UTF_8));
+      }
+      Path secretDir = Files.createDirectory(staging.resolve("secrets"));
+      for (Map.Entry<String, byte[]> s : secrets.entrySet()) {
+        writePrivate(secretDir, parameterName(s.getKey()), s.getValue());
+      }
+      Files.deleteIfExists(disk);
+      Files.createFile(
+          disk, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      HostTool.run(
+          List.of(
+              "mke2fs",
+              "-q",
+              "-F",
+              "-t",
+              "ext4",
+              "-L",
+              LABEL,
+              "-E",
+              "root_owner=0:0",
+              "-d",
+              staging.toAbsolutePath().toString(),
+              disk.toAbsolutePath().toString(),
+              sizeMiB(params, secrets) + "M"),
+          disk.toAbsolutePath().getParent(),
+          HostTool.Options.SHORT);
+    } catch (IOException e) {
+      throw new ApplianceException(
+          "cannot write the config disk " + disk + ": " + e.getMessage(), e);
+    } finally {
+      FileTrees.delete(staging);
     }
+  }
 
-    static void write(Path disk, String hostname, Map<String, String> params, Map<String, byte[]> secrets,
-                      List<InstanceSpec.VolumeMount> volumes) {
-        StringBuilder lines = new StringBuilder();
-        volumes.forEach(v -> lines.append(v.uuid()).append(' ').append(v.guestPath()).append('\n'));
-        Map<String, byte[]> topLevel = new LinkedHashMap<>();
-        topLevel.put("hostname", (hostname + "\n").getBytes(StandardCharsets.UTF_8));
-        topLevel.put("resolv.conf", RESOLV_CONF.getBytes(StandardCharsets.UTF_8));
-        topLevel.put("volumes", lines.toString().getBytes(StandardCharsets.UTF_8));
-        writeDisk(disk, topLevel, params, secrets);
+  /**
+   * 8 MiB holds the usual few small files; a large value (a rules file given with --param-file)
+   * gets twice its size on top, for ext4's metadata and journal.
+   */
+  static long sizeMiB(Map<String, String> params, Map<String, byte[]> secrets) {
+    long bytes = 0;
+    for (String value : params.values()) {
+      bytes += value.getBytes(StandardCharsets.UTF_8).length;
     }
+    for (byte[] value : secrets.values()) {
+      bytes += value.length;
+    }
+    return 8 + ((2 * bytes) >> 20);
+  }
 
-    /**
-     * A config disk for an exported appliance booted elsewhere: parameters and
-     * secrets only (its hypervisor brings its own network and host name).
-     */
-    public static void writeForExport(Path disk, Map<String, String> params, Map<String, byte[]> secrets) {
-        writeDisk(disk, Map.of(), params, secrets);
+  /**
+   * Parameter names become file names: they come from the image's labels or the command line, so
+   * they must pass the recipe's rule (no '/', no '.', no '..').
+   */
+  static String parameterName(String name) {
+    if (!MetadataRules.PARAM_NAME.accepts(name)) {
+      throw new InvalidInputException(
+          "parameter "
+              + MetadataRules.quote(name)
+              + ": not "
+              + MetadataRules.PARAM_NAME.expected());
     }
+    return name;
+  }
 
-    private static void writeDisk(Path disk, Map<String, byte[]> topLevel, Map<String, String> params,
-                                  Map<String, byte[]> secrets) {
-        Path staging = disk.resolveSibling(".config-staging");
-        try {
-            FileTrees.delete(staging);
-            Files.createDirectory(staging, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            for (Map.Entry<String, byte[]> f : topLevel.entrySet()) {
-                writePrivate(staging, f.getKey(), f.getValue());
-            }
-            Path paramDir = Files.createDirectory(staging.resolve("params"));
-            for (Map.Entry<String, String> p : params.entrySet()) {
-                writePrivate(paramDir, parameterName(p.getKey()), p.getValue().getBytes(StandardCharsets.UTF_8));
-            }
-            Path secretDir = Files.createDirectory(staging.resolve("secrets"));
-            for (Map.Entry<String, byte[]> s : secrets.entrySet()) {
-                writePrivate(secretDir, parameterName(s.getKey()), s.getValue());
-            }
-            Files.deleteIfExists(disk);
-            Files.createFile(disk, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            HostTool.run(List.of("mke2fs", "-q", "-F", "-t", "ext4", "-L", LABEL, "-E", "root_owner=0:0",
-                    "-d", staging.toAbsolutePath().toString(), disk.toAbsolutePath().toString(),
-                    sizeMiB(params, secrets) + "M"), disk.toAbsolutePath().getParent(), HostTool.Options.SHORT);
-        } catch (IOException e) {
-            throw new ApplianceException("cannot write the config disk " + disk + ": " + e.getMessage(), e);
-        } finally {
-            FileTrees.delete(staging);
-        }
+  /**
+   * Creates {@code name} directly in {@code dir}: a name that would resolve anywhere else is
+   * refused, and the file is created new without following a link, so nothing outside the staging
+   * directory can be written through it.
+   */
+  private static void writePrivate(Path dir, String name, byte[] content) throws IOException {
+    Path file = dir.resolve(name);
+    if (!file.getParent().equals(dir) || !file.normalize().equals(file)) {
+      throw new InvalidInputException(
+          "config disk file " + MetadataRules.quote(name) + " would leave " + dir);
     }
-
-    /**
-     * 8 MiB holds the usual few small files; a large value (a rules file given with
-     * --param-file) gets twice its size on top, for ext4's metadata and journal.
-     */
-    static long sizeMiB(Map<String, String> params, Map<String, byte[]> secrets) {
-        long bytes = 0;
-        for (String value : params.values()) {
-            bytes += value.getBytes(StandardCharsets.UTF_8).length;
-        }
-        for (byte[] value : secrets.values()) {
-            bytes += value.length;
-        }
-        return 8 + ((2 * bytes) >> 20);
+    try (SeekableByteChannel out =
+        Files.newByteChannel(
+            file,
+            Set.of(
+                StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+      ByteBuffer buffer = ByteBuffer.wrap(content);
+      while (buffer.hasRemaining()) {
+        out.write(buffer);
+      }
     }
-
-    /**
-     * Parameter names become file names: they come from the image's labels or the
-     * command line, so they must pass the recipe's rule (no '/', no '.', no '..').
-     */
-    static String parameterName(String name) {
-        if (!MetadataRules.PARAM_NAME.accepts(name)) {
-            throw new InvalidInputException("parameter " + MetadataRules.quote(name) + ": not " + MetadataRules.PARAM_NAME.expected());
-        }
-        return name;
-    }
-
-    /**
-     * Creates {@code name} directly in {@code dir}: a name that would resolve
-     * anywhere else is refused, and the file is created new without following a
-     * link, so nothing outside the staging directory can be written through it.
-     */
-    private static void writePrivate(Path dir, String name, byte[] content) throws IOException {
-        Path file = dir.resolve(name);
-        if (!file.getParent().equals(dir) || !file.normalize().equals(file)) {
-            throw new InvalidInputException("config disk file " + MetadataRules.quote(name) + " would leave " + dir);
-        }
-        try (SeekableByteChannel out = Files.newByteChannel(file,
-                Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
-            ByteBuffer buffer = ByteBuffer.wrap(content);
-            while (buffer.hasRemaining()) {
-                out.write(buffer);
-            }
-        }
-    }
+  }
 }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.appliance.common.ApplianceException;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,76 +11,82 @@ import java.nio.file.StandardCopyOption;
 
 /** The files of one instance, under the state directory's {@code instances/NAME}. */
 final class InstanceDir {
-    static final ObjectMapper JSON = new ObjectMapper()
-            .enable(SerializationFeature.INDENT_OUTPUT)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+  static final ObjectMapper JSON =
+      new ObjectMapper()
+          .enable(SerializationFeature.INDENT_OUTPUT)
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
-    private final Path dir;
+  private final Path dir;
 
-    InstanceDir(Path dir) {
-        this.dir = dir.toAbsolutePath();
+  InstanceDir(Path dir) {
+    this.dir = dir.toAbsolutePath();
+  }
+
+  Path path() {
+    return dir;
+  }
+
+  String name() {
+    return dir.getFileName().toString();
+  }
+
+  Path specFile() {
+    return dir.resolve("instance.json");
+  }
+
+  Path statusFile() {
+    return dir.resolve("status.json");
+  }
+
+  Path console() {
+    return dir.resolve("console.log");
+  }
+
+  Path supervisorLog() {
+    return dir.resolve("supervisor.log");
+  }
+
+  Path configDisk() {
+    return dir.resolve("config.img");
+  }
+
+  InstanceSpec spec() {
+    return read(specFile(), InstanceSpec.class);
+  }
+
+  void writeSpec(InstanceSpec spec) {
+    write(specFile(), spec);
+  }
+
+  InstanceStatus status() {
+    return Files.exists(statusFile())
+        ? read(statusFile(), InstanceStatus.class)
+        : InstanceStatus.created();
+  }
+
+  void writeStatus(InstanceStatus status) {
+    write(statusFile(), status);
+  }
+
+  private <T> T read(Path file, Class<T> type) {
+    try {
+      return JSON.readValue(file.toFile(), type);
+    } catch (IOException e) {
+      throw new ApplianceException(
+          "instance " + name() + ": cannot read " + file + ": " + e.getMessage(), e);
     }
+  }
 
-    Path path() {
-        return dir;
+  /** Write to a temporary file and rename: readers never see half a file. */
+  private void write(Path file, Object value) {
+    Path temp =
+        file.resolveSibling(file.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
+    try {
+      JSON.writeValue(temp.toFile(), value);
+      Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw new ApplianceException(
+          "instance " + name() + ": cannot write " + file + ": " + e.getMessage(), e);
     }
-
-    String name() {
-        return dir.getFileName().toString();
-    }
-
-    Path specFile() {
-        return dir.resolve("instance.json");
-    }
-
-    Path statusFile() {
-        return dir.resolve("status.json");
-    }
-
-    Path console() {
-        return dir.resolve("console.log");
-    }
-
-    Path supervisorLog() {
-        return dir.resolve("supervisor.log");
-    }
-
-    Path configDisk() {
-        return dir.resolve("config.img");
-    }
-
-    InstanceSpec spec() {
-        return read(specFile(), InstanceSpec.class);
-    }
-
-    void writeSpec(InstanceSpec spec) {
-        write(specFile(), spec);
-    }
-
-    InstanceStatus status() {
-        return Files.exists(statusFile()) ? read(statusFile(), InstanceStatus.class) : InstanceStatus.created();
-    }
-
-    void writeStatus(InstanceStatus status) {
-        write(statusFile(), status);
-    }
-
-    private <T> T read(Path file, Class<T> type) {
-        try {
-            return JSON.readValue(file.toFile(), type);
-        } catch (IOException e) {
-            throw new ApplianceException("instance " + name() + ": cannot read " + file + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** Write to a temporary file and rename: readers never see half a file. */
-    private void write(Path file, Object value) {
-        Path temp = file.resolveSibling(file.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
-        try {
-            JSON.writeValue(temp.toFile(), value);
-            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw new ApplianceException("instance " + name() + ": cannot write " + file + ": " + e.getMessage(), e);
-        }
-    }
+  }
 }

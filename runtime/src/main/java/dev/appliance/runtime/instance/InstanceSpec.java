@@ -2,48 +2,48 @@ package dev.appliance.runtime.instance;
 
 import dev.appliance.oci.ApplianceMetadata;
 import dev.appliance.runtime.net.PublishedPort;
-
 import java.util.List;
 
 /**
- * How an instance was created; fixed for its life and read by its supervisor on
- * every start. Holds no secret: secrets live only in the instance's config disk.
+ * How an instance was created; fixed for its life and read by its supervisor on every start. Holds
+ * no secret: secrets live only in the instance's config disk.
  *
- * @param engine        auto, kvm, uml or tcg as requested
- * @param baseDisk      the image's root disk (a hard link in the instance directory when possible)
- * @param qemuKernel    host path of the image's QEMU kernel, or null
- * @param qemuInitrd    host path of its initramfs, or null
- * @param umlKernel     host path of the runnable UML kernel, or null
- * @param extraDisks    raw disks after the root disk: the config disk, then volumes
- * @param unconfined    engines run without a sandbox (--no-sandbox, or a local build on a host that cannot sandbox)
+ * @param engine auto, kvm, uml or tcg as requested
+ * @param baseDisk the image's root disk (a hard link in the instance directory when possible)
+ * @param qemuKernel host path of the image's QEMU kernel, or null
+ * @param qemuInitrd host path of its initramfs, or null
+ * @param umlKernel host path of the runnable UML kernel, or null
+ * @param extraDisks raw disks after the root disk: the config disk, then volumes
+ * @param unconfined engines run without a sandbox (--no-sandbox, or a local build on a host that
+ *     cannot sandbox)
  * @param allowHostLoopback the guest may reach the host's 127.0.0.1 (--allow-host-loopback)
  */
 public record InstanceSpec(
-        String name,
-        String image,
-        String imageDigest,
-        String engine,
-        long memoryMiB,
-        int cpus,
-        List<PublishedPort> ports,
-        List<VolumeMount> volumes,
-        ApplianceMetadata.HealthCheck health,
-        String kernelCmdline,
-        String baseDisk,
-        String qemuKernel,
-        String qemuInitrd,
-        String umlKernel,
-        List<String> extraDisks,
-        String created,
-        boolean unconfined,
-        boolean allowHostLoopback) {
+    String name,
+    String image,
+    String imageDigest,
+    String engine,
+    long memoryMiB,
+    int cpus,
+    List<PublishedPort> ports,
+    List<VolumeMount> volumes,
+    ApplianceMetadata.HealthCheck health,
+    String kernelCmdline,
+    String baseDisk,
+    String qemuKernel,
+    String qemuInitrd,
+    String umlKernel,
+    List<String> extraDisks,
+    String created,
+    boolean unconfined,
+    boolean allowHostLoopback) {
 
-    public InstanceSpec {
-        ports = List.copyOf(ports);
-        volumes = List.copyOf(volumes);
-        extraDisks = List.copyOf(extraDisks);
-    }
+  public InstanceSpec {
+    ports = List.copyOf(ports);
+    volumes = List.copyOf(volumes);
+    extraDisks = List.copyOf(extraDisks);
+  }
 
-    /** A named volume attached to this instance. */
-    public record VolumeMount(String volume, String guestPath, String uuid) {}
+  /** A named volume attached to this instance. */
+  public record VolumeMount(String volume, String guestPath, String uuid) {}
 }

@@ -2,35 +2,50 @@ package dev.appliance.runtime.instance;
 
 import dev.appliance.common.ApplianceException;
 import dev.appliance.runtime.engine.Bubblewrap;
-
 import java.util.function.Consumer;
 
 /**
- * Decides, when an instance is created, whether its engines run sandboxed. An
- * image from a registry is untrusted: where the host cannot sandbox, {@code run}
- * refuses it unless the user passed {@code --no-sandbox}. A local build is the
- * user's own code: it runs unconfined there, with a warning.
+ * Decides, when an instance is created, whether its engines run sandboxed. An image from a registry
+ * is untrusted: where the host cannot sandbox, {@code run} refuses it unless the user passed {@code
+ * --no-sandbox}. A local build is the user's own code: it runs unconfined there, with a warning.
  */
 final class SandboxPolicy {
-    private SandboxPolicy() {}
+  private SandboxPolicy() {}
 
-    /** @return true when engines run unconfined */
-    static boolean unconfined(Bubblewrap.Support host, BootImage image, boolean noSandbox, Consumer<String> progress) {
-        if (noSandbox) {
-            progress.accept("warning: --no-sandbox: the engines of " + image.reference()
-                    + " run unconfined, with access to everything your user can read and write");
-            return true;
-        }
-        if (host.sandbox().isPresent()) {
-            return false;
-        }
-        if (image.fromRegistry()) {
-            throw new ApplianceException("refusing to run " + image.reference() + ": it came from a registry and"
-                    + " engines cannot be sandboxed on this host (" + host.problem() + "). Fix: " + host.fix()
-                    + "; or pass --no-sandbox to run it unconfined anyway (see `appliance doctor`)");
-        }
-        progress.accept("warning: engines cannot be sandboxed on this host (" + host.problem() + "); running the"
-                + " local build " + image.reference() + " unconfined. Fix: " + host.fix());
-        return true;
+  /**
+   * @return true when engines run unconfined
+   */
+  static boolean unconfined(
+      Bubblewrap.Support host, BootImage image, boolean noSandbox, Consumer<String> progress) {
+    if (noSandbox) {
+      progress.accept(
+          "warning: --no-sandbox: the engines of "
+              + image.reference()
+              + " run unconfined, with access to everything your user can read and write");
+      return true;
     }
+    if (host.sandbox().isPresent()) {
+      return false;
+    }
+    if (image.fromRegistry()) {
+      throw new ApplianceException(
+          "refusing to run "
+              + image.reference()
+              + ": it came from a registry and"
+              + " engines cannot be sandboxed on this host ("
+              + host.problem()
+              + "). Fix: "
+              + host.fix()
+              + "; or pass --no-sandbox to run it unconfined anyway (see `appliance doctor`)");
+    }
+    progress.accept(
+        "warning: engines cannot be sandboxed on this host ("
+            + host.problem()
+            + "); running the"
+            + " local build "
+            + image.reference()
+            + " unconfined. Fix: "
+            + host.fix());
+    return true;
+  }
 }

@@ -1,17 +1,16 @@
 package dev.appliance.runtime.instance;
 
-import dev.appliance.common.FileTrees;
 import dev.appliance.common.ApplianceException;
+import dev.appliance.common.FileTrees;
 import dev.appliance.runtime.engine.BootSpec;
 import dev.appliance.runtime.engine.Bubblewrap;
 import dev.appliance.runtime.engine.Engine;
 import dev.appliance.runtime.engine.EngineKind;
 import dev.appliance.runtime.engine.EngineRun;
 import dev.appliance.runtime.engine.EngineSelector;
+import dev.appliance.runtime.engine.KvmCheck;
 import dev.appliance.runtime.engine.ProcessStarter;
 import dev.appliance.runtime.engine.Sandbox;
-import dev.appliance.runtime.engine.KvmCheck;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -29,345 +28,410 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The one process per running instance that owns its engine: a small JVM started
- * in its own session, so it survives the CLI (detached runs) and a Ctrl-C of the
- * terminal. It picks the engine (falling back when one fails to start), starts it
- * and its network helper from its main thread (they die with it: see
- * {@link ProcessStarter}), copies the console to console.log, runs the health
- * check and keeps status.json current. SIGTERM ({@code appliance stop}) asks the
- * guest to power off and forces it after a timeout. With {@code --owner PID} (a
- * foreground run) it also stops the instance when that process ends, however it
- * ends.
+ * The one process per running instance that owns its engine: a small JVM started in its own
+ * session, so it survives the CLI (detached runs) and a Ctrl-C of the terminal. It picks the engine
+ * (falling back when one fails to start), starts it and its network helper from its main thread
+ * (they die with it: see {@link ProcessStarter}), copies the console to console.log, runs the
+ * health check and keeps status.json current. SIGTERM ({@code appliance stop}) asks the guest to
+ * power off and forces it after a timeout. With {@code --owner PID} (a foreground run) it also
+ * stops the instance when that process ends, however it ends.
  */
 public final class Supervisor {
-    /** How long a guest gets to power off before it is killed. */
-    static final Duration STOP_GRACE = Duration.ofSeconds(30);
-    /** An image without a health check counts as up once its engine ran this long. */
-    private static final Duration NO_CHECK_SETTLE = Duration.ofSeconds(3);
+  /** How long a guest gets to power off before it is killed. */
+  static final Duration STOP_GRACE = Duration.ofSeconds(30);
 
-    private final InstanceDir dir;
-    private InstanceSpec spec;
-    private final EngineSelector selector;
-    private final CountDownLatch finished = new CountDownLatch(1);
-    private final AtomicReference<String> stopReason = new AtomicReference<>();
-    private final AtomicReference<EngineRun> current = new AtomicReference<>();
-    private InstanceStatus status;
+  /** An image without a health check counts as up once its engine ran this long. */
+  private static final Duration NO_CHECK_SETTLE = Duration.ofSeconds(3);
 
-    Supervisor(InstanceDir dir, EngineSelector selector) {
-        this.dir = dir;
-        this.selector = selector;
-        this.status = dir.status(); // read again once instance.json exists
+  private final InstanceDir dir;
+  private InstanceSpec spec;
+  private final EngineSelector selector;
+  private final CountDownLatch finished = new CountDownLatch(1);
+  private final AtomicReference<String> stopReason = new AtomicReference<>();
+  private final AtomicReference<EngineRun> current = new AtomicReference<>();
+  private InstanceStatus status;
+
+  Supervisor(InstanceDir dir, EngineSelector selector) {
+    this.dir = dir;
+    this.selector = selector;
+    this.status = dir.status(); // read again once instance.json exists
+  }
+
+  /** {@code Supervisor INSTANCE_DIR [--owner PID]} */
+  public static void main(String[] args) {
+    Path instance = Path.of(args[0]).toAbsolutePath();
+    Supervisor supervisor =
+        new Supervisor(
+            new InstanceDir(instance),
+            new EngineSelector(() -> KvmCheck.problem(instance.getParent().getParent())));
+    long creator = 0;
+    for (int i = 1; i + 1 < args.length; i += 2) {
+      switch (args[i]) {
+        case "--owner" -> supervisor.watchOwner(Long.parseLong(args[i + 1]));
+        case "--creator" -> creator = Long.parseLong(args[i + 1]);
+        default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+      }
     }
-
-    /** {@code Supervisor INSTANCE_DIR [--owner PID]} */
-    public static void main(String[] args) {
-        Path instance = Path.of(args[0]).toAbsolutePath();
-        Supervisor supervisor = new Supervisor(new InstanceDir(instance),
-                new EngineSelector(() -> KvmCheck.problem(instance.getParent().getParent())));
-        long creator = 0;
-        for (int i = 1; i + 1 < args.length; i += 2) {
-            switch (args[i]) {
-                case "--owner" -> supervisor.watchOwner(Long.parseLong(args[i + 1]));
-                case "--creator" -> creator = Long.parseLong(args[i + 1]);
-                default -> throw new IllegalArgumentException("unknown argument " + args[i]);
-            }
-        }
-        if (!supervisor.awaitSpec(creator)) {
-            System.exit(0);
-        }
-        Runtime.getRuntime().addShutdownHook(new Thread(supervisor::onTerminate, "stop"));
-        supervisor.run();
-        System.exit(0);
+    if (!supervisor.awaitSpec(creator)) {
+      System.exit(0);
     }
+    Runtime.getRuntime().addShutdownHook(new Thread(supervisor::onTerminate, "stop"));
+    supervisor.run();
+    System.exit(0);
+  }
 
-    private void watchOwner(long pid) {
-        Optional<ProcessHandle> owner = ProcessHandle.of(pid);
-        if (owner.isEmpty()) {
-            requestStop("the foreground `appliance run` ended");
-        } else {
-            owner.get().onExit().thenRun(() -> requestStop("the foreground `appliance run` ended"));
-        }
+  private void watchOwner(long pid) {
+    Optional<ProcessHandle> owner = ProcessHandle.of(pid);
+    if (owner.isEmpty()) {
+      requestStop("the foreground `appliance run` ended");
+    } else {
+      owner.get().onExit().thenRun(() -> requestStop("the foreground `appliance run` ended"));
     }
+  }
 
-    /** SIGTERM or SIGINT: stop the guest, wait for the main loop to record it. */
-    private void onTerminate() {
-        requestStop("stop requested");
+  /** SIGTERM or SIGINT: stop the guest, wait for the main loop to record it. */
+  private void onTerminate() {
+    requestStop("stop requested");
+    try {
+      finished.await(STOP_GRACE.toSeconds() + 15, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Waits while {@code appliance run} is still creating the instance (the supervisor is launched
+   * early to hide its JVM start-up). False when the creator gave up or died first: nothing to
+   * supervise.
+   */
+  private boolean awaitSpec(long creator) {
+    while (!Files.exists(dir.specFile())) {
+      boolean creatorAlive =
+          creator > 0 && ProcessHandle.of(creator).map(ProcessHandle::isAlive).orElse(false);
+      if (!creatorAlive || !Files.isDirectory(dir.path()) || stopReason.get() != null) {
+        if (Files.exists(dir.specFile())) {
+          return true;
+        }
+        if (!creatorAlive) {
+          FileTrees.delete(dir.path()); // the creating `run` died: free the name
+        }
+        return false;
+      }
+      sleep(20);
+    }
+    return true;
+  }
+
+  void run() {
+    spec = dir.spec();
+    status = dir.status();
+    try {
+      change(
+          s ->
+              s.withSupervisor(ProcessHandle.current().pid())
+                  .with(InstanceStatus.State.STARTING, null));
+      boot();
+    } catch (RuntimeException e) {
+      change(s -> s.with(InstanceStatus.State.FAILED, e.getMessage()));
+      e.printStackTrace();
+    } finally {
+      InstanceProcesses.killAll(dir.path());
+      finished.countDown();
+    }
+  }
+
+  private void boot() {
+    Optional<EngineKind.DiskFormat> existing =
+        Arrays.stream(EngineKind.DiskFormat.values())
+            .filter(f -> Files.exists(dir.path().resolve(f.fileName())))
+            .findFirst();
+    EngineSelector.Plan plan = selector.plan(spec.engine(), existing);
+    plan.skipped().forEach(s -> event("not using " + s));
+    BootSpec boot = bootSpec();
+    Sandbox sandbox = sandbox();
+    List<EngineSelector.Candidate> candidates = plan.candidates();
+    for (int i = 0; i < candidates.size(); i++) {
+      Engine engine = candidates.get(i).engine();
+      String next =
+          i + 1 < candidates.size()
+              ? "; falling back to " + candidates.get(i + 1).engine().kind()
+              : "";
+      if (stopReason.get() != null) {
+        break;
+      }
+      Optional<String> unavailable = engine.unavailable(boot);
+      if (unavailable.isPresent()) {
+        event(engine.kind() + " cannot run: " + unavailable.get() + next);
+        continue;
+      }
+      event("engine " + engine.kind() + ": " + candidates.get(i).reason());
+      Path overlay = boot.overlay(engine.kind().diskFormat());
+      boolean freshDisk = !Files.exists(overlay);
+      Optional<String> failure = runOnce(engine, boot, sandbox);
+      if (failure.isEmpty()) {
+        return;
+      }
+      if (next.isEmpty() || stopReason.get() != null) {
+        change(
+            s -> s.with(InstanceStatus.State.FAILED, engine.kind() + " failed: " + failure.get()));
+        return;
+      }
+      event(engine.kind() + " failed to start: " + failure.get() + next);
+      if (freshDisk) {
         try {
-            finished.await(STOP_GRACE.toSeconds() + 15, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /**
-     * Waits while {@code appliance run} is still creating the instance (the
-     * supervisor is launched early to hide its JVM start-up). False when the
-     * creator gave up or died first: nothing to supervise.
-     */
-    private boolean awaitSpec(long creator) {
-        while (!Files.exists(dir.specFile())) {
-            boolean creatorAlive = creator > 0 && ProcessHandle.of(creator).map(ProcessHandle::isAlive).orElse(false);
-            if (!creatorAlive || !Files.isDirectory(dir.path()) || stopReason.get() != null) {
-                if (Files.exists(dir.specFile())) {
-                    return true;
-                }
-                if (!creatorAlive) {
-                    FileTrees.delete(dir.path()); // the creating `run` died: free the name
-                }
-                return false;
-            }
-            sleep(20);
-        }
-        return true;
-    }
-
-    void run() {
-        spec = dir.spec();
-        status = dir.status();
-        try {
-            change(s -> s.withSupervisor(ProcessHandle.current().pid()).with(InstanceStatus.State.STARTING, null));
-            boot();
-        } catch (RuntimeException e) {
-            change(s -> s.with(InstanceStatus.State.FAILED, e.getMessage()));
-            e.printStackTrace();
-        } finally {
-            InstanceProcesses.killAll(dir.path());
-            finished.countDown();
-        }
-    }
-
-    private void boot() {
-        Optional<EngineKind.DiskFormat> existing = Arrays.stream(EngineKind.DiskFormat.values())
-                .filter(f -> Files.exists(dir.path().resolve(f.fileName()))).findFirst();
-        EngineSelector.Plan plan = selector.plan(spec.engine(), existing);
-        plan.skipped().forEach(s -> event("not using " + s));
-        BootSpec boot = bootSpec();
-        Sandbox sandbox = sandbox();
-        List<EngineSelector.Candidate> candidates = plan.candidates();
-        for (int i = 0; i < candidates.size(); i++) {
-            Engine engine = candidates.get(i).engine();
-            String next = i + 1 < candidates.size() ? "; falling back to " + candidates.get(i + 1).engine().kind() : "";
-            if (stopReason.get() != null) {
-                break;
-            }
-            Optional<String> unavailable = engine.unavailable(boot);
-            if (unavailable.isPresent()) {
-                event(engine.kind() + " cannot run: " + unavailable.get() + next);
-                continue;
-            }
-            event("engine " + engine.kind() + ": " + candidates.get(i).reason());
-            Path overlay = boot.overlay(engine.kind().diskFormat());
-            boolean freshDisk = !Files.exists(overlay);
-            Optional<String> failure = runOnce(engine, boot, sandbox);
-            if (failure.isEmpty()) {
-                return;
-            }
-            if (next.isEmpty() || stopReason.get() != null) {
-                change(s -> s.with(InstanceStatus.State.FAILED, engine.kind() + " failed: " + failure.get()));
-                return;
-            }
-            event(engine.kind() + " failed to start: " + failure.get() + next);
-            if (freshDisk) {
-                try {
-                    Files.deleteIfExists(overlay);
-                } catch (IOException e) {
-                    event("could not remove " + overlay + ": " + e.getMessage());
-                }
-            }
-        }
-        if (currentState().active()) {
-            change(s -> s.with(stopReason.get() != null ? InstanceStatus.State.STOPPED : InstanceStatus.State.FAILED,
-                    stopReason.get() != null ? stopReason.get() : "no engine could start the appliance"));
-        }
-    }
-
-    /**
-     * Boots once on {@code engine} and supervises until the engine exits.
-     *
-     * @return why the engine failed to start (exited or reported a fatal error
-     *         before the appliance came up), or empty when it ran
-     */
-    private Optional<String> runOnce(Engine engine, BootSpec boot, Sandbox sandbox) {
-        change(s -> s.withEngine(engine.kind().id()).with(InstanceStatus.State.STARTING, null));
-        EngineRun run;
-        try {
-            appendConsole("\n=== " + InstanceStatus.Clock.now() + " boot on " + engine.kind() + " ===\n");
-            run = engine.start(boot, new ProcessStarter(dir.path(), sandbox));
-        } catch (IOException | RuntimeException e) {
-            return Optional.of(e.getMessage());
-        }
-        current.set(run);
-        AtomicReference<String> fatal = new AtomicReference<>();
-        Thread pump = new Thread(() -> pumpConsole(engine, run, fatal), "console");
-        pump.setDaemon(true);
-        pump.start();
-        if (stopReason.get() != null) {
-            shutDown(run);
-        }
-        Optional<HealthProbe> probe = HealthProbe.of(spec.health(), spec.ports());
-        long started = System.nanoTime();
-        boolean up = false;
-        String waiting = probe.map(p -> "waiting for " + p.describe()).orElse(null);
-        change(s -> s.with(InstanceStatus.State.RUNNING, waiting));
-        String finding = null;
-        while (run.main().isAlive()) {
-            if (!up && stopReason.get() == null) {
-                HealthProbe.Result result = probe.map(HealthProbe::check)
-                        .orElse(new HealthProbe.Result(System.nanoTime() - started > NO_CHECK_SETTLE.toNanos(), null));
-                up = result.healthy();
-                if (!up && result.finding() != null && !result.finding().equals(finding)) {
-                    // What the last probe saw is what a timeout reports.
-                    finding = result.finding();
-                    String message = waiting + ": " + finding;
-                    change(s -> s.state() == InstanceStatus.State.RUNNING ? s.with(InstanceStatus.State.RUNNING, message) : s);
-                }
-                if (up) {
-                    // The event first: whoever sees the healthy state must find the event already logged.
-                    event("healthy after " + Duration.ofNanos(System.nanoTime() - started).toMillis() / 100 / 10.0
-                            + " s on " + engine.kind());
-                    change(s -> s.markHealthy());
-                }
-            }
-            sleep(up ? 1000 : 250);
-        }
-        current.set(null);
-        joinQuietly(pump);
-        run.kill(); // the engine's own leftovers and the network helper, before the state says it is down
-        for (Process helper : run.helpers()) {
-            try {
-                helper.waitFor(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        int exit = run.main().exitValue();
-        if (fatal.get() != null) {
-            return Optional.of(fatal.get());
-        }
-        if (stopReason.get() != null) {
-            change(s -> s.with(InstanceStatus.State.STOPPED, stopReason.get()));
-            return Optional.empty();
-        }
-        if (!up) {
-            return Optional.of(engine.kind() + " exited with status " + exit + " before the appliance was up"
-                    + " (see `appliance logs " + spec.name() + "`)");
-        }
-        change(s -> s.with(InstanceStatus.State.STOPPED, "the appliance powered off (engine exit status " + exit + ")"));
-        return Optional.empty();
-    }
-
-    /** Copies the console to console.log; a fatal line (KVM error) kills the engine. */
-    private void pumpConsole(Engine engine, EngineRun run, AtomicReference<String> fatal) {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(run.main().getInputStream(), StandardCharsets.UTF_8));
-             OutputStream log = Files.newOutputStream(dir.console(), StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
-            for (String line; (line = in.readLine()) != null; ) {
-                log.write((line + "\n").getBytes(StandardCharsets.UTF_8));
-                log.flush();
-                Optional<String> error = engine.fatalError(line);
-                if (error.isPresent() && fatal.compareAndSet(null, error.get())) {
-                    run.kill();
-                }
-            }
+          Files.deleteIfExists(overlay);
         } catch (IOException e) {
-            // the engine closed its output: it is exiting
+          event("could not remove " + overlay + ": " + e.getMessage());
         }
+      }
     }
-
-    void requestStop(String reason) {
-        if (!stopReason.compareAndSet(null, reason)) {
-            return;
-        }
-        event(reason);
-        if (currentState().active()) {
-            change(s -> s.with(InstanceStatus.State.STOPPING, reason));
-        }
-        EngineRun run = current.get();
-        if (run != null) {
-            shutDown(run);
-        }
+    if (currentState().active()) {
+      change(
+          s ->
+              s.with(
+                  stopReason.get() != null
+                      ? InstanceStatus.State.STOPPED
+                      : InstanceStatus.State.FAILED,
+                  stopReason.get() != null
+                      ? stopReason.get()
+                      : "no engine could start the appliance"));
     }
+  }
 
-    /** Asks the guest to power off; kills the engine when it has not after {@link #STOP_GRACE}. */
-    private void shutDown(EngineRun run) {
-        try {
-            run.shutdown().send();
-        } catch (Exception e) {
-            event("guest did not take the power-off request (" + e.getMessage() + "): killing it");
-            run.kill();
-            return;
+  /**
+   * Boots once on {@code engine} and supervises until the engine exits.
+   *
+   * @return why the engine failed to start (exited or reported a fatal error before the appliance
+   *     came up), or empty when it ran
+   */
+  private Optional<String> runOnce(Engine engine, BootSpec boot, Sandbox sandbox) {
+    change(s -> s.withEngine(engine.kind().id()).with(InstanceStatus.State.STARTING, null));
+    EngineRun run;
+    try {
+      appendConsole("\n=== " + InstanceStatus.Clock.now() + " boot on " + engine.kind() + " ===\n");
+      run = engine.start(boot, new ProcessStarter(dir.path(), sandbox));
+    } catch (IOException | RuntimeException e) {
+      return Optional.of(e.getMessage());
+    }
+    current.set(run);
+    AtomicReference<String> fatal = new AtomicReference<>();
+    Thread pump = new Thread(() -> pumpConsole(engine, run, fatal), "console");
+    pump.setDaemon(true);
+    pump.start();
+    if (stopReason.get() != null) {
+      shutDown(run);
+    }
+    Optional<HealthProbe> probe = HealthProbe.of(spec.health(), spec.ports());
+    long started = System.nanoTime();
+    boolean up = false;
+    String waiting = probe.map(p -> "waiting for " + p.describe()).orElse(null);
+    change(s -> s.with(InstanceStatus.State.RUNNING, waiting));
+    String finding = null;
+    while (run.main().isAlive()) {
+      if (!up && stopReason.get() == null) {
+        HealthProbe.Result result =
+            probe
+                .map(HealthProbe::check)
+                .orElse(
+                    new HealthProbe.Result(
+                        System.nanoTime() - started > NO_CHECK_SETTLE.toNanos(), null));
+        up = result.healthy();
+        if (!up && result.finding() != null && !result.finding().equals(finding)) {
+          // What the last probe saw is what a timeout reports.
+          finding = result.finding();
+          String message = waiting + ": " + finding;
+          change(
+              s ->
+                  s.state() == InstanceStatus.State.RUNNING
+                      ? s.with(InstanceStatus.State.RUNNING, message)
+                      : s);
         }
-        Thread timer = new Thread(() -> {
-            try {
+        if (up) {
+          // The event first: whoever sees the healthy state must find the event already logged.
+          event(
+              "healthy after "
+                  + Duration.ofNanos(System.nanoTime() - started).toMillis() / 100 / 10.0
+                  + " s on "
+                  + engine.kind());
+          change(s -> s.markHealthy());
+        }
+      }
+      sleep(up ? 1000 : 250);
+    }
+    current.set(null);
+    joinQuietly(pump);
+    run.kill(); // the engine's own leftovers and the network helper, before the state says it is
+    // down
+    for (Process helper : run.helpers()) {
+      try {
+        helper.waitFor(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    int exit = run.main().exitValue();
+    if (fatal.get() != null) {
+      return Optional.of(fatal.get());
+    }
+    if (stopReason.get() != null) {
+      change(s -> s.with(InstanceStatus.State.STOPPED, stopReason.get()));
+      return Optional.empty();
+    }
+    if (!up) {
+      return Optional.of(
+          engine.kind()
+              + " exited with status "
+              + exit
+              + " before the appliance was up"
+              + " (see `appliance logs "
+              + spec.name()
+              + "`)");
+    }
+    change(
+        s ->
+            s.with(
+                InstanceStatus.State.STOPPED,
+                "the appliance powered off (engine exit status " + exit + ")"));
+    return Optional.empty();
+  }
+
+  /** Copies the console to console.log; a fatal line (KVM error) kills the engine. */
+  private void pumpConsole(Engine engine, EngineRun run, AtomicReference<String> fatal) {
+    try (BufferedReader in =
+            new BufferedReader(
+                new InputStreamReader(run.main().getInputStream(), StandardCharsets.UTF_8));
+        OutputStream log =
+            Files.newOutputStream(
+                dir.console(), StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+      for (String line; (line = in.readLine()) != null; ) {
+        log.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        log.flush();
+        Optional<String> error = engine.fatalError(line);
+        if (error.isPresent() && fatal.compareAndSet(null, error.get())) {
+          run.kill();
+        }
+      }
+    } catch (IOException e) {
+      // the engine closed its output: it is exiting
+    }
+  }
+
+  void requestStop(String reason) {
+    if (!stopReason.compareAndSet(null, reason)) {
+      return;
+    }
+    event(reason);
+    if (currentState().active()) {
+      change(s -> s.with(InstanceStatus.State.STOPPING, reason));
+    }
+    EngineRun run = current.get();
+    if (run != null) {
+      shutDown(run);
+    }
+  }
+
+  /** Asks the guest to power off; kills the engine when it has not after {@link #STOP_GRACE}. */
+  private void shutDown(EngineRun run) {
+    try {
+      run.shutdown().send();
+    } catch (Exception e) {
+      event("guest did not take the power-off request (" + e.getMessage() + "): killing it");
+      run.kill();
+      return;
+    }
+    Thread timer =
+        new Thread(
+            () -> {
+              try {
                 if (!run.main().waitFor(STOP_GRACE.toSeconds(), TimeUnit.SECONDS)) {
-                    event("guest still running after " + STOP_GRACE.toSeconds() + " s: killing it");
-                    run.kill();
+                  event("guest still running after " + STOP_GRACE.toSeconds() + " s: killing it");
+                  run.kill();
                 }
-            } catch (InterruptedException e) {
+              } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-            }
-        }, "stop-timer");
-        timer.setDaemon(true);
-        timer.start();
-    }
+              }
+            },
+            "stop-timer");
+    timer.setDaemon(true);
+    timer.start();
+  }
 
-    /**
-     * The sandbox chosen when the instance was created. A host that can no longer
-     * provide it fails the boot rather than running the engines unconfined.
-     */
-    private Sandbox sandbox() {
-        if (spec.unconfined()) {
-            event("engines run unconfined (no sandbox)");
-            return Sandbox.NONE;
-        }
-        Bubblewrap.Support host = Bubblewrap.probe();
-        return host.sandbox().orElseThrow(() -> new ApplianceException("engines cannot be sandboxed on this host any"
-                + " more (" + host.problem() + "). Fix: " + host.fix()));
+  /**
+   * The sandbox chosen when the instance was created. A host that can no longer provide it fails
+   * the boot rather than running the engines unconfined.
+   */
+  private Sandbox sandbox() {
+    if (spec.unconfined()) {
+      event("engines run unconfined (no sandbox)");
+      return Sandbox.NONE;
     }
+    Bubblewrap.Support host = Bubblewrap.probe();
+    return host.sandbox()
+        .orElseThrow(
+            () ->
+                new ApplianceException(
+                    "engines cannot be sandboxed on this host any"
+                        + " more ("
+                        + host.problem()
+                        + "). Fix: "
+                        + host.fix()));
+  }
 
-    private BootSpec bootSpec() {
-        return new BootSpec(dir.path(), Path.of(spec.baseDisk()),
-                spec.extraDisks().stream().map(Path::of).toList(),
-                spec.memoryMiB(), spec.cpus(), spec.ports(), spec.kernelCmdline(),
-                new BootSpec.Kernels(path(spec.qemuKernel()), path(spec.qemuInitrd()), path(spec.umlKernel())),
-                spec.allowHostLoopback());
-    }
+  private BootSpec bootSpec() {
+    return new BootSpec(
+        dir.path(),
+        Path.of(spec.baseDisk()),
+        spec.extraDisks().stream().map(Path::of).toList(),
+        spec.memoryMiB(),
+        spec.cpus(),
+        spec.ports(),
+        spec.kernelCmdline(),
+        new BootSpec.Kernels(
+            path(spec.qemuKernel()), path(spec.qemuInitrd()), path(spec.umlKernel())),
+        spec.allowHostLoopback());
+  }
 
-    private static Path path(String value) {
-        return value == null ? null : Path.of(value);
-    }
+  private static Path path(String value) {
+    return value == null ? null : Path.of(value);
+  }
 
-    private void event(String message) {
-        System.err.println(InstanceStatus.Clock.now() + " " + message);
-        change(s -> s.withEvent(message));
-    }
+  private void event(String message) {
+    System.err.println(InstanceStatus.Clock.now() + " " + message);
+    change(s -> s.withEvent(message));
+  }
 
-    /** Status changes come from the main loop, the stop hook and the owner watcher: one at a time. */
-    private synchronized void change(java.util.function.UnaryOperator<InstanceStatus> step) {
-        status = step.apply(status);
-        dir.writeStatus(status);
-    }
+  /** Status changes come from the main loop, the stop hook and the owner watcher: one at a time. */
+  private synchronized void change(java.util.function.UnaryOperator<InstanceStatus> step) {
+    status = step.apply(status);
+    dir.writeStatus(status);
+  }
 
-    private synchronized InstanceStatus.State currentState() {
-        return status.state();
-    }
+  private synchronized InstanceStatus.State currentState() {
+    return status.state();
+  }
 
-    private void appendConsole(String text) throws IOException {
-        Files.writeString(dir.console(), text, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-    }
+  private void appendConsole(String text) throws IOException {
+    Files.writeString(
+        dir.console(),
+        text,
+        StandardCharsets.UTF_8,
+        StandardOpenOption.CREATE,
+        StandardOpenOption.APPEND);
+  }
 
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
+  }
 
-    private static void joinQuietly(Thread thread) {
-        try {
-            thread.join(2000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+  private static void joinQuietly(Thread thread) {
+    try {
+      thread.join(2000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
+  }
 }

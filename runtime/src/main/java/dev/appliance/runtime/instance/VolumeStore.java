@@ -1,10 +1,9 @@
 package dev.appliance.runtime.instance;
 
-import dev.appliance.common.FileTrees;
 import dev.appliance.common.ApplianceDirs;
 import dev.appliance.common.ApplianceException;
+import dev.appliance.common.FileTrees;
 import dev.appliance.runtime.disk.HostTool;
-
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -16,119 +15,145 @@ import java.util.UUID;
 import java.util.stream.Stream;
 
 /**
- * Named persistent disks under the data directory ({@code volumes/NAME/}): an
- * ext4 file (sparse) and its filesystem UUID, by which the guest mounts it. A
- * volume outlives the instances that use it, so a new image version can reuse
- * the data of the old one.
+ * Named persistent disks under the data directory ({@code volumes/NAME/}): an ext4 file (sparse)
+ * and its filesystem UUID, by which the guest mounts it. A volume outlives the instances that use
+ * it, so a new image version can reuse the data of the old one.
  */
 public final class VolumeStore {
-    /** Sparse: only what the guest writes takes host space. */
-    static final String DEFAULT_SIZE = "16G";
+  /** Sparse: only what the guest writes takes host space. */
+  static final String DEFAULT_SIZE = "16G";
 
-    private final Path root;
+  private final Path root;
 
-    public VolumeStore(ApplianceDirs dirs) {
-        this.root = dirs.data().resolve("volumes");
+  public VolumeStore(ApplianceDirs dirs) {
+    this.root = dirs.data().resolve("volumes");
+  }
+
+  /** The names of the volumes on disk, sorted. */
+  List<String> names() {
+    if (!Files.isDirectory(root)) {
+      return List.of();
     }
-
-    /** The names of the volumes on disk, sorted. */
-    List<String> names() {
-        if (!Files.isDirectory(root)) {
-            return List.of();
-        }
-        try (Stream<Path> entries = Files.list(root)) {
-            // Skips the lock file and the .new-* directories of creations in progress.
-            return entries.filter(Files::isDirectory).map(p -> p.getFileName().toString())
-                    .filter(VolumeMount::isName).sorted().toList();
-        } catch (IOException e) {
-            throw new ApplianceException("cannot list " + root + ": " + e.getMessage(), e);
-        }
+    try (Stream<Path> entries = Files.list(root)) {
+      // Skips the lock file and the .new-* directories of creations in progress.
+      return entries
+          .filter(Files::isDirectory)
+          .map(p -> p.getFileName().toString())
+          .filter(VolumeMount::isName)
+          .sorted()
+          .toList();
+    } catch (IOException e) {
+      throw new ApplianceException("cannot list " + root + ": " + e.getMessage(), e);
     }
+  }
 
-    boolean exists(String name) {
-        return VolumeMount.isName(name) && Files.isDirectory(root.resolve(name));
-    }
+  boolean exists(String name) {
+    return VolumeMount.isName(name) && Files.isDirectory(root.resolve(name));
+  }
 
-    /** Name, disk, host space taken (the disk is sparse), apparent size. */
-    VolumeInfo describe(String name, List<String> instances) {
-        Path dir = root.resolve(name);
-        String du = HostTool.run(List.of("du", "-s", "-B1", dir.toAbsolutePath().toString()), root,
-                HostTool.Options.SHORT).stdout();
-        try {
-            return new VolumeInfo(name, disk(name), Long.parseLong(du.split("\\s+")[0]), Files.size(disk(name)), instances);
-        } catch (IOException | NumberFormatException e) {
-            throw new ApplianceException("cannot read volume " + name + " in " + root + ": " + e.getMessage(), e);
-        }
+  /** Name, disk, host space taken (the disk is sparse), apparent size. */
+  VolumeInfo describe(String name, List<String> instances) {
+    Path dir = root.resolve(name);
+    String du =
+        HostTool.run(
+                List.of("du", "-s", "-B1", dir.toAbsolutePath().toString()),
+                root,
+                HostTool.Options.SHORT)
+            .stdout();
+    try {
+      return new VolumeInfo(
+          name, disk(name), Long.parseLong(du.split("\\s+")[0]), Files.size(disk(name)), instances);
+    } catch (IOException | NumberFormatException e) {
+      throw new ApplianceException(
+          "cannot read volume " + name + " in " + root + ": " + e.getMessage(), e);
     }
+  }
 
-    void delete(String name) {
-        if (!exists(name)) {
-            throw new IllegalArgumentException("no volume " + name); // callers check first
-        }
-        FileTrees.delete(root.resolve(name));
+  void delete(String name) {
+    if (!exists(name)) {
+      throw new IllegalArgumentException("no volume " + name); // callers check first
     }
+    FileTrees.delete(root.resolve(name));
+  }
 
-    /**
-     * Held while volumes are attached to a new instance (until its spec names
-     * them) and while volumes are removed, so a removal never takes a volume an
-     * instance being created is about to use. Between processes: a file lock.
-     */
-    Lock lock() {
-        try {
-            Files.createDirectories(root);
-            FileChannel channel = FileChannel.open(root.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            try {
-                channel.lock();
-                return () -> {
-                    try {
-                        channel.close(); // releases the lock
-                    } catch (IOException e) {
-                        throw new ApplianceException("cannot unlock " + root + ": " + e.getMessage(), e);
-                    }
-                };
-            } catch (IOException | RuntimeException e) {
-                channel.close();
-                throw e;
-            }
-        } catch (IOException e) {
-            throw new ApplianceException("cannot lock " + root + ": " + e.getMessage(), e);
-        }
+  /**
+   * Held while volumes are attached to a new instance (until its spec names them) and while volumes
+   * are removed, so a removal never takes a volume an instance being created is about to use.
+   * Between processes: a file lock.
+   */
+  Lock lock() {
+    try {
+      Files.createDirectories(root);
+      FileChannel channel =
+          FileChannel.open(
+              root.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      try {
+        channel.lock();
+        return () -> {
+          try {
+            channel.close(); // releases the lock
+          } catch (IOException e) {
+            throw new ApplianceException("cannot unlock " + root + ": " + e.getMessage(), e);
+          }
+        };
+      } catch (IOException | RuntimeException e) {
+        channel.close();
+        throw e;
+      }
+    } catch (IOException e) {
+      throw new ApplianceException("cannot lock " + root + ": " + e.getMessage(), e);
     }
+  }
 
-    /** A held {@link #lock()}. */
-    interface Lock extends AutoCloseable {
-        @Override
-        void close();
-    }
+  /** A held {@link #lock()}. */
+  interface Lock extends AutoCloseable {
+    @Override
+    void close();
+  }
 
-    /** The volume's disk file. */
-    public Path disk(String name) {
-        return root.resolve(name).resolve("disk.ext4");
-    }
+  /** The volume's disk file. */
+  public Path disk(String name) {
+    return root.resolve(name).resolve("disk.ext4");
+  }
 
-    /** The volume's filesystem UUID, creating the volume first when it does not exist. */
-    String ensure(String name) {
-        Path dir = root.resolve(name);
-        Path uuidFile = dir.resolve("uuid");
-        try {
-            if (Files.exists(uuidFile)) {
-                return Files.readString(uuidFile, StandardCharsets.UTF_8).strip();
-            }
-            Files.createDirectories(root);
-            Path temp = Files.createTempDirectory(root, ".new-" + name);
-            String uuid = UUID.randomUUID().toString();
-            HostTool.run(List.of("mke2fs", "-q", "-F", "-t", "ext4", "-U", uuid, "-L",
-                    name.length() > 16 ? name.substring(0, 16) : name, "-E", "root_owner=0:0",
-                    temp.resolve("disk.ext4").toAbsolutePath().toString(), DEFAULT_SIZE), temp, HostTool.Options.SHORT);
-            Files.writeString(temp.resolve("uuid"), uuid + "\n", StandardCharsets.UTF_8);
-            try {
-                Files.move(temp, dir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-            } catch (IOException raced) {
-                FileTrees.delete(temp); // another run created it first: use theirs
-            }
-            return Files.readString(uuidFile, StandardCharsets.UTF_8).strip();
-        } catch (IOException e) {
-            throw new ApplianceException("cannot create volume " + name + " in " + root + ": " + e.getMessage(), e);
-        }
+  /** The volume's filesystem UUID, creating the volume first when it does not exist. */
+  String ensure(String name) {
+    Path dir = root.resolve(name);
+    Path uuidFile = dir.resolve("uuid");
+    try {
+      if (Files.exists(uuidFile)) {
+        return Files.readString(uuidFile, StandardCharsets.UTF_8).strip();
+      }
+      Files.createDirectories(root);
+      Path temp = Files.createTempDirectory(root, ".new-" + name);
+      String uuid = UUID.randomUUID().toString();
+      HostTool.run(
+          List.of(
+              "mke2fs",
+              "-q",
+              "-F",
+              "-t",
+              "ext4",
+              "-U",
+              uuid,
+              "-L",
+              name.length() > 16 ? name.substring(0, 16) : name,
+              "-E",
+              "root_owner=0:0",
+              temp.resolve("disk.ext4").toAbsolutePath().toString(),
+              DEFAULT_SIZE),
+          temp,
+          HostTool.Options.SHORT);
+      Files.writeString(temp.resolve("uuid"), uuid + "\n", StandardCharsets.UTF_8);
+      try {
+        Files.move(temp, dir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      } catch (IOException raced) {
+        FileTrees.delete(temp); // another run created it first: use theirs
+      }
+      return Files.readString(uuidFile, StandardCharsets.UTF_8).strip();
+    } catch (IOException e) {
+      throw new ApplianceException(
+          "cannot create volume " + name + " in " + root + ": " + e.getMessage(), e);
     }
+  }
 }

@@ -1,5 +1,9 @@
 package dev.appliance.runtime.export;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
@@ -16,6 +20,19 @@ import dev.appliance.runtime.disk.ImageFiles;
 import dev.appliance.runtime.disk.ImageLayers;
 import dev.appliance.runtime.disk.TestLayer;
 import dev.appliance.store.ImageStore;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPInputStream;
+import javax.xml.parsers.DocumentBuilderFactory;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,265 +41,352 @@ import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 
-import javax.xml.parsers.DocumentBuilderFactory;
-import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.nio.file.StandardOpenOption;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.zip.GZIPInputStream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 /**
  * Export formats checked with independent tools (sfdisk, mtools, e2fsck, qemu-img,
- * virt-xml-validate, an OVF parser, skopeo against a real registry). The image
- * here has a stand-in kernel: {@link ExportBootTest} boots a real one.
+ * virt-xml-validate, an OVF parser, skopeo against a real registry). The image here has a stand-in
+ * kernel: {@link ExportBootTest} boots a real one.
  */
 class ExportTest {
-    static final ApplianceMetadata METADATA = new ApplianceMetadata("web", "1.0",
-            List.of(new ApplianceMetadata.Port("http", 80, "tcp")),
-            new ApplianceMetadata.HealthCheck("http", 80, "/healthz", 200, 120),
-            768, 2, 64L << 20, new ApplianceMetadata.Kernels("/vmlinuz", "/initrd.img", null), "quiet", List.of());
+  static final ApplianceMetadata METADATA =
+      new ApplianceMetadata(
+          "web",
+          "1.0",
+          List.of(new ApplianceMetadata.Port("http", 80, "tcp")),
+          new ApplianceMetadata.HealthCheck("http", 80, "/healthz", 200, 120),
+          768,
+          2,
+          64L << 20,
+          new ApplianceMetadata.Kernels("/vmlinuz", "/initrd.img", null),
+          "quiet",
+          List.of());
 
-    @TempDir
-    Path tmp;
-    ImageLayers image;
+  @TempDir Path tmp;
+  ImageLayers image;
 
-    @BeforeEach
-    void image() throws IOException {
-        image = new ImageLayers("web:1.0", "sha256:5e", List.of(standInLayer(tmp.resolve("layer.tar.gz"))));
+  @BeforeEach
+  void image() throws IOException {
+    image =
+        new ImageLayers("web:1.0", "sha256:5e", List.of(standInLayer(tmp.resolve("layer.tar.gz"))));
+  }
+
+  /**
+   * Kernel, initrd and loader stand-ins, a file owned by uid 1000: enough to build a disk, not to
+   * boot it.
+   */
+  static Path standInLayer(Path file) throws IOException {
+    return new TestLayer()
+        .file("boot/vmlinuz-6.12", "stand-in kernel")
+        .file("boot/initrd.img-6.12", "stand-in initrd")
+        .symlink("vmlinuz", "boot/vmlinuz-6.12")
+        .symlink("initrd.img", "boot/initrd.img-6.12")
+        .file("usr/lib/systemd/boot/efi/systemd-bootx64.efi", "stand-in loader")
+        .file("etc/hostname", "web\n")
+        .file("home/web/secret", "mine", 0600, 1000, 1000)
+        .writeTo(file);
+  }
+
+  Exporter exporter(RegistryOptions registry) {
+    return new Exporter(
+        new DiskAssembler(tmp.resolve("disks")),
+        new ImageFiles(tmp.resolve("files")),
+        ImageStore.open(tmp.resolve("store")),
+        registry,
+        new TransferListener() {});
+  }
+
+  @Test
+  void rawDiskHasAnEspWithTheLoaderEntryAndTheRootPartition() throws Exception {
+    ExportResult result =
+        exporter(RegistryOptions.defaults())
+            .export(
+                image,
+                METADATA,
+                new ExportOptions(ExportFormat.RAW, tmp.resolve("out"), true, null));
+    Path raw = result.disk();
+    assertEquals(tmp.resolve("out/web-1.0.raw"), raw);
+
+    JsonNode info =
+        new ObjectMapper().readTree(run("qemu-img", "info", "--output=json", raw.toString()));
+    assertEquals("raw", info.get("format").asText());
+    assertTrue(
+        info.get("actual-size").asLong() < info.get("virtual-size").asLong(),
+        "sparse: holes stay holes");
+
+    JsonNode table =
+        new ObjectMapper().readTree(run("sfdisk", "--json", raw.toString())).get("partitiontable");
+    assertEquals("gpt", table.get("label").asText());
+    JsonNode esp = table.get("partitions").get(0);
+    JsonNode root = table.get("partitions").get(1);
+    assertEquals("C12A7328-F81F-11D2-BA4B-00A0C93EC93B", esp.get("type").asText());
+    String partUuid = root.get("uuid").asText().toLowerCase();
+
+    String mtoolsImage = raw + "@@" + esp.get("start").asLong() * 512;
+    assertEquals("stand-in loader", run("mtype", "-i", mtoolsImage, "::/EFI/BOOT/BOOTX64.EFI"));
+    assertEquals("stand-in kernel", run("mtype", "-i", mtoolsImage, "::/vmlinuz"));
+    String entry = run("mtype", "-i", mtoolsImage, "::/loader/entries/appliance.conf");
+    assertTrue(entry.contains("linux /vmlinuz\ninitrd /initrd.img\n"), entry);
+    assertTrue(entry.contains("root=PARTUUID=" + partUuid + " "), entry);
+    assertTrue(entry.strip().endsWith("quiet"), "image's own command line: " + entry);
+
+    Path rootFs = tmp.resolve("root.ext4");
+    copyRange(raw, root.get("start").asLong() * 512, root.get("size").asLong() * 512, rootFs);
+    assertEquals(
+        0,
+        HostTool.runAllowingFailure(List.of("e2fsck", "-fn", rootFs.toString()), tmp, Map.of())
+            .exitCode());
+    assertTrue(run("debugfs", "-R", "cat /etc/hostname", rootFs.toString()).contains("web"));
+
+    Path xml = tmp.resolve("out/web-1.0.xml");
+    assertEquals(List.of(raw, xml), result.files());
+    run("virt-xml-validate", xml.toString(), "domain");
+    String domain = Files.readString(xml);
+    assertTrue(
+        domain.contains("<memory unit=\"MiB\">768</memory>") && domain.contains("<vcpu>2</vcpu>"),
+        domain);
+    assertTrue(
+        domain.contains("<source file=\"" + raw + "\"/>") && domain.contains("type=\"raw\""),
+        domain);
+    assertEquals(List.of(), leftovers(tmp.resolve("out")), "no temporary files left");
+  }
+
+  @Test
+  void qcow2PassesQemuImgCheck() throws Exception {
+    ExportResult result =
+        exporter(RegistryOptions.defaults())
+            .export(
+                image,
+                METADATA,
+                new ExportOptions(ExportFormat.QCOW2, tmp.resolve("out"), true, null));
+    run("qemu-img", "check", result.disk().toString());
+    JsonNode info =
+        new ObjectMapper()
+            .readTree(run("qemu-img", "info", "--output=json", result.disk().toString()));
+    assertEquals("qcow2", info.get("format").asText());
+    assertTrue(info.get("virtual-size").asLong() > METADATA.diskBytes());
+    run("virt-xml-validate", result.files().get(1).toString(), "domain");
+    assertTrue(Files.readString(result.files().get(1)).contains("type=\"qcow2\""));
+  }
+
+  @Test
+  void firstBootInputsGoOnAPrivateConfigDiskThatTheLibvirtDomainAttaches() throws Exception {
+    ExportOptions options =
+        new ExportOptions(
+            ExportFormat.QCOW2,
+            tmp.resolve("out"),
+            true,
+            null,
+            Map.of("site_name", "web01"),
+            Map.of("db_password", "s3cret".getBytes(StandardCharsets.UTF_8)));
+    ExportResult result = exporter(RegistryOptions.defaults()).export(image, METADATA, options);
+
+    Path config = tmp.resolve("out/web-1.0-config.img");
+    assertTrue(result.files().contains(config), result.files().toString());
+    assertEquals(
+        "rw-------",
+        PosixFilePermissions.toString(Files.getPosixFilePermissions(config)),
+        "it holds the secrets");
+    assertEquals(
+        "appliance-cfg",
+        run("e2label", config.toString()).strip(),
+        "the label the guest's first-boot unit looks for");
+    assertEquals("web01", run("debugfs", "-R", "cat /params/site_name", config.toString()));
+    assertEquals("s3cret", run("debugfs", "-R", "cat /secrets/db_password", config.toString()));
+
+    Path xml = tmp.resolve("out/web-1.0.xml");
+    run("virt-xml-validate", xml.toString(), "domain");
+    String domain = Files.readString(xml);
+    assertTrue(
+        domain.contains("<source file=\"" + config + "\"/>")
+            && domain.contains("<target dev=\"vdb\""),
+        domain);
+    assertTrue(
+        !domain.contains("s3cret") && !domain.contains("web01"), "values stay on the config disk");
+  }
+
+  @Test
+  void ovaHoldsTheOvfFirstReferencingTheStreamOptimizedVmdk() throws Exception {
+    ExportResult result =
+        exporter(RegistryOptions.defaults())
+            .export(
+                image,
+                METADATA,
+                new ExportOptions(ExportFormat.OVA, tmp.resolve("out"), false, null));
+    Path unpacked = Files.createDirectory(tmp.resolve("unpacked"));
+    List<String> names = new ArrayList<>();
+    try (TarArchiveInputStream tar =
+        new TarArchiveInputStream(Files.newInputStream(result.disk()))) {
+      TarArchiveEntry e;
+      while ((e = tar.getNextEntry()) != null) {
+        names.add(e.getName());
+        Files.copy(tar, unpacked.resolve(e.getName()));
+      }
     }
+    assertEquals(List.of("web-1.0.ovf", "web-1.0.mf", "web-1.0-disk1.vmdk"), names);
+    Path vmdk = unpacked.resolve("web-1.0-disk1.vmdk");
+    JsonNode info =
+        new ObjectMapper().readTree(run("qemu-img", "info", "--output=json", vmdk.toString()));
+    assertEquals("vmdk", info.get("format").asText());
+    assertEquals(
+        "streamOptimized", info.get("format-specific").get("data").get("create-type").asText());
 
-    /** Kernel, initrd and loader stand-ins, a file owned by uid 1000: enough to build a disk, not to boot it. */
-    static Path standInLayer(Path file) throws IOException {
-        return new TestLayer()
-                .file("boot/vmlinuz-6.12", "stand-in kernel")
-                .file("boot/initrd.img-6.12", "stand-in initrd")
-                .symlink("vmlinuz", "boot/vmlinuz-6.12")
-                .symlink("initrd.img", "boot/initrd.img-6.12")
-                .file("usr/lib/systemd/boot/efi/systemd-bootx64.efi", "stand-in loader")
-                .file("etc/hostname", "web\n")
-                .file("home/web/secret", "mine", 0600, 1000, 1000)
-                .writeTo(file);
+    DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
+    factory.setNamespaceAware(true);
+    Document ovf = factory.newDocumentBuilder().parse(unpacked.resolve("web-1.0.ovf").toFile());
+    String ns = "http://schemas.dmtf.org/ovf/envelope/1";
+    Element file = (Element) ovf.getElementsByTagNameNS(ns, "File").item(0);
+    assertEquals("web-1.0-disk1.vmdk", file.getAttributeNS(ns, "href"));
+    assertEquals(Long.toString(Files.size(vmdk)), file.getAttributeNS(ns, "size"));
+    Element disk = (Element) ovf.getElementsByTagNameNS(ns, "Disk").item(0);
+    assertEquals(
+        info.get("virtual-size").asLong(), Long.parseLong(disk.getAttributeNS(ns, "capacity")));
+    String rasd =
+        "http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/CIM_ResourceAllocationSettingData";
+    List<String> quantities = new ArrayList<>();
+    for (int i = 0; i < ovf.getElementsByTagNameNS(rasd, "VirtualQuantity").getLength(); i++) {
+      quantities.add(ovf.getElementsByTagNameNS(rasd, "VirtualQuantity").item(i).getTextContent());
     }
+    assertEquals(List.of("2", "768"), quantities, "cpus and memory from the image");
+    String mf = Files.readString(unpacked.resolve("web-1.0.mf"));
+    assertTrue(mf.contains("SHA256(web-1.0-disk1.vmdk)= "), mf);
+  }
 
-    Exporter exporter(RegistryOptions registry) {
-        return new Exporter(new DiskAssembler(tmp.resolve("disks")), new ImageFiles(tmp.resolve("files")),
-                ImageStore.open(tmp.resolve("store")), registry, new TransferListener() {});
-    }
+  @Test
+  void libvirtNeedsADiskLibvirtCanBoot() {
+    assertThrows(
+        InvalidInputException.class,
+        () ->
+            exporter(RegistryOptions.defaults())
+                .export(
+                    image,
+                    METADATA,
+                    new ExportOptions(ExportFormat.OVA, tmp.resolve("out"), true, null)));
+  }
 
-    @Test
-    void rawDiskHasAnEspWithTheLoaderEntryAndTheRootPartition() throws Exception {
-        ExportResult result = exporter(RegistryOptions.defaults())
-                .export(image, METADATA, new ExportOptions(ExportFormat.RAW, tmp.resolve("out"), true, null));
-        Path raw = result.disk();
-        assertEquals(tmp.resolve("out/web-1.0.raw"), raw);
-
-        JsonNode info = new ObjectMapper().readTree(run("qemu-img", "info", "--output=json", raw.toString()));
-        assertEquals("raw", info.get("format").asText());
-        assertTrue(info.get("actual-size").asLong() < info.get("virtual-size").asLong(), "sparse: holes stay holes");
-
-        JsonNode table = new ObjectMapper().readTree(run("sfdisk", "--json", raw.toString())).get("partitiontable");
-        assertEquals("gpt", table.get("label").asText());
-        JsonNode esp = table.get("partitions").get(0);
-        JsonNode root = table.get("partitions").get(1);
-        assertEquals("C12A7328-F81F-11D2-BA4B-00A0C93EC93B", esp.get("type").asText());
-        String partUuid = root.get("uuid").asText().toLowerCase();
-
-        String mtoolsImage = raw + "@@" + esp.get("start").asLong() * 512;
-        assertEquals("stand-in loader", run("mtype", "-i", mtoolsImage, "::/EFI/BOOT/BOOTX64.EFI"));
-        assertEquals("stand-in kernel", run("mtype", "-i", mtoolsImage, "::/vmlinuz"));
-        String entry = run("mtype", "-i", mtoolsImage, "::/loader/entries/appliance.conf");
-        assertTrue(entry.contains("linux /vmlinuz\ninitrd /initrd.img\n"), entry);
-        assertTrue(entry.contains("root=PARTUUID=" + partUuid + " "), entry);
-        assertTrue(entry.strip().endsWith("quiet"), "image's own command line: " + entry);
-
-        Path rootFs = tmp.resolve("root.ext4");
-        copyRange(raw, root.get("start").asLong() * 512, root.get("size").asLong() * 512, rootFs);
-        assertEquals(0, HostTool.runAllowingFailure(List.of("e2fsck", "-fn", rootFs.toString()), tmp, Map.of()).exitCode());
-        assertTrue(run("debugfs", "-R", "cat /etc/hostname", rootFs.toString()).contains("web"));
-
-        Path xml = tmp.resolve("out/web-1.0.xml");
-        assertEquals(List.of(raw, xml), result.files());
-        run("virt-xml-validate", xml.toString(), "domain");
-        String domain = Files.readString(xml);
-        assertTrue(domain.contains("<memory unit=\"MiB\">768</memory>") && domain.contains("<vcpu>2</vcpu>"), domain);
-        assertTrue(domain.contains("<source file=\"" + raw + "\"/>") && domain.contains("type=\"raw\""), domain);
-        assertEquals(List.of(), leftovers(tmp.resolve("out")), "no temporary files left");
-    }
-
-    @Test
-    void qcow2PassesQemuImgCheck() throws Exception {
-        ExportResult result = exporter(RegistryOptions.defaults())
-                .export(image, METADATA, new ExportOptions(ExportFormat.QCOW2, tmp.resolve("out"), true, null));
-        run("qemu-img", "check", result.disk().toString());
-        JsonNode info = new ObjectMapper().readTree(run("qemu-img", "info", "--output=json", result.disk().toString()));
-        assertEquals("qcow2", info.get("format").asText());
-        assertTrue(info.get("virtual-size").asLong() > METADATA.diskBytes());
-        run("virt-xml-validate", result.files().get(1).toString(), "domain");
-        assertTrue(Files.readString(result.files().get(1)).contains("type=\"qcow2\""));
-    }
-
-    @Test
-    void firstBootInputsGoOnAPrivateConfigDiskThatTheLibvirtDomainAttaches() throws Exception {
-        ExportOptions options = new ExportOptions(ExportFormat.QCOW2, tmp.resolve("out"), true, null,
-                Map.of("site_name", "web01"), Map.of("db_password", "s3cret".getBytes(StandardCharsets.UTF_8)));
-        ExportResult result = exporter(RegistryOptions.defaults()).export(image, METADATA, options);
-
-        Path config = tmp.resolve("out/web-1.0-config.img");
-        assertTrue(result.files().contains(config), result.files().toString());
-        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(config)), "it holds the secrets");
-        assertEquals("appliance-cfg", run("e2label", config.toString()).strip(), "the label the guest's first-boot unit looks for");
-        assertEquals("web01", run("debugfs", "-R", "cat /params/site_name", config.toString()));
-        assertEquals("s3cret", run("debugfs", "-R", "cat /secrets/db_password", config.toString()));
-
-        Path xml = tmp.resolve("out/web-1.0.xml");
-        run("virt-xml-validate", xml.toString(), "domain");
-        String domain = Files.readString(xml);
-        assertTrue(domain.contains("<source file=\"" + config + "\"/>") && domain.contains("<target dev=\"vdb\""), domain);
-        assertTrue(!domain.contains("s3cret") && !domain.contains("web01"), "values stay on the config disk");
-    }
-
-    @Test
-    void ovaHoldsTheOvfFirstReferencingTheStreamOptimizedVmdk() throws Exception {
-        ExportResult result = exporter(RegistryOptions.defaults())
-                .export(image, METADATA, new ExportOptions(ExportFormat.OVA, tmp.resolve("out"), false, null));
-        Path unpacked = Files.createDirectory(tmp.resolve("unpacked"));
-        List<String> names = new ArrayList<>();
-        try (TarArchiveInputStream tar = new TarArchiveInputStream(Files.newInputStream(result.disk()))) {
-            TarArchiveEntry e;
-            while ((e = tar.getNextEntry()) != null) {
-                names.add(e.getName());
-                Files.copy(tar, unpacked.resolve(e.getName()));
-            }
-        }
-        assertEquals(List.of("web-1.0.ovf", "web-1.0.mf", "web-1.0-disk1.vmdk"), names);
-        Path vmdk = unpacked.resolve("web-1.0-disk1.vmdk");
-        JsonNode info = new ObjectMapper().readTree(run("qemu-img", "info", "--output=json", vmdk.toString()));
-        assertEquals("vmdk", info.get("format").asText());
-        assertEquals("streamOptimized", info.get("format-specific").get("data").get("create-type").asText());
-
-        DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
-        factory.setNamespaceAware(true);
-        Document ovf = factory.newDocumentBuilder().parse(unpacked.resolve("web-1.0.ovf").toFile());
-        String ns = "http://schemas.dmtf.org/ovf/envelope/1";
-        Element file = (Element) ovf.getElementsByTagNameNS(ns, "File").item(0);
-        assertEquals("web-1.0-disk1.vmdk", file.getAttributeNS(ns, "href"));
-        assertEquals(Long.toString(Files.size(vmdk)), file.getAttributeNS(ns, "size"));
-        Element disk = (Element) ovf.getElementsByTagNameNS(ns, "Disk").item(0);
-        assertEquals(info.get("virtual-size").asLong(), Long.parseLong(disk.getAttributeNS(ns, "capacity")));
-        String rasd = "http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/CIM_ResourceAllocationSettingData";
-        List<String> quantities = new ArrayList<>();
-        for (int i = 0; i < ovf.getElementsByTagNameNS(rasd, "VirtualQuantity").getLength(); i++) {
-            quantities.add(ovf.getElementsByTagNameNS(rasd, "VirtualQuantity").item(i).getTextContent());
-        }
-        assertEquals(List.of("2", "768"), quantities, "cpus and memory from the image");
-        String mf = Files.readString(unpacked.resolve("web-1.0.mf"));
-        assertTrue(mf.contains("SHA256(web-1.0-disk1.vmdk)= "), mf);
-    }
-
-    @Test
-    void libvirtNeedsADiskLibvirtCanBoot() {
-        assertThrows(InvalidInputException.class, () -> exporter(RegistryOptions.defaults())
-                .export(image, METADATA, new ExportOptions(ExportFormat.OVA, tmp.resolve("out"), true, null)));
-    }
-
-    @Test
-    void imageWithoutBootLoaderIsRefusedClearly() throws IOException {
-        Path layer = new TestLayer().file("boot/vmlinuz", "k").symlink("vmlinuz", "boot/vmlinuz")
-                .writeTo(tmp.resolve("noloader.tar.gz"));
-        InvalidInputException e = assertThrows(InvalidInputException.class, () -> exporter(RegistryOptions.defaults())
-                .export(new ImageLayers("bare:1", "sha256:0b", List.of(layer)), METADATA,
+  @Test
+  void imageWithoutBootLoaderIsRefusedClearly() throws IOException {
+    Path layer =
+        new TestLayer()
+            .file("boot/vmlinuz", "k")
+            .symlink("vmlinuz", "boot/vmlinuz")
+            .writeTo(tmp.resolve("noloader.tar.gz"));
+    InvalidInputException e =
+        assertThrows(
+            InvalidInputException.class,
+            () ->
+                exporter(RegistryOptions.defaults())
+                    .export(
+                        new ImageLayers("bare:1", "sha256:0b", List.of(layer)),
+                        METADATA,
                         new ExportOptions(ExportFormat.RAW, tmp.resolve("out"), false, null)));
-        assertTrue(e.getMessage().contains("systemd-boot-efi"), e.getMessage());
+    assertTrue(e.getMessage().contains("systemd-boot-efi"), e.getMessage());
+  }
+
+  @Test
+  void aFailedPushPublishesNothing() throws IOException {
+    RegistryOptions noRetries =
+        RegistryOptions.defaults().withRetry(new RetryPolicy(1, Duration.ZERO));
+    Path out = tmp.resolve("out");
+    assertThrows(
+        ApplianceException.class,
+        () ->
+            exporter(noRetries)
+                .export(
+                    image,
+                    METADATA,
+                    new ExportOptions(
+                        ExportFormat.QCOW2, out, true, "127.0.0.1:1/nowhere/web:1.0")));
+    try (var files = Files.list(out)) {
+      assertEquals(List.of(), files.toList(), "no disk, no XML, no temporary directory");
     }
+    assertEquals(
+        List.of(), ImageStore.open(tmp.resolve("store")).tags(), "no tag left in the local store");
+  }
 
-    @Test
-    void aFailedPushPublishesNothing() throws IOException {
-        RegistryOptions noRetries = RegistryOptions.defaults().withRetry(new RetryPolicy(1, Duration.ZERO));
-        Path out = tmp.resolve("out");
-        assertThrows(ApplianceException.class, () -> exporter(noRetries).export(image, METADATA,
-                new ExportOptions(ExportFormat.QCOW2, out, true, "127.0.0.1:1/nowhere/web:1.0")));
-        try (var files = Files.list(out)) {
-            assertEquals(List.of(), files.toList(), "no disk, no XML, no temporary directory");
-        }
-        assertEquals(List.of(), ImageStore.open(tmp.resolve("store")).tags(), "no tag left in the local store");
+  @Test
+  void kubevirtContainerDiskIsPullableWithTheDiskUnderDisk() throws Exception {
+    try (RegistryServer registry = RegistryServer.plain(tmp.resolve("registry"))) {
+      String ref = registry.host() + "/appliances/web-disk:1.0";
+      ExportResult result =
+          exporter(RegistryOptions.defaults())
+              .export(
+                  image,
+                  METADATA,
+                  new ExportOptions(ExportFormat.QCOW2, tmp.resolve("out"), false, ref));
+      assertTrue(
+          result.containerDisk().startsWith(registry.host() + "/appliances/web-disk@sha256:"),
+          result.containerDisk());
+
+      Path pulled = tmp.resolve("pulled");
+      run(
+          "skopeo",
+          "copy",
+          "--src-tls-verify=false",
+          "docker://" + result.containerDisk(),
+          "oci:" + pulled + ":x");
+      JsonNode index = new ObjectMapper().readTree(pulled.resolve("index.json").toFile());
+      JsonNode manifest =
+          new ObjectMapper()
+              .readTree(
+                  blob(pulled, index.get("manifests").get(0).get("digest").asText()).toFile());
+      Path layer = blob(pulled, manifest.get("layers").get(0).get("digest").asText());
+      try (TarArchiveInputStream tar =
+          new TarArchiveInputStream(new GZIPInputStream(Files.newInputStream(layer)))) {
+        TarArchiveEntry dir = tar.getNextEntry();
+        assertEquals("disk/", dir.getName());
+        TarArchiveEntry disk = tar.getNextEntry();
+        assertEquals("disk/disk.qcow2", disk.getName());
+        assertEquals(107, disk.getLongUserId());
+        assertEquals(107, disk.getLongGroupId());
+        Path copy = tmp.resolve("containerdisk.qcow2");
+        Files.copy(tar, copy);
+        run("qemu-img", "check", copy.toString());
+      }
+
+      Path yaml = tmp.resolve("out/web-1.0-kubevirt.yaml");
+      assertEquals(yaml, result.files().get(1));
+      List<JsonNode> docs =
+          new YAMLMapper()
+              .readValues(new YAMLMapper().getFactory().createParser(yaml.toFile()), JsonNode.class)
+              .readAll();
+      JsonNode vm = docs.get(0);
+      assertEquals("VirtualMachine", vm.get("kind").asText());
+      JsonNode spec = vm.get("spec").get("template").get("spec");
+      assertEquals(
+          result.containerDisk(),
+          spec.get("volumes").get(0).get("containerDisk").get("image").asText());
+      assertEquals("/healthz", spec.get("readinessProbe").get("httpGet").get("path").asText());
+      assertEquals(80, spec.get("readinessProbe").get("httpGet").get("port").asInt());
+      assertEquals("768Mi", spec.get("domain").get("memory").get("guest").asText());
+      JsonNode service = docs.get(1);
+      assertEquals("Service", service.get("kind").asText());
+      assertEquals(80, service.get("spec").get("ports").get(0).get("port").asInt());
+      assertEquals(
+          "web-1-0", service.get("spec").get("selector").get("app.kubernetes.io/name").asText());
     }
+  }
 
-    @Test
-    void kubevirtContainerDiskIsPullableWithTheDiskUnderDisk() throws Exception {
-        try (RegistryServer registry = RegistryServer.plain(tmp.resolve("registry"))) {
-            String ref = registry.host() + "/appliances/web-disk:1.0";
-            ExportResult result = exporter(RegistryOptions.defaults())
-                    .export(image, METADATA, new ExportOptions(ExportFormat.QCOW2, tmp.resolve("out"), false, ref));
-            assertTrue(result.containerDisk().startsWith(registry.host() + "/appliances/web-disk@sha256:"),
-                    result.containerDisk());
+  private static Path blob(Path layout, String digest) {
+    return layout.resolve("blobs").resolve(digest.replace(':', '/'));
+  }
 
-            Path pulled = tmp.resolve("pulled");
-            run("skopeo", "copy", "--src-tls-verify=false", "docker://" + result.containerDisk(), "oci:" + pulled + ":x");
-            JsonNode index = new ObjectMapper().readTree(pulled.resolve("index.json").toFile());
-            JsonNode manifest = new ObjectMapper().readTree(blob(pulled, index.get("manifests").get(0).get("digest").asText()).toFile());
-            Path layer = blob(pulled, manifest.get("layers").get(0).get("digest").asText());
-            try (TarArchiveInputStream tar = new TarArchiveInputStream(new GZIPInputStream(Files.newInputStream(layer)))) {
-                TarArchiveEntry dir = tar.getNextEntry();
-                assertEquals("disk/", dir.getName());
-                TarArchiveEntry disk = tar.getNextEntry();
-                assertEquals("disk/disk.qcow2", disk.getName());
-                assertEquals(107, disk.getLongUserId());
-                assertEquals(107, disk.getLongGroupId());
-                Path copy = tmp.resolve("containerdisk.qcow2");
-                Files.copy(tar, copy);
-                run("qemu-img", "check", copy.toString());
-            }
+  static String run(String... command) {
+    return HostTool.run(List.of(command), Path.of("/tmp")).stdout();
+  }
 
-            Path yaml = tmp.resolve("out/web-1.0-kubevirt.yaml");
-            assertEquals(yaml, result.files().get(1));
-            List<JsonNode> docs = new YAMLMapper().readValues(new YAMLMapper().getFactory().createParser(yaml.toFile()),
-                    JsonNode.class).readAll();
-            JsonNode vm = docs.get(0);
-            assertEquals("VirtualMachine", vm.get("kind").asText());
-            JsonNode spec = vm.get("spec").get("template").get("spec");
-            assertEquals(result.containerDisk(), spec.get("volumes").get(0).get("containerDisk").get("image").asText());
-            assertEquals("/healthz", spec.get("readinessProbe").get("httpGet").get("path").asText());
-            assertEquals(80, spec.get("readinessProbe").get("httpGet").get("port").asInt());
-            assertEquals("768Mi", spec.get("domain").get("memory").get("guest").asText());
-            JsonNode service = docs.get(1);
-            assertEquals("Service", service.get("kind").asText());
-            assertEquals(80, service.get("spec").get("ports").get(0).get("port").asInt());
-            assertEquals("web-1-0", service.get("spec").get("selector").get("app.kubernetes.io/name").asText());
-        }
+  private static void copyRange(Path from, long offset, long length, Path to) throws IOException {
+    try (FileChannel in = FileChannel.open(from);
+        FileChannel out =
+            FileChannel.open(to, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      long done = 0;
+      while (done < length) {
+        done += in.transferTo(offset + done, length - done, out);
+      }
     }
+  }
 
-    private static Path blob(Path layout, String digest) {
-        return layout.resolve("blobs").resolve(digest.replace(':', '/'));
+  private static List<Path> leftovers(Path dir) throws IOException {
+    try (var files = Files.list(dir)) {
+      return files.filter(p -> p.getFileName().toString().startsWith(".")).toList();
     }
-
-    static String run(String... command) {
-        return HostTool.run(List.of(command), Path.of("/tmp")).stdout();
-    }
-
-    private static void copyRange(Path from, long offset, long length, Path to) throws IOException {
-        try (FileChannel in = FileChannel.open(from); FileChannel out = FileChannel.open(to,
-                StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            long done = 0;
-            while (done < length) {
-                done += in.transferTo(offset + done, length - done, out);
-            }
-        }
-    }
-
-    private static List<Path> leftovers(Path dir) throws IOException {
-        try (var files = Files.list(dir)) {
-            return files.filter(p -> p.getFileName().toString().startsWith(".")).toList();
-        }
-    }
+  }
 }

@@ -1,9 +1,12 @@
 package dev.appliance.runtime.instance;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.appliance.common.ApplianceException;
 import dev.appliance.runtime.engine.KvmCheck;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -14,126 +17,166 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /** Real boots: tcg, fallback from a failing KVM, killed processes, port conflicts. */
 class EngineBootTest extends BootTest {
-    @Test
-    void tcgBootsToItsHealthCheckThroughAPublishedPort() throws Exception {
-        InstanceInfo info = manager.run(Guests.request("t", "tcg"), TestImage.resolver(dirs), false,
-                Guests.BOOT_TIMEOUT, Guests::progress);
-        assertEquals("tcg", info.engine());
-        assertEquals("hello", Guests.get(info, "/greeting"));
-        manager.stop("t", Duration.ofSeconds(60));
-        assertTrue(InstanceProcesses.find(dir("t")).isEmpty());
-        assertTrue(console("t").contains("reboot: Power down"), "a clean power-off (Ctrl-Alt-Del over QMP), not a kill");
-    }
+  @Test
+  void tcgBootsToItsHealthCheckThroughAPublishedPort() throws Exception {
+    InstanceInfo info =
+        manager.run(
+            Guests.request("t", "tcg"),
+            TestImage.resolver(dirs),
+            false,
+            Guests.BOOT_TIMEOUT,
+            Guests::progress);
+    assertEquals("tcg", info.engine());
+    assertEquals("hello", Guests.get(info, "/greeting"));
+    manager.stop("t", Duration.ofSeconds(60));
+    assertTrue(InstanceProcesses.find(dir("t")).isEmpty());
+    assertTrue(
+        console("t").contains("reboot: Power down"),
+        "a clean power-off (Ctrl-Alt-Del over QMP), not a kill");
+  }
 
-    @Test
-    void autoFallsBackFromKvmThatFailsToStartAndSaysWhy() throws Exception {
-        // The real probe's verdict on this host, as `run` shows it when KVM is skipped.
-        Optional<String> problem = KvmCheck.problem(Files.createTempDirectory("kvm"));
-        problem.ifPresent(reason -> System.out.println("  KVM probe: " + reason));
-        // Pretend the probe passed, so auto really starts QEMU with KVM; here its guest
-        // dies with "KVM internal error" and the runtime must fall back on its own.
-        Files.createDirectories(dirs.state());
-        Files.writeString(dirs.state().resolve("kvm-probe.json"), "{\"bootId\":\""
-                + Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).strip()
-                + "\",\"usable\":true,\"reason\":\"forced by the test\"}");
-        InstanceInfo info = manager.run(Guests.request("f", "auto"), TestImage.resolver(dirs), false,
-                Guests.BOOT_TIMEOUT, Guests::progress);
-        if (problem.isEmpty()) {
-            assertEquals("kvm", info.engine(), "KVM works on this host");
-            return;
-        }
-        assertEquals("uml", info.engine());
-        String events = String.join("\n", info.events());
-        assertTrue(events.contains("engine kvm: a KVM guest runs on this host"), events);
-        assertTrue(events.contains("kvm failed to start: ") && events.contains("falling back to uml"), events);
-        assertTrue(InstanceProcesses.find(dir("f")).stream().noneMatch(p -> p.info().command().orElse("").contains("qemu")),
-                "the paused QEMU was killed");
+  @Test
+  void autoFallsBackFromKvmThatFailsToStartAndSaysWhy() throws Exception {
+    // The real probe's verdict on this host, as `run` shows it when KVM is skipped.
+    Optional<String> problem = KvmCheck.problem(Files.createTempDirectory("kvm"));
+    problem.ifPresent(reason -> System.out.println("  KVM probe: " + reason));
+    // Pretend the probe passed, so auto really starts QEMU with KVM; here its guest
+    // dies with "KVM internal error" and the runtime must fall back on its own.
+    Files.createDirectories(dirs.state());
+    Files.writeString(
+        dirs.state().resolve("kvm-probe.json"),
+        "{\"bootId\":\""
+            + Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).strip()
+            + "\",\"usable\":true,\"reason\":\"forced by the test\"}");
+    InstanceInfo info =
+        manager.run(
+            Guests.request("f", "auto"),
+            TestImage.resolver(dirs),
+            false,
+            Guests.BOOT_TIMEOUT,
+            Guests::progress);
+    if (problem.isEmpty()) {
+      assertEquals("kvm", info.engine(), "KVM works on this host");
+      return;
     }
+    assertEquals("uml", info.engine());
+    String events = String.join("\n", info.events());
+    assertTrue(events.contains("engine kvm: a KVM guest runs on this host"), events);
+    assertTrue(
+        events.contains("kvm failed to start: ") && events.contains("falling back to uml"), events);
+    assertTrue(
+        InstanceProcesses.find(dir("f")).stream()
+            .noneMatch(p -> p.info().command().orElse("").contains("qemu")),
+        "the paused QEMU was killed");
+  }
 
-    @Test
-    void killedForegroundCliStopsItsInstanceDuringBoot() throws Exception {
-        Process cli = new ProcessBuilder("sleep", "600").start(); // stands in for `appliance run`
-        String name = manager.create(Guests.request("k", "uml"), TestImage.resolver(dirs), Guests::progress);
-        manager.start(name, OptionalLong.of(cli.pid()));
-        awaitEngine(name);
-        cli.destroyForcibly(); // SIGKILL
-        awaitState(name, "stopped", Duration.ofSeconds(90));
-        // The supervisor records the stop, then kills what is left and exits.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!InstanceProcesses.find(dir(name)).isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(200);
-        }
-        assertEquals(List.of(), InstanceProcesses.find(dir(name)).stream()
-                .map(p -> p.info().commandLine().orElse("?")).toList(), "no supervisor, engine or helper left");
+  @Test
+  void killedForegroundCliStopsItsInstanceDuringBoot() throws Exception {
+    Process cli = new ProcessBuilder("sleep", "600").start(); // stands in for `appliance run`
+    String name =
+        manager.create(Guests.request("k", "uml"), TestImage.resolver(dirs), Guests::progress);
+    manager.start(name, OptionalLong.of(cli.pid()));
+    awaitEngine(name);
+    cli.destroyForcibly(); // SIGKILL
+    awaitState(name, "stopped", Duration.ofSeconds(90));
+    // The supervisor records the stop, then kills what is left and exits.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (!InstanceProcesses.find(dir(name)).isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(200);
     }
+    assertEquals(
+        List.of(),
+        InstanceProcesses.find(dir(name)).stream()
+            .map(p -> p.info().commandLine().orElse("?"))
+            .toList(),
+        "no supervisor, engine or helper left");
+  }
 
-    @Test
-    void killedSupervisorTakesItsEngineAlongAndPsSaysDead() throws Exception {
-        String name = manager.create(Guests.request("s", "uml"), TestImage.resolver(dirs), Guests::progress);
-        manager.start(name, OptionalLong.empty());
-        long supervisor = awaitEngine(name);
-        ProcessHandle.of(supervisor).orElseThrow().destroyForcibly();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!InstanceProcesses.find(dir(name)).isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(200);
-        }
-        assertEquals(List.of(), InstanceProcesses.find(dir(name)).stream().map(p -> p.info().commandLine().orElse("?")).toList(),
-                "engine and vde_plug die with their supervisor (pdeathsig)");
-        assertEquals("dead", manager.info(name).state());
-        manager.remove(name, false);
-        assertFalse(Files.exists(dir(name)));
+  @Test
+  void killedSupervisorTakesItsEngineAlongAndPsSaysDead() throws Exception {
+    String name =
+        manager.create(Guests.request("s", "uml"), TestImage.resolver(dirs), Guests::progress);
+    manager.start(name, OptionalLong.empty());
+    long supervisor = awaitEngine(name);
+    ProcessHandle.of(supervisor).orElseThrow().destroyForcibly();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (!InstanceProcesses.find(dir(name)).isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(200);
     }
+    assertEquals(
+        List.of(),
+        InstanceProcesses.find(dir(name)).stream()
+            .map(p -> p.info().commandLine().orElse("?"))
+            .toList(),
+        "engine and vde_plug die with their supervisor (pdeathsig)");
+    assertEquals("dead", manager.info(name).state());
+    manager.remove(name, false);
+    assertFalse(Files.exists(dir(name)));
+  }
 
-    @Test
-    void portInUseIsAClearErrorBeforeBoot() throws Exception {
-        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
-            ApplianceException e = assertThrows(ApplianceException.class, () -> manager.run(
-                    Guests.request("p", "uml", List.of(taken.getLocalPort() + ":80"), java.util.Map.of(), java.util.Map.of(), List.of()),
-                    TestImage.resolver(dirs), false, Guests.BOOT_TIMEOUT, Guests::progress));
-            assertTrue(e.getMessage().contains("127.0.0.1:" + taken.getLocalPort() + "/tcp is already in use"), e.getMessage());
-        }
-        assertTrue(manager.list().isEmpty(), "nothing was created");
+  @Test
+  void portInUseIsAClearErrorBeforeBoot() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+      ApplianceException e =
+          assertThrows(
+              ApplianceException.class,
+              () ->
+                  manager.run(
+                      Guests.request(
+                          "p",
+                          "uml",
+                          List.of(taken.getLocalPort() + ":80"),
+                          java.util.Map.of(),
+                          java.util.Map.of(),
+                          List.of()),
+                      TestImage.resolver(dirs),
+                      false,
+                      Guests.BOOT_TIMEOUT,
+                      Guests::progress));
+      assertTrue(
+          e.getMessage().contains("127.0.0.1:" + taken.getLocalPort() + "/tcp is already in use"),
+          e.getMessage());
     }
+    assertTrue(manager.list().isEmpty(), "nothing was created");
+  }
 
-    /** Waits until the engine runs (not yet healthy) and returns the supervisor's pid. */
-    private long awaitEngine(String name) throws InterruptedException {
-        InstanceDir dir = new InstanceDir(dir(name));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            InstanceStatus s = dir.status();
-            if (s.state() == InstanceStatus.State.RUNNING && InstanceProcesses.find(dir(name)).size() >= 3) {
-                return s.supervisorPid();
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("engine of " + name + " did not start: " + dir.status());
+  /** Waits until the engine runs (not yet healthy) and returns the supervisor's pid. */
+  private long awaitEngine(String name) throws InterruptedException {
+    InstanceDir dir = new InstanceDir(dir(name));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline) {
+      InstanceStatus s = dir.status();
+      if (s.state() == InstanceStatus.State.RUNNING
+          && InstanceProcesses.find(dir(name)).size() >= 3) {
+        return s.supervisorPid();
+      }
+      Thread.sleep(100);
     }
+    throw new AssertionError("engine of " + name + " did not start: " + dir.status());
+  }
 
-    private void awaitState(String name, String state, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!manager.info(name).state().equals(state)) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(name + " is " + manager.info(name).state() + ", expected " + state);
-            }
-            Thread.sleep(200);
-        }
+  private void awaitState(String name, String state, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!manager.info(name).state().equals(state)) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(
+            name + " is " + manager.info(name).state() + ", expected " + state);
+      }
+      Thread.sleep(200);
     }
+  }
 
-    private String console(String name) throws IOException {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        manager.logs(name, false, out);
-        return out.toString(java.nio.charset.StandardCharsets.UTF_8);
-    }
+  private String console(String name) throws IOException {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    manager.logs(name, false, out);
+    return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+  }
 
-    private Path dir(String name) {
-        return dirs.instances().resolve(name).toAbsolutePath();
-    }
+  private Path dir(String name) {
+    return dirs.instances().resolve(name).toAbsolutePath();
+  }
 }

@@ -10,73 +10,74 @@ import java.util.stream.Stream;
 
 /** Paths the build hands to the end-to-end tests (see tests/pom.xml). */
 public final class E2eEnvironment {
-    private E2eEnvironment() {}
+  private E2eEnvironment() {}
 
-    /** The repository's root: the working directory of every CLI run. */
-    public static Path repository() {
-        return property("appliance.repository", "..");
+  /** The repository's root: the working directory of every CLI run. */
+  public static Path repository() {
+    return property("appliance.repository", "..");
+  }
+
+  /** The runnable jar the reactor packaged before the tests module ran. */
+  public static Path jar() {
+    Path jar = property("appliance.jar", "../cli/target/appliance.jar");
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException(
+          jar
+              + " is missing: run the suites with ./scripts/test or"
+              + " mvn verify (mvn test stops before the jar is packaged)");
     }
+    return jar;
+  }
 
-    /** The runnable jar the reactor packaged before the tests module ran. */
-    public static Path jar() {
-        Path jar = property("appliance.jar", "../cli/target/appliance.jar");
-        if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException(jar + " is missing: run the suites with ./scripts/test or"
-                    + " mvn verify (mvn test stops before the jar is packaged)");
+  /** The project's version, as --version should print it. */
+  public static String version() {
+    return System.getProperty("appliance.version", "");
+  }
+
+  /** A fresh, empty directory for one test's files under target/e2e/. */
+  public static Path freshDirectory(String name) {
+    Path dir = property("appliance.e2e.work", "target/e2e").resolve(name);
+    try {
+      if (Files.exists(dir)) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+          for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+            Files.delete(path);
+          }
         }
-        return jar;
+      }
+      return Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot prepare " + dir, e);
     }
+  }
 
-    /** The project's version, as --version should print it. */
-    public static String version() {
-        return System.getProperty("appliance.version", "");
-    }
-
-    /** A fresh, empty directory for one test's files under target/e2e/. */
-    public static Path freshDirectory(String name) {
-        Path dir = property("appliance.e2e.work", "target/e2e").resolve(name);
-        try {
-            if (Files.exists(dir)) {
-                try (Stream<Path> paths = Files.walk(dir)) {
-                    for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                        Files.delete(path);
-                    }
-                }
+  /**
+   * Copies the repository's recipe directories {@code dirs} (e.g. "base", "lamp") under {@code
+   * target}, keeping their layout so that {@code extends: ../base/...} still resolves; returns
+   * {@code target}. Tests write lock files or change a recipe in the copy, never in the repository.
+   */
+  public static Path copyRecipes(Path target, String... dirs) {
+    Path source = repository().resolve("recipes");
+    try {
+      for (String dir : dirs) {
+        try (Stream<Path> paths = Files.walk(source.resolve(dir))) {
+          for (Path path : paths.toList()) {
+            Path copy = target.resolve(source.relativize(path).toString());
+            if (Files.isDirectory(path)) {
+              Files.createDirectories(copy);
+            } else {
+              Files.copy(path, copy, StandardCopyOption.COPY_ATTRIBUTES);
             }
-            return Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot prepare " + dir, e);
+          }
         }
+      }
+      return target;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot copy recipes to " + target, e);
     }
+  }
 
-    /**
-     * Copies the repository's recipe directories {@code dirs} (e.g. "base", "lamp")
-     * under {@code target}, keeping their layout so that {@code extends: ../base/...}
-     * still resolves; returns {@code target}. Tests write lock files or change a
-     * recipe in the copy, never in the repository.
-     */
-    public static Path copyRecipes(Path target, String... dirs) {
-        Path source = repository().resolve("recipes");
-        try {
-            for (String dir : dirs) {
-                try (Stream<Path> paths = Files.walk(source.resolve(dir))) {
-                    for (Path path : paths.toList()) {
-                        Path copy = target.resolve(source.relativize(path).toString());
-                        if (Files.isDirectory(path)) {
-                            Files.createDirectories(copy);
-                        } else {
-                            Files.copy(path, copy, StandardCopyOption.COPY_ATTRIBUTES);
-                        }
-                    }
-                }
-            }
-            return target;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot copy recipes to " + target, e);
-        }
-    }
-
-    private static Path property(String name, String fallback) {
-        return Path.of(System.getProperty(name, fallback)).toAbsolutePath().normalize();
-    }
+  private static Path property(String name, String fallback) {
+    return Path.of(System.getProperty(name, fallback)).toAbsolutePath().normalize();
+  }
 }
