@@ -2,6 +2,7 @@ package dev.appliance.builder;
 
 import dev.appliance.common.ApplianceDirs;
 import dev.appliance.common.ApplianceException;
+import dev.appliance.common.FileLocks;
 import dev.appliance.common.HostTools;
 import dev.appliance.common.InvalidInputException;
 import dev.appliance.oci.Descriptor;
@@ -9,6 +10,7 @@ import dev.appliance.oci.ImageConfig;
 import dev.appliance.recipe.Recipe;
 import dev.appliance.store.ImageStore;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -40,8 +42,15 @@ public final class ImageBuilder {
    */
   public BuildResult build(Recipe recipe, BuildOptions options, String gitSource) {
     requireRoot();
-    try (BuildLock ignored =
-        BuildLock.acquire(dirs.data().resolve("cache/build.lock"), listener::log)) {
+    // One build at a time per data directory: builds share the layer cache, the .deb cache and
+    // the apt lists, and a starting build clears the cache's leftovers of interrupted builds.
+    Path lockFile = dirs.data().resolve("cache/build.lock");
+    try (FileLocks.Held ignored =
+        FileLocks.exclusive(
+            lockFile,
+            () ->
+                listener.log(
+                    "waiting for another build using " + lockFile.getParent() + " to finish"))) {
       return buildLocked(recipe, options, gitSource);
     }
   }

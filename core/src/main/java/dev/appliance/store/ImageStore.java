@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.appliance.common.ApplianceException;
+import dev.appliance.common.FileLocks;
 import dev.appliance.common.InvalidInputException;
 import dev.appliance.oci.Descriptor;
 import dev.appliance.oci.Digest;
@@ -60,7 +61,7 @@ public final class ImageStore {
       Durable.syncDirectory(root.resolve("blobs"));
       Durable.syncDirectory(root);
       ImageStore store = new ImageStore(root.toAbsolutePath());
-      try (StoreLock.Held ignored = StoreLock.exclusive(store.indexLockFile())) {
+      try (FileLocks.Held ignored = FileLocks.exclusive(store.indexLockFile())) {
         if (!Files.exists(root.resolve("oci-layout"))) {
           store.writeAtomically(
               root.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes());
@@ -253,7 +254,7 @@ public final class ImageStore {
 
   /** Held while adding blobs and tagging them, so gc cannot collect them half way. */
   public AutoCloseable lockForWrite() {
-    StoreLock.Held held = StoreLock.shared(root.resolve("gc.lock"));
+    FileLocks.Held held = FileLocks.shared(root.resolve("gc.lock"));
     return held::close;
   }
 
@@ -273,7 +274,7 @@ public final class ImageStore {
       throw new ApplianceException(
           "cannot tag " + canonical + ": manifest " + manifest.digest() + " is not in the store");
     }
-    try (StoreLock.Held ignored = StoreLock.exclusive(indexLockFile())) {
+    try (FileLocks.Held ignored = FileLocks.exclusive(indexLockFile())) {
       List<Descriptor> entries = new ArrayList<>(readIndex());
       entries.removeIf(d -> canonical.equals(d.annotations().get(REF_NAME)));
       entries.add(
@@ -289,7 +290,7 @@ public final class ImageStore {
   /** Removes a tag. Blobs stay until {@link #gc()}. */
   public boolean untag(String name) {
     String canonical = canonicalName(name);
-    try (StoreLock.Held ignored = StoreLock.exclusive(indexLockFile())) {
+    try (FileLocks.Held ignored = FileLocks.exclusive(indexLockFile())) {
       List<Descriptor> entries = new ArrayList<>(readIndex());
       boolean removed = entries.removeIf(d -> canonical.equals(d.annotations().get(REF_NAME)));
       if (removed) {
@@ -391,8 +392,8 @@ public final class ImageStore {
 
   /** Removes blobs no tag reaches, and leftovers of interrupted writes. */
   public GcResult gc() {
-    try (StoreLock.Held writers = StoreLock.exclusive(root.resolve("gc.lock"));
-        StoreLock.Held index = StoreLock.exclusive(indexLockFile())) {
+    try (FileLocks.Held writers = FileLocks.exclusive(root.resolve("gc.lock"));
+        FileLocks.Held index = FileLocks.exclusive(indexLockFile())) {
       Set<Digest> live = new HashSet<>();
       for (Descriptor d : readIndex()) {
         live.add(d.digest());

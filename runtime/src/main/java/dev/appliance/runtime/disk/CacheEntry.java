@@ -1,17 +1,14 @@
 package dev.appliance.runtime.disk;
 
 import dev.appliance.common.ApplianceException;
+import dev.appliance.common.FileLocks;
 import dev.appliance.common.FileTrees;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 
 /**
  * One file or directory in a cache, built at most once: the builder writes into a temporary sibling
@@ -40,9 +37,7 @@ final class CacheEntry {
       // Lock files live apart so the cache directory holds only finished entries.
       Path lockFile =
           Files.createDirectories(dir.resolve(".locks")).resolve(target.getFileName() + ".lock");
-      try (FileChannel channel =
-              FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-          FileLock ignored = lock(channel)) {
+      try (FileLocks.Held ignored = FileLocks.exclusive(lockFile)) {
         if (Files.exists(target)) {
           return target;
         }
@@ -72,23 +67,6 @@ final class CacheEntry {
         Files.newDirectoryStream(dir, ".build-" + target.getFileName() + "-*")) {
       for (Path p : old) {
         FileTrees.deleteRecursively(p);
-      }
-    }
-  }
-
-  /** File locks are per process: a second thread of this JVM polls until the first is done. */
-  private static FileLock lock(FileChannel channel) throws IOException {
-    while (true) {
-      try {
-        return channel.lock();
-      } catch (OverlappingFileLockException sameProcess) {
-        try {
-          Thread.sleep(50);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new ApplianceException(
-              "interrupted while waiting for another build of the same disk", e);
-        }
       }
     }
   }
