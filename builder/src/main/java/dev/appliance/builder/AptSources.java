@@ -92,7 +92,8 @@ public final class AptSources {
             () ->
                 new ApplianceException(
                     "no Debian mirror found in the host's apt sources (/etc/apt/sources.list, /etc/apt/sources.list.d/):"
-                        + " name one with --mirror URL or base.mirror in the recipe"));
+                        + " name one with base.mirror in the recipe",
+                    BuildRemedy.NAME_MIRROR));
   }
 
   static List<Source> parseDeb822(String text) {

@@ -108,7 +108,8 @@ final class CachedDebRepository {
               + mirrorUri
               + " nor in the .deb cache (with the locked SHA-256): "
               + String.join(", ", unavailable)
-              + "; run 'appliance lock' to move to the mirror's versions, or point --mirror at a snapshot");
+              + "; run 'appliance lock' to move to the mirror's versions",
+          BuildRemedy.SNAPSHOT_MIRROR);
     }
     if (fromCache.isEmpty()) {
       return none();

@@ -73,7 +73,8 @@ final class LockCheckStep implements Callable<LockFile> {
           inputs.lockPath()
               + ": apt did not install these pinned versions: "
               + String.join(", ", differing)
-              + "; run 'appliance lock' to move to the mirror's versions, or point --mirror at a snapshot");
+              + "; run 'appliance lock' to move to the mirror's versions",
+          BuildRemedy.SNAPSHOT_MIRROR);
     }
   }
 }

@@ -234,7 +234,8 @@ final class RootfsSteps {
               + step.name()
               + "': "
               + e.getMessage()
-              + " (left by a layer below; 'appliance build --no-cache' names the run step)",
+              + " (left by a layer below)",
+          BuildRemedy.REBUILD_WITHOUT_CACHE,
           e);
     }
   }

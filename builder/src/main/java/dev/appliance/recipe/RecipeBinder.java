@@ -512,7 +512,8 @@ final class RecipeBinder {
                     p.defaultValue,
                     key + ".default",
                     "is longer than " + MetadataRules.MAX_DEFAULT_LENGTH + " characters",
-                    "give a large value at run time with --param-file");
+                    "give a large value at run time, from a file",
+                    RecipeRemedy.PARAMETER_FROM_FILE_AT_RUN);
               }
               boolean generate = check.bool(p.generate, key + ".generate", false);
               if (generate && !secret) {

@@ -31,6 +31,11 @@ final class ScalarChecks {
     return error(value.at(), key + ": " + message, hint);
   }
 
+  InvalidInputException error(
+      Scalar value, String key, String message, String hint, RecipeRemedy remedy) {
+    return RecipeErrors.at(file, value.at(), key + ": " + message, hint, remedy);
+  }
+
   /**
    * The value of a key that must be present; {@code key} is its full path, e.g. {@code
    * ports[0].port}.

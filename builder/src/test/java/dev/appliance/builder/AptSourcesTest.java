@@ -2,6 +2,7 @@ package dev.appliance.builder;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,6 +51,7 @@ class AptSourcesTest {
         assertThrows(
             dev.appliance.common.ApplianceException.class,
             () -> AptSources.read(root).debianMirror());
-    assertEquals(true, e.getMessage().contains("--mirror"));
+    assertTrue(e.getMessage().contains("no Debian mirror found"), e.getMessage());
+    assertEquals(java.util.Optional.of(BuildRemedy.NAME_MIRROR), e.remedy());
   }
 }

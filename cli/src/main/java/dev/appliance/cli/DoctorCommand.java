@@ -30,7 +30,7 @@ final class DoctorCommand extends BaseCommand {
     List<HostCheck> checks = new ArrayList<>(new BuilderHostChecks().run());
     checks.addAll(new RuntimeHostChecks().run(dirs()));
     if (output.json) {
-      out().println(Json.write(checks));
+      out().println(Json.write(checks.stream().map(CheckJson::of).toList()));
     } else {
       printTable(out(), checks);
     }
@@ -43,7 +43,7 @@ final class DoctorCommand extends BaseCommand {
       out.printf(
           "%-4s %-" + width + "s  %s%n", check.ok() ? "ok" : "GAP", check.name(), check.detail());
       if (!check.ok()) {
-        out.printf("%-4s %-" + width + "s  fix: %s%n", "", "", check.fix());
+        out.printf("%-4s %-" + width + "s  fix: %s%n", "", "", fix(check));
       }
     }
     List<String> engines =
@@ -55,5 +55,19 @@ final class DoctorCommand extends BaseCommand {
         engines.isEmpty()
             ? "no engine is usable on this host"
             : "usable engines, fastest first: " + String.join(", ", engines));
+  }
+
+  /** The check's fix, followed by the option its remedy names. */
+  private static String fix(HostCheck check) {
+    return check.fix() == null
+        ? null
+        : RemedyText.message(check.fix(), java.util.Optional.ofNullable(check.remedy()));
+  }
+
+  /** What --json prints for a check. */
+  record CheckJson(String name, boolean ok, String detail, String fix) {
+    static CheckJson of(HostCheck check) {
+      return new CheckJson(check.name(), check.ok(), check.detail(), DoctorCommand.fix(check));
+    }
   }
 }

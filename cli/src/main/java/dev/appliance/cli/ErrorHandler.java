@@ -2,7 +2,6 @@ package dev.appliance.cli;
 
 import dev.appliance.common.ApplianceException;
 import dev.appliance.common.InvalidInputException;
-import dev.appliance.registry.RegistryAccessException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
@@ -42,16 +41,11 @@ final class ErrorHandler implements IExecutionExceptionHandler {
   }
 
   private static String describe(Exception e) {
-    if (e instanceof RegistryAccessException access) {
-      return e.getMessage()
-          + switch (access.remedy()) {
-            case TRUST_CA -> " (options --ca-cert FILE, or --insecure)";
-            case ALLOW_PLAIN_HTTP -> " (option --insecure)";
-            case CREDENTIALS -> " (options --username and --password-stdin)";
-          };
+    if (e instanceof InvalidInputException invalid) {
+      return RemedyText.message(e.getMessage(), invalid.remedy());
     }
-    if (e instanceof InvalidInputException || e instanceof ApplianceException) {
-      return e.getMessage();
+    if (e instanceof ApplianceException failure) {
+      return RemedyText.message(e.getMessage(), failure.remedy());
     }
     String message = e.getMessage();
     return e.getClass().getSimpleName() + (message == null ? "" : ": " + message);

@@ -21,7 +21,7 @@ abstract class LibraryConverter<T> implements ITypeConverter<T> {
     try {
       return parser.apply(value);
     } catch (InvalidInputException e) {
-      throw new TypeConversionException(e.getMessage());
+      throw new TypeConversionException(RemedyText.message(e.getMessage(), e.remedy()));
     }
   }
 }

@@ -48,7 +48,7 @@ final class StoreVerifyCommand extends BaseCommand {
       out.println(
           "  needed by: "
               + (p.neededBy().isEmpty() ? "no tagged image" : String.join(", ", p.neededBy())));
-      out.println("  to fix: " + p.advice());
+      out.println("  to fix: " + RemedyText.toFix(p));
     }
     out.println(
         (report.clean() ? "store intact: " : report.problems().size() + " problem(s): ")
@@ -81,7 +81,7 @@ final class StoreVerifyCommand extends BaseCommand {
       boolean setAside) {
     static ProblemJson of(StoreVerifier.Problem p) {
       return new ProblemJson(
-          p.blob(), p.damage().name(), p.detail(), p.neededBy(), p.advice(), p.setAside());
+          p.blob(), p.damage().name(), p.detail(), p.neededBy(), RemedyText.toFix(p), p.setAside());
     }
   }
 }

@@ -73,6 +73,7 @@ class JsonRecordsTest {
                     "bad",
                     List.of("a:1"),
                     "pull it again",
+                    false,
                     false)));
     assertEquals(
         "{\"clean\":false,\"tags\":1,\"blobs\":3,\"bytes\":99,\"problems\":[{\"blob\":\"sha256:ab\",\"damage\":\""

@@ -131,6 +131,15 @@ class StoreCommandTest {
         TestImages.image(store, "local:1", List.of(TestImages.layer(store, 4, 10_000)));
     Path blob = store.blobPath(manifest.layers().get(0).digest());
     flipByte(blob, 10);
+    CliProcess.Run verify = appliance("store", "verify");
+    assertEquals(1, verify.exit(), verify.err());
+    assertTrue(
+        verify
+            .out()
+            .contains(
+                "to fix: 'appliance store verify --repair' sets it aside, then: rebuild local:1"),
+        verify.out());
+    assertTrue(Files.exists(blob), "verify alone changes nothing");
     CliProcess.Run repair = appliance("store", "verify", "--repair", "--json");
     assertEquals(1, repair.exit(), repair.err());
     JsonNode problem = JSON.readTree(repair.out()).path("problems").get(0);

@@ -10,8 +10,10 @@ import java.util.Objects;
  * @param ok true when the host meets it
  * @param detail what was found, in words a user understands
  * @param fix the exact command (or step) that closes the gap; null when ok
+ * @param remedy an alternative the caller's own options offer (a front end names its option); null
+ *     when none
  */
-public record HostCheck(String name, boolean ok, String detail, String fix) {
+public record HostCheck(String name, boolean ok, String detail, String fix, Remedy remedy) {
   public HostCheck {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(detail, "detail");
@@ -20,11 +22,19 @@ public record HostCheck(String name, boolean ok, String detail, String fix) {
     }
   }
 
+  public HostCheck(String name, boolean ok, String detail, String fix) {
+    this(name, ok, detail, fix, null);
+  }
+
   public static HostCheck ok(String name, String detail) {
     return new HostCheck(name, true, detail, null);
   }
 
   public static HostCheck gap(String name, String detail, String fix) {
     return new HostCheck(name, false, detail, fix);
+  }
+
+  public static HostCheck gap(String name, String detail, String fix, Remedy remedy) {
+    return new HostCheck(name, false, detail, fix, remedy);
   }
 }

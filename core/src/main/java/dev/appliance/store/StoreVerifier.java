@@ -54,7 +54,8 @@ public final class StoreVerifier {
    * @param detail the evidence, in words
    * @param neededBy the tags whose images need the blob (empty: no image does)
    * @param advice what to do about it
-   * @param setAside true when {@code --repair} moved the blob out of the store
+   * @param setAside true when a repair moved the blob out of the store
+   * @param repairable true when a repair would set it aside, as the first step of the advice
    */
   public record Problem(
       String blob,
@@ -62,7 +63,8 @@ public final class StoreVerifier {
       String detail,
       List<String> neededBy,
       String advice,
-      boolean setAside) {
+      boolean setAside,
+      boolean repairable) {
     public Problem {
       neededBy = List.copyOf(neededBy);
     }
@@ -123,6 +125,7 @@ public final class StoreVerifier {
                 e.getMessage(),
                 List.of(),
                 "the tags are lost but the blobs remain: pull or rebuild the images, then run 'appliance gc'",
+                false,
                 false));
       }
       tags.forEach(this::checkTag);
@@ -143,7 +146,8 @@ public final class StoreVerifier {
                 found.detail(),
                 images,
                 advice(images, found, moved),
-                moved));
+                moved,
+                !moved && settingAsideHelps(images, found)));
       }
       return new Report(tags.size(), checked.size(), bytes, problems);
     }
@@ -188,8 +192,9 @@ public final class StoreVerifier {
                     Damage.NOT_A_BLOB,
                     "a file under blobs/sha256 whose name is not a sha256 digest",
                     List.of(),
-                    "no image uses it; --repair (or removing it by hand) clears it",
-                    moved));
+                    "no image uses it: setting it aside or removing it by hand clears it",
+                    moved,
+                    !moved));
           } else {
             state(digest.get(), -1).ifPresent(found -> damaged.put(digest.get(), found));
           }
@@ -243,10 +248,13 @@ public final class StoreVerifier {
               : "rebuild " + image + " (or: appliance rmi " + image + ")");
     }
     String fix = String.join("; ", steps);
-    return found.damage() == Damage.INVALID_MANIFEST
-        ? "the image is invalid: " + fix
-        : found.damage() == Damage.MISSING || moved
-            ? fix
-            : "'appliance store verify --repair' sets it aside, then: " + fix;
+    return found.damage() == Damage.INVALID_MANIFEST ? "the image is invalid: " + fix : fix;
+  }
+
+  /** The damaged blob must go before its images can be pulled or rebuilt again. */
+  private static boolean settingAsideHelps(List<String> images, Found found) {
+    return !images.isEmpty()
+        && found.damage() != Damage.MISSING
+        && found.damage() != Damage.INVALID_MANIFEST;
   }
 }

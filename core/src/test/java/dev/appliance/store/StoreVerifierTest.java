@@ -98,7 +98,8 @@ class StoreVerifierTest {
     assertTrue(p.advice().contains("appliance pull registry.example/ops/web:1"), p.advice());
     assertTrue(p.advice().contains("rebuild db:1"), p.advice());
     assertFalse(p.setAside());
-    assertTrue(store.hasBlob(shared.digest()), "without --repair nothing changes");
+    assertTrue(p.repairable(), "a repair would set it aside before the pull or rebuild");
+    assertTrue(store.hasBlob(shared.digest()), "without a repair nothing changes");
   }
 
   @Test
@@ -109,6 +110,7 @@ class StoreVerifierTest {
     assertEquals(StoreVerifier.Damage.WRONG_DIGEST, p.damage());
     assertEquals(List.of("registry.example/ops/web:1"), p.neededBy());
     assertTrue(p.setAside());
+    assertFalse(p.repairable(), "already set aside");
     assertFalse(store.hasBlob(onlyWeb.digest()));
     assertEquals(
         1,

@@ -10,7 +10,7 @@ import dev.appliance.common.ApplianceException;
  */
 public final class RegistryAccessException extends ApplianceException {
   /** What would let the connection through. */
-  public enum Remedy {
+  public enum Remedy implements dev.appliance.common.Remedy {
     /**
      * Trust the CA that signed the certificate ({@link RegistryOptions#caCert()}), or skip
      * verification.
@@ -24,19 +24,11 @@ public final class RegistryAccessException extends ApplianceException {
     CREDENTIALS
   }
 
-  private final Remedy remedy;
-
   RegistryAccessException(Remedy remedy, String message) {
-    super(message);
-    this.remedy = remedy;
+    super(message, remedy);
   }
 
   RegistryAccessException(Remedy remedy, String message, Throwable cause) {
-    super(message, cause);
-    this.remedy = remedy;
-  }
-
-  public Remedy remedy() {
-    return remedy;
+    super(message, remedy, cause);
   }
 }

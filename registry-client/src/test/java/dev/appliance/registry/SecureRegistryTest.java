@@ -82,7 +82,7 @@ class SecureRegistryTest {
     assertTrue(push.getMessage().contains("cannot verify the TLS certificate"), push.getMessage());
     assertEquals(
         RegistryAccessException.Remedy.TRUST_CA,
-        assertInstanceOf(RegistryAccessException.class, push).remedy(),
+        assertInstanceOf(RegistryAccessException.class, push).remedy().orElseThrow(),
         push.getMessage());
     assertTrue(push.getMessage().contains("trust that CA's certificate"), push.getMessage());
     ApplianceException pull =
@@ -124,7 +124,7 @@ class SecureRegistryTest {
     assertInstanceOf(RegistryException.UnauthorizedException.class, none.getCause());
     assertEquals(
         RegistryAccessException.Remedy.CREDENTIALS,
-        assertInstanceOf(RegistryAccessException.class, none).remedy(),
+        assertInstanceOf(RegistryAccessException.class, none).remedy().orElseThrow(),
         "a caller can point at its credential options");
 
     RegistryOptions wrong =

@@ -65,8 +65,7 @@ public record KeyPairFiles(Path privateKey, Path publicKey) {
   public void refuseExisting() {
     for (Path file : List.of(privateKey, publicKey)) {
       if (Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-        throw new InvalidInputException(
-            file + " already exists; choose another --output-key-prefix or pass --force");
+        throw new InvalidInputException(file + " already exists", KeyRemedy.OTHER_NAME_OR_REPLACE);
       }
     }
   }
@@ -112,8 +111,7 @@ public record KeyPairFiles(Path privateKey, Path publicKey) {
     try {
       Files.createLink(target, temp);
     } catch (FileAlreadyExistsException e) {
-      throw new InvalidInputException(
-          target + " already exists; choose another --output-key-prefix or pass --force");
+      throw new InvalidInputException(target + " already exists", KeyRemedy.OTHER_NAME_OR_REPLACE);
     }
   }
 }

@@ -50,10 +50,8 @@ class KeyPairFilesTest {
         assertThrows(
             InvalidInputException.class,
             () -> files.generate(Passphrase.of("pw".toCharArray()), false, new SecureRandom()));
-    assertEquals(
-        dir.resolve("release.pub")
-            + " already exists; choose another --output-key-prefix or pass --force",
-        e.getMessage());
+    assertEquals(dir.resolve("release.pub") + " already exists", e.getMessage());
+    assertEquals(java.util.Optional.of(KeyRemedy.OTHER_NAME_OR_REPLACE), e.remedy());
     assertFalse(Files.exists(dir.resolve("release.key")), "nothing half-written");
     assertEquals("an older public key", Files.readString(dir.resolve("release.pub")));
   }

@@ -1,6 +1,7 @@
 package dev.appliance.builder.host;
 
 import dev.appliance.builder.AptSources;
+import dev.appliance.builder.BuildRemedy;
 import dev.appliance.builder.UserNamespace;
 import dev.appliance.common.ApplianceException;
 import dev.appliance.common.HostCheck;
@@ -119,7 +120,8 @@ public final class BuilderHostChecks {
           e.getMessage(),
           "add your Debian mirror to "
               + root.resolve("etc/apt/sources.list.d/debian.sources")
-              + " (deb822, URIs: line), or give builds --mirror URL");
+              + " (deb822, URIs: line)",
+          BuildRemedy.NAME_MIRROR);
     }
   }
 }

@@ -43,7 +43,7 @@ public final class KvmProbe {
   private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
   private static final int TAIL_LINES = 6;
   private static final String NO_FIX =
-      "none on this host: use one with working (nested) KVM; meanwhile --engine auto picks uml or tcg";
+      "none on this host: use one with working (nested) KVM; meanwhile the automatic engine choice picks uml or tcg";
 
   /**
    * The verdict.

@@ -131,9 +131,10 @@ public final class RuntimeHostChecks {
                     "sandbox.engines",
                     "engines cannot be sandboxed: "
                         + support.problem()
-                        + "; `run` refuses images from registries (unless --no-sandbox) and runs local builds"
-                        + " unconfined",
-                    support.fix()));
+                        + "; `run` refuses images from registries unless asked to run them unconfined,"
+                        + " and runs local builds unconfined",
+                    support.fix(),
+                    RunRemedy.RUN_UNSANDBOXED));
   }
 
   /** kvm and tcg guests join the vde_plug slirp helper through QEMU's vde network backend. */

@@ -3,6 +3,7 @@ package dev.appliance.runtime.instance;
 import dev.appliance.common.InvalidInputException;
 import dev.appliance.oci.ApplianceMetadata;
 import dev.appliance.oci.MetadataRules;
+import dev.appliance.runtime.host.RunRemedy;
 
 /**
  * What this host lets an image ask for, on top of the rules every image obeys ({@link
@@ -42,8 +43,8 @@ public record ImageLimits(long maxDiskBytes) {
               + "disk-bytes asks for a "
               + MetadataRules.human(metadata.diskBytes())
               + " disk, more than the maximum disk size of "
-              + MetadataRules.human(maxDiskBytes)
-              + " (raise it with --max-disk-size if you trust this image)");
+              + MetadataRules.human(maxDiskBytes),
+          RunRemedy.RAISE_DISK_LIMIT);
     }
     return metadata;
   }

@@ -2,6 +2,7 @@ package dev.appliance.runtime.instance;
 
 import dev.appliance.common.ApplianceException;
 import dev.appliance.runtime.engine.Bubblewrap;
+import dev.appliance.runtime.host.RunRemedy;
 import java.util.function.Consumer;
 
 /**
@@ -19,7 +20,7 @@ final class SandboxPolicy {
       Bubblewrap.Support host, BootImage image, boolean noSandbox, Consumer<String> progress) {
     if (noSandbox) {
       progress.accept(
-          "warning: --no-sandbox: the engines of "
+          "warning: running without the sandbox as asked: the engines of "
               + image.reference()
               + " run unconfined, with access to everything your user can read and write");
       return true;
@@ -36,7 +37,8 @@ final class SandboxPolicy {
               + host.problem()
               + "). Fix: "
               + host.fix()
-              + "; or pass --no-sandbox to run it unconfined anyway (see `appliance doctor`)");
+              + " (see `appliance doctor`)",
+          RunRemedy.RUN_UNSANDBOXED);
     }
     progress.accept(
         "warning: engines cannot be sandboxed on this host ("

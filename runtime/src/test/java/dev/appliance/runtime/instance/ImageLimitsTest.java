@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.appliance.common.InvalidInputException;
 import dev.appliance.oci.ApplianceMetadata;
+import dev.appliance.runtime.host.RunRemedy;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -26,8 +27,9 @@ class ImageLimitsTest {
             () -> ImageLimits.DEFAULTS.check(withDisk(16L << 40), "127.0.0.1:5000/x:1"));
     assertEquals(
         "127.0.0.1:5000/x:1: label dev.appliance.disk-bytes asks for a 16T disk, more than the maximum disk size"
-            + " of 64G (raise it with --max-disk-size if you trust this image)",
+            + " of 64G",
         e.getMessage());
+    assertEquals(java.util.Optional.of(RunRemedy.RAISE_DISK_LIMIT), e.remedy());
   }
 
   @Test

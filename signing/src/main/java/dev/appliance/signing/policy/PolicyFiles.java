@@ -31,7 +31,7 @@ public record PolicyFiles(Map<String, String> environment, Path systemPolicy) {
   public Optional<Path> locate(Path explicit) {
     if (explicit != null) {
       if (!Files.isRegularFile(explicit)) {
-        throw new InvalidInputException("--policy " + explicit + ": no such file");
+        throw new InvalidInputException("policy file " + explicit + ": no such file");
       }
       return Optional.of(explicit);
     }
