@@ -2,14 +2,13 @@ package dev.appliance.runtime.instance;
 
 import dev.appliance.common.ApplianceDirs;
 import dev.appliance.common.ApplianceException;
+import dev.appliance.common.FileLocks;
 import dev.appliance.common.FileTrees;
 import dev.appliance.runtime.disk.HostTool;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -79,30 +78,10 @@ public final class VolumeStore {
   /**
    * Held while volumes are attached to a new instance (until its spec names them) and while volumes
    * are removed, so a removal never takes a volume an instance being created is about to use.
-   * Between processes: a file lock.
+   * Between processes and between threads: {@link FileLocks}.
    */
   Lock lock() {
-    try {
-      Files.createDirectories(root);
-      FileChannel channel =
-          FileChannel.open(
-              root.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-      try {
-        channel.lock();
-        return () -> {
-          try {
-            channel.close(); // releases the lock
-          } catch (IOException e) {
-            throw new ApplianceException("cannot unlock " + root + ": " + e.getMessage(), e);
-          }
-        };
-      } catch (IOException | RuntimeException e) {
-        channel.close();
-        throw e;
-      }
-    } catch (IOException e) {
-      throw new ApplianceException("cannot lock " + root + ": " + e.getMessage(), e);
-    }
+    return FileLocks.exclusive(root.resolve(".lock"))::close;
   }
 
   /** A held {@link #lock()}. */
