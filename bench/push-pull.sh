@@ -4,14 +4,16 @@
 # fresh docker-registry on 127.0.0.1, and prints time ratios (goal: <= 1.0).
 #
 # usage: bench/push-pull.sh TAG        e.g. bench/push-pull.sh lamp:1.0.0
-# env:   APPLIANCE  command to run appliance (default: java -jar cli/target/appliance.jar;
-#                   build it with: mvn -B -q -pl cli -am package -DskipTests)
+# env:   APPLIANCE  command to run appliance (default: the ./appliance launcher, as users
+#                   run it; e.g. "java -jar cli/target/appliance.jar" for the bare jar).
+#                   A push and a pull to a third registry run first, untimed: the
+#                   launcher's first run of a command writes its class-data archive.
 #        APPLIANCE_HOME / XDG_DATA_HOME select the store, as for appliance itself.
 set -euo pipefail
 [ $# -eq 1 ] || { echo "usage: $0 TAG" >&2; exit 2; }
 tag=$1
 here=$(cd "$(dirname "$0")/.." && pwd)
-appliance=${APPLIANCE:-"java -jar $here/cli/target/appliance.jar"}
+appliance=${APPLIANCE:-"$here/appliance"}
 if [ -n "${APPLIANCE_HOME:-}" ]; then
   store=$APPLIANCE_HOME/data/store
 else
@@ -71,6 +73,13 @@ report() {
   echo "$1 $2 $3" | awk '{ printf "%-5s appliance %6.2f s (cpu %5.2f s)   skopeo %6.2f s (cpu %5.2f s)   ratio %.2f (cpu %.2f)\n",
     $1, $2, $3, $4, $5, $2 / $4, $3 / $5 }'
 }
+
+warmup=$(start_registry warmup)
+# shellcheck disable=SC2086 # $appliance is a command line
+$appliance push -q "$tag" "$warmup/bench/image:1" > /dev/null
+# shellcheck disable=SC2086
+(export APPLIANCE_HOME="$work/warmup-home"; $appliance pull -q "$warmup/bench/image:1" > /dev/null)
+kill "$(cat "$work/warmup/pid")"
 
 ours=$(start_registry appliance)
 theirs=$(start_registry skopeo)
