@@ -8,13 +8,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.Provider;
+import java.security.SecureRandom;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.Collection;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLContextSpi;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLServerSocketFactory;
+import javax.net.ssl.SSLSessionContext;
+import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
@@ -52,19 +60,20 @@ final class TlsContexts {
 
   /** Accepts any certificate: only for --insecure. */
   static SSLContext trustAll() {
-    return withTrustManager(true);
+    return trustingAnyCertificate();
   }
 
   /**
-   * Refuses every certificate. For plain-HTTP registries, whose clients never complete a TLS
-   * handshake: unlike the default context it costs nothing to make (no CA store to load), which is
-   * most of a short pull's start-up.
+   * For plain-HTTP registries, whose clients never make a TLS connection (the JDK's client needs a
+   * context all the same): it refuses to make one. Unlike any JSSE context it loads no TLS
+   * provider, cipher suites or CA store, which was a good part of a short pull's or push's
+   * start-up.
    */
   static SSLContext trustNothing() {
-    return withTrustManager(false);
+    return new NoTls();
   }
 
-  private static SSLContext withTrustManager(boolean trustAll) {
+  private static SSLContext trustingAnyCertificate() {
     // An extended trust manager, or the JDK would still check the host name.
     TrustManager manager =
         new X509ExtendedTrustManager() {
@@ -72,31 +81,21 @@ final class TlsContexts {
           public void checkClientTrusted(X509Certificate[] chain, String authType) {}
 
           @Override
-          public void checkServerTrusted(X509Certificate[] chain, String authType)
-              throws CertificateException {
-            if (!trustAll) {
-              throw new CertificateException("this connection trusts no certificate");
-            }
-          }
+          public void checkServerTrusted(X509Certificate[] chain, String authType) {}
 
           @Override
           public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {}
 
           @Override
-          public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
-              throws CertificateException {
-            checkServerTrusted(chain, authType);
-          }
+          public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {}
 
           @Override
           public void checkClientTrusted(
               X509Certificate[] chain, String authType, SSLEngine engine) {}
 
           @Override
-          public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-              throws CertificateException {
-            checkServerTrusted(chain, authType);
-          }
+          public void checkServerTrusted(
+              X509Certificate[] chain, String authType, SSLEngine engine) {}
 
           @Override
           public X509Certificate[] getAcceptedIssuers() {
@@ -138,6 +137,68 @@ final class TlsContexts {
     } catch (CertificateException e) {
       throw new InvalidInputException(
           "CA certificates " + file + ": not a PEM certificate: " + e.getMessage(), e);
+    }
+  }
+
+  /** A context that makes no TLS connection; see {@link #trustNothing()}. */
+  private static final class NoTls extends SSLContext {
+    NoTls() {
+      super(new Refusing(), new NoProvider(), "none");
+    }
+  }
+
+  private static final class NoProvider extends Provider {
+    NoProvider() {
+      super("appliance-plain-http", "1", "plain HTTP only: no TLS");
+    }
+  }
+
+  private static final class Refusing extends SSLContextSpi {
+    private static UnsupportedOperationException refused() {
+      return new UnsupportedOperationException("this connection is plain HTTP: no TLS");
+    }
+
+    @Override
+    protected void engineInit(KeyManager[] km, TrustManager[] tm, SecureRandom random) {}
+
+    @Override
+    protected SSLSocketFactory engineGetSocketFactory() {
+      throw refused();
+    }
+
+    @Override
+    protected SSLServerSocketFactory engineGetServerSocketFactory() {
+      throw refused();
+    }
+
+    @Override
+    protected SSLEngine engineCreateSSLEngine() {
+      throw refused();
+    }
+
+    @Override
+    protected SSLEngine engineCreateSSLEngine(String host, int port) {
+      throw refused();
+    }
+
+    @Override
+    protected SSLSessionContext engineGetServerSessionContext() {
+      throw refused();
+    }
+
+    @Override
+    protected SSLSessionContext engineGetClientSessionContext() {
+      throw refused();
+    }
+
+    @Override
+    protected SSLParameters engineGetDefaultSSLParameters() {
+      return new SSLParameters();
+    }
+
+    @Override
+    protected SSLParameters engineGetSupportedSSLParameters() {
+      return new SSLParameters();
     }
   }
 }
