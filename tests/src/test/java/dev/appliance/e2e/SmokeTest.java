@@ -45,6 +45,27 @@ class SmokeTest {
     assertEquals("appliance " + E2eEnvironment.version(), result.stdout().strip());
   }
 
+  /**
+   * The launcher's first run of a command writes a class-data archive, the next adopts it and the
+   * one after starts from it: none of that may show on stdout, which carries the results.
+   */
+  @Test
+  void launcherArchivesLeaveTheOutputAsTheJarPrintsIt() throws Exception {
+    String expected = cli.run("images", "--json").assertSuccess().stdout();
+    for (int run = 0; run < 3; run++) {
+      CliResult result =
+          cli.runThroughLauncher(Duration.ofMinutes(5), "images", "--json").assertSuccess();
+      assertEquals(expected, result.stdout(), "run " + run);
+      assertEquals("", result.stderr(), "run " + run);
+    }
+    try (java.util.stream.Stream<java.nio.file.Path> archives =
+        java.nio.file.Files.list(E2eEnvironment.repository().resolve("cli/target/cds"))) {
+      assertTrue(
+          archives.anyMatch(a -> a.getFileName().toString().matches("images-[0-9]+-[0-9]+\\.jsa")),
+          "the adopted archive of images");
+    }
+  }
+
   @Test
   void unknownCommandIsInvalidInput() {
     CliResult result = cli.run("no-such-command").assertExit(2);
