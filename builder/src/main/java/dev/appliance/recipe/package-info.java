@@ -3,6 +3,7 @@
  * errors name file, line and column.
  *
  * <p>Public API: {@link dev.appliance.recipe.RecipeParser} (reads a recipe and those it extends)
- * and {@link dev.appliance.recipe.Recipe} (the checked result).
+ * and {@link dev.appliance.recipe.Recipe} (the checked result); {@link
+ * dev.appliance.recipe.RecipeRemedy} (what an error suggests doing at run time instead).
  */
 package dev.appliance.recipe;

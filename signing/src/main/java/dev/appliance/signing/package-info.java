@@ -4,7 +4,8 @@
  * <ul>
  *   <li>Keys: {@link dev.appliance.signing.KeyPairFiles} (generate), {@link
  *       dev.appliance.signing.PrivateKeys}, {@link dev.appliance.signing.PublicKeys}, {@link
- *       dev.appliance.signing.Passphrase}.
+ *       dev.appliance.signing.Passphrase}, {@link dev.appliance.signing.KeyRemedy} (when a key pair
+ *       would replace files).
  *   <li>Signatures: {@link dev.appliance.signing.Signer} produces a {@link
  *       dev.appliance.signing.SignatureManifest}; {@link dev.appliance.signing.Verifier} checks
  *       them against a key, an {@link dev.appliance.signing.ExpectedIdentity} and a digest.

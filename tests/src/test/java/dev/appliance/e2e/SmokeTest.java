@@ -56,7 +56,9 @@ class SmokeTest {
       CliResult result =
           cli.runThroughLauncher(Duration.ofMinutes(5), "images", "--json").assertSuccess();
       assertEquals(expected, result.stdout(), "run " + run);
-      assertEquals("", result.stderr(), "run " + run);
+      if (run > 0) { // the first may build a stale jar, and says so on stderr
+        assertEquals("", result.stderr(), "run " + run);
+      }
     }
     try (java.util.stream.Stream<java.nio.file.Path> archives =
         java.nio.file.Files.list(E2eEnvironment.repository().resolve("cli/target/cds"))) {
