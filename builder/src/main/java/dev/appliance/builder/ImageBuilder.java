@@ -12,6 +12,7 @@ import dev.appliance.oci.Manifest;
 import dev.appliance.oci.MediaTypes;
 import dev.appliance.recipe.Recipe;
 import dev.appliance.store.BlobWriter;
+import dev.appliance.store.ImageAttachments;
 import dev.appliance.store.ImageStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -237,6 +238,12 @@ public final class ImageBuilder {
               () ->
                   storeImage(
                       store, recipe, view, provenance, epoch, layers, descriptors, history, tag));
+      // What push attests as SLSA provenance, and what a rebuild repeats.
+      new ImageAttachments(store)
+          .putProvenance(
+              manifest.digest(),
+              BuildRecord.of(
+                  recipe, provenance, lock == null ? null : lockPath, mirrorUri, releases, epoch));
       return new BuildResult(tag, manifest, layers, timings.all(), installed);
     } catch (ApplianceException | InvalidInputException | UncheckedIOException e) {
       throw e;
