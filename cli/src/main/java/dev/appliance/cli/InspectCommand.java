@@ -107,7 +107,19 @@ final class InspectCommand extends BaseCommand {
         AttestationVerifier.check(
             new LocalAttachments(store).attestations(digest), verifyWith, digest);
     if (output.json) {
-      out().println(Json.write(checks));
+      out()
+          .println(
+              Json.write(
+                  checks.stream()
+                      .map(
+                          c ->
+                              new AttestationView(
+                                  c.predicateType(),
+                                  c.envelope().toString(),
+                                  c.signer(),
+                                  c.verified(),
+                                  c.detail()))
+                      .toList()));
       return 0;
     }
     if (checks.isEmpty()) {
@@ -127,4 +139,8 @@ final class InspectCommand extends BaseCommand {
     }
     return 0;
   }
+
+  /** What --attestations --json prints for each attestation. */
+  record AttestationView(
+      String predicateType, String envelope, String signer, boolean verified, String detail) {}
 }

@@ -82,7 +82,9 @@ public final class ImageAttachments {
     Base64.Encoder base64 = Base64.getEncoder();
     root.put("manifest", base64.encodeToString(artifact.manifest()));
     ObjectNode blobs = root.putObject("blobs");
-    artifact.blobs().forEach((digest, bytes) -> blobs.put(digest.toString(), base64.encode(bytes)));
+    artifact
+        .blobs()
+        .forEach((digest, bytes) -> blobs.put(digest.toString(), base64.encodeToString(bytes)));
     try {
       write(
           dir(image).resolve(kind.directory()).resolve(artifact.digest().hex() + ".json"),

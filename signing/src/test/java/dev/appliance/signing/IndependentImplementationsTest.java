@@ -3,10 +3,15 @@ package dev.appliance.signing;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.appliance.oci.Descriptor;
 import dev.appliance.oci.Digest;
 import dev.appliance.oci.ImageReference;
+import dev.appliance.signing.internal.Dsse;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -133,6 +138,62 @@ class IndependentImplementationsTest {
             .redirectErrorStream(true)
             .start();
     assertNotEquals(0, altered.waitFor(), "openssl accepted an altered payload");
+  }
+
+  /**
+   * DSSE's pre-authentication encoding as its specification gives it, and an attestation envelope
+   * whose signature openssl verifies over that encoding (built here independently of appliance).
+   */
+  @Test
+  void opensslVerifiesTheAttestationEnvelopeOverItsPreAuthenticationEncoding() throws Exception {
+    assertEquals(
+        "DSSEv1 29 http://example.com/HelloWorld 11 hello world",
+        new String(
+            Dsse.pae(
+                "http://example.com/HelloWorld", "hello world".getBytes(StandardCharsets.UTF_8)),
+            StandardCharsets.UTF_8));
+
+    KeyPairFiles files = KeyPairFiles.forPrefix(dir.resolve("release"));
+    SigningKey key =
+        files.generate(Passphrase.of(PASSPHRASE.toCharArray()), false, new SecureRandom());
+    Digest image = Digest.sha256("an image manifest".getBytes(StandardCharsets.UTF_8));
+    Attester.Envelope envelope =
+        new Attester(key)
+            .envelope(
+                ImageReference.parse("registry.example/ops/lamp:1"),
+                image,
+                AttestationPredicate.spdx(
+                    "{\"spdxVersion\":\"SPDX-2.3\"}".getBytes(StandardCharsets.UTF_8), "lamp:1"));
+    JsonNode json = new ObjectMapper().readTree(envelope.content());
+    byte[] statement = Base64.getDecoder().decode(json.get("payload").asText());
+    String type = json.get("payloadType").asText();
+    assertEquals("application/vnd.in-toto+json", type);
+    ByteArrayOutputStream pae = new ByteArrayOutputStream();
+    pae.writeBytes(
+        ("DSSEv1 " + type.length() + " " + type + " " + statement.length + " ")
+            .getBytes(StandardCharsets.US_ASCII));
+    pae.writeBytes(statement);
+    Path signed = Files.write(dir.resolve("pae"), pae.toByteArray());
+    Path sig =
+        Files.write(
+            dir.resolve("sig"),
+            Base64.getDecoder().decode(json.get("signatures").get(0).get("sig").asText()));
+    assertEquals(
+        "Verified OK",
+        run(
+                "",
+                "openssl",
+                "dgst",
+                "-sha256",
+                "-verify",
+                files.publicKey().toString(),
+                "-signature",
+                sig.toString(),
+                signed.toString())
+            .strip());
+    assertTrue(
+        new String(statement, StandardCharsets.UTF_8)
+            .contains("\"sha256\":\"" + image.hex() + "\""));
   }
 
   @Test
