@@ -3,11 +3,8 @@ package dev.appliance.cli;
 import dev.appliance.signing.RemoteSigning;
 import dev.appliance.store.ImageStore;
 import java.io.IOException;
-import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 @Command(
     name = "attest",
@@ -19,17 +16,7 @@ import picocli.CommandLine.Parameters;
           + " registry has the OCI 1.1 referrers API, as referrers too."
     })
 final class AttestCommand extends RegistryCommand {
-  @Parameters(index = "0", paramLabel = "IMAGE", description = "REGISTRY/REPOSITORY[:TAG|@DIGEST]")
-  String image;
-
-  @Option(
-      names = "--key",
-      required = true,
-      paramLabel = "KEY",
-      description = "Private key (cosign format, e.g. from `appliance key generate`).")
-  Path key;
-
-  @Mixin SigningKeyOptions signing;
+  @Mixin RemoteImageKey target;
 
   @Override
   public Integer call() throws IOException {
@@ -37,8 +24,8 @@ final class AttestCommand extends RegistryCommand {
     RemoteSigning.AttestResult result =
         new RemoteSigning(registryOptions(), transferProgress("attesting"))
             .attest(
-                image,
-                signing.read(key, "--key"),
+                target.image,
+                target.read(),
                 digest -> ImagePredicates.required(store, store.get(digest.toString())));
     out().println(SignatureLines.attested(result));
     return 0;

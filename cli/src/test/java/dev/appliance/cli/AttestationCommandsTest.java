@@ -8,13 +8,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.appliance.oci.Digest;
-import dev.appliance.oci.ImageReference;
 import dev.appliance.oci.Manifest;
-import dev.appliance.registry.RegistryOptions;
 import dev.appliance.registry.RegistryServer;
 import dev.appliance.registry.RemoteRepository;
 import dev.appliance.registry.TestImages;
-import dev.appliance.registry.TransferListener;
 import dev.appliance.signing.PublicKeys;
 import dev.appliance.store.BuildProvenance;
 import dev.appliance.store.ImageAttachments;
@@ -50,6 +47,7 @@ class AttestationCommandsTest {
 
   @TempDir Path dir;
   private RegistryServer registry;
+  private SigningCli cli;
   private Path home;
   private Manifest built;
   private Manifest unsigned;
@@ -57,6 +55,7 @@ class AttestationCommandsTest {
 
   @BeforeEach
   void start() throws Exception {
+    cli = new SigningCli(dir);
     registry = RegistryServer.plain(dir.resolve("registry"));
     home = dir.resolve("home");
     ImageStore store = ImageStore.open(home.resolve("data/store"));
@@ -92,9 +91,8 @@ class AttestationCommandsTest {
             Instant.parse("2026-11-20T08:00:00Z"));
     new ImageAttachments(store).putProvenance(built.digest(), record);
     unsigned = TestImages.image(store, "app:2", List.of(TestImages.layer(store, 22, 20_000)));
-    assertEquals(
-        0, appliance(home, "key", "generate", "--output-key-prefix", key("release")).exit());
-    assertEquals(0, appliance(home, "key", "generate", "--output-key-prefix", key("other")).exit());
+    assertEquals(0, cli.run(home, "key", "generate", "--output-key-prefix", key("release")).exit());
+    assertEquals(0, cli.run(home, "key", "generate", "--output-key-prefix", key("other")).exit());
   }
 
   @AfterEach
@@ -105,7 +103,7 @@ class AttestationCommandsTest {
   @Test
   void pushedAttestationsArePulledWithTheImageAndVerifiedOffline() throws Exception {
     String image = registry.host() + "/ops/app:1";
-    CliProcess.Run push = appliance(home, "push", "app:1", image, "--sign-key", key("release.key"));
+    CliProcess.Run push = cli.run(home, "push", "app:1", image, "--sign-key", key("release.key"));
     assertEquals(0, push.exit(), push.err());
     String att = "sha256-" + built.digest().hex() + ".att";
     assertTrue(
@@ -125,7 +123,7 @@ class AttestationCommandsTest {
         push.err());
 
     // In the registry as cosign stores attestations: DSSE layers annotated with the predicate.
-    RemoteRepository repository = repository(image);
+    RemoteRepository repository = SigningCli.repository(image);
     Manifest attached = Manifest.parse(repository.manifest(att).orElseThrow().body(), "att");
     assertEquals(2, attached.layers().size());
     Set<String> types = new TreeSet<>();
@@ -163,21 +161,20 @@ class AttestationCommandsTest {
     assertEquals(Set.of(SPDX, SLSA), types);
 
     // Another key's attestations join them (attest, for an image already pushed).
-    CliProcess.Run attest = appliance(home, "attest", image, "--key", key("other.key"));
+    CliProcess.Run attest = cli.run(home, "attest", image, "--key", key("other.key"));
     assertEquals(0, attest.exit(), attest.err());
     assertTrue(attest.out().startsWith("attested " + image), attest.out());
 
     Path policy = policyRequiring("release.pub");
     Path fresh = dir.resolve("fresh");
-    CliProcess.Run pull = appliance(fresh, "pull", image, "--policy", policy.toString());
+    CliProcess.Run pull = cli.run(fresh, "pull", image, "--policy", policy.toString());
     assertEquals(0, pull.exit(), pull.err());
     // Offline from here on: inspect reads what the pull kept.
     registry.close();
 
     String release = fingerprint("release.pub");
     CliProcess.Run inspect =
-        appliance(
-            fresh, "inspect", image, "--attestations", "--policy", policy.toString(), "--json");
+        cli.run(fresh, "inspect", image, "--attestations", "--policy", policy.toString(), "--json");
     assertEquals(0, inspect.exit(), inspect.err());
     List<JsonNode> checks = list(inspect.out());
     assertEquals(4, checks.size(), inspect.out());
@@ -196,7 +193,7 @@ class AttestationCommandsTest {
     assertEquals(List.of(SLSA, SPDX), verified.stream().sorted().toList());
 
     CliProcess.Run human =
-        appliance(fresh, "inspect", image, "--attestations", "--key", key("other.pub"));
+        cli.run(fresh, "inspect", image, "--attestations", "--key", key("other.pub"));
     assertEquals(0, human.exit(), human.err());
     String other = fingerprint("other.pub");
     assertTrue(human.out().contains(SPDX + "  verified  key " + other + "  sha256:"), human.out());
@@ -206,9 +203,8 @@ class AttestationCommandsTest {
   @Test
   void aTamperedAttestationIsReportedAsNotVerified() throws Exception {
     String image = registry.host() + "/ops/tampered:1";
-    assertEquals(
-        0, appliance(home, "push", "app:1", image, "--sign-key", key("release.key")).exit());
-    RemoteRepository repository = repository(image);
+    assertEquals(0, cli.run(home, "push", "app:1", image, "--sign-key", key("release.key")).exit());
+    RemoteRepository repository = SigningCli.repository(image);
     String att = "sha256-" + built.digest().hex() + ".att";
     ObjectNode manifest = (ObjectNode) JSON.readTree(repository.manifest(att).orElseThrow().body());
     for (JsonNode layer : manifest.get("layers")) {
@@ -237,10 +233,10 @@ class AttestationCommandsTest {
         att, JSON.writeValueAsBytes(manifest), "application/vnd.oci.image.manifest.v1+json");
 
     Path fresh = dir.resolve("fresh");
-    CliProcess.Run pull = appliance(fresh, "pull", image);
+    CliProcess.Run pull = cli.run(fresh, "pull", image);
     assertEquals(0, pull.exit(), pull.err());
     CliProcess.Run inspect =
-        appliance(fresh, "inspect", image, "--attestations", "--key", key("release.pub"), "--json");
+        cli.run(fresh, "inspect", image, "--attestations", "--key", key("release.pub"), "--json");
     assertEquals(0, inspect.exit(), inspect.err());
     List<JsonNode> checks = list(inspect.out());
     assertEquals(2, checks.size(), inspect.out());
@@ -257,15 +253,15 @@ class AttestationCommandsTest {
   @Test
   void exportKubevirtRefusesAnUnsignedImageUnderAPolicyRequiringSignatures() throws Exception {
     String image = registry.host() + "/ops/unsigned:2";
-    assertEquals(0, appliance(home, "push", "app:2", image).exit());
+    assertEquals(0, cli.run(home, "push", "app:2", image).exit());
     Path fresh = dir.resolve("fresh");
     // No policy requiring signatures at pull time (the host's accepts anything).
-    assertEquals(0, appliance(fresh, "pull", image).exit());
+    assertEquals(0, cli.run(fresh, "pull", image).exit());
 
     Path out = dir.resolve("out");
     String disk = registry.host() + "/ops/disk:1";
     CliProcess.Run export =
-        appliance(
+        cli.run(
             fresh,
             "export",
             image,
@@ -281,19 +277,13 @@ class AttestationCommandsTest {
             && export.err().contains("nothing was exported"),
         export.err());
     assertFalse(Files.exists(out) && hasEntries(out), "a refused export wrote files");
-    assertTrue(repository(disk).manifest("1").isEmpty(), "a refused export pushed a containerDisk");
+    assertTrue(
+        SigningCli.repository(disk).manifest("1").isEmpty(),
+        "a refused export pushed a containerDisk");
   }
 
   private Path policyRequiring(String publicKey) throws IOException {
-    return Files.writeString(
-        dir.resolve("policy-" + publicKey + ".json"),
-        "{\"default\":[{\"type\":\"reject\"}],"
-            + "\"transports\":{\"docker\":{\""
-            + registry.host()
-            + "/ops\":[{\"type\":\"sigstoreSigned\","
-            + "\"keyPath\":\""
-            + dir.resolve(publicKey)
-            + "\"}]}}}");
+    return cli.policyRequiring(registry.host(), dir.resolve(publicKey));
   }
 
   private String key(String name) {
@@ -314,25 +304,5 @@ class AttestationCommandsTest {
     try (Stream<Path> entries = Files.list(directory)) {
       return entries.findAny().isPresent();
     }
-  }
-
-  private static RemoteRepository repository(String image) {
-    return RemoteRepository.open(
-        ImageReference.parse(image), RegistryOptions.defaults(), TransferListener.NONE, true);
-  }
-
-  private CliProcess.Run appliance(Path home, String... args)
-      throws IOException, InterruptedException {
-    return CliProcess.run(
-        home,
-        Map.of(
-            "DOCKER_CONFIG",
-            dir.resolve("no-docker-config").toString(),
-            "APPLIANCE_KEY_PASSWORD",
-            "pw",
-            "XDG_CONFIG_HOME",
-            dir.resolve("xdg").toString()),
-        "",
-        args);
   }
 }

@@ -109,17 +109,7 @@ class IndependentImplementationsTest {
             dir.resolve("sig"),
             Base64.getDecoder()
                 .decode(layer.annotations().get(SignatureManifest.SIGNATURE_ANNOTATION)));
-    String verified =
-        run(
-            "",
-            "openssl",
-            "dgst",
-            "-sha256",
-            "-verify",
-            files.publicKey().toString(),
-            "-signature",
-            sig.toString(),
-            payload.toString());
+    String verified = opensslVerify(files.publicKey(), sig, payload);
     assertEquals("Verified OK", verified.strip());
 
     Files.write(
@@ -178,19 +168,7 @@ class IndependentImplementationsTest {
         Files.write(
             dir.resolve("sig"),
             Base64.getDecoder().decode(json.get("signatures").get(0).get("sig").asText()));
-    assertEquals(
-        "Verified OK",
-        run(
-                "",
-                "openssl",
-                "dgst",
-                "-sha256",
-                "-verify",
-                files.publicKey().toString(),
-                "-signature",
-                sig.toString(),
-                signed.toString())
-            .strip());
+    assertEquals("Verified OK", opensslVerify(files.publicKey(), sig, signed).strip());
     assertTrue(
         new String(statement, StandardCharsets.UTF_8)
             .contains("\"sha256\":\"" + image.hex() + "\""));
@@ -221,6 +199,21 @@ class IndependentImplementationsTest {
       Files.write(script, in.readAllBytes());
     }
     return script.toString();
+  }
+
+  /** openssl's verdict on an ECDSA-SHA256 signature of {@code data}: "Verified OK" or a failure. */
+  private static String opensslVerify(Path publicKey, Path signature, Path data)
+      throws IOException, InterruptedException {
+    return run(
+        "",
+        "openssl",
+        "dgst",
+        "-sha256",
+        "-verify",
+        publicKey.toString(),
+        "-signature",
+        signature.toString(),
+        data.toString());
   }
 
   /**
