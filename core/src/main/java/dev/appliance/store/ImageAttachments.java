@@ -130,19 +130,53 @@ public final class ImageAttachments {
     return found;
   }
 
+  /**
+   * Removes what is kept for images whose manifest left the store (after gc); returns how many
+   * images' attachments went.
+   */
+  public int prune() {
+    Path sha256 = store.root().resolve("attachments/sha256");
+    int removed = 0;
+    for (Path image : entries(sha256)) {
+      String hex = image.getFileName().toString();
+      if (hex.matches("[0-9a-f]{64}") && !store.hasBlob(new Digest("sha256", hex))) {
+        for (Kind kind : Kind.values()) {
+          clear(new Digest("sha256", hex), kind);
+        }
+        try {
+          Files.deleteIfExists(image.resolve(PROVENANCE));
+          for (Kind kind : Kind.values()) {
+            Files.deleteIfExists(image.resolve(kind.directory()));
+          }
+          Files.deleteIfExists(image);
+        } catch (IOException e) {
+          throw new ApplianceException("cannot remove " + image + ": " + e.getMessage(), e);
+        }
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  private static List<Path> entries(Path directory) {
+    if (!Files.isDirectory(directory)) {
+      return List.of();
+    }
+    try (Stream<Path> entries = Files.list(directory)) {
+      return entries.sorted().toList();
+    } catch (IOException e) {
+      throw new ApplianceException("cannot list " + directory + ": " + e.getMessage(), e);
+    }
+  }
+
   private Path dir(Digest image) {
     return store.root().resolve("attachments").resolve(image.algorithm()).resolve(image.hex());
   }
 
   private static List<Path> files(Path directory) {
-    if (!Files.isDirectory(directory)) {
-      return List.of();
-    }
-    try (Stream<Path> entries = Files.list(directory)) {
-      return entries.filter(p -> p.getFileName().toString().endsWith(".json")).sorted().toList();
-    } catch (IOException e) {
-      throw new ApplianceException("cannot list " + directory + ": " + e.getMessage(), e);
-    }
+    return entries(directory).stream()
+        .filter(p -> p.getFileName().toString().endsWith(".json"))
+        .toList();
   }
 
   private void write(Path target, byte[] content) {
