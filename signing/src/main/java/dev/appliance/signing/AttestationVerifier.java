@@ -31,11 +31,17 @@ public final class AttestationVerifier {
    * @param predicateType what the statement says it is (from the annotation when unreadable)
    * @param envelope the envelope's digest
    * @param signer the fingerprint of the key whose signature verified, or null
+   * @param intact the envelope matches its digest and holds an in-toto statement
    * @param verified signed by one of the keys, about this image, consistent
    * @param detail why not verified; empty when verified
    */
   public record Check(
-      String predicateType, Digest envelope, String signer, boolean verified, String detail) {}
+      String predicateType,
+      Digest envelope,
+      String signer,
+      boolean intact,
+      boolean verified,
+      String detail) {}
 
   /**
    * Checks every envelope in {@code manifests} (the same envelope found twice is reported once).
@@ -54,12 +60,6 @@ public final class AttestationVerifier {
     return List.copyOf(checks.values());
   }
 
-  /** The checked envelope's statement, for callers that read a verified attestation's predicate. */
-  public static Optional<InTotoStatement> statement(SignatureManifest manifest, Descriptor layer) {
-    return envelopeOf(manifest, layer)
-        .map(e -> InTotoStatement.parse(e.payload(), "attestation " + layer.digest()));
-  }
-
   private static Check check(
       SignatureManifest manifest, Descriptor layer, List<ECPublicKey> keys, Digest image) {
     String annotated =
@@ -68,10 +68,10 @@ public final class AttestationVerifier {
     try {
       envelope = envelopeOf(manifest, layer);
     } catch (InvalidInputException e) {
-      return refused(annotated, layer, "corrupted: " + e.getMessage());
+      return corrupted(annotated, layer, e.getMessage());
     }
     if (envelope.isEmpty()) {
-      return refused(annotated, layer, "corrupted: envelope missing or not matching its digest");
+      return corrupted(annotated, layer, "envelope missing or not matching its digest");
     }
     Dsse dsse = envelope.get();
     String where = "attestation " + layer.digest();
@@ -83,14 +83,17 @@ public final class AttestationVerifier {
       }
       statement = InTotoStatement.parse(dsse.payload(), where);
     } catch (InvalidInputException e) {
-      return refused(annotated, layer, "corrupted: " + e.getMessage());
+      return corrupted(annotated, layer, e.getMessage());
     }
     String type = Text.shown(statement.predicateType());
     String signer = signerOf(dsse, keys);
     if (signer == null) {
-      return refused(
+      return new Check(
           type,
-          layer,
+          layer.digest(),
+          null,
+          true,
+          false,
           keys.isEmpty()
               ? "no key to verify with"
               : "the signature does not verify with "
@@ -104,6 +107,7 @@ public final class AttestationVerifier {
           type,
           layer.digest(),
           signer,
+          true,
           false,
           "the statement is about another image, not " + image);
     }
@@ -114,14 +118,15 @@ public final class AttestationVerifier {
           type,
           layer.digest(),
           signer,
+          true,
           false,
           "the layer's predicateType annotation '" + annotated + "' is not the statement's");
     }
-    return new Check(type, layer.digest(), signer, true, "");
+    return new Check(type, layer.digest(), signer, true, true, "");
   }
 
-  private static Check refused(String type, Descriptor layer, String detail) {
-    return new Check(type, layer.digest(), null, false, detail);
+  private static Check corrupted(String type, Descriptor layer, String detail) {
+    return new Check(type, layer.digest(), null, false, false, "corrupted: " + detail);
   }
 
   private static Optional<Dsse> envelopeOf(SignatureManifest manifest, Descriptor layer) {

@@ -30,7 +30,7 @@ public final class LocalAttachments implements SignatureSource {
    * Replaces what the store kept for {@code image} with what was found in the registry, leaving out
    * what does not check out: with {@code keys} (the policy's for this image), signatures and
    * attestations that no key verifies; without, those whose payloads do not match their digests
-   * (or, for attestations, whose statement is unreadable or about another image).
+   * (or, for attestations, that hold no readable in-toto statement).
    */
   public Kept keep(
       Digest image,
@@ -47,7 +47,7 @@ public final class LocalAttachments implements SignatureSource {
     for (SignatureManifest attestation : attestations) {
       boolean kept =
           AttestationVerifier.check(List.of(attestation), keys, image).stream()
-              .anyMatch(c -> keys.isEmpty() ? !c.detail().startsWith("corrupted") : c.verified());
+              .anyMatch(c -> keys.isEmpty() ? c.intact() : c.verified());
       if (kept) {
         goodAttestations.add(attestation);
       }
