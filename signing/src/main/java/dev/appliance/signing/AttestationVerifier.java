@@ -88,12 +88,10 @@ public final class AttestationVerifier {
     String type = Text.shown(statement.predicateType());
     String signer = signerOf(dsse, keys);
     if (signer == null) {
-      return new Check(
+      return notVerified(
           type,
-          layer.digest(),
+          layer,
           null,
-          true,
-          false,
           keys.isEmpty()
               ? "no key to verify with"
               : "the signature does not verify with "
@@ -103,26 +101,23 @@ public final class AttestationVerifier {
                   + " (signed by another key, or the statement was altered)");
     }
     if (!statement.subjectDigests().contains(image)) {
-      return new Check(
-          type,
-          layer.digest(),
-          signer,
-          true,
-          false,
-          "the statement is about another image, not " + image);
+      return notVerified(type, layer, signer, "the statement is about another image, not " + image);
     }
     if (!statement
         .predicateType()
         .equals(layer.annotations().get(Attestations.PREDICATE_TYPE_ANNOTATION))) {
-      return new Check(
+      return notVerified(
           type,
-          layer.digest(),
+          layer,
           signer,
-          true,
-          false,
           "the layer's predicateType annotation '" + annotated + "' is not the statement's");
     }
     return new Check(type, layer.digest(), signer, true, true, "");
+  }
+
+  /** An intact envelope that does not verify, and why. */
+  private static Check notVerified(String type, Descriptor layer, String signer, String detail) {
+    return new Check(type, layer.digest(), signer, true, false, detail);
   }
 
   private static Check corrupted(String type, Descriptor layer, String detail) {
