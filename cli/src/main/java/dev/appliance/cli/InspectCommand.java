@@ -2,7 +2,6 @@ package dev.appliance.cli;
 
 import dev.appliance.builder.Inspector;
 import dev.appliance.oci.Digest;
-import dev.appliance.oci.ImageReference;
 import dev.appliance.oci.MetadataRules;
 import dev.appliance.signing.AttestationVerifier;
 import dev.appliance.signing.LocalAttachments;
@@ -100,8 +99,9 @@ final class InspectCommand extends BaseCommand {
     for (Path key : keys) {
       verifyWith.add(PublicKeys.read(key));
     }
-    if (keys.isEmpty() && !stored.name().matches("(sha256:)?[0-9a-f]{6,64}")) {
-      verifyWith.addAll(policy.keysFor(ImageReference.parse(stored.name())));
+    if (keys.isEmpty()) {
+      PolicyOptions.nameOf(store, stored)
+          .ifPresent(name -> verifyWith.addAll(policy.keysFor(name)));
     }
     List<AttestationVerifier.Check> checks =
         AttestationVerifier.check(

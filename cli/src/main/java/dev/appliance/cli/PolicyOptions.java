@@ -86,7 +86,13 @@ final class PolicyOptions {
       err.flush();
       return;
     }
-    ImageReference named = nameOf(store, image);
+    ImageReference named =
+        nameOf(store, image)
+            .orElseThrow(
+                () ->
+                    new InvalidInputException(
+                        image.name()
+                            + " has no tag, and the policy's scopes name images: tag it first"));
     PolicyDecision decision;
     try {
       decision =
@@ -102,20 +108,19 @@ final class PolicyOptions {
     err.flush();
   }
 
-  /** The name the policy scopes a stored image by: as given, or its tag when given by digest. */
-  private static ImageReference nameOf(ImageStore store, StoredImage image) {
+  /**
+   * The name the policy scopes a stored image by: as given, or its first tag when given by digest;
+   * empty for an untagged image given by digest.
+   */
+  static Optional<ImageReference> nameOf(ImageStore store, StoredImage image) {
     Digest digest = image.descriptor().digest();
     String given = image.name();
     if (!given.matches("(sha256:)?[0-9a-f]{6,64}")) {
-      return ImageReference.parse(given);
+      return Optional.of(ImageReference.parse(given));
     }
     return store.tags().stream()
         .filter(t -> t.manifest().digest().equals(digest))
         .map(t -> ImageReference.parse(t.name()))
-        .findFirst()
-        .orElseThrow(
-            () ->
-                new InvalidInputException(
-                    given + " has no tag, and the policy's scopes name images: tag it first"));
+        .findFirst();
   }
 }
