@@ -8,6 +8,7 @@ import dev.appliance.common.InvalidInputException;
 import dev.appliance.oci.Descriptor;
 import dev.appliance.oci.ImageConfig;
 import dev.appliance.recipe.Recipe;
+import dev.appliance.store.ImageAttachments;
 import dev.appliance.store.ImageStore;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -112,6 +113,17 @@ public final class ImageBuilder {
       Descriptor manifest =
           timings.time(
               "store image", () -> new AssembleImageStep(store, image, layers, history).call());
+      // What push attests as SLSA provenance, and what a rebuild repeats.
+      new ImageAttachments(store)
+          .putProvenance(
+              manifest.digest(),
+              BuildRecord.of(
+                  recipe,
+                  image.provenance(),
+                  inputs.lock() == null ? null : inputs.lockPath(),
+                  inputs.mirror().uri(),
+                  inputs.releases(),
+                  inputs.epoch()));
       return new BuildResult(tag, manifest, layers, timings.all(), installed);
     } catch (ApplianceException | InvalidInputException | UncheckedIOException e) {
       throw e;

@@ -56,6 +56,12 @@ public final class Inspector {
         config.created() == null ? null : config.created().toString());
   }
 
+  /** Whether the image has a layer annotated "sbom" (as appliance build writes). */
+  public static boolean hasSbom(StoredImage image) {
+    return image.manifest().layers().stream()
+        .anyMatch(l -> "sbom".equals(l.annotations().get(ImageBuilder.LAYER_ANNOTATION)));
+  }
+
   /**
    * The SPDX SBOM the image carries: the file {@value Sbom#PATH} of its layer annotated "sbom" (the
    * top one), read without unpacking any other layer.

@@ -22,6 +22,7 @@ import picocli.CommandLine.HelpCommand;
       StoreCommand.class,
       PushCommand.class,
       SignCommand.class,
+      AttestCommand.class,
       VerifyCommand.class,
       PullCommand.class,
       RunCommand.class,

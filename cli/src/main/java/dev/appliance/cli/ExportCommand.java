@@ -4,6 +4,7 @@ import dev.appliance.runtime.export.ExportFormat;
 import dev.appliance.runtime.export.ExportOptions;
 import dev.appliance.runtime.export.ExportResult;
 import dev.appliance.runtime.export.Exporter;
+import dev.appliance.store.ImageStore;
 import dev.appliance.store.StoredImage;
 import java.nio.file.Path;
 import java.util.List;
@@ -50,8 +51,11 @@ final class ExportCommand extends RegistryCommand {
       names = "--kubevirt",
       paramLabel = "REF",
       description =
-          "Also push a KubeVirt containerDisk image to REF and write a VirtualMachine + Service manifest.")
+          "Also push a KubeVirt containerDisk image to REF and write a VirtualMachine + Service manifest;"
+              + " the image must then pass the signature policy (checked against the signatures its pull kept).")
   String kubevirt;
+
+  @Mixin PolicyOptions policy;
 
   @Mixin FirstBootOptions firstBoot;
 
@@ -76,7 +80,12 @@ final class ExportCommand extends RegistryCommand {
             firstBoot.params(),
             firstBoot.secrets(System.in, registry),
             limits.limits());
-    StoredImage stored = store().get(image);
+    ImageStore store = store();
+    StoredImage stored = store.get(image);
+    if (kubevirt != null) {
+      // Refused before anything is written or pushed, as pull and run refuse before storing.
+      policy.admitStored(store, stored, err());
+    }
     output.progress(
         err(),
         "exporting "

@@ -1,5 +1,6 @@
 package dev.appliance.cli;
 
+import dev.appliance.store.ImageAttachments;
 import dev.appliance.store.ImageStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -12,7 +13,10 @@ final class GcCommand extends BaseCommand {
 
   @Override
   public Integer call() {
-    ImageStore.GcResult result = ImageStore.open(dirs().store()).gc();
+    ImageStore store = ImageStore.open(dirs().store());
+    ImageStore.GcResult result = store.gc();
+    // Signatures, attestations and build records of images gc removed go with them.
+    new ImageAttachments(store).prune();
     if (output.json) {
       out().println(Json.write(new Collected(result.blobsRemoved(), result.bytesFreed())));
     } else {

@@ -1,10 +1,18 @@
 package dev.appliance.cli;
 
 import dev.appliance.builder.Inspector;
+import dev.appliance.oci.Digest;
 import dev.appliance.oci.MetadataRules;
+import dev.appliance.signing.AttestationVerifier;
+import dev.appliance.signing.LocalAttachments;
+import dev.appliance.signing.PublicKeys;
 import dev.appliance.store.ImageStore;
 import dev.appliance.store.StoredImage;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.interfaces.ECPublicKey;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -21,11 +29,32 @@ final class InspectCommand extends BaseCommand {
   @Option(names = "--sbom", description = "Print the image's SPDX SBOM (JSON) instead.")
   boolean sbom;
 
+  @Option(
+      names = "--attestations",
+      description =
+          "List the image's attestations kept in the store (from its pull): predicate type, whether"
+              + " verified, signer key fingerprint, envelope digest.")
+  boolean attestations;
+
+  @Option(
+      names = "--key",
+      paramLabel = "KEY",
+      description =
+          "With --attestations: public key to verify them with (repeatable; default: the keys the"
+              + " policy requires for the image).")
+  List<Path> keys = new ArrayList<>();
+
+  @Mixin PolicyOptions policy;
+
   @Mixin OutputOptions output;
 
   @Override
   public Integer call() {
-    StoredImage stored = ImageStore.open(dirs().store()).get(image);
+    ImageStore store = ImageStore.open(dirs().store());
+    StoredImage stored = store.get(image);
+    if (attestations) {
+      return listAttestations(store, stored);
+    }
     if (sbom) {
       out().println(new String(Inspector.sbom(stored), StandardCharsets.UTF_8));
       return 0;
@@ -63,4 +92,55 @@ final class InspectCommand extends BaseCommand {
                 out().println("  " + MetadataRules.escaped(k) + " = " + MetadataRules.escaped(v)));
     return 0;
   }
+
+  private int listAttestations(ImageStore store, StoredImage stored) {
+    Digest digest = stored.descriptor().digest();
+    List<ECPublicKey> verifyWith = new ArrayList<>();
+    for (Path key : keys) {
+      verifyWith.add(PublicKeys.read(key));
+    }
+    if (keys.isEmpty()) {
+      PolicyOptions.nameOf(store, stored)
+          .ifPresent(name -> verifyWith.addAll(policy.keysFor(name)));
+    }
+    List<AttestationVerifier.Check> checks =
+        AttestationVerifier.check(
+            new LocalAttachments(store).attestations(digest), verifyWith, digest);
+    if (output.json) {
+      out()
+          .println(
+              Json.write(
+                  checks.stream()
+                      .map(
+                          c ->
+                              new AttestationView(
+                                  c.predicateType(),
+                                  c.envelope().toString(),
+                                  c.signer(),
+                                  c.verified(),
+                                  c.detail()))
+                      .toList()));
+      return 0;
+    }
+    if (checks.isEmpty()) {
+      out().println(stored.name() + " (" + digest + "): no attestations in the store");
+    }
+    for (AttestationVerifier.Check check : checks) {
+      out()
+          .println(
+              MetadataRules.escaped(check.predicateType())
+                  + "  "
+                  + (check.verified() ? "verified" : "NOT verified")
+                  + "  key "
+                  + (check.signer() == null ? "unknown" : check.signer())
+                  + "  "
+                  + check.envelope()
+                  + (check.verified() ? "" : "  (" + MetadataRules.escaped(check.detail()) + ")"));
+    }
+    return 0;
+  }
+
+  /** What --attestations --json prints for each attestation. */
+  record AttestationView(
+      String predicateType, String envelope, String signer, boolean verified, String detail) {}
 }

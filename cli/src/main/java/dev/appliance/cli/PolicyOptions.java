@@ -1,19 +1,33 @@
 package dev.appliance.cli;
 
 import dev.appliance.common.ApplianceException;
+import dev.appliance.common.InvalidInputException;
+import dev.appliance.oci.Digest;
+import dev.appliance.oci.ImageReference;
 import dev.appliance.registry.ManifestGate;
 import dev.appliance.registry.RegistryOptions;
 import dev.appliance.registry.TransferListener;
+import dev.appliance.signing.LocalAttachments;
 import dev.appliance.signing.RemoteSigning;
 import dev.appliance.signing.policy.PolicyDecision;
+import dev.appliance.signing.policy.PolicyEvaluator;
 import dev.appliance.signing.policy.PolicyFiles;
 import dev.appliance.signing.policy.TrustPolicy;
+import dev.appliance.store.ImageStore;
+import dev.appliance.store.StoredImage;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.security.interfaces.ECPublicKey;
+import java.util.List;
 import java.util.Optional;
 import picocli.CommandLine.Option;
 
-/** --policy for the commands that take images from a registry (pull, run) and for verify. */
+/**
+ * --policy for the commands that take images from a registry (pull, run), export --kubevirt, verify
+ * and inspect --attestations.
+ */
 final class PolicyOptions {
   @Option(
       names = "--policy",
@@ -52,5 +66,61 @@ final class PolicyOptions {
         err.flush();
       }
     };
+  }
+
+  /** The keys the policy in force requires for {@code image}; empty without a policy. */
+  List<ECPublicKey> keysFor(ImageReference image) {
+    return read().map(p -> p.keysFor(image)).orElse(List.of());
+  }
+
+  /**
+   * Checks an image already in the store (export --kubevirt) against the signatures the store keeps
+   * for it (from its pull): refused is invalid input, before anything is written.
+   */
+  void admitStored(ImageStore store, StoredImage image, PrintWriter err) {
+    Digest digest = image.descriptor().digest();
+    Optional<TrustPolicy> trust = read();
+    if (trust.isEmpty()) {
+      err.println(
+          "warning: " + image.name() + " (" + digest + ") is unverified: no signature policy file");
+      err.flush();
+      return;
+    }
+    ImageReference named =
+        nameOf(store, image)
+            .orElseThrow(
+                () ->
+                    new InvalidInputException(
+                        image.name()
+                            + " has no tag, and the policy's scopes name images: tag it first"));
+    PolicyDecision decision;
+    try {
+      decision =
+          new PolicyEvaluator(trust.get()).evaluate(named, digest, new LocalAttachments(store));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    if (!decision.accepted()) {
+      throw new InvalidInputException(
+          named + " (" + digest + ") " + decision.message() + "; nothing was exported");
+    }
+    err.println(decision.message());
+    err.flush();
+  }
+
+  /**
+   * The name the policy scopes a stored image by: as given, or its first tag when given by digest;
+   * empty for an untagged image given by digest.
+   */
+  static Optional<ImageReference> nameOf(ImageStore store, StoredImage image) {
+    Digest digest = image.descriptor().digest();
+    String given = image.name();
+    if (!given.matches("(sha256:)?[0-9a-f]{6,64}")) {
+      return Optional.of(ImageReference.parse(given));
+    }
+    return store.tags().stream()
+        .filter(t -> t.manifest().digest().equals(digest))
+        .map(t -> ImageReference.parse(t.name()))
+        .findFirst();
   }
 }

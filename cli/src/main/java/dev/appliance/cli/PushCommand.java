@@ -5,11 +5,14 @@ import dev.appliance.registry.ImagePusher;
 import dev.appliance.registry.PushResult;
 import dev.appliance.registry.RegistryOptions;
 import dev.appliance.registry.TransferListener;
+import dev.appliance.signing.AttestationPredicate;
 import dev.appliance.signing.Passphrase;
 import dev.appliance.signing.RemoteSigning;
 import dev.appliance.signing.SigningKey;
+import dev.appliance.store.ImageStore;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -40,7 +43,8 @@ final class PushCommand extends RegistryCommand {
       names = "--sign-key",
       paramLabel = "KEY",
       description =
-          "After the push, sign the pushed image with this private key (as `appliance sign`).")
+          "After the push, sign the pushed image with this private key (as `appliance sign`) and"
+              + " attach its SBOM and SLSA provenance as attestations signed with it (as `appliance attest`).")
   Path signKey;
 
   @Mixin SigningKeyOptions signing;
@@ -60,7 +64,10 @@ final class PushCommand extends RegistryCommand {
     SigningKey key = signKey == null ? null : signing.read(signKey, "--sign-key");
     RegistryOptions options = registryOptions();
     TransferListener listener = transferProgress("pushing");
-    PushResult result = new ImagePusher(store(), options, listener).push(local, remote);
+    ImageStore store = store();
+    List<AttestationPredicate> predicates =
+        key == null ? List.of() : ImagePredicates.of(store, store.get(local));
+    PushResult result = new ImagePusher(store, options, listener).push(local, remote);
     Pushed json =
         new Pushed(
             result.target(),
@@ -84,10 +91,15 @@ final class PushCommand extends RegistryCommand {
             + result.blobsSkipped()
             + " already there");
     if (key != null) {
-      err()
-          .println(
-              SignatureLines.signed(
-                  new RemoteSigning(options, listener).sign(result.target(), key)));
+      RemoteSigning signing = new RemoteSigning(options, listener);
+      err().println(SignatureLines.signed(signing.sign(result.target(), key)));
+      if (predicates.isEmpty()) {
+        err().println("no attestations: " + local + " has no SBOM and no build record");
+      } else {
+        err()
+            .println(
+                SignatureLines.attested(signing.attest(result.target(), key, d -> predicates)));
+      }
     }
     return 0;
   }

@@ -6,11 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.appliance.oci.ImageReference;
 import dev.appliance.oci.Manifest;
-import dev.appliance.registry.RegistryOptions;
 import dev.appliance.registry.RegistryServer;
 import dev.appliance.registry.RemoteRepository;
 import dev.appliance.registry.TestImages;
-import dev.appliance.registry.TransferListener;
 import dev.appliance.signing.Passphrase;
 import dev.appliance.signing.PrivateKeys;
 import dev.appliance.signing.RegistrySignatures;
@@ -22,7 +20,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -57,17 +54,7 @@ class SigningCommandsTest {
 
   private CliProcess.Run appliance(Path home, String... args)
       throws IOException, InterruptedException {
-    return CliProcess.run(
-        home,
-        Map.of(
-            "DOCKER_CONFIG",
-            dir.resolve("no-docker-config").toString(),
-            "APPLIANCE_KEY_PASSWORD",
-            "pw",
-            "XDG_CONFIG_HOME",
-            dir.resolve("xdg").toString()),
-        "",
-        args);
+    return new SigningCli(dir).run(home, args);
   }
 
   @Test
@@ -111,16 +98,7 @@ class SigningCommandsTest {
     assertEquals(
         0, appliance(home, "verify", image, "--key", dir.resolve("release.pub").toString()).exit());
 
-    Path policy =
-        Files.writeString(
-            dir.resolve("policy.json"),
-            "{\"default\":[{\"type\":\"reject\"}],"
-                + "\"transports\":{\"docker\":{\""
-                + registry.host()
-                + "/ops\":[{\"type\":\"sigstoreSigned\","
-                + "\"keyPath\":\""
-                + dir.resolve("release.pub")
-                + "\"}]}}}");
+    Path policy = new SigningCli(dir).policyRequiring(registry.host(), dir.resolve("release.pub"));
     Path fresh = dir.resolve("fresh");
     CliProcess.Run pulled = appliance(fresh, "pull", image, "--policy", policy.toString());
     assertEquals(0, pulled.exit(), pulled.err());
@@ -159,16 +137,7 @@ class SigningCommandsTest {
         0,
         appliance(home, "push", "app:1", image, "--sign-key", dir.resolve("other.key").toString())
             .exit());
-    Path policy =
-        Files.writeString(
-            dir.resolve("policy.json"),
-            "{\"default\":[{\"type\":\"reject\"}],"
-                + "\"transports\":{\"docker\":{\""
-                + registry.host()
-                + "/ops\":[{\"type\":\"sigstoreSigned\","
-                + "\"keyPath\":\""
-                + dir.resolve("release.pub")
-                + "\"}]}}}");
+    Path policy = new SigningCli(dir).policyRequiring(registry.host(), dir.resolve("release.pub"));
 
     Path runHome = dir.resolve("run");
     CliProcess.Run run = appliance(runHome, "run", "--policy", policy.toString(), image);
@@ -199,16 +168,7 @@ class SigningCommandsTest {
             .exit());
     SigningKey key =
         PrivateKeys.read(dir.resolve("release.key"), Passphrase.of("pw".toCharArray()));
-    Path policy =
-        Files.writeString(
-            dir.resolve("policy.json"),
-            "{\"default\":[{\"type\":\"reject\"}],"
-                + "\"transports\":{\"docker\":{\""
-                + registry.host()
-                + "/ops\":[{\"type\":\"sigstoreSigned\","
-                + "\"keyPath\":\""
-                + dir.resolve("release.pub")
-                + "\"}]}}}");
+    Path policy = new SigningCli(dir).policyRequiring(registry.host(), dir.resolve("release.pub"));
 
     String retagged = registry.host() + "/ops/retagged:1";
     assertEquals(
@@ -275,8 +235,7 @@ class SigningCommandsTest {
   }
 
   private static RemoteRepository repository(String image) {
-    return RemoteRepository.open(
-        ImageReference.parse(image), RegistryOptions.defaults(), TransferListener.NONE, true);
+    return SigningCli.repository(image);
   }
 
   @Test

@@ -35,19 +35,29 @@ public final class TestImages {
     Random random = new Random(seed);
     byte[] content = new byte[size];
     random.nextBytes(content);
+    return fileLayer(store, "data/file-" + seed, content, Map.of());
+  }
+
+  /** A layer holding one file {@code path}; {@code annotations} go on its descriptor. */
+  public static Layer fileLayer(
+      ImageStore store, String path, byte[] content, Map<String, String> annotations)
+      throws IOException {
     MessageDigest diff = Digest.newSha256();
     try (BlobWriter blob = store.newBlob()) {
       try (GzipCompressorOutputStream gzip = new GzipCompressorOutputStream(new NonClosing(blob));
           TarArchiveOutputStream tar =
               new TarArchiveOutputStream(new DigestOutputStream(gzip, diff))) {
-        TarArchiveEntry entry = new TarArchiveEntry("data/file-" + seed);
-        entry.setSize(size);
+        TarArchiveEntry entry = new TarArchiveEntry(path);
+        entry.setSize(content.length);
         entry.setModTime(0);
         tar.putArchiveEntry(entry);
         tar.write(content);
         tar.closeArchiveEntry();
       }
-      return new Layer(blob.commit(MediaTypes.OCI_LAYER_GZIP), Digest.fromSha256(diff.digest()));
+      Descriptor stored = blob.commit(MediaTypes.OCI_LAYER_GZIP);
+      return new Layer(
+          new Descriptor(stored.mediaType(), stored.digest(), stored.size(), annotations),
+          Digest.fromSha256(diff.digest()));
     }
   }
 

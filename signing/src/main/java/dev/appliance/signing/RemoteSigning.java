@@ -15,6 +15,7 @@ import java.io.UncheckedIOException;
 import java.security.interfaces.ECPublicKey;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Signing and verification of images in a registry, what {@code sign}, {@code push --sign-key},
@@ -46,6 +47,50 @@ public final class RemoteSigning {
           named,
           image.digest(),
           new RegistrySignatures(repository).sign(new Signer(key), named, image));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** What was attested and where the attestations went. */
+  public record AttestResult(
+      ImageReference named,
+      Digest digest,
+      List<String> predicateTypes,
+      RegistryAttestations.Stored stored) {}
+
+  /**
+   * Signs and attaches the attestations {@code predicates} gives for the digest the registry serves
+   * for {@code remote} (the caller finds the image's SBOM and build record by that digest).
+   */
+  public AttestResult attest(
+      String remote, SigningKey key, Function<Digest, List<AttestationPredicate>> predicates) {
+    ImageReference named = RemoteRepository.parseReference(remote, "image");
+    RemoteRepository repository = RemoteRepository.open(named, options, listener, true);
+    Descriptor image = manifestOf(repository, named);
+    List<AttestationPredicate> statements = predicates.apply(image.digest());
+    try {
+      listener.stage("attesting " + named + " (" + image.digest() + ")");
+      return new AttestResult(
+          named,
+          image.digest(),
+          statements.stream().map(AttestationPredicate::type).toList(),
+          new RegistryAttestations(repository).attest(new Attester(key), named, image, statements));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The signatures and attestations a registry holds for one image digest, unchecked. */
+  public record Attached(
+      List<SignatureManifest> signatures, List<SignatureManifest> attestations) {}
+
+  public Attached attached(ImageReference image, Digest digest) {
+    RemoteRepository repository = RemoteRepository.open(image, options, listener, false);
+    try {
+      return new Attached(
+          new RegistrySignatures(repository).signaturesOf(image, digest),
+          new RegistryAttestations(repository).attestationsOf(digest));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

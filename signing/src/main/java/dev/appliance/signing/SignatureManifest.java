@@ -9,7 +9,8 @@ import java.util.Optional;
 /**
  * A signature as it sits in a registry: the signature manifest (exact bytes) and the blobs it names
  * (config and payload layers), keyed by digest. What a transport pushes, and what it fetches for
- * the {@link Verifier}.
+ * the {@link Verifier}. Attestation manifests ({@code .att}, DSSE layers) have the same shape and
+ * travel as this type too.
  *
  * @param manifest the cosign signature manifest
  * @param blobs the blobs the manifest names; for fetched signatures, what the registry returned

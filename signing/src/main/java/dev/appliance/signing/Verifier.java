@@ -7,8 +7,6 @@ import dev.appliance.oci.ImageReference;
 import dev.appliance.signing.SignatureRefusal.Reason;
 import dev.appliance.signing.internal.SimpleSigningPayload;
 import dev.appliance.signing.internal.Text;
-import java.security.GeneralSecurityException;
-import java.security.Signature;
 import java.security.SignatureException;
 import java.security.interfaces.ECPublicKey;
 import java.util.ArrayList;
@@ -156,14 +154,9 @@ public final class Verifier {
   private static boolean signatureVerifies(
       ECPublicKey key, byte[] payload, byte[] signature, String where) throws Refused {
     try {
-      Signature ecdsa = Signature.getInstance("SHA256withECDSA");
-      ecdsa.initVerify(key);
-      ecdsa.update(payload);
-      return ecdsa.verify(signature);
+      return Ecdsa.verifies(key, payload, signature);
     } catch (SignatureException e) {
       throw new Refused(Reason.CORRUPTED, where + ": signature is not a DER ECDSA signature");
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("ECDSA verification unavailable", e);
     }
   }
 

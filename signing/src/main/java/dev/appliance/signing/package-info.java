@@ -9,6 +9,13 @@
  *   <li>Signatures: {@link dev.appliance.signing.Signer} produces a {@link
  *       dev.appliance.signing.SignatureManifest}; {@link dev.appliance.signing.Verifier} checks
  *       them against a key, an {@link dev.appliance.signing.ExpectedIdentity} and a digest.
+ *   <li>Attestations: {@link dev.appliance.signing.Attester} signs in-toto statements ({@link
+ *       dev.appliance.signing.AttestationPredicate}: SPDX SBOM, SLSA provenance) in DSSE envelopes;
+ *       {@link dev.appliance.signing.AttestationVerifier} checks them; {@link
+ *       dev.appliance.signing.RegistryAttestations} stores and fetches them ({@code .att} tag,
+ *       referrers).
+ *   <li>Local copies: {@link dev.appliance.signing.LocalAttachments} keeps what a pull fetched in
+ *       the store, for offline checks.
  *   <li>Transport seams: {@link dev.appliance.signing.SignatureSource} and {@link
  *       dev.appliance.signing.SignatureSink}, implemented by the registry client.
  *   <li>Policy: {@link dev.appliance.signing.policy} (containers-policy.json).

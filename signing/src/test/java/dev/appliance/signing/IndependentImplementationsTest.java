@@ -3,10 +3,15 @@ package dev.appliance.signing;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.appliance.oci.Descriptor;
 import dev.appliance.oci.Digest;
 import dev.appliance.oci.ImageReference;
+import dev.appliance.signing.internal.Dsse;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -104,17 +109,7 @@ class IndependentImplementationsTest {
             dir.resolve("sig"),
             Base64.getDecoder()
                 .decode(layer.annotations().get(SignatureManifest.SIGNATURE_ANNOTATION)));
-    String verified =
-        run(
-            "",
-            "openssl",
-            "dgst",
-            "-sha256",
-            "-verify",
-            files.publicKey().toString(),
-            "-signature",
-            sig.toString(),
-            payload.toString());
+    String verified = opensslVerify(files.publicKey(), sig, payload);
     assertEquals("Verified OK", verified.strip());
 
     Files.write(
@@ -133,6 +128,50 @@ class IndependentImplementationsTest {
             .redirectErrorStream(true)
             .start();
     assertNotEquals(0, altered.waitFor(), "openssl accepted an altered payload");
+  }
+
+  /**
+   * DSSE's pre-authentication encoding as its specification gives it, and an attestation envelope
+   * whose signature openssl verifies over that encoding (built here independently of appliance).
+   */
+  @Test
+  void opensslVerifiesTheAttestationEnvelopeOverItsPreAuthenticationEncoding() throws Exception {
+    assertEquals(
+        "DSSEv1 29 http://example.com/HelloWorld 11 hello world",
+        new String(
+            Dsse.pae(
+                "http://example.com/HelloWorld", "hello world".getBytes(StandardCharsets.UTF_8)),
+            StandardCharsets.UTF_8));
+
+    KeyPairFiles files = KeyPairFiles.forPrefix(dir.resolve("release"));
+    SigningKey key =
+        files.generate(Passphrase.of(PASSPHRASE.toCharArray()), false, new SecureRandom());
+    Digest image = Digest.sha256("an image manifest".getBytes(StandardCharsets.UTF_8));
+    Attester.Envelope envelope =
+        new Attester(key)
+            .envelope(
+                ImageReference.parse("registry.example/ops/lamp:1"),
+                image,
+                AttestationPredicate.spdx(
+                    "{\"spdxVersion\":\"SPDX-2.3\"}".getBytes(StandardCharsets.UTF_8), "lamp:1"));
+    JsonNode json = new ObjectMapper().readTree(envelope.content());
+    byte[] statement = Base64.getDecoder().decode(json.get("payload").asText());
+    String type = json.get("payloadType").asText();
+    assertEquals("application/vnd.in-toto+json", type);
+    ByteArrayOutputStream pae = new ByteArrayOutputStream();
+    pae.writeBytes(
+        ("DSSEv1 " + type.length() + " " + type + " " + statement.length + " ")
+            .getBytes(StandardCharsets.US_ASCII));
+    pae.writeBytes(statement);
+    Path signed = Files.write(dir.resolve("pae"), pae.toByteArray());
+    Path sig =
+        Files.write(
+            dir.resolve("sig"),
+            Base64.getDecoder().decode(json.get("signatures").get(0).get("sig").asText()));
+    assertEquals("Verified OK", opensslVerify(files.publicKey(), sig, signed).strip());
+    assertTrue(
+        new String(statement, StandardCharsets.UTF_8)
+            .contains("\"sha256\":\"" + image.hex() + "\""));
   }
 
   @Test
@@ -160,6 +199,21 @@ class IndependentImplementationsTest {
       Files.write(script, in.readAllBytes());
     }
     return script.toString();
+  }
+
+  /** openssl's verdict on an ECDSA-SHA256 signature of {@code data}: "Verified OK" or a failure. */
+  private static String opensslVerify(Path publicKey, Path signature, Path data)
+      throws IOException, InterruptedException {
+    return run(
+        "",
+        "openssl",
+        "dgst",
+        "-sha256",
+        "-verify",
+        publicKey.toString(),
+        "-signature",
+        signature.toString(),
+        data.toString());
   }
 
   /**

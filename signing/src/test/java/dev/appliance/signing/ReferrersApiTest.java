@@ -12,6 +12,7 @@ import dev.appliance.registry.RemoteRepository;
 import dev.appliance.registry.TestImages;
 import dev.appliance.registry.TransferListener;
 import dev.appliance.store.ImageStore;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.List;
@@ -84,5 +85,50 @@ class ReferrersApiTest {
     other.generate(Passphrase.of("x".toCharArray()), false, new SecureRandom());
     assertFalse(
         signing.verifyWithKey(image, PublicKeys.read(other.publicKey())).decision().accepted());
+  }
+
+  @Test
+  void attestationsAreWrittenAsReferrersTypedByPredicateAndReadBackFromTheReferrersApi()
+      throws Exception {
+    ImageStore store = ImageStore.open(dir.resolve("store"));
+    Manifest manifest =
+        TestImages.image(store, "app:1", List.of(TestImages.layer(store, 2, 1_000)));
+    String image = registry.host() + "/ops/lamp:1";
+    RemoteRepository repository =
+        RemoteRepository.open(
+            ImageReference.parse(image), RegistryOptions.defaults(), TransferListener.NONE, true);
+    repository.putManifest("1", manifest.raw(), manifest.mediaType());
+    SigningKey key = SigningKey.generate(new SecureRandom());
+    AttestationPredicate sbom =
+        AttestationPredicate.spdx(
+            "{\"spdxVersion\":\"SPDX-2.3\"}".getBytes(StandardCharsets.UTF_8), "app:1");
+
+    RemoteSigning.AttestResult attested =
+        new RemoteSigning(RegistryOptions.defaults(), TransferListener.NONE)
+            .attest(image, key, digest -> List.of(sbom));
+    assertEquals(1, attested.stored().referrers().size(), "the registry has the referrers API");
+    Digest referrer = attested.stored().referrers().get(0);
+    String index =
+        new String(
+            repository
+                .referrers(manifest.digest(), "application/vnd.in-toto.spdx+dsse")
+                .orElseThrow(),
+            StandardCharsets.UTF_8);
+    assertTrue(
+        index.contains(referrer.toString())
+            && index.contains("\"artifactType\":\"application/vnd.in-toto.spdx+dsse\""),
+        index);
+
+    // With the .att tag gone, the referrer alone carries the attestation.
+    registry.deleteTag(Attestations.tagFor(manifest.digest()));
+    List<AttestationVerifier.Check> checks =
+        AttestationVerifier.check(
+            new RegistryAttestations(repository).attestationsOf(manifest.digest()),
+            List.of(key.publicKey()),
+            manifest.digest());
+    assertEquals(1, checks.size(), checks.toString());
+    assertTrue(checks.get(0).verified(), checks.toString());
+    assertEquals(AttestationPredicate.SPDX, checks.get(0).predicateType());
+    assertEquals(PublicKeys.fingerprint(key.publicKey()), checks.get(0).signer());
   }
 }

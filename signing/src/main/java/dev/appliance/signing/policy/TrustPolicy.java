@@ -6,6 +6,7 @@ import dev.appliance.signing.internal.DockerNames;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.interfaces.ECPublicKey;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -57,6 +58,14 @@ public record TrustPolicy(
       }
     }
     return new Scope("default", defaults);
+  }
+
+  /** The keys the requirements for {@code image} name (sigstoreSigned); empty when none. */
+  public List<ECPublicKey> keysFor(ImageReference image) {
+    return scopeFor(image).requirements().stream()
+        .filter(r -> r instanceof Requirement.SigstoreSigned)
+        .map(r -> ((Requirement.SigstoreSigned) r).key())
+        .toList();
   }
 
   /** Most specific first. */
