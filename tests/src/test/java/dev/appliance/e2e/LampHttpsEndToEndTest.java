@@ -185,6 +185,38 @@ class LampHttpsEndToEndTest {
         List.of(),
         InstanceFiles.metadataAndLogsContaining(
             cli.dirs().instances().resolve("lamp-https-b"), keyBody));
+    cli.run(STOP, "rm", "-f", "lamp-https-b").assertSuccess();
+    startedInstances.remove("lamp-https-b");
+
+    // Instance 3: a key that does not belong to the certificate. Apache must not start with any
+    // other certificate; the console says what is wrong. The health check never passes.
+    openssl(ca, "genpkey", "-algorithm", "EC", "-pkeyopt", ec(), "-out", "other.key");
+    startedInstances.add("lamp-https-c");
+    CliResult refused =
+        cli.run(
+            BOOT,
+            "run",
+            "-d",
+            "--name",
+            "lamp-https-c",
+            "--engine",
+            "uml",
+            "--timeout",
+            "120",
+            "-p",
+            "80",
+            "--secret",
+            "tls_cert=@" + ca.resolve("server.pem"),
+            "--secret",
+            "tls_key=@" + ca.resolve("other.key"),
+            "lamp:1.1.0");
+    assertFalse(refused.exitCode() == 0, "healthy with a key that is not the certificate's");
+    String refusedLogs = cli.run("logs", "lamp-https-c").assertSuccess().stdout();
+    assertTrue(
+        refusedLogs.contains("lamp-https: tls_key does not belong to the certificate in tls_cert"),
+        refusedLogs);
+    assertFalse(
+        refusedLogs.contains(keyBody(ca.resolve("other.key"))), "the key is on the console");
   }
 
   /** Logs in to adminer as demo with {@code password}, as a browser would; the page it lands on. */
@@ -214,7 +246,7 @@ class LampHttpsEndToEndTest {
         "subjectAltName=DNS:"
             + name
             + "\nbasicConstraints=critical,CA:FALSE\nextendedKeyUsage=serverAuth\n");
-    String ec = "ec_paramgen_curve:prime256v1";
+    String ec = ec();
     openssl(
         dir,
         "req",
@@ -264,6 +296,10 @@ class LampHttpsEndToEndTest {
         "server.ext",
         "-out",
         "server.pem");
+  }
+
+  private static String ec() {
+    return "ec_paramgen_curve:prime256v1";
   }
 
   private static void openssl(Path dir, String... args) throws Exception {
