@@ -18,7 +18,7 @@ MIRROR=$(awk '/^URIs:/ && $2 !~ /security/ {print $2; exit}' /etc/apt/sources.li
 MIRROR=${MIRROR%/}
 
 # The package set of recipes/base/debian.yaml plus recipes/lamp/lamp.yaml (kept in sync by hand).
-PACKAGES=systemd-sysv,udev,iproute2,ca-certificates,linux-image-cloud-amd64,user-mode-linux/sid,apache2,mariadb-server,php,libapache2-mod-php,php-mysql
+PACKAGES=systemd-sysv,udev,iproute2,ca-certificates,linux-image-cloud-amd64,user-mode-linux/sid,apache2,mariadb-server,php-fpm,php-mysql,adminer,eatmydata
 # The host's Check-Valid-Until/Check-Date settings (a snapshot mirror's Release file has expired), as the builder does.
 apt-config dump | grep -E '^Acquire::Check-(Valid-Until|Date) ' > "$WORK/host-apt.conf" || true
 

@@ -5,11 +5,11 @@
 # then a second `appliance run` of the same image: disk assembly skipped, engine
 # started within 1 s. Prints the numbers and the ratio (goal <= 1.0, < 10 s).
 # Needs root for the hand-written line's tree (tar of the layers, mke2fs -d).
-# IMAGE=lamp:1.0.0 by default; built from recipes/lamp when not in the store.
+# IMAGE=lamp:1.1.0 by default; built from recipes/lamp when not in the store.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 app="$root/appliance"
-image=${IMAGE:-lamp:1.0.0}
+image=${IMAGE:-lamp:1.1.0}
 if [ -n "${APPLIANCE_HOME:-}" ]; then data=$APPLIANCE_HOME/data; state=$APPLIANCE_HOME/state
 else data=${XDG_DATA_HOME:-$HOME/.local/share}/appliance; state=${XDG_STATE_HOME:-$HOME/.local/state}/appliance; fi
 work=$(mktemp -d /tmp/apbench.XXXXXX)

@@ -37,6 +37,7 @@ try {
 <head><meta charset="utf-8"><title>LAMP demo</title></head>
 <body>
 <h1>LAMP demo guestbook</h1>
+<p id="php">PHP <?= h(PHP_VERSION) ?> through <span id="sapi"><?= h(PHP_SAPI) ?></span>.</p>
 <p id="count"><?= $count ?> <?= $count === 1 ? 'entry' : 'entries' ?> in MariaDB <span id="server"><?= h($server) ?></span>.</p>
 <form method="post">
     <input name="message" maxlength="200" required>

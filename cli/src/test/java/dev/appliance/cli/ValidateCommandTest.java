@@ -42,7 +42,7 @@ class ValidateCommandTest {
     Run run = appliance("validate", repo("recipes/lamp/lamp.yaml").toString());
 
     assertEquals(0, run.exitCode(), run.err());
-    assertTrue(run.out().startsWith("lamp 1.0.0: valid"), run.out());
+    assertTrue(run.out().startsWith("lamp 1.1.0: valid"), run.out());
     assertTrue(run.out().contains("base/debian.yaml -> "), run.out());
     assertTrue(run.out().contains("ports      http 80/tcp"), run.out());
     assertTrue(run.out().contains("health     http GET :80/healthz -> 200"), run.out());

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.appliance.e2e.support.ApplianceCli;
 import dev.appliance.e2e.support.CliResult;
 import dev.appliance.e2e.support.E2eEnvironment;
+import dev.appliance.e2e.support.InstanceFiles;
 import dev.appliance.e2e.support.LocalRegistry;
 import java.io.IOException;
 import java.net.URI;
@@ -77,22 +78,22 @@ class LampEndToEndTest {
             () ->
                 cli.run(BUILD, "build", "recipes/lamp/lamp.yaml")
                     .assertSuccess()
-                    .digestOf("lamp:1.0.0"));
+                    .digestOf("lamp:1.1.0"));
     System.err.println(
-        "[lamp] image layers:\n" + cli.run("inspect", "lamp:1.0.0").assertSuccess().stdout());
+        "[lamp] image layers:\n" + cli.run("inspect", "lamp:1.1.0").assertSuccess().stdout());
 
     String image;
     try (LocalRegistry registry = LocalRegistry.builder(work.resolve("registry")).start()) {
-      image = registry.address() + "/ops/lamp:1.0.0";
+      image = registry.address() + "/ops/lamp:1.1.0";
       step(
           "2. push, remove the local image, pull it back",
           () -> {
-            CliResult pushed = cli.run(TRANSFER, "push", "lamp:1.0.0", image).assertSuccess();
+            CliResult pushed = cli.run(TRANSFER, "push", "lamp:1.1.0", image).assertSuccess();
             assertEquals(
                 built,
                 pushed.stdout().strip(),
                 "the registry's manifest digest differs from the local one");
-            cli.run("rmi", "lamp:1.0.0").assertSuccess();
+            cli.run("rmi", "lamp:1.1.0").assertSuccess();
             cli.run("gc").assertSuccess();
             assertFalse(
                 cli.run("images").assertSuccess().stdout().contains("lamp"), "image still local");
@@ -137,14 +138,14 @@ class LampEndToEndTest {
         });
 
     step(
-        "5. version 1.0.1 on the same volume: the row is still there",
+        "5. version 1.1.1 on the same volume: the row is still there",
         () -> {
-          Path recipe = copyRecipeWithVersion(work.resolve("recipes-1.0.1"), "1.0.1");
+          Path recipe = copyRecipeWithVersion(work.resolve("recipes-1.1.1"), "1.1.1");
           cli.run(BUILD, "build", recipe.toString()).assertSuccess();
           cli.run(STOP, "stop", "lamp-a").assertSuccess();
           cli.run(STOP, "rm", "lamp-a").assertSuccess();
           startedInstances.remove("lamp-a");
-          String url = run("lamp:1.0.1", "lamp-b", "uml", "--volume", "lamp-data:/var/lib/mysql");
+          String url = run("lamp:1.1.1", "lamp-b", "uml", "--volume", "lamp-data:/var/lib/mysql");
           HttpResponse<String> page = get(url);
           assertEquals(200, page.statusCode(), page.body());
           assertTrue(page.body().contains(row), "row lost on upgrade:\n" + page.body());
@@ -178,7 +179,7 @@ class LampEndToEndTest {
           assertFalse(logs.contains(password), "the secret is in the console log");
           Path dir = cli.dirs().instances().resolve("lamp-t");
           // The config disk carries it by design, the guest's disk stores it with the data.
-          assertEquals(List.of(), metadataAndLogsContaining(dir, password));
+          assertEquals(List.of(), InstanceFiles.metadataAndLogsContaining(dir, password));
           cli.run(STOP, "rm", "-f", "lamp-t").assertSuccess();
           startedInstances.remove("lamp-t");
           assertEquals(List.of(), processesOf(dir));
@@ -284,25 +285,6 @@ class LampEndToEndTest {
       }
     }
     return pids;
-  }
-
-  /**
-   * The instance's JSON and log files (instance.json, status.json, console.log, ...) containing
-   * {@code text}.
-   */
-  private static List<Path> metadataAndLogsContaining(Path dir, String text) throws IOException {
-    try (Stream<Path> files = Files.walk(dir)) {
-      List<Path> found = new ArrayList<>();
-      for (Path file :
-          files
-              .filter(f -> f.toString().endsWith(".json") || f.toString().endsWith(".log"))
-              .toList()) {
-        if (new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1).contains(text)) {
-          found.add(file);
-        }
-      }
-      return found;
-    }
   }
 
   private static String readProc(Path file) {

@@ -78,7 +78,7 @@ class SmokeTest {
   @Test
   void validateAcceptsTheLampRecipe() {
     CliResult result = cli.run("validate", "recipes/lamp/lamp.yaml").assertSuccess();
-    assertTrue(result.stdout().startsWith("lamp 1.0.0: valid"), result.stdout());
+    assertTrue(result.stdout().startsWith("lamp 1.1.0: valid"), result.stdout());
   }
 
   @Test

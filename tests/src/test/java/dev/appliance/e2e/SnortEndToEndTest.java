@@ -321,7 +321,7 @@ class SnortEndToEndTest {
       throws IOException {
     CliResult lamp = builder.run(BUILD_TIMEOUT, "build", "recipes/lamp/lamp.yaml").assertSuccess();
     measured("lamp build on the cached base", seconds(lamp.elapsed()));
-    JsonNode lampLayers = inspect(builder, "lamp:1.0.0").get("layers");
+    JsonNode lampLayers = inspect(builder, "lamp:1.1.0").get("layers");
     JsonNode snortLayers = snort.get("layers");
     for (int i = 0; i < 2; i++) { // "base debian-trixie" and "files debian-base"
       assertTrue(
