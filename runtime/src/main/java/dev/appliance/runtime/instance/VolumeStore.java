@@ -47,7 +47,7 @@ public final class VolumeStore {
     }
   }
 
-  boolean exists(String name) {
+  public boolean exists(String name) {
     return VolumeMount.isName(name) && Files.isDirectory(root.resolve(name));
   }
 
@@ -116,8 +116,64 @@ public final class VolumeStore {
     return root.resolve(name).resolve("disk.ext4");
   }
 
+  /** The filesystem UUID of an existing volume. */
+  public String uuid(String name) {
+    try {
+      return Files.readString(root.resolve(name).resolve("uuid"), StandardCharsets.UTF_8).strip();
+    } catch (IOException e) {
+      throw new ApplianceException("cannot read volume " + name + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * A new, empty directory beside the volumes (a {@code .new-} name {@link #names()} skips) where a
+   * restore writes {@code disk.ext4} before {@link #install} moves it in.
+   */
+  public Path stage(String name) {
+    try {
+      Files.createDirectories(root);
+      return Files.createTempDirectory(root, ".new-" + name);
+    } catch (IOException e) {
+      throw new ApplianceException(
+          "cannot create a directory in " + root + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Makes the staged {@code disk.ext4} volume {@code name} with filesystem {@code uuid}: a rename
+   * of the whole directory for a new volume; for an existing one ({@code replace}), a rename of the
+   * disk over the old one, so the volume is at every moment the old disk or the new one.
+   */
+  void install(Path staged, String name, String uuid, boolean replace) throws IOException {
+    Files.writeString(staged.resolve("uuid"), uuid + "\n", StandardCharsets.UTF_8);
+    Path dir = root.resolve(name);
+    if (!replace) {
+      Files.move(staged, dir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      return;
+    }
+    Files.move(
+        staged.resolve("disk.ext4"),
+        disk(name),
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Files.move(
+        staged.resolve("uuid"),
+        dir.resolve("uuid"),
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    FileTrees.delete(staged);
+  }
+
   /** The volume's filesystem UUID, creating the volume first when it does not exist. */
   String ensure(String name) {
+    return ensure(name, DEFAULT_SIZE);
+  }
+
+  /**
+   * The volume's filesystem UUID, creating it first, {@code size} large (mke2fs syntax, e.g. 16G),
+   * when it does not exist.
+   */
+  public String ensure(String name, String size) {
     Path dir = root.resolve(name);
     Path uuidFile = dir.resolve("uuid");
     try {
@@ -141,7 +197,7 @@ public final class VolumeStore {
               "-E",
               "root_owner=0:0",
               temp.resolve("disk.ext4").toAbsolutePath().toString(),
-              DEFAULT_SIZE),
+              size),
           temp,
           HostTool.Options.SHORT);
       Files.writeString(temp.resolve("uuid"), uuid + "\n", StandardCharsets.UTF_8);
