@@ -174,6 +174,9 @@ public final class VolumeStore {
    * when it does not exist.
    */
   public String ensure(String name, String size) {
+    if (!size.matches("[1-9][0-9]{0,5}[KMGT]")) {
+      throw new IllegalArgumentException("volume size " + size); // callers pass constants
+    }
     Path dir = root.resolve(name);
     Path uuidFile = dir.resolve("uuid");
     try {
