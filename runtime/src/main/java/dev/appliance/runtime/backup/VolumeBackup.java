@@ -150,6 +150,15 @@ public final class VolumeBackup {
               BackupFormat.CONFIG_MEDIA_TYPE, Digest.sha256(configJson), configJson.length);
       repository.putBlob(configBlob.digest(), configJson);
       Manifest manifest = BackupManifest.create(config, configBlob, chunks);
+      if (manifest.raw().length > RemoteRepository.MAX_DOCUMENT) {
+        // A manifest restore would refuse to read: say so now, not on the day of the restore.
+        throw new InvalidInputException(
+            "volume "
+                + volume
+                + " has "
+                + chunks.size()
+                + " chunks with data: too many for one manifest; use a larger --chunk-size");
+      }
       quiet.checkStillQuiet();
       repository.putManifest(ref.tagOrDigest(), manifest.raw(), manifest.mediaType());
       return new Result(
