@@ -4,6 +4,7 @@ import dev.appliance.common.ApplianceDirs;
 import dev.appliance.common.ApplianceException;
 import dev.appliance.common.FileTrees;
 import dev.appliance.runtime.disk.HostTool;
+import dev.appliance.store.Durable;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -145,22 +146,19 @@ public final class VolumeStore {
    * disk over the old one, so the volume is at every moment the old disk or the new one.
    */
   void install(Path staged, String name, String uuid, boolean replace) throws IOException {
-    Files.writeString(staged.resolve("uuid"), uuid + "\n", StandardCharsets.UTF_8);
+    // Flushed before the renames that publish them: after a power loss the volume is whole.
+    Durable.write(
+        staged.resolve(".uuid.tmp"),
+        staged.resolve("uuid"),
+        (uuid + "\n").getBytes(StandardCharsets.UTF_8));
     Path dir = root.resolve(name);
     if (!replace) {
       Files.move(staged, dir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      Durable.syncDirectory(root);
       return;
     }
-    Files.move(
-        staged.resolve("disk.ext4"),
-        disk(name),
-        java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    Files.move(
-        staged.resolve("uuid"),
-        dir.resolve("uuid"),
-        java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Durable.publish(staged.resolve("disk.ext4"), disk(name));
+    Durable.publish(staged.resolve("uuid"), dir.resolve("uuid"));
     FileTrees.delete(staged);
   }
 
