@@ -32,8 +32,8 @@ class VolumeBackupUmlE2eTest {
   @Test
   void backupOfARunningInstanceRestoredOnAnotherHome() throws Exception {
     ApplianceCli cli = ApplianceCli.forTest("volume-backup-uml");
-    ApplianceCli fresh = ApplianceCli.forTest("volume-backup-uml-restore");
-    Path dir = E2eEnvironment.freshDirectory("volume-backup-uml-registry");
+    ApplianceCli fresh = ApplianceCli.forTest("vbu-fresh");
+    Path dir = E2eEnvironment.freshDirectory("vbu-registry");
     Path recipe =
         E2eEnvironment.repository()
             .resolve("tests/src/test/resources/recipes/tiny-web/tiny-web.yaml");
