@@ -138,6 +138,11 @@ public final class RemoteRepository {
     return bytes;
   }
 
+  /** Whether the repository has the blob (HEAD). */
+  public boolean hasBlob(Digest digest) {
+    return retry.run("checking blob " + digest.shortHex(), () -> client.hasBlob(digest));
+  }
+
   /**
    * Uploads a blob held in memory unless the repository has it (HEAD first); true when it was
    * uploaded, false when the repository already had it.

@@ -22,6 +22,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -71,8 +72,12 @@ public final class VolumeBackup {
       long emptyBytes,
       List<String> restarted) {}
 
-  /** One chunk's outcome: stored (uploaded or found), or null for an all-zero chunk. */
-  private record Sent(Chunk chunk, boolean uploaded) {}
+  /**
+   * One chunk's outcome: stored (uploaded or found), or null for an all-zero chunk.
+   *
+   * @param content the SHA-256 of the uncompressed chunk, for the {@link ChunkIndex}
+   */
+  private record Sent(Chunk chunk, Digest content, boolean uploaded) {}
 
   private final InstanceManager instances;
   private final VolumeStore volumes;
@@ -130,6 +135,7 @@ public final class VolumeBackup {
               owner == null ? "" : owner.image(),
               clock.instant().truncatedTo(ChronoUnit.SECONDS));
       byte[] zeros = new byte[chunkSize];
+      ChunkIndex known = ChunkIndex.read(volumes.backupIndex(volume));
       Optional<BitSet> withData = DataExtents.chunksWithData(disk, chunkSize);
       List<Sent> sent =
           ChunkWorkers.run(
@@ -142,6 +148,7 @@ public final class VolumeBackup {
                           index * chunkSize,
                           config.chunkLength(index * chunkSize),
                           zeros,
+                          known,
                           repository));
       List<Chunk> chunks = sent.stream().filter(Objects::nonNull).map(Sent::chunk).toList();
       byte[] configJson = config.toJson();
@@ -161,6 +168,12 @@ public final class VolumeBackup {
       }
       quiet.checkStillQuiet();
       repository.putManifest(ref.tagOrDigest(), manifest.raw(), manifest.mediaType());
+      ChunkIndex.write(
+          volumes.backupIndex(volume),
+          sent.stream()
+              .filter(Objects::nonNull)
+              .map(s -> Map.entry(s.content(), s.chunk().blob()))
+              .toList());
       return new Result(
           ref,
           manifest.digest(),
@@ -176,9 +189,18 @@ public final class VolumeBackup {
     }
   }
 
-  /** Reads, compresses and uploads one chunk; null when it is all zeros. */
+  /**
+   * Reads one chunk and makes sure the repository has its blob: found through the index when the
+   * last backup stored the same content, else compressed and uploaded unless the repository has it.
+   * Null when the chunk is all zeros.
+   */
   private Sent send(
-      FileChannel channel, long offset, int length, byte[] zeros, RemoteRepository repository)
+      FileChannel channel,
+      long offset,
+      int length,
+      byte[] zeros,
+      ChunkIndex known,
+      RemoteRepository repository)
       throws IOException {
     byte[] data = new byte[length];
     ByteBuffer buffer = ByteBuffer.wrap(data);
@@ -190,13 +212,19 @@ public final class VolumeBackup {
     if (Arrays.mismatch(data, 0, length, zeros, 0, length) < 0) {
       return null;
     }
+    Digest content = Digest.sha256(data);
+    Optional<Descriptor> indexed = known.blob(content);
+    if (indexed.isPresent() && repository.hasBlob(indexed.get().digest())) {
+      listener.blobFinished(indexed.get(), true);
+      return new Sent(new Chunk(offset, indexed.get()), content, false);
+    }
     byte[] gzip = ChunkCodec.compress(data, length);
     Descriptor blob =
         new Descriptor(BackupFormat.CHUNK_MEDIA_TYPE, Digest.sha256(gzip), gzip.length);
     listener.blobStarted(blob);
     boolean uploaded = repository.putBlob(blob.digest(), gzip);
     listener.blobFinished(blob, !uploaded);
-    return new Sent(new Chunk(offset, blob), uploaded);
+    return new Sent(new Chunk(offset, blob), content, uploaded);
   }
 
   private static long storedBytes(List<Sent> sent, BackupConfig config) {

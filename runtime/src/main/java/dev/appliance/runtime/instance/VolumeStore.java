@@ -112,6 +112,14 @@ public final class VolumeStore {
     void close();
   }
 
+  /**
+   * What the volume's last backup stored for each chunk content ({@code ChunkIndex}): a cache,
+   * deleted with the volume.
+   */
+  public Path backupIndex(String name) {
+    return root.resolve(name).resolve("backup-index");
+  }
+
   /** The volume's disk file. */
   public Path disk(String name) {
     return root.resolve(name).resolve("disk.ext4");

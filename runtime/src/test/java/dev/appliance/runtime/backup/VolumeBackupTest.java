@@ -137,6 +137,44 @@ class VolumeBackupTest {
   }
 
   @Test
+  void aBackupToAnotherRepositoryUploadsEveryChunkThoughTheIndexKnowsThem() throws Exception {
+    Path disk = volume(home, "data");
+    write(disk, "/f", random(3 << 20, 5));
+    VolumeBackup.Result first = backup(home, "data");
+    assertTrue(Files.isRegularFile(new VolumeStore(home).backupIndex("data")));
+
+    String elsewhere = registry.host() + "/other/data:1";
+    VolumeBackup.Result second =
+        new VolumeBackup(
+                new InstanceManager(home),
+                new VolumeStore(home),
+                RegistryOptions.defaults(),
+                TransferListener.NONE,
+                CLOCK)
+            .backup("data", elsewhere, new VolumeBackup.Options(false, CHUNK), m -> {});
+    assertEquals(
+        first.uploadedChunks() + first.skippedChunks(),
+        second.uploadedChunks() + second.skippedChunks());
+    assertTrue(second.uploadedChunks() > 0, second.toString());
+    assertArrayEquals(
+        Files.readAllBytes(disk),
+        Files.readAllBytes(restoreDisk(restore(dirs("other"), elsewhere, "data", false))));
+  }
+
+  @Test
+  void aDamagedIndexIsIgnored() throws Exception {
+    Path disk = volume(home, "data");
+    write(disk, "/f", random(2 << 20, 6));
+    Files.writeString(
+        new VolumeStore(home).backupIndex("data"), "not\u0000an index\n" + "x".repeat(500));
+    VolumeBackup.Result backup = backup(home, "data");
+    assertTrue(backup.uploadedChunks() > 0);
+    assertArrayEquals(
+        Files.readAllBytes(disk),
+        Files.readAllBytes(restoreDisk(restore(dirs("other"), ref, "data", false))));
+  }
+
+  @Test
   void anInterruptedBackupLeavesTheTagAndARerunSkipsWhatWasSent() throws Exception {
     Path disk = volume(home, "data");
     write(disk, "/one", random(4 << 20, 2));
