@@ -69,7 +69,7 @@ class VolumeBackupTest {
     Path disk = volume(home, "data");
     write(disk, "/hello.txt", "hello from the volume\n".getBytes(StandardCharsets.UTF_8));
 
-    VolumeBackup.Result backup = backup(home, "data");
+    VolumeBackup.Result backup = backup();
     assertEquals(Files.size(disk), backup.volumeBytes());
     assertTrue(backup.uploadedChunks() > 0);
     assertTrue(backup.emptyBytes() > 0, "holes are not stored: " + backup);
@@ -89,7 +89,7 @@ class VolumeBackupTest {
   @Test
   void theArtifactSaysWhatItIs() throws Exception {
     write(volume(home, "data"), "/a", "a".getBytes(StandardCharsets.UTF_8));
-    VolumeBackup.Result backup = backup(home, "data");
+    VolumeBackup.Result backup = backup();
     RemoteRepository.RemoteManifest pushed = repository().manifest("nightly").orElseThrow();
     assertEquals(backup.manifest(), pushed.digest());
     Manifest manifest = Manifest.parse(pushed.body(), "pushed");
@@ -110,7 +110,7 @@ class VolumeBackupTest {
   void aSecondBackupUploadsOnlyTheChunksThatChanged() throws Exception {
     Path disk = volume(home, "data");
     write(disk, "/big", random(8 << 20, 1));
-    VolumeBackup.Result first = backup(home, "data");
+    VolumeBackup.Result first = backup();
     byte[] before = Files.readAllBytes(disk);
 
     write(disk, "/small.txt", "a small change\n".getBytes(StandardCharsets.UTF_8));
@@ -123,7 +123,7 @@ class VolumeBackupTest {
     }
     assertTrue(changed > 0 && changed < first.uploadedChunks(), "changed chunks: " + changed);
 
-    VolumeBackup.Result second = backup(home, "data");
+    VolumeBackup.Result second = backup();
     assertNotEquals(first.manifest(), second.manifest());
     assertEquals(changed, second.uploadedChunks(), "only the changed chunks are sent: " + second);
     assertTrue(
@@ -140,18 +140,12 @@ class VolumeBackupTest {
   void aBackupToAnotherRepositoryUploadsEveryChunkThoughTheIndexKnowsThem() throws Exception {
     Path disk = volume(home, "data");
     write(disk, "/f", random(3 << 20, 5));
-    VolumeBackup.Result first = backup(home, "data");
+    VolumeBackup.Result first = backup();
     assertTrue(Files.isRegularFile(new VolumeStore(home).backupIndex("data")));
 
     String elsewhere = registry.host() + "/other/data:1";
     VolumeBackup.Result second =
-        new VolumeBackup(
-                new InstanceManager(home),
-                new VolumeStore(home),
-                RegistryOptions.defaults(),
-                TransferListener.NONE,
-                CLOCK)
-            .backup("data", elsewhere, new VolumeBackup.Options(false, CHUNK), m -> {});
+        backup(elsewhere, RegistryOptions.defaults(), TransferListener.NONE);
     assertEquals(
         first.uploadedChunks() + first.skippedChunks(),
         second.uploadedChunks() + second.skippedChunks());
@@ -167,7 +161,7 @@ class VolumeBackupTest {
     write(disk, "/f", random(2 << 20, 6));
     Files.writeString(
         new VolumeStore(home).backupIndex("data"), "not\u0000an index\n" + "x".repeat(500));
-    VolumeBackup.Result backup = backup(home, "data");
+    VolumeBackup.Result backup = backup();
     assertTrue(backup.uploadedChunks() > 0);
     assertArrayEquals(
         Files.readAllBytes(disk),
@@ -178,7 +172,7 @@ class VolumeBackupTest {
   void anInterruptedBackupLeavesTheTagAndARerunSkipsWhatWasSent() throws Exception {
     Path disk = volume(home, "data");
     write(disk, "/one", random(4 << 20, 2));
-    VolumeBackup.Result old = backup(home, "data");
+    VolumeBackup.Result old = backup();
     write(disk, "/two", random(12 << 20, 3));
 
     // The registry dies after some chunks of the second backup went in (a crash of either side
@@ -199,12 +193,7 @@ class VolumeBackupTest {
     RegistryOptions noRetry =
         RegistryOptions.defaults()
             .withRetry(new dev.appliance.registry.RetryPolicy(1, java.time.Duration.ZERO));
-    assertThrows(
-        RuntimeException.class,
-        () ->
-            new VolumeBackup(
-                    new InstanceManager(home), new VolumeStore(home), noRetry, dying, CLOCK)
-                .backup("data", ref, new VolumeBackup.Options(false, CHUNK), m -> {}));
+    assertThrows(RuntimeException.class, () -> backup(ref, noRetry, dying));
     registry.start();
     assertEquals(old.manifest(), repository().manifest("nightly").orElseThrow().digest());
 
@@ -218,14 +207,7 @@ class VolumeBackupTest {
             }
           }
         };
-    VolumeBackup.Result rerun =
-        new VolumeBackup(
-                new InstanceManager(home),
-                new VolumeStore(home),
-                RegistryOptions.defaults(),
-                counting,
-                CLOCK)
-            .backup("data", ref, new VolumeBackup.Options(false, CHUNK), m -> {});
+    VolumeBackup.Result rerun = backup(ref, RegistryOptions.defaults(), counting);
     assertNotEquals(old.manifest(), rerun.manifest());
     assertTrue(
         skipped.containsAll(sentBeforeTheCrash),
@@ -238,7 +220,7 @@ class VolumeBackupTest {
   @Test
   void aTamperedChunkIsRefusedAndNothingIsWritten() throws Exception {
     write(volume(home, "data"), "/f", random(2 << 20, 4));
-    backup(home, "data");
+    backup();
     Manifest manifest = Manifest.parse(repository().manifest("nightly").orElseThrow().body(), "m");
     Descriptor last = manifest.layers().get(manifest.layers().size() - 1);
     Path blob = registry.blobFile(last.digest().toString());
@@ -275,7 +257,7 @@ class VolumeBackupTest {
   @Test
   void aChunkOfAnotherMediaTypeIsRefused() throws Exception {
     write(volume(home, "data"), "/f", "x".getBytes(StandardCharsets.UTF_8));
-    backup(home, "data");
+    backup();
     Manifest good = Manifest.parse(repository().manifest("nightly").orElseThrow().body(), "m");
     List<Descriptor> layers =
         good.layers().stream()
@@ -300,7 +282,7 @@ class VolumeBackupTest {
   @Test
   void aBackupLargerThanTheLimitIsRefusedBeforeAnyChunk() throws Exception {
     volume(home, "data");
-    backup(home, "data");
+    backup();
     ApplianceDirs other = dirs("other");
     InvalidInputException refused =
         assertThrows(
@@ -320,7 +302,7 @@ class VolumeBackupTest {
   void anExistingVolumeIsReplacedOnlyWithForce() throws Exception {
     Path disk = volume(home, "data");
     write(disk, "/v", "first\n".getBytes(StandardCharsets.UTF_8));
-    backup(home, "data");
+    backup();
     write(disk, "/v2", "second\n".getBytes(StandardCharsets.UTF_8));
     byte[] changed = Files.readAllBytes(disk);
 
@@ -380,14 +362,17 @@ class VolumeBackupTest {
     return store.disk(name);
   }
 
-  private VolumeBackup.Result backup(ApplianceDirs dirs, String volume) {
+  /** Backs up volume "data" of the test's home to {@link #ref}. */
+  private VolumeBackup.Result backup() {
+    return backup(ref, RegistryOptions.defaults(), TransferListener.NONE);
+  }
+
+  /** Backs up volume "data" of the test's home to {@code reference}. */
+  private VolumeBackup.Result backup(
+      String reference, RegistryOptions options, TransferListener listener) {
     return new VolumeBackup(
-            new InstanceManager(dirs),
-            new VolumeStore(dirs),
-            RegistryOptions.defaults(),
-            TransferListener.NONE,
-            CLOCK)
-        .backup(volume, ref, new VolumeBackup.Options(false, CHUNK), m -> {});
+            new InstanceManager(home), new VolumeStore(home), options, listener, CLOCK)
+        .backup("data", reference, new VolumeBackup.Options(false, CHUNK), m -> {});
   }
 
   private static VolumeRestore.Result restore(
