@@ -79,6 +79,6 @@ class VolumeCommandsTest {
         "nothing removed when one name is wrong");
     CliProcess.Run bare = CliProcess.run(home, "volume");
     assertEquals(2, bare.exit());
-    assertTrue(bare.err().contains("ls, rm or prune"), bare.err());
+    assertTrue(bare.err().contains("ls, rm, prune, backup or restore"), bare.err());
   }
 }

@@ -50,9 +50,24 @@ public record Manifest(
   /** Writes a new OCI manifest with a fixed field order. */
   public static Manifest create(
       Descriptor config, List<Descriptor> layers, Map<String, String> annotations) {
+    return create(null, config, layers, annotations);
+  }
+
+  /**
+   * Writes a new OCI 1.1 artifact manifest: an image manifest whose {@code artifactType} says what
+   * it holds (null: none, a plain image).
+   */
+  public static Manifest create(
+      String artifactType,
+      Descriptor config,
+      List<Descriptor> layers,
+      Map<String, String> annotations) {
     ObjectNode node = OciJson.MAPPER.createObjectNode();
     node.put("schemaVersion", 2);
     node.put("mediaType", MediaTypes.OCI_MANIFEST);
+    if (artifactType != null) {
+      node.put("artifactType", artifactType);
+    }
     node.set("config", OciJson.descriptor(config));
     node.set("layers", OciJson.descriptors(layers));
     if (!annotations.isEmpty()) {

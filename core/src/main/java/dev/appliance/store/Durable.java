@@ -14,11 +14,11 @@ import java.nio.file.StandardOpenOption;
  * content or at the complete new one, never at an empty or partial file (rename alone orders
  * nothing on ext4 or XFS).
  */
-final class Durable {
+public final class Durable {
   private Durable() {}
 
   /** Writes {@code content} to {@code temp}, flushes it, and renames it over {@code target}. */
-  static void write(Path temp, Path target, byte[] content) throws IOException {
+  public static void write(Path temp, Path target, byte[] content) throws IOException {
     try {
       try (FileChannel channel =
           FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
@@ -38,13 +38,13 @@ final class Durable {
    * Renames an already flushed {@code temp} over {@code target}, then flushes the target's
    * directory.
    */
-  static void publish(Path temp, Path target) throws IOException {
+  public static void publish(Path temp, Path target) throws IOException {
     Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     syncDirectory(target.getParent());
   }
 
   /** Makes a directory's entries (names created, renamed or removed in it) durable. */
-  static void syncDirectory(Path dir) throws IOException {
+  public static void syncDirectory(Path dir) throws IOException {
     try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
       channel.force(true);
     }

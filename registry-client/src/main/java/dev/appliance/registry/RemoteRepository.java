@@ -138,15 +138,24 @@ public final class RemoteRepository {
     return bytes;
   }
 
-  /** Uploads a small blob unless the repository has it. */
-  public void putBlob(Digest digest, byte[] content) {
-    retry.run(
+  /** Whether the repository has the blob (HEAD). */
+  public boolean hasBlob(Digest digest) {
+    return retry.run("checking blob " + digest.shortHex(), () -> client.hasBlob(digest));
+  }
+
+  /**
+   * Uploads a blob held in memory unless the repository has it (HEAD first); true when it was
+   * uploaded, false when the repository already had it.
+   */
+  public boolean putBlob(Digest digest, byte[] content) {
+    return retry.run(
         "uploading blob " + digest.shortHex(),
         () -> {
-          if (!client.hasBlob(digest)) {
-            client.uploads(UploadPolicy.DEFAULT).upload(digest, content);
+          if (client.hasBlob(digest)) {
+            return false;
           }
-          return null;
+          client.uploads(UploadPolicy.DEFAULT).upload(digest, content);
+          return true;
         });
   }
 

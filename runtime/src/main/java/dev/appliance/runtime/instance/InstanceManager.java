@@ -441,6 +441,58 @@ public final class InstanceManager {
     }
   }
 
+  /** The instances (running or not) whose spec attaches volume {@code volume}, by name. */
+  public List<InstanceInfo> instancesAttaching(String volume) {
+    return volumeUsers().getOrDefault(volume, List.of());
+  }
+
+  /**
+   * Makes the disk staged in {@code staged} (from {@link VolumeStore#stage}) the volume {@code
+   * name}. Refuses when the volume exists, unless {@code replace}; even then while an instance runs
+   * with it, or when a stopped instance attaches it by another filesystem UUID (its guest would not
+   * find the restored disk).
+   */
+  public void installVolume(String name, Path staged, String uuid, boolean replace) {
+    try (VolumeStore.Lock held = volumes.lock()) {
+      boolean exists = volumes.exists(name);
+      if (exists && !replace) {
+        throw new InvalidInputException(
+            "volume " + name + " exists: restore into a new name, or replace it with --force");
+      }
+      for (InstanceDir dir : instanceDirs()) {
+        InstanceInfo info = info(dir);
+        for (InstanceSpec.VolumeMount v : dir.spec().volumes()) {
+          if (!v.volume().equals(name)) {
+            continue;
+          }
+          if (isActive(info)) {
+            throw new InvalidInputException(
+                "volume "
+                    + name
+                    + " is in use by running instance "
+                    + info.name()
+                    + ": stop it first");
+          }
+          if (!v.uuid().equals(uuid)) {
+            throw new InvalidInputException(
+                "instance "
+                    + info.name()
+                    + " attaches volume "
+                    + name
+                    + " by filesystem UUID "
+                    + v.uuid()
+                    + " but the backup holds "
+                    + uuid
+                    + ": remove that instance first, or restore into a new name");
+          }
+        }
+      }
+      volumes.install(staged, name, uuid, exists);
+    } catch (java.io.IOException e) {
+      throw new ApplianceException("cannot install volume " + name + ": " + e.getMessage(), e);
+    }
+  }
+
   /** Deletes every volume no instance attaches and returns what it deleted. */
   public List<VolumeInfo> pruneVolumes() {
     try (VolumeStore.Lock held = volumes.lock()) {
@@ -607,8 +659,7 @@ public final class InstanceManager {
 
   private void ensureVolumeFree(String volume, String self) {
     for (InstanceInfo other : volumeUsers().getOrDefault(volume, List.of())) {
-      boolean active = List.of("starting", "running", "stopping").contains(other.state());
-      if (active && !other.name().equals(self)) {
+      if (isActive(other) && !other.name().equals(self)) {
         throw new InvalidInputException(
             "volume "
                 + volume
@@ -617,6 +668,11 @@ public final class InstanceManager {
                 + ": an ext4 volume can be mounted by one appliance at a time");
       }
     }
+  }
+
+  /** Whether the instance's guest is up or on its way up or down: its volumes are in use. */
+  public static boolean isActive(InstanceInfo instance) {
+    return List.of("starting", "running", "stopping").contains(instance.state());
   }
 
   /** Volume name to the instances whose spec attaches it, in name order. */

@@ -45,7 +45,8 @@ public record VolumeMount(String name, String guestPath) {
     return new VolumeMount(spec.substring(0, colon), spec.substring(colon + 1));
   }
 
-  static boolean isName(String name) {
+  /** Whether {@code name} can name a volume (it becomes a directory name). */
+  public static boolean isName(String name) {
     return name != null && NAME.matcher(name).matches();
   }
 }

@@ -5,6 +5,7 @@ import dev.appliance.common.ApplianceException;
 import dev.appliance.common.FileLocks;
 import dev.appliance.common.FileTrees;
 import dev.appliance.runtime.disk.HostTool;
+import dev.appliance.store.Durable;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -46,7 +47,7 @@ public final class VolumeStore {
     }
   }
 
-  boolean exists(String name) {
+  public boolean exists(String name) {
     return VolumeMount.isName(name) && Files.isDirectory(root.resolve(name));
   }
 
@@ -90,13 +91,77 @@ public final class VolumeStore {
     void close();
   }
 
+  /**
+   * What the volume's last backup stored for each chunk content ({@code ChunkIndex}): a cache,
+   * deleted with the volume.
+   */
+  public Path backupIndex(String name) {
+    return root.resolve(name).resolve("backup-index");
+  }
+
   /** The volume's disk file. */
   public Path disk(String name) {
     return root.resolve(name).resolve("disk.ext4");
   }
 
+  /** The filesystem UUID of an existing volume. */
+  public String uuid(String name) {
+    try {
+      return Files.readString(root.resolve(name).resolve("uuid"), StandardCharsets.UTF_8).strip();
+    } catch (IOException e) {
+      throw new ApplianceException("cannot read volume " + name + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * A new, empty directory beside the volumes (a {@code .new-} name {@link #names()} skips) where a
+   * restore writes {@code disk.ext4} before {@link #install} moves it in.
+   */
+  public Path stage(String name) {
+    try {
+      Files.createDirectories(root);
+      return Files.createTempDirectory(root, ".new-" + name);
+    } catch (IOException e) {
+      throw new ApplianceException(
+          "cannot create a directory in " + root + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Makes the staged {@code disk.ext4} volume {@code name} with filesystem {@code uuid}: a rename
+   * of the whole directory for a new volume; for an existing one ({@code replace}), a rename of the
+   * disk over the old one, so the volume is at every moment the old disk or the new one.
+   */
+  void install(Path staged, String name, String uuid, boolean replace) throws IOException {
+    // Flushed before the renames that publish them: after a power loss the volume is whole.
+    Durable.write(
+        staged.resolve(".uuid.tmp"),
+        staged.resolve("uuid"),
+        (uuid + "\n").getBytes(StandardCharsets.UTF_8));
+    Path dir = root.resolve(name);
+    if (!replace) {
+      Files.move(staged, dir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      Durable.syncDirectory(root);
+      return;
+    }
+    Durable.publish(staged.resolve("disk.ext4"), disk(name));
+    Durable.publish(staged.resolve("uuid"), dir.resolve("uuid"));
+    FileTrees.delete(staged);
+  }
+
   /** The volume's filesystem UUID, creating the volume first when it does not exist. */
   String ensure(String name) {
+    return ensure(name, DEFAULT_SIZE);
+  }
+
+  /**
+   * The volume's filesystem UUID, creating it first, {@code size} large (mke2fs syntax, e.g. 16G),
+   * when it does not exist.
+   */
+  public String ensure(String name, String size) {
+    if (!size.matches("[1-9][0-9]{0,5}[KMGT]")) {
+      throw new IllegalArgumentException("volume size " + size); // callers pass constants
+    }
     Path dir = root.resolve(name);
     Path uuidFile = dir.resolve("uuid");
     try {
@@ -120,7 +185,7 @@ public final class VolumeStore {
               "-E",
               "root_owner=0:0",
               temp.resolve("disk.ext4").toAbsolutePath().toString(),
-              DEFAULT_SIZE),
+              size),
           temp,
           HostTool.Options.SHORT);
       Files.writeString(temp.resolve("uuid"), uuid + "\n", StandardCharsets.UTF_8);
