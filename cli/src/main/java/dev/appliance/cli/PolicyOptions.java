@@ -1,14 +1,12 @@
 package dev.appliance.cli;
 
-import dev.appliance.common.ApplianceException;
 import dev.appliance.common.InvalidInputException;
 import dev.appliance.oci.Digest;
 import dev.appliance.oci.ImageReference;
-import dev.appliance.registry.ManifestGate;
 import dev.appliance.registry.RegistryOptions;
 import dev.appliance.registry.TransferListener;
 import dev.appliance.signing.LocalAttachments;
-import dev.appliance.signing.RemoteSigning;
+import dev.appliance.signing.PolicyGate;
 import dev.appliance.signing.policy.PolicyDecision;
 import dev.appliance.signing.policy.PolicyEvaluator;
 import dev.appliance.signing.policy.PolicyFiles;
@@ -22,6 +20,7 @@ import java.nio.file.Path;
 import java.security.interfaces.ECPublicKey;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import picocli.CommandLine.Option;
 
 /**
@@ -44,28 +43,25 @@ final class PolicyOptions {
     return PolicyFiles.standard().locate(policy).map(TrustPolicy::read);
   }
 
-  /** Checks the digest the registry serves before anything is downloaded or stored. */
-  ManifestGate gate(RegistryOptions registry, TransferListener listener, PrintWriter err) {
-    Optional<TrustPolicy> trust = read();
-    if (trust.isEmpty()) {
-      return (image, digest) -> {
-        err.println(
-            "warning: " + image + " (" + digest + ") is unverified: no signature policy file");
-        err.flush();
-      };
-    }
-    RemoteSigning signing = new RemoteSigning(registry, listener);
-    return (image, digest) -> {
-      PolicyDecision decision = signing.decide(image, digest, trust.get());
-      if (!decision.accepted()) {
-        throw new ApplianceException(
-            image + " (" + digest + ") " + decision.message() + "; nothing was stored");
-      }
-      if (!decision.signers().isEmpty()) {
-        err.println(decision.message());
-        err.flush();
-      }
-    };
+  /**
+   * The policy applied to images taken from a registry: checks the served digest before anything is
+   * downloaded, then keeps the image's signatures and attestations with it. Warnings always reach
+   * {@code err}; who signed and what was kept are {@code progress} (dropped by --quiet).
+   */
+  PolicyGate gate(
+      RegistryOptions registry,
+      TransferListener listener,
+      PrintWriter err,
+      Consumer<String> progress) {
+    return new PolicyGate(
+        read(),
+        registry,
+        listener,
+        line -> {
+          err.println(line);
+          err.flush();
+        },
+        progress);
   }
 
   /** The keys the policy in force requires for {@code image}; empty without a policy. */

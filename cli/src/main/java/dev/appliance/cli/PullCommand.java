@@ -1,15 +1,9 @@
 package dev.appliance.cli;
 
-import dev.appliance.common.ApplianceException;
-import dev.appliance.oci.ImageReference;
 import dev.appliance.registry.ImagePuller;
 import dev.appliance.registry.PullResult;
 import dev.appliance.registry.RegistryOptions;
-import dev.appliance.registry.RemoteRepository;
 import dev.appliance.registry.TransferListener;
-import dev.appliance.signing.LocalAttachments;
-import dev.appliance.signing.RemoteSigning;
-import java.io.UncheckedIOException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
@@ -31,9 +25,12 @@ final class PullCommand extends RegistryCommand {
     RegistryOptions options = registryOptions();
     TransferListener listener = transferProgress("pulling");
     PullResult result =
-        new ImagePuller(store(), options, listener, policy.gate(options, listener, err()))
+        new ImagePuller(
+                store(),
+                options,
+                listener,
+                policy.gate(options, listener, err(), line -> output.progress(err(), line)))
             .pull(remote);
-    keepAttachments(options, listener, result);
     Pulled json =
         new Pulled(
             result.source(),
@@ -68,36 +65,4 @@ final class PullCommand extends RegistryCommand {
       long bytesReceived,
       int blobsReceived,
       int blobsSkipped) {}
-
-  /**
-   * Keeps the image's signatures and attestations in the store (those the policy's keys verify, or
-   * every intact one without keys), so that inspect and export check them offline. The image is
-   * already pulled: failing to fetch them is a warning.
-   */
-  private void keepAttachments(
-      RegistryOptions options, TransferListener listener, PullResult result) {
-    ImageReference source = RemoteRepository.parseReference(result.source(), "image");
-    try {
-      RemoteSigning.Attached found =
-          new RemoteSigning(options, listener).attached(source, result.digest());
-      LocalAttachments.Kept kept =
-          new LocalAttachments(store())
-              .keep(
-                  result.digest(),
-                  found.signatures(),
-                  found.attestations(),
-                  policy.keysFor(source));
-      if (kept.signatures() + kept.attestations() > 0) {
-        output.progress(
-            err(),
-            "kept "
-                + kept.signatures()
-                + " signature manifest(s) and "
-                + kept.attestations()
-                + " attestation manifest(s) with the image");
-      }
-    } catch (ApplianceException | UncheckedIOException e) {
-      err().println("warning: signatures and attestations not kept: " + e.getMessage());
-    }
-  }
 }

@@ -125,7 +125,11 @@ final class RunCommand extends RegistryCommand {
                 registryOptions(),
                 transferProgress("pulling"),
                 limits.limits(),
-                policy.gate(registryOptions(), transferProgress("verifying"), err())),
+                policy.gate(
+                    registryOptions(),
+                    transferProgress("verifying"),
+                    err(),
+                    line -> output.progress(err(), line))),
             !detach,
             timeout.orImageDefault(),
             new InstanceManager.RunListener() {

@@ -74,6 +74,7 @@ public final class ImagePuller {
     AtomicInteger received = new AtomicInteger();
     AtomicInteger skipped = new AtomicInteger();
     KnownBlobs known = new KnownBlobs(store);
+    PullResult result;
     try (AutoCloseable writing = store.lockForWrite()) {
       List<Descriptor> blobs = RemoteReferences.blobsOf(manifest);
       Parallel.forEach(
@@ -103,18 +104,21 @@ public final class ImagePuller {
       if (source.tag() != null) {
         store.tag(localName, stored);
       }
-      return new PullResult(
-          source.toString(),
-          localName,
-          manifest.digest(),
-          bytes.get(),
-          received.get(),
-          skipped.get());
+      result =
+          new PullResult(
+              source.toString(),
+              localName,
+              manifest.digest(),
+              bytes.get(),
+              received.get(),
+              skipped.get());
     } catch (RuntimeException e) {
       throw e;
     } catch (Exception e) {
       throw new ApplianceException("cannot store " + source + ": " + e.getMessage(), e);
     }
+    gate.stored(store, source, manifest.digest());
+    return result;
   }
 
   private Manifest fetchManifest(RegistryClient http, ImageReference source) throws Exception {

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.appliance.common.ApplianceException;
+import dev.appliance.oci.Digest;
+import dev.appliance.oci.ImageReference;
 import dev.appliance.oci.Manifest;
 import dev.appliance.store.ImageStore;
 import dev.appliance.store.StoredImage;
@@ -17,6 +19,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -210,5 +213,46 @@ class PushPullTest extends PlainRegistryTest {
                 new ImagePuller(store("s"), options(), TransferListener.NONE)
                     .pull(remote("nothing/here:1")));
     assertTrue(e.getMessage().contains("not found"), e.getMessage());
+  }
+
+  /** The signature policy's gate: asked before any blob, told after the image is stored. */
+  @Test
+  void theGateIsAskedBeforeDownloadingAndToldOnceTheImageIsStored() throws IOException {
+    ImageStore local = store("local");
+    Manifest manifest =
+        TestImages.image(local, "app:1", List.of(TestImages.layer(local, 1, 10_000)));
+    new ImagePusher(local, options(), TransferListener.NONE).push("app:1", remote("ops/app:1"));
+    ImageStore other = store("other");
+    List<String> calls = new ArrayList<>();
+    ManifestGate gate =
+        new ManifestGate() {
+          @Override
+          public void admit(ImageReference image, Digest digest) {
+            calls.add("admit " + digest + " stored=" + other.find(remote("ops/app:1")).isPresent());
+          }
+
+          @Override
+          public void stored(ImageStore store, ImageReference image, Digest digest) {
+            calls.add("stored " + digest + " stored=" + store.find(image.toString()).isPresent());
+          }
+        };
+    new ImagePuller(other, options(), TransferListener.NONE, gate).pull(remote("ops/app:1"));
+    assertEquals(
+        List.of(
+            "admit " + manifest.digest() + " stored=false",
+            "stored " + manifest.digest() + " stored=true"),
+        calls);
+
+    ManifestGate refusing =
+        (image, digest) -> {
+          throw new ApplianceException("refused by policy");
+        };
+    ImageStore third = store("third");
+    assertThrows(
+        ApplianceException.class,
+        () ->
+            new ImagePuller(third, options(), TransferListener.NONE, refusing)
+                .pull(remote("ops/app:1")));
+    assertTrue(third.find(remote("ops/app:1")).isEmpty(), "a refused image is not stored");
   }
 }
