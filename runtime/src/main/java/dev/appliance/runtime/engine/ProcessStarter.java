@@ -61,6 +61,18 @@ public final class ProcessStarter {
     return builder(command, confinement).redirectErrorStream(true).start();
   }
 
+  /**
+   * Starts {@code command} with its standard input and output as pipes (a packet stream), its
+   * errors appended to {@code log}.
+   */
+  public Process startStreaming(List<String> command, Path log, Confinement confinement)
+      throws IOException {
+    return builder(command, confinement)
+        .redirectInput(ProcessBuilder.Redirect.PIPE)
+        .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
+        .start();
+  }
+
   /** Starts {@code command} with its output appended to {@code log}. */
   public Process startLogged(List<String> command, Path log, Confinement confinement)
       throws IOException {
