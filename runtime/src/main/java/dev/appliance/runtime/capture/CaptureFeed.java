@@ -86,12 +86,15 @@ public final class CaptureFeed {
         HostTools.find("tcpdump")
             .orElseThrow(() -> new IOException("tcpdump is not installed (Debian package tcpdump)"))
             .toString();
-    // tcpdump needs the host's network namespace; its output is checked like any pcap.
+    // A host tool, not the image's: it runs with the user's capture right (the sandbox drops every
+    // capability); its output is checked like any pcap.
     Process dump =
-        starter.startStreaming(
-            HostCapture.command(tcpdump, i.name()),
-            starter.workDir().resolve("net-" + port.name() + ".log"),
-            Confinement.networkHelper(starter.workDir()));
+        starter
+            .withoutSandbox()
+            .startStreaming(
+                HostCapture.command(tcpdump, i.name()),
+                starter.workDir().resolve("net-" + port.name() + ".log"),
+                Confinement.networkHelper(starter.workDir()));
     dump.getOutputStream().close();
     events.accept("capture " + port.name() + ": mirroring host interface " + i.name());
     long frames = 0;

@@ -47,6 +47,14 @@ public final class ProcessStarter {
   }
 
   /**
+   * The same starter without the sandbox, for a trusted host tool that needs the user's own rights
+   * (tcpdump's CAP_NET_RAW, which the sandbox drops); still marked and killed with the instance.
+   */
+  public ProcessStarter withoutSandbox() {
+    return new ProcessStarter(workDir, Sandbox.NONE);
+  }
+
+  /**
    * {@code command} as it must run confined, for a short run to completion (through HostTool)
    * rather than a long-lived process of the instance.
    */
