@@ -81,6 +81,7 @@ class SnortSensorE2eTest {
         image.get("labels").path("dev.appliance.networks").asText(),
         "the image says it has a capture interface");
 
+    Set<Integer> sensorSids = new TreeSet<>();
     try (TcpSyslog tcp = new TcpSyslog();
         UdpSyslog udp = new UdpSyslog()) {
       try {
@@ -132,6 +133,7 @@ class SnortSensorE2eTest {
               "benign traffic raised " + alert);
           assertTrue(
               EXPECTED.contains(alert.get("alert").get("signature_id").asInt()), "alert " + alert);
+          sensorSids.add(alert.get("alert").get("signature_id").asInt());
         }
 
         assertEquals(EXPECTED, tcp.awaitSids(EXPECTED), "RFC 5424 over TCP: " + tcp.messages);
@@ -151,6 +153,33 @@ class SnortSensorE2eTest {
         cli.run(RUN_TIMEOUT, "rm", "-f", INSTANCE);
       }
     }
+    assertOfflineAnalysisGivesTheSameAlerts(cli, pcap, sensorSids);
+  }
+
+  /**
+   * {@code appliance analyze}: the image's Suricata over the same pcap, without booting, gives the
+   * sensor's sids as EVE JSON on stdout; a malformed pcap is refused as invalid input.
+   */
+  private void assertOfflineAnalysisGivesTheSameAlerts(
+      ApplianceCli cli, Path pcap, Set<Integer> sensorSids) throws Exception {
+    CliResult analyze =
+        cli.run(RUN_TIMEOUT, "analyze", "snort:1.0.0", "--pcap", pcap.toString()).assertSuccess();
+    Set<Integer> offline = new TreeSet<>();
+    for (String line : analyze.stdout().strip().split("\n")) {
+      JsonNode alert = json.readTree(line);
+      assertEquals("alert", alert.get("event_type").asText(), line);
+      assertFalse(line.contains(BENIGN_SOURCE), "benign traffic raised " + line);
+      offline.add(alert.get("alert").get("signature_id").asInt());
+    }
+    assertEquals(EXPECTED, offline);
+    assertEquals(sensorSids, offline, "offline analysis and the sensor agree");
+
+    Path truncated = pcap.resolveSibling("truncated.pcap");
+    byte[] whole = Files.readAllBytes(pcap);
+    Files.write(truncated, java.util.Arrays.copyOf(whole, whole.length - 3));
+    CliResult refused = cli.run("analyze", "snort:1.0.0", "--pcap", truncated.toString());
+    assertEquals(2, refused.exitCode(), refused.stderr());
+    assertTrue(refused.stderr().contains("truncated frame"), refused.stderr());
   }
 
   private Map<Integer, JsonNode> awaitSids(String alerts, String token) throws Exception {
