@@ -288,33 +288,55 @@ final class ChrootSession implements AutoCloseable {
    * /run) resolves inside the image and never onto the host.
    */
   void installFile(Recipe.FileEntry file, Path recipe) {
+    install(
+        stagedOnHost -> Files.copy(file.source(), stagedOnHost),
+        file.dest(),
+        file.mode(),
+        file.owner(),
+        file.group(),
+        recipe + ": file " + file.dest(),
+        recipe + ": cannot install " + file.source() + " as " + file.dest());
+  }
+
+  /** Files the builder generates (path in the image to content), root's, mode 0644. */
+  void writeFiles(Map<String, String> files, Path recipe) {
+    files.forEach(
+        (dest, content) ->
+            install(
+                stagedOnHost -> Files.writeString(stagedOnHost, content, StandardCharsets.UTF_8),
+                dest,
+                0644,
+                null,
+                null,
+                recipe + ": generated file " + dest,
+                recipe + ": cannot write " + dest));
+  }
+
+  private interface Stager {
+    void stage(Path stagedOnHost) throws IOException;
+  }
+
+  private void install(
+      Stager stager, String dest, int mode, String owner, String group, String what, String fail) {
     String staged = "appliance-file-" + java.util.UUID.randomUUID();
     Path stagedOnHost = root.resolve("tmp").resolve(staged); // /tmp is this session's own tmpfs
     try {
-      Files.copy(file.source(), stagedOnHost);
+      stager.stage(stagedOnHost);
       check(
           List.of(
               "install",
               "-D",
               "-m",
-              Integer.toOctalString(file.mode()),
+              Integer.toOctalString(mode),
               "-o",
-              file.owner() == null ? "root" : file.owner(),
+              owner == null ? "root" : owner,
               "-g",
-              file.group() == null ? "root" : file.group(),
+              group == null ? "root" : group,
               "/tmp/" + staged,
-              file.dest()),
-          recipe + ": file " + file.dest());
+              dest),
+          what);
     } catch (IOException e) {
-      throw new ApplianceException(
-          recipe
-              + ": cannot install "
-              + file.source()
-              + " as "
-              + file.dest()
-              + ": "
-              + e.getMessage(),
-          e);
+      throw new ApplianceException(fail + ": " + e.getMessage(), e);
     } finally {
       try {
         Files.deleteIfExists(stagedOnHost);

@@ -120,8 +120,19 @@ final class LayerPlan {
       if (!r.files().isEmpty()
           || !r.run().isEmpty()
           || !services.enable().isEmpty()
-          || !services.disable().isEmpty()) {
-        String key = key(below, "files", fileIdentities(r.files()), r.run(), services, stateDirs);
+          || !services.disable().isEmpty()
+          || r.configuresNetworks()) {
+        String key =
+            r.configuresNetworks()
+                ? key(
+                    below,
+                    "files",
+                    fileIdentities(r.files()),
+                    r.run(),
+                    services,
+                    stateDirs,
+                    GuestNetworks.of(r.networks()))
+                : key(below, "files", fileIdentities(r.files()), r.run(), services, stateDirs);
         steps.add(
             new Step(
                 Kind.FILES,

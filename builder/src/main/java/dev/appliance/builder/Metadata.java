@@ -44,6 +44,7 @@ final class Metadata {
         res == null ? DEFAULT_DISK_BYTES : res.diskBytes(),
         kernels,
         "",
-        params);
+        params,
+        r.networks().stream().map(n -> new ApplianceMetadata.Network(n.name(), n.role())).toList());
   }
 }

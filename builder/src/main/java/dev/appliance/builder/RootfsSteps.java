@@ -294,6 +294,9 @@ final class RootfsSteps {
 
   private void files(ChrootSession session, Recipe r) {
     r.files().forEach(f -> session.installFile(f, r.source()));
+    if (r.configuresNetworks()) {
+      session.writeFiles(GuestNetworks.of(r.networks()), r.source());
+    }
     for (int i = 0; i < r.run().size(); i++) {
       session.run(r.run().get(i), r.source(), i + 1);
     }

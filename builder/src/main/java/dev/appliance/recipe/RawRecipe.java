@@ -49,6 +49,9 @@ final class RawRecipe extends Located {
   @JsonProperty("ports")
   List<RawPort> ports;
 
+  @JsonProperty("networks")
+  List<RawNetwork> networks;
+
   @JsonProperty("health")
   RawHealth health;
 
@@ -146,6 +149,14 @@ final class RawRecipe extends Located {
 
     @JsonProperty("protocol")
     Scalar protocol;
+  }
+
+  static final class RawNetwork extends Located {
+    @JsonProperty("name")
+    Scalar name;
+
+    @JsonProperty("role")
+    Scalar role;
   }
 
   static final class RawHealth extends Located {

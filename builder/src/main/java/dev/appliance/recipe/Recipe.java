@@ -25,6 +25,7 @@ import java.util.List;
  * @param stateDirs directories the image ships empty (owner and mode kept): the appliance fills
  *     them at boot; for state a package's install script would otherwise bake in differently on
  *     every build
+ * @param networks extra network interfaces (after the management NIC), merged by name like ports
  * @param health readiness check, or null when the chain declares none
  * @param parent the recipe this one extends, or null
  */
@@ -42,6 +43,7 @@ public record Recipe(
     List<Group> groups,
     List<String> stateDirs,
     List<Port> ports,
+    List<Network> networks,
     HealthCheck health,
     Resources resources,
     Kernels kernels,
@@ -56,7 +58,58 @@ public record Recipe(
     groups = List.copyOf(groups);
     stateDirs = List.copyOf(stateDirs);
     ports = List.copyOf(ports);
+    networks = List.copyOf(networks);
     params = List.copyOf(params);
+  }
+
+  /** A recipe without extra network interfaces. */
+  public Recipe(
+      Path source,
+      String name,
+      String version,
+      String description,
+      Base base,
+      List<String> packages,
+      List<FileEntry> files,
+      List<RunStep> run,
+      Services services,
+      List<User> users,
+      List<Group> groups,
+      List<String> stateDirs,
+      List<Port> ports,
+      HealthCheck health,
+      Resources resources,
+      Kernels kernels,
+      List<Param> params,
+      Recipe parent) {
+    this(
+        source,
+        name,
+        version,
+        description,
+        base,
+        packages,
+        files,
+        run,
+        services,
+        users,
+        groups,
+        stateDirs,
+        ports,
+        List.of(),
+        health,
+        resources,
+        kernels,
+        params,
+        parent);
+  }
+
+  /**
+   * Whether this recipe's files layer carries the guest configuration of {@link #networks()}: the
+   * root when it has any, a child when it changes its parent's.
+   */
+  public boolean configuresNetworks() {
+    return parent == null ? !networks.isEmpty() : !networks.equals(parent.networks());
   }
 
   /** The inheritance chain, root (for example recipes/base/debian.yaml) first, this recipe last. */
@@ -129,6 +182,12 @@ public record Recipe(
 
   /** A group to create; {@code gid} null means allocate. */
   public record Group(String name, Integer gid, boolean system) {}
+
+  /**
+   * An extra network interface: {@code role} capture is receive-only, without an address (a mirror
+   * port); see docs/recipe.md.
+   */
+  public record Network(String name, String role) {}
 
   /** A port the appliance offers: {@code protocol} is tcp or udp. */
   public record Port(String name, int port, String protocol) {}

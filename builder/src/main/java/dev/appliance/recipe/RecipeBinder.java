@@ -7,6 +7,7 @@ import dev.appliance.recipe.RawRecipe.RawFile;
 import dev.appliance.recipe.RawRecipe.RawGroup;
 import dev.appliance.recipe.RawRecipe.RawHealth;
 import dev.appliance.recipe.RawRecipe.RawKernels;
+import dev.appliance.recipe.RawRecipe.RawNetwork;
 import dev.appliance.recipe.RawRecipe.RawParam;
 import dev.appliance.recipe.RawRecipe.RawPort;
 import dev.appliance.recipe.RawRecipe.RawResources;
@@ -96,6 +97,8 @@ final class RecipeBinder {
     List<String> stateDirs =
         raw.stateDirs == null ? List.of() : unique(raw.stateDirs, "state-dirs", this::imagePath);
     List<Recipe.Port> ports = ports(raw.ports, parent == null ? List.of() : parent.ports());
+    List<Recipe.Network> networks =
+        networks(raw.networks, parent == null ? List.of() : parent.networks());
     Recipe.HealthCheck health =
         raw.health != null ? health(raw.health, ports) : inheritedHealth(raw, parent, ports);
     Recipe.Resources resources =
@@ -117,6 +120,7 @@ final class RecipeBinder {
         groups,
         stateDirs,
         ports,
+        networks,
         health,
         resources,
         kernels,
@@ -389,6 +393,33 @@ final class RecipeBinder {
       merged.put(port.name(), port);
     }
     return List.copyOf(merged.values());
+  }
+
+  /** Networks by name, like ports; at most {@link MetadataRules#MAX_NETWORKS} in the chain. */
+  private List<Recipe.Network> networks(List<RawNetwork> raw, List<Recipe.Network> inherited) {
+    List<Recipe.Network> own =
+        named(
+            raw,
+            "networks",
+            n -> n.name,
+            (n, key) ->
+                new Recipe.Network(
+                    check.matching(n.name, key + ".name", MetadataRules.NETWORK_NAME),
+                    check.oneOf(
+                        check.required(n, n.role, key + ".role"),
+                        key + ".role",
+                        MetadataRules.NETWORK_ROLES)));
+    List<Recipe.Network> merged = mergeByName(inherited, own, Recipe.Network::name);
+    if (merged.size() > MetadataRules.MAX_NETWORKS) {
+      throw check.error(
+          raw.get(raw.size() - 1).name,
+          "networks",
+          merged.size()
+              + " network interfaces with the inherited ones, more than "
+              + MetadataRules.MAX_NETWORKS,
+          null);
+    }
+    return merged;
   }
 
   private Recipe.HealthCheck health(RawHealth raw, List<Recipe.Port> ports) {

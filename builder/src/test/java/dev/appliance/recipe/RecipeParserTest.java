@@ -45,6 +45,7 @@ class RecipeParserTest {
             && r.run().isEmpty()
             && r.ports().isEmpty()
             && r.params().isEmpty()
+            && r.networks().isEmpty()
             && r.users().isEmpty()
             && r.groups().isEmpty()
             && r.stateDirs().isEmpty());
@@ -111,6 +112,7 @@ class RecipeParserTest {
             new Recipe.Port("dns", 53, "udp"),
             new Recipe.Port("https", 443, "tcp")),
         r.ports());
+    assertEquals(List.of(new Recipe.Network("capture", "capture")), r.networks());
     assertEquals(new Recipe.HealthCheck("http", 80, "/status", 204, 90), r.health());
     assertEquals(new Recipe.Resources(2048, 2, 10L << 30), r.resources());
     assertEquals(

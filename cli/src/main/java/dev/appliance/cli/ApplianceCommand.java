@@ -34,6 +34,7 @@ import picocli.CommandLine.HelpCommand;
       RmCommand.class,
       VolumeCommand.class,
       ExportCommand.class,
+      AnalyzeCommand.class,
       KeyCommand.class,
       DoctorCommand.class,
     },

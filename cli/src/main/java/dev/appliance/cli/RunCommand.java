@@ -1,5 +1,6 @@
 package dev.appliance.cli;
 
+import dev.appliance.runtime.capture.CaptureSource;
 import dev.appliance.runtime.instance.InstanceInfo;
 import dev.appliance.runtime.instance.InstanceManager;
 import dev.appliance.runtime.instance.RunRequest;
@@ -97,6 +98,16 @@ final class RunCommand extends RegistryCommand {
               + " (as 10.0.2.2): other instances' ports, local registries and databases. Off by default.")
   boolean allowHostLoopback;
 
+  @Option(
+      names = "--capture-from",
+      paramLabel = "pcap:FILE[,rate=recorded|max]|iface:NAME",
+      converter = CaptureSourceConverter.class,
+      description =
+          "Feed the image's capture interface (recipe networks: role capture) once it is healthy:"
+              + " replay a pcap file at its recorded pace (default) or as fast as the guest takes it,"
+              + " or mirror a live host interface (needs root or CAP_NET_RAW). See docs/cli.md.")
+  CaptureSource captureFrom;
+
   @Override
   public Integer call() {
     RunRequest request = request();
@@ -170,7 +181,8 @@ final class RunCommand extends RegistryCommand {
           firstBoot.params(),
           firstBoot.secrets(System.in, registry),
           volumes,
-          new RunRequest.Isolation(noSandbox, allowHostLoopback));
+          new RunRequest.Isolation(noSandbox, allowHostLoopback),
+          captureFrom);
     } catch (RunRequest.Rejected e) {
       String option =
           switch (e.field()) {

@@ -29,6 +29,7 @@ import java.util.TreeMap;
  * @param kernels where the kernels live inside the image
  * @param kernelCmdline extra kernel command line arguments
  * @param params first-boot parameters the appliance accepts
+ * @param networks network interfaces besides the management NIC, in order (see {@link Network})
  */
 public record ApplianceMetadata(
     String name,
@@ -40,14 +41,64 @@ public record ApplianceMetadata(
     long diskBytes,
     Kernels kernels,
     String kernelCmdline,
-    List<Param> params) {
+    List<Param> params,
+    List<Network> networks) {
 
   public static final String PREFIX = "dev.appliance.";
 
   public ApplianceMetadata {
     ports = List.copyOf(ports);
     params = List.copyOf(params);
+    networks = List.copyOf(networks);
     kernelCmdline = kernelCmdline == null ? "" : kernelCmdline;
+  }
+
+  /** Metadata of an appliance with only its management NIC. */
+  public ApplianceMetadata(
+      String name,
+      String version,
+      List<Port> ports,
+      HealthCheck health,
+      long memoryMiB,
+      int cpus,
+      long diskBytes,
+      Kernels kernels,
+      String kernelCmdline,
+      List<Param> params) {
+    this(
+        name,
+        version,
+        ports,
+        health,
+        memoryMiB,
+        cpus,
+        diskBytes,
+        kernels,
+        kernelCmdline,
+        params,
+        List.of());
+  }
+
+  /**
+   * An extra network interface and its role. The only role is {@link #CAPTURE}: a receive-only
+   * interface (a mirror port or tap) that has no address in the guest and never sends. Its MAC
+   * address follows from its position ({@link #mac(int)}), so the guest's network configuration,
+   * built into the image, finds the same interface under every engine and hypervisor whatever its
+   * name.
+   */
+  public record Network(String name, String role) {
+    public static final String CAPTURE = "capture";
+
+    /**
+     * The MAC address of the extra interface at {@code index} (0-based): locally administered,
+     * unicast, in a block of its own ({@code 02:a9:70:00:00:01} for the first).
+     */
+    public static String mac(int index) {
+      if (index < 0 || index >= MetadataRules.MAX_NETWORKS) {
+        throw new IllegalArgumentException("network index " + index);
+      }
+      return String.format("02:a9:70:00:00:%02x", index + 1);
+    }
   }
 
   /** A port the appliance serves, e.g. {@code http 80/tcp}. */
@@ -116,6 +167,10 @@ public record ApplianceMetadata(
     labels.put(PREFIX + "kernels", json(kernels));
     labels.put(PREFIX + "kernel-cmdline", kernelCmdline);
     labels.put(PREFIX + "params", json(params));
+    if (!networks.isEmpty()) {
+      // absent when empty, so images without extra interfaces keep their digest
+      labels.put(PREFIX + "networks", json(networks));
+    }
     return labels;
   }
 
@@ -149,7 +204,8 @@ public record ApplianceMetadata(
                 l.number("disk-bytes", 2L << 30),
                 l.json("kernels", Kernels.class),
                 l.text("kernel-cmdline", ""),
-                l.list("params", new TypeReference<List<Param>>() {})));
+                l.list("params", new TypeReference<List<Param>>() {}),
+                l.list("networks", new TypeReference<List<Network>>() {})));
   }
 
   /** One image's {@code dev.appliance.*} labels, each parsed on its own so an error names it. */

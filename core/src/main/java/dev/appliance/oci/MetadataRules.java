@@ -73,6 +73,21 @@ public final class MetadataRules {
           "a description (at most 1024 characters; no control characters other than line breaks and tabs)");
 
   public static final List<String> PROTOCOLS = List.of("tcp", "udp");
+  public static final List<String> NETWORK_ROLES = List.of("capture");
+
+  /** Extra network interfaces an appliance may declare (UML names them vec1..vec4). */
+  public static final int MAX_NETWORKS = 4;
+
+  /**
+   * Also a file name (the guest's network configuration) and a guest interface name: at most 15
+   * characters, not vec/eth/en prefixed so it never takes an engine's own name.
+   */
+  public static final Text NETWORK_NAME =
+      Text.matching(
+          "(?!vec|eth|en|lo\\z)[a-z][a-z0-9-]{0,14}",
+          "a network name (lowercase letters, digits, '-'; at most 15; not starting with vec, eth"
+              + " or en)");
+
   public static final List<String> HEALTH_TYPES = List.of("http", "tcp");
 
   public static final Range PORT = new Range(1, 65535);

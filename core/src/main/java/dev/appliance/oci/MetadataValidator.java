@@ -44,7 +44,21 @@ final class MetadataValidator {
     kernels(m.kernels());
     KernelArguments.split(m.kernelCmdline(), where("kernel-cmdline", ""));
     params(m.params());
+    networks(m.networks());
     return m;
+  }
+
+  private void networks(List<ApplianceMetadata.Network> networks) {
+    if (networks.size() > MetadataRules.MAX_NETWORKS) {
+      throw error(
+          "networks", "", networks.size() + " entries, more than " + MetadataRules.MAX_NETWORKS);
+    }
+    entries(
+        "networks",
+        networks,
+        ApplianceMetadata.Network::name,
+        MetadataRules.NETWORK_NAME,
+        (n, entry) -> oneOf("networks", entry + ".role", n.role(), MetadataRules.NETWORK_ROLES));
   }
 
   private void ports(List<ApplianceMetadata.Port> ports) {

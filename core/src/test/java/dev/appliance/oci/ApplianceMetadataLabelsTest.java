@@ -33,7 +33,8 @@ class ApplianceMetadataLabelsTest {
         "quiet net.ifnames=0",
         List.of(
             new ApplianceMetadata.Param("home_net", "any", false, "networks"),
-            new ApplianceMetadata.Param("token", null, true, "a secret")));
+            new ApplianceMetadata.Param("token", null, true, "a secret")),
+        List.of(new ApplianceMetadata.Network("capture", "capture")));
   }
 
   private static Map<String, String> labelsWith(String label, String value) {
@@ -59,6 +60,17 @@ class ApplianceMetadataLabelsTest {
   @Test
   void validLabelsRoundTrip() {
     assertEquals(valid(), ApplianceMetadata.fromLabels(valid().toLabels(), IMAGE));
+  }
+
+  @Test
+  void anImageWithoutExtraNetworksHasNoNetworksLabel() {
+    ApplianceMetadata plain =
+        new ApplianceMetadata(
+            "web", "1", List.of(), null, 512, 1, 2L << 30, null, "", List.of(), List.of());
+    assertTrue(
+        !plain.toLabels().containsKey(ApplianceMetadata.PREFIX + "networks"),
+        "older images' labels, hence digests, stay as they were");
+    assertEquals(List.of(), ApplianceMetadata.fromLabels(plain.toLabels(), IMAGE).networks());
   }
 
   @Test
@@ -124,6 +136,11 @@ class ApplianceMetadataLabelsTest {
         "params|[{\"name\":\"a\",\"defaultValue\":\"x\",\"secret\":false,\"description\":\"\"},{\"name\":\"a\",\"defaultValue\":\"y\",\"secret\":false,\"description\":\"\"}]|params[1].name: 'a' is declared twice",
         "params|[{\"name\":\"pw\",\"defaultValue\":\"hunter2\",\"secret\":true,\"description\":\"\"}]|params[0].defaultValue: a secret parameter has no default",
         "params|[{\"name\":\"a\",\"defaultValue\":\"x\",\"secret\":false,\"description\":\"\\u001b]0;owned\\u0007\"}]|params[0].description: '\\u001b]0;owned\\u0007' is not a description",
+        "networks|[{\"name\":\"capture\",\"role\":\"bridge\"}]|networks[0].role: 'bridge' is not one of capture",
+        "networks|[{\"name\":\"vec0\",\"role\":\"capture\"}]|networks[0].name: 'vec0' is not a network name",
+        "networks|[{\"name\":\"a,mac=x\",\"role\":\"capture\"}]|networks[0].name: 'a,mac=x' is not a network name",
+        "networks|[{\"name\":\"a\",\"role\":\"capture\"},{\"name\":\"a\",\"role\":\"capture\"}]|networks[1].name: 'a' is declared twice",
+        "networks|[{\"name\":\"a\",\"role\":\"capture\"},{\"name\":\"b\",\"role\":\"capture\"},{\"name\":\"c\",\"role\":\"capture\"},{\"name\":\"d\",\"role\":\"capture\"},{\"name\":\"e\",\"role\":\"capture\"}]|networks: 5 entries, more than 4",
       })
   void labelsFollowTheRecipeRules(String label, String value, String expected) {
     String message = refused(label, value);

@@ -18,6 +18,8 @@ import java.util.List;
  * @param kernels kernels from the image; a path is null when the image has none
  * @param allowHostLoopback whether the guest may reach the host's 127.0.0.1 through the network's
  *     gateway (off by default: see {@link SlirpNetwork})
+ * @param nics the image's extra network interfaces, after the management NIC, each joined to its
+ *     {@link CapturePort}
  */
 public record BootSpec(
     Path workDir,
@@ -28,7 +30,8 @@ public record BootSpec(
     List<PublishedPort> ports,
     String kernelCmdline,
     Kernels kernels,
-    boolean allowHostLoopback) {
+    boolean allowHostLoopback,
+    List<Nic> nics) {
 
   /** The guest's address on the user-mode network (slirp's first DHCP lease). */
   public static final String GUEST_ADDRESS = "10.0.2.15";
@@ -36,8 +39,42 @@ public record BootSpec(
   public BootSpec {
     extraDisks = List.copyOf(extraDisks);
     ports = List.copyOf(ports);
+    nics = List.copyOf(nics);
     kernelCmdline = kernelCmdline == null ? "" : kernelCmdline.strip();
   }
+
+  /** A boot with only the management NIC. */
+  public BootSpec(
+      Path workDir,
+      Path baseDisk,
+      List<Path> extraDisks,
+      long memoryMiB,
+      int cpus,
+      List<PublishedPort> ports,
+      String kernelCmdline,
+      Kernels kernels,
+      boolean allowHostLoopback) {
+    this(
+        workDir,
+        baseDisk,
+        extraDisks,
+        memoryMiB,
+        cpus,
+        ports,
+        kernelCmdline,
+        kernels,
+        allowHostLoopback,
+        List.of());
+  }
+
+  /**
+   * An extra network interface of the guest.
+   *
+   * @param name the image's name for it (the guest names the interface so)
+   * @param mac its MAC address, by which the guest's configuration finds it
+   * @param socket the point-to-point VDE socket its {@link CapturePort} created
+   */
+  public record Nic(String name, String mac, Path socket) {}
 
   /**
    * @param qemuKernel distribution kernel for QEMU

@@ -47,6 +47,14 @@ public final class ProcessStarter {
   }
 
   /**
+   * The same starter without the sandbox, for a trusted host tool that needs the user's own rights
+   * (tcpdump's CAP_NET_RAW, which the sandbox drops); still marked and killed with the instance.
+   */
+  public ProcessStarter withoutSandbox() {
+    return new ProcessStarter(workDir, Sandbox.NONE);
+  }
+
+  /**
    * {@code command} as it must run confined, for a short run to completion (through HostTool)
    * rather than a long-lived process of the instance.
    */
@@ -59,6 +67,18 @@ public final class ProcessStarter {
    */
   public Process startPiped(List<String> command, Confinement confinement) throws IOException {
     return builder(command, confinement).redirectErrorStream(true).start();
+  }
+
+  /**
+   * Starts {@code command} with its standard input and output as pipes (a packet stream), its
+   * errors appended to {@code log}.
+   */
+  public Process startStreaming(List<String> command, Path log, Confinement confinement)
+      throws IOException {
+    return builder(command, confinement)
+        .redirectInput(ProcessBuilder.Redirect.PIPE)
+        .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
+        .start();
   }
 
   /** Starts {@code command} with its output appended to {@code log}. */

@@ -141,9 +141,18 @@ public final class QemuEngine implements Engine {
             "-netdev",
             "vde,id=net0,sock=ptp://" + escape(networkSocket),
             "-device",
-            "virtio-net-pci,netdev=net0",
-            "-qmp",
-            "unix:" + escape(qmp) + ",server=on,wait=off"));
+            "virtio-net-pci,netdev=net0"));
+    for (int i = 0; i < spec.nics().size(); i++) {
+      BootSpec.Nic nic = spec.nics().get(i);
+      String id = "net" + (i + 1);
+      c.addAll(
+          List.of(
+              "-netdev",
+              "vde,id=" + id + ",sock=ptp://" + escape(nic.socket()),
+              "-device",
+              "virtio-net-pci,netdev=" + id + ",mac=" + nic.mac()));
+    }
+    c.addAll(List.of("-qmp", "unix:" + escape(qmp) + ",server=on,wait=off"));
     return c;
   }
 

@@ -58,7 +58,7 @@ public final class SlirpNetwork {
             spec.workDir().resolve("network.log"),
             Confinement.networkHelper(spec.workDir()));
     try {
-      awaitSocket(plug, socket);
+      awaitSocket(plug, socket, "network.log");
       return plug;
     } catch (IOException | RuntimeException e) {
       plug.destroyForcibly();
@@ -92,7 +92,8 @@ public final class SlirpNetwork {
     return url.toString();
   }
 
-  private static void awaitSocket(Process plug, Path socket) throws IOException {
+  /** Waits until {@code plug} created {@code socket}; {@code log} is where it says why not. */
+  static void awaitSocket(Process plug, Path socket, String log) throws IOException {
     long deadline = System.nanoTime() + 5_000_000_000L;
     while (!Files.exists(socket)) {
       if (!plug.isAlive()) {
@@ -100,7 +101,9 @@ public final class SlirpNetwork {
             "vde_plug exited ("
                 + plug.exitValue()
                 + ") before creating its socket;"
-                + " see network.log in the instance directory");
+                + " see "
+                + log
+                + " in the instance directory");
       }
       if (System.nanoTime() > deadline) {
         throw new IOException("vde_plug did not create " + socket + " within 5 s");

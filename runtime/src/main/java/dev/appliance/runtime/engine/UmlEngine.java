@@ -81,9 +81,19 @@ public final class UmlEngine implements Engine {
     for (int i = 0; i < spec.extraDisks().size(); i++) {
       c.add("ubd" + (i + 1) + "=" + spec.extraDisks().get(i).toAbsolutePath());
     }
+    c.addAll(List.of("vec0:transport=vde,vnl=ptp://" + socket.toAbsolutePath()));
+    for (int i = 0; i < spec.nics().size(); i++) {
+      BootSpec.Nic nic = spec.nics().get(i);
+      c.add(
+          "vec"
+              + (i + 1)
+              + ":transport=vde,vnl=ptp://"
+              + nic.socket().toAbsolutePath()
+              + ",mac="
+              + nic.mac());
+    }
     c.addAll(
         List.of(
-            "vec0:transport=vde,vnl=ptp://" + socket.toAbsolutePath(),
             "umid=uml",
             "uml_dir=" + spec.workDir().toAbsolutePath(),
             // console to stdout (the supervisor's pipe); no xterms for other lines

@@ -140,6 +140,16 @@ final class KubeVirt {
     if (!vmPorts.isEmpty()) {
       iface.put("ports", vmPorts);
     }
+    List<Object> interfaces = new ArrayList<>(List.of(iface));
+    List<Object> networks = new ArrayList<>(List.of(map("name", "default", "pod", Map.of())));
+    for (int i = 0; i < metadata.networks().size(); i++) {
+      // A secondary network through Multus: a NetworkAttachmentDefinition of the same name
+      // (docs/export.md), with the MAC the image's network configuration expects.
+      String net = dnsName(metadata.networks().get(i).name());
+      interfaces.add(
+          map("name", net, "bridge", Map.of(), "macAddress", ApplianceMetadata.Network.mac(i)));
+      networks.add(map("name", net, "multus", map("networkName", net)));
+    }
     Map<String, Object> vmSpec =
         map(
             "domain",
@@ -150,11 +160,12 @@ final class KubeVirt {
                     "devices",
                         map(
                             "disks",
-                                List.of(
-                                    map("name", "rootdisk", "disk", map("bus", "virtio")),
-                                    map("name", "params", "disk", map("bus", "virtio"))),
-                            "interfaces", List.of(iface))),
-            "networks", List.of(map("name", "default", "pod", Map.of())),
+                            List.of(
+                                map("name", "rootdisk", "disk", map("bus", "virtio")),
+                                map("name", "params", "disk", map("bus", "virtio"))),
+                            "interfaces",
+                            interfaces)),
+            "networks", networks,
             "volumes",
                 List.of(
                     map("name", "rootdisk", "containerDisk", map("image", containerDisk)),

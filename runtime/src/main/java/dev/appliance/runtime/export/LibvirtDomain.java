@@ -6,7 +6,9 @@ import java.nio.file.Path;
 /**
  * A libvirt domain for an exported disk: UEFI firmware without secure boot (the disk's loader is
  * not signed), virtio disk and network on libvirt's "default" network, and the serial console the
- * image's kernel writes to.
+ * image's kernel writes to. Each capture interface of the image is a further virtio NIC with the
+ * MAC the image's network configuration expects, on a host bridge named after it (a Linux bridge or
+ * Open vSwitch port fed by a mirror: docs/export.md).
  */
 final class LibvirtDomain {
   private LibvirtDomain() {}
@@ -44,7 +46,7 @@ final class LibvirtDomain {
                       <source network="default"/>
                       <model type="virtio"/>
                     </interface>
-                    <serial type="pty">
+                %s    <serial type="pty">
                       <target port="0"/>
                     </serial>
                     <console type="pty">
@@ -73,6 +75,24 @@ final class LibvirtDomain {
                       <readonly/>
                     </disk>
                 """
-                    .formatted(Xml.escape(configDisk.toAbsolutePath().toString())));
+                    .formatted(Xml.escape(configDisk.toAbsolutePath().toString())),
+            captureInterfaces(metadata));
+  }
+
+  private static String captureInterfaces(ApplianceMetadata metadata) {
+    StringBuilder xml = new StringBuilder();
+    for (int i = 0; i < metadata.networks().size(); i++) {
+      xml.append(
+          """
+              <interface type="bridge">
+                <source bridge="%s"/>
+                <mac address="%s"/>
+                <model type="virtio"/>
+              </interface>
+          """
+              .formatted(
+                  Xml.escape(metadata.networks().get(i).name()), ApplianceMetadata.Network.mac(i)));
+    }
+    return xml.toString();
   }
 }

@@ -116,7 +116,7 @@ final class Ova {
                     <Network ovf:name="nat">
                       <Description>The appliance's network (NAT or bridged)</Description>
                     </Network>
-                  </NetworkSection>
+                %s  </NetworkSection>
                   <VirtualSystem ovf:id="%s">
                     <Info>appliance %s %s</Info>
                     <Name>%s</Name>
@@ -173,7 +173,7 @@ final class Ova {
                         <rasd:ResourceSubType>VmxNet3</rasd:ResourceSubType>
                         <rasd:ResourceType>10</rasd:ResourceType>
                       </Item>
-                      <vmw:Config ovf:required="false" vmw:key="firmware" vmw:value="efi"/>
+                %s      <vmw:Config ovf:required="false" vmw:key="firmware" vmw:value="efi"/>
                     </VirtualHardwareSection>
                   </VirtualSystem>
                 </Envelope>
@@ -182,6 +182,7 @@ final class Ova {
             Xml.escape(vmdkName),
             vmdkSize,
             capacity,
+            captureNetworks(metadata),
             n,
             Xml.escape(metadata.name()),
             Xml.escape(metadata.version()),
@@ -190,6 +191,49 @@ final class Ova {
             metadata.cpus(),
             metadata.cpus(),
             metadata.memoryMiB(),
-            metadata.memoryMiB());
+            metadata.memoryMiB(),
+            captureNics(metadata));
+  }
+
+  /** A logical network per capture interface, for the mirror port the user connects it to. */
+  private static String captureNetworks(ApplianceMetadata metadata) {
+    StringBuilder xml = new StringBuilder();
+    for (ApplianceMetadata.Network net : metadata.networks()) {
+      xml.append(
+          """
+                <Network ovf:name="%s">
+                  <Description>Capture interface (receive only): connect a mirror port</Description>
+                </Network>
+          """
+              .formatted(Xml.escape(net.name())));
+    }
+    return xml.toString();
+  }
+
+  /** A NIC per capture interface, with the MAC the image's network configuration expects. */
+  private static String captureNics(ApplianceMetadata metadata) {
+    StringBuilder xml = new StringBuilder();
+    for (int i = 0; i < metadata.networks().size(); i++) {
+      xml.append(
+          """
+                    <Item>
+                      <rasd:Address>%s</rasd:Address>
+                      <rasd:AddressOnParent>%d</rasd:AddressOnParent>
+                      <rasd:AutomaticAllocation>true</rasd:AutomaticAllocation>
+                      <rasd:Connection>%s</rasd:Connection>
+                      <rasd:ElementName>ethernet%d</rasd:ElementName>
+                      <rasd:InstanceID>%d</rasd:InstanceID>
+                      <rasd:ResourceSubType>VmxNet3</rasd:ResourceSubType>
+                      <rasd:ResourceType>10</rasd:ResourceType>
+                    </Item>
+          """
+              .formatted(
+                  ApplianceMetadata.Network.mac(i),
+                  i + 1,
+                  Xml.escape(metadata.networks().get(i).name()),
+                  i + 1,
+                  6 + i));
+    }
+    return xml.toString();
   }
 }

@@ -115,6 +115,25 @@ public final class InstanceManager {
             : 300);
   }
 
+  /**
+   * The checked capture source for the image's first capture interface, or null without one.
+   *
+   * @throws InvalidInputException when the image has no capture interface to feed
+   */
+  private static String captureFrom(RunRequest request, ApplianceMetadata meta) {
+    if (request.captureFrom() == null) {
+      return null;
+    }
+    if (meta.networks().stream()
+        .noneMatch(n -> n.role().equals(ApplianceMetadata.Network.CAPTURE))) {
+      throw new InvalidInputException(
+          "--capture-from: the image "
+              + meta.name()
+              + " has no capture interface (a recipe declares one with networks: role capture)");
+    }
+    return request.captureFrom().toString();
+  }
+
   /** Creates a stopped instance and returns its name. Ports are checked here, before any boot. */
   public String create(RunRequest request, BootImageResolver images, Consumer<String> progress) {
     return create(request, images, progress, dir -> {});
@@ -196,7 +215,9 @@ public final class InstanceManager {
                 extraDisks,
                 InstanceStatus.Clock.now(),
                 unconfined,
-                request.isolation().allowHostLoopback()));
+                request.isolation().allowHostLoopback(),
+                meta.networks(),
+                captureFrom(request, meta)));
       }
       return name;
     } catch (RuntimeException e) {

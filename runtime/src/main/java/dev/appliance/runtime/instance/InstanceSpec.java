@@ -17,6 +17,10 @@ import java.util.List;
  * @param unconfined engines run without a sandbox (--no-sandbox, or a local build on a host that
  *     cannot sandbox)
  * @param allowHostLoopback the guest may reach the host's 127.0.0.1 (--allow-host-loopback)
+ * @param networks the image's extra network interfaces, in order (empty in instances made before
+ *     they existed)
+ * @param captureFrom what feeds the first capture interface ({@code --capture-from}, as {@link
+ *     dev.appliance.runtime.capture.CaptureSource#toString()}), or null
  */
 public record InstanceSpec(
     String name,
@@ -36,9 +40,12 @@ public record InstanceSpec(
     List<String> extraDisks,
     String created,
     boolean unconfined,
-    boolean allowHostLoopback) {
+    boolean allowHostLoopback,
+    List<ApplianceMetadata.Network> networks,
+    String captureFrom) {
 
   public InstanceSpec {
+    networks = networks == null ? List.of() : List.copyOf(networks);
     ports = List.copyOf(ports);
     volumes = List.copyOf(volumes);
     extraDisks = List.copyOf(extraDisks);

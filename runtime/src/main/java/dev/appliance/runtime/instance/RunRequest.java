@@ -2,6 +2,7 @@ package dev.appliance.runtime.instance;
 
 import dev.appliance.common.InvalidInputException;
 import dev.appliance.oci.MetadataRules;
+import dev.appliance.runtime.capture.CaptureSource;
 import dev.appliance.runtime.net.PortMapping;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +19,7 @@ import java.util.Map;
  * @param secrets secret parameters, already read from their files or stdin
  * @param volumes named volumes and where the guest mounts them
  * @param isolation how far the instance is kept from the host
+ * @param captureFrom what feeds the image's capture interface, or null
  */
 public record RunRequest(
     String image,
@@ -29,7 +31,23 @@ public record RunRequest(
     Map<String, String> params,
     Map<String, byte[]> secrets,
     List<VolumeMount> volumes,
-    Isolation isolation) {
+    Isolation isolation,
+    CaptureSource captureFrom) {
+
+  /** A request that feeds no capture interface. */
+  public RunRequest(
+      String image,
+      String name,
+      List<PortMapping> ports,
+      Long memoryMiB,
+      Integer cpus,
+      String engine,
+      Map<String, String> params,
+      Map<String, byte[]> secrets,
+      List<VolumeMount> volumes,
+      Isolation isolation) {
+    this(image, name, ports, memoryMiB, cpus, engine, params, secrets, volumes, isolation, null);
+  }
 
   /** The fields a {@link Rejected} can name. */
   public enum Field {

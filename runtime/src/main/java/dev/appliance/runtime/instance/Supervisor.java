@@ -2,8 +2,12 @@ package dev.appliance.runtime.instance;
 
 import dev.appliance.common.ApplianceException;
 import dev.appliance.common.FileTrees;
+import dev.appliance.oci.ApplianceMetadata;
+import dev.appliance.runtime.capture.CaptureFeed;
+import dev.appliance.runtime.capture.CaptureSource;
 import dev.appliance.runtime.engine.BootSpec;
 import dev.appliance.runtime.engine.Bubblewrap;
+import dev.appliance.runtime.engine.CapturePort;
 import dev.appliance.runtime.engine.Engine;
 import dev.appliance.runtime.engine.EngineKind;
 import dev.appliance.runtime.engine.EngineRun;
@@ -20,12 +24,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.IntStream;
 
 /**
  * The one process per running instance that owns its engine: a small JVM started in its own
@@ -207,10 +213,16 @@ public final class Supervisor {
   private Optional<String> runOnce(Engine engine, BootSpec boot, Sandbox sandbox) {
     change(s -> s.withEngine(engine.kind().id()).with(InstanceStatus.State.STARTING, null));
     EngineRun run;
+    ProcessStarter starter = new ProcessStarter(dir.path(), sandbox);
+    List<CapturePort> capture = new ArrayList<>();
     try {
       appendConsole("\n=== " + InstanceStatus.Clock.now() + " boot on " + engine.kind() + " ===\n");
-      run = engine.start(boot, new ProcessStarter(dir.path(), sandbox));
+      for (BootSpec.Nic nic : boot.nics()) {
+        capture.add(CapturePort.open(nic.name(), starter, this::event));
+      }
+      run = engine.start(boot, starter);
     } catch (IOException | RuntimeException e) {
+      capture.forEach(CapturePort::close);
       return Optional.of(e.getMessage());
     }
     current.set(run);
@@ -254,12 +266,14 @@ public final class Supervisor {
                   + " s on "
                   + engine.kind());
           change(s -> s.markHealthy());
+          feedCapture(capture, starter);
         }
       }
       sleep(up ? 1000 : 250);
     }
     current.set(null);
     joinQuietly(pump);
+    closeCapture(capture);
     run.kill(); // the engine's own leftovers and the network helper, before the state says it is
     // down
     for (Process helper : run.helpers()) {
@@ -293,6 +307,40 @@ public final class Supervisor {
                 InstanceStatus.State.STOPPED,
                 "the appliance powered off (engine exit status " + exit + ")"));
     return Optional.empty();
+  }
+
+  /** Starts feeding the first capture interface from {@code --capture-from}, once per boot. */
+  private void feedCapture(List<CapturePort> ports, ProcessStarter starter) {
+    if (spec.captureFrom() == null) {
+      return;
+    }
+    Optional<CapturePort> target =
+        spec.networks().stream()
+            .filter(n -> n.role().equals(ApplianceMetadata.Network.CAPTURE))
+            .findFirst()
+            .flatMap(n -> ports.stream().filter(p -> p.name().equals(n.name())).findFirst());
+    if (target.isEmpty()) {
+      return;
+    }
+    try {
+      new CaptureFeed(CaptureSource.parse(spec.captureFrom()), target.get(), starter, this::event)
+          .start();
+    } catch (RuntimeException e) {
+      event("capture " + target.get().name() + ": not fed: " + e.getMessage());
+    }
+  }
+
+  /** Closes the capture plugs and records what the guest tried to send out of them. */
+  private void closeCapture(List<CapturePort> ports) {
+    for (CapturePort p : ports) {
+      p.close();
+      event(
+          "capture "
+              + p.name()
+              + ": the guest sent "
+              + p.guestFrames()
+              + " frames out of it (none delivered)");
+    }
   }
 
   /** Copies the console to console.log; a fatal line (KVM error) kills the engine. */
@@ -388,7 +436,15 @@ public final class Supervisor {
         spec.kernelCmdline(),
         new BootSpec.Kernels(
             path(spec.qemuKernel()), path(spec.qemuInitrd()), path(spec.umlKernel())),
-        spec.allowHostLoopback());
+        spec.allowHostLoopback(),
+        IntStream.range(0, spec.networks().size())
+            .mapToObj(
+                i ->
+                    new BootSpec.Nic(
+                        spec.networks().get(i).name(),
+                        ApplianceMetadata.Network.mac(i),
+                        CapturePort.socket(dir.path(), spec.networks().get(i).name())))
+            .toList());
   }
 
   private static Path path(String value) {

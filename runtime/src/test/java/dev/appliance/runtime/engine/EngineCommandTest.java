@@ -93,6 +93,46 @@ class EngineCommandTest {
   }
 
   @Test
+  void captureInterfacesFollowTheManagementNicWithTheirFixedMacs() {
+    BootSpec plain = spec();
+    BootSpec sensor =
+        new BootSpec(
+            plain.workDir(),
+            plain.baseDisk(),
+            plain.extraDisks(),
+            plain.memoryMiB(),
+            plain.cpus(),
+            plain.ports(),
+            plain.kernelCmdline(),
+            plain.kernels(),
+            false,
+            List.of(
+                new BootSpec.Nic(
+                    "capture", "02:a9:70:00:00:01", Path.of("/state/i/web/net-capture.sock"))));
+    List<String> uml = new UmlEngine().command(sensor, Path.of("/state/i/web/vde.sock"), true);
+    int management = uml.indexOf("vec0:transport=vde,vnl=ptp:///state/i/web/vde.sock");
+    int capture =
+        uml.indexOf(
+            "vec1:transport=vde,vnl=ptp:///state/i/web/net-capture.sock,mac=02:a9:70:00:00:01");
+    assertTrue(management >= 0 && capture > management, uml.toString());
+    String qemu =
+        String.join(
+            " ",
+            new QemuEngine(EngineKind.TCG)
+                .command(sensor, Path.of("/o"), Path.of("/q"), Path.of("/state/i/web/vde.sock")));
+    assertTrue(
+        qemu.contains(
+            "-netdev vde,id=net1,sock=ptp:///state/i/web/net-capture.sock -device"
+                + " virtio-net-pci,netdev=net1,mac=02:a9:70:00:00:01"),
+        qemu);
+    assertTrue(qemu.indexOf("netdev=net0") < qemu.indexOf("netdev=net1"), qemu);
+    assertTrue(
+        new UmlEngine()
+            .command(plain, Path.of("/s"), true).stream().noneMatch(a -> a.startsWith("vec1")),
+        "an image without networks gets only its management NIC");
+  }
+
+  @Test
   void kvmInternalErrorIsFatal() {
     QemuEngine kvm = new QemuEngine(EngineKind.KVM);
     assertTrue(kvm.fatalError("KVM internal error. Suberror: 1").isPresent());
