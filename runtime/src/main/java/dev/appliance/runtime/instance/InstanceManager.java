@@ -251,17 +251,16 @@ public final class InstanceManager {
     if (Files.isExecutable(setsid)) {
       command.add(setsid.toString()); // own session: a terminal's Ctrl-C goes to the CLI only
     }
+    String classPath = absoluteClassPath();
     command.addAll(
         List.of(
             Path.of(System.getProperty("java.home"), "bin", "java").toString(),
             "-XX:+UseSerialGC",
             "-Xmx64m",
             "-XX:TieredStopAtLevel=1",
-            "-XX:-UsePerfData",
-            "-cp",
-            absoluteClassPath(),
-            Supervisor.class.getName(),
-            dir.path().toString()));
+            "-XX:-UsePerfData"));
+    command.addAll(ClassDataArchive.jvmOptions(classPath));
+    command.addAll(List.of("-cp", classPath, Supervisor.class.getName(), dir.path().toString()));
     command.addAll(List.of("--creator", Long.toString(ProcessHandle.current().pid())));
     ownerPid.ifPresent(pid -> command.addAll(List.of("--owner", Long.toString(pid))));
     ProcessBuilder pb =
