@@ -7,6 +7,7 @@ import dev.appliance.common.InvalidInputException;
 import dev.appliance.oci.ApplianceMetadata;
 import dev.appliance.runtime.engine.Bubblewrap;
 import dev.appliance.runtime.engine.EngineSelector;
+import dev.appliance.runtime.engine.ProbeCache;
 import dev.appliance.runtime.engine.ProcessStarter;
 import dev.appliance.runtime.net.PortAllocator;
 import dev.appliance.runtime.net.PublishedPort;
@@ -139,7 +140,10 @@ public final class InstanceManager {
       BootImage image = images.resolve(request.image(), progress);
       boolean unconfined =
           SandboxPolicy.unconfined(
-              Bubblewrap.probe(), image, request.isolation().noSandbox(), progress);
+              Bubblewrap.probe(ProbeCache.inState(dirs.state())),
+              image,
+              request.isolation().noSandbox(),
+              progress);
       ApplianceMetadata meta = image.metadata();
       Map<String, String> params = effectiveParams(request, meta);
       long memory = request.memoryMiB() == null ? meta.memoryMiB() : request.memoryMiB();
