@@ -117,10 +117,7 @@ final class LayerPlan {
         below = key;
       }
       Recipe.Services services = services(r);
-      if (!r.files().isEmpty()
-          || !r.run().isEmpty()
-          || !services.enable().isEmpty()
-          || !services.disable().isEmpty()) {
+      if (!r.files().isEmpty() || !r.run().isEmpty() || !services.isEmpty()) {
         String key = key(below, "files", fileIdentities(r.files()), r.run(), services, stateDirs);
         steps.add(
             new Step(
