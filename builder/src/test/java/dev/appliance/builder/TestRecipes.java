@@ -88,4 +88,28 @@ final class TestRecipes {
         r.params(),
         r.parent());
   }
+
+  /** A child of {@code parent} that installs {@code packages} and applies {@code services}. */
+  static Recipe withServices(
+      Path dir, String name, Recipe parent, List<String> packages, Recipe.Services services) {
+    return new Recipe(
+        dir.resolve(name + ".yaml"),
+        name,
+        "1.0",
+        "test services",
+        parent.base(),
+        packages,
+        List.of(),
+        List.of(),
+        services,
+        List.of(),
+        List.of(),
+        List.of(),
+        List.of(),
+        null,
+        new Recipe.Resources(256, 1, 1L << 30),
+        null,
+        List.of(),
+        parent);
+  }
 }
