@@ -75,7 +75,7 @@ class EngineCommandTest {
         new UmlEngine()
             .command(spec(), Path.of("/s"), new UmlFeatures(true, false)).stream()
                 .noneMatch(a -> a.startsWith("ncpus=")),
-        "a kernel without SMP gets no ncpus= (it would take it for the guest's init)");
+        "a kernel without SMP gets no ncpus= (it would pass it on to the guest's init)");
   }
 
   @Test
