@@ -366,10 +366,16 @@ final class ChrootSession implements AutoCloseable {
 
   void services(Recipe.Services services, Path recipe) {
     for (String unit : services.enable()) {
+      // A unit the base masks (docs/recipe.md "services") is enabled by unmasking it first;
+      // unmasking a unit that is not masked changes nothing.
+      check(List.of("systemctl", "unmask", unit), recipe + ": unmasking service " + unit);
       check(List.of("systemctl", "enable", unit), recipe + ": enabling service " + unit);
     }
     for (String unit : services.disable()) {
       check(List.of("systemctl", "disable", unit), recipe + ": disabling service " + unit);
+    }
+    for (String unit : services.mask()) {
+      check(List.of("systemctl", "mask", unit), recipe + ": masking service " + unit);
     }
   }
 

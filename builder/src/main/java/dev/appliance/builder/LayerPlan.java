@@ -119,8 +119,7 @@ final class LayerPlan {
       Recipe.Services services = services(r);
       if (!r.files().isEmpty()
           || !r.run().isEmpty()
-          || !services.enable().isEmpty()
-          || !services.disable().isEmpty()
+          || !services.isEmpty()
           || r.configuresNetworks()) {
         String key =
             r.configuresNetworks()

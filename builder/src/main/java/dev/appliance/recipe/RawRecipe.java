@@ -104,6 +104,9 @@ final class RawRecipe extends Located {
 
     @JsonProperty("disable")
     List<Scalar> disable;
+
+    @JsonProperty("mask")
+    List<Scalar> mask;
   }
 
   static final class RawUser extends Located {

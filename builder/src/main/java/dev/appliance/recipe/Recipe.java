@@ -152,14 +152,24 @@ public record Recipe(
   /** A shell script run inside the image at build time, in order, by {@code /bin/sh -e}. */
   public record RunStep(String command) {}
 
-  public record Services(List<String> enable, List<String> disable) {
+  /**
+   * systemd units of this recipe's layer. {@code mask} links a unit to /dev/null so that nothing
+   * starts it, even a unit a later package installs; {@code enable} in a recipe extending this one
+   * unmasks the unit first (opting back in).
+   */
+  public record Services(List<String> enable, List<String> disable, List<String> mask) {
     public Services {
       enable = List.copyOf(enable);
       disable = List.copyOf(disable);
+      mask = List.copyOf(mask);
     }
 
     public static Services none() {
-      return new Services(List.of(), List.of());
+      return new Services(List.of(), List.of(), List.of());
+    }
+
+    public boolean isEmpty() {
+      return enable.isEmpty() && disable.isEmpty() && mask.isEmpty();
     }
   }
 

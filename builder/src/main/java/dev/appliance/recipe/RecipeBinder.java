@@ -317,16 +317,20 @@ final class RecipeBinder {
         raw.enable == null ? List.of() : unique(raw.enable, "services.enable", unit);
     List<String> disable =
         raw.disable == null ? List.of() : unique(raw.disable, "services.disable", unit);
-    for (int i = 0; i < disable.size(); i++) {
-      if (enable.contains(disable.get(i))) {
-        throw check.error(
-            raw.disable.get(i),
-            "services.disable[" + i + "]",
-            disable.get(i) + " is also enabled",
-            null);
+    List<String> mask = raw.mask == null ? List.of() : unique(raw.mask, "services.mask", unit);
+    refuseEnabled(raw.disable, disable, "services.disable", enable);
+    refuseEnabled(raw.mask, mask, "services.mask", enable);
+    return new Recipe.Services(enable, disable, mask);
+  }
+
+  /** A unit this recipe enables cannot also be disabled or masked by it. */
+  private void refuseEnabled(
+      List<Scalar> raw, List<String> units, String key, List<String> enable) {
+    for (int i = 0; i < units.size(); i++) {
+      if (enable.contains(units.get(i))) {
+        throw check.error(raw.get(i), key + "[" + i + "]", units.get(i) + " is also enabled", null);
       }
     }
-    return new Recipe.Services(enable, disable);
   }
 
   private List<Recipe.User> users(List<RawUser> raw) {

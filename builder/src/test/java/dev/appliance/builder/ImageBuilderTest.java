@@ -255,6 +255,49 @@ class ImageBuilderTest {
   }
 
   @Test
+  void aChildEnablesAUnitItsParentMasked() throws Exception {
+    // Like recipes/base (masks gettys and apt's timers) and a recipe wanting a login prompt back.
+    Recipe masking =
+        TestRecipes.withServices(
+            home,
+            "masking",
+            base,
+            List.of("systemd"),
+            new Recipe.Services(
+                List.of(), List.of(), List.of("getty@tty1.service", "apt-daily.timer")));
+    Recipe optIn =
+        TestRecipes.withServices(
+            home,
+            "opt-in",
+            masking,
+            List.of(),
+            new Recipe.Services(List.of("getty@tty1.service"), List.of(), List.of()));
+
+    BuildResult result = builder().build(optIn, BuildOptions.defaults());
+
+    List<Path> layers = stored(result).layerFiles();
+    Map<String, String> parent = TreeModel.ofLayers(layers.subList(0, 3));
+    assertTrue(
+        parent
+            .getOrDefault("etc/systemd/system/getty@tty1.service", "")
+            .startsWith("symlink /dev/null "),
+        "masked by the parent: " + parent.get("etc/systemd/system/getty@tty1.service"));
+    Map<String, String> image = TreeModel.ofLayers(layers);
+    assertEquals(
+        null, image.get("etc/systemd/system/getty@tty1.service"), "no longer masked: " + image);
+    assertTrue(
+        image
+            .getOrDefault("etc/systemd/system/getty.target.wants/getty@tty1.service", "")
+            .startsWith("symlink /usr/lib/systemd/system/getty@.service"),
+        "enabled: " + image.get("etc/systemd/system/getty.target.wants/getty@tty1.service"));
+    assertTrue(
+        image
+            .getOrDefault("etc/systemd/system/apt-daily.timer", "")
+            .startsWith("symlink /dev/null "),
+        "what the child does not enable stays masked");
+  }
+
+  @Test
   void buildingWithTheLockFileJustWrittenReusesEveryLayer() {
     Path lock = LockFile.pathFor(tiny.source());
     tinyResult.packages().write(lock);

@@ -14,24 +14,13 @@ final class TestRecipes {
   private TestRecipes() {}
 
   static Recipe base(Path dir) {
-    return new Recipe(
-        dir.resolve("base.yaml"),
+    return plain(
+        dir,
         "testbase",
         "1",
-        "test base",
         new Recipe.Base("debian", "trixie", "minbase", null, List.of("main")),
         List.of("passwd"),
-        List.of(),
-        List.of(),
         Recipe.Services.none(),
-        List.of(),
-        List.of(),
-        List.of(),
-        List.of(),
-        null,
-        new Recipe.Resources(256, 1, 1L << 30),
-        null,
-        List.of(),
         null);
   }
 
@@ -87,5 +76,41 @@ final class TestRecipes {
         r.kernels(),
         r.params(),
         r.parent());
+  }
+
+  /** A child of {@code parent} that installs {@code packages} and applies {@code services}. */
+  static Recipe withServices(
+      Path dir, String name, Recipe parent, List<String> packages, Recipe.Services services) {
+    return plain(dir, name, "1.0", parent.base(), packages, services, parent);
+  }
+
+  /** Packages and services only: no files, run steps, users, ports or parameters. */
+  private static Recipe plain(
+      Path dir,
+      String name,
+      String version,
+      Recipe.Base base,
+      List<String> packages,
+      Recipe.Services services,
+      Recipe parent) {
+    return new Recipe(
+        dir.resolve(name + ".yaml"),
+        name,
+        version,
+        "test " + name,
+        base,
+        packages,
+        List.of(),
+        List.of(),
+        services,
+        List.of(),
+        List.of(),
+        List.of(),
+        List.of(),
+        null,
+        new Recipe.Resources(256, 1, 1L << 30),
+        null,
+        List.of(),
+        parent);
   }
 }

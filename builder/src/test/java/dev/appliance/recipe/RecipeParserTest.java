@@ -87,7 +87,7 @@ class RecipeParserTest {
         List.of(new Recipe.RunStep("echo one"), new Recipe.RunStep("echo two\necho three\n")),
         r.run());
     assertEquals(
-        new Recipe.Services(List.of("nginx", "cron.timer"), List.of("apt-daily.timer")),
+        new Recipe.Services(List.of("nginx", "cron.timer"), List.of("apt-daily.timer"), List.of()),
         r.services());
     assertEquals(
         List.of(

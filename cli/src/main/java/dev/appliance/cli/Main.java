@@ -1,11 +1,16 @@
 package dev.appliance.cli;
 
 import dev.appliance.common.Utf8Locale;
+import java.util.List;
 import java.util.OptionalInt;
 import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
 
 /** Entry point of the {@code appliance} command. */
 public final class Main {
+  private static final List<String> VERSION = List.of("--version", "-V");
+
   private Main() {}
 
   public static void main(String[] args) {
@@ -13,15 +18,44 @@ public final class Main {
     if (rerun.isPresent()) {
       System.exit(rerun.getAsInt());
     }
-    System.exit(commandLine().execute(Utf8Locale.arguments(args)));
+    String[] arguments = Utf8Locale.arguments(args);
+    System.exit(commandLine(arguments).execute(arguments));
   }
 
-  /** The configured command line; tests drive it in-process through this. */
+  /** The configured command line with every subcommand; tests drive it in-process through this. */
   public static CommandLine commandLine() {
+    return configured(ApplianceCommand.SUBCOMMANDS);
+  }
+
+  /**
+   * The command line for {@code arguments}: when the first one names a subcommand, only that one is
+   * registered (half of {@code ps}'s CPU time went into reflecting over the other 24), and none for
+   * {@code --version}; otherwise (usage, {@code help}, a typo that wants suggestions) all.
+   */
+  static CommandLine commandLine(String[] arguments) {
+    if (arguments.length == 1 && VERSION.contains(arguments[0])) {
+      return configured(List.of());
+    }
+    if (arguments.length > 0) {
+      for (Class<?> command : ApplianceCommand.SUBCOMMANDS) {
+        if (command != HelpCommand.class && nameOf(command).equals(arguments[0])) {
+          return configured(List.of(command));
+        }
+      }
+    }
+    return commandLine();
+  }
+
+  private static CommandLine configured(List<Class<?>> subcommands) {
     CommandLine cli = new CommandLine(new ApplianceCommand());
+    subcommands.forEach(command -> cli.addSubcommand(nameOf(command), command));
     cli.setExecutionExceptionHandler(new ErrorHandler());
     cli.setExitCodeExceptionMapper(ErrorHandler::exitCodeOf);
     cli.setParameterExceptionHandler(ErrorHandler::handleParameterError);
     return cli;
+  }
+
+  private static String nameOf(Class<?> command) {
+    return command.getAnnotation(Command.class).name();
   }
 }

@@ -41,6 +41,42 @@ public final class Bubblewrap implements Sandbox {
     return bwrap;
   }
 
+  private static final String USABLE = "usable";
+
+  /** What decides whether user namespaces work for this user (beside the kernel and bwrap). */
+  private static final List<Path> USERNS_SYSCTLS =
+      List.of(
+          Path.of("/proc/sys/user/max_user_namespaces"),
+          Path.of("/proc/sys/kernel/unprivileged_userns_clone"),
+          Path.of("/proc/sys/kernel/apparmor_restrict_unprivileged_userns"));
+
+  /**
+   * {@link #probe()}, with a positive verdict kept in {@code cache} for this boot of the host, this
+   * bwrap executable, this user and these sysctl values; a negative one is probed every time.
+   */
+  public static Support probe(ProbeCache cache) {
+    Optional<Path> program = HostTools.find(PROGRAM);
+    if (program.isEmpty()) {
+      return probe();
+    }
+    List<String> key =
+        new ArrayList<>(
+            List.of(
+                ProbeCache.fileIdentity(program.get()),
+                ProbeCache.bootId(),
+                System.getProperty("user.name")));
+    USERNS_SYSCTLS.forEach(sysctl -> key.add(ProbeCache.readOr(sysctl, "absent")));
+    String joined = String.join("\n", key);
+    if (cache.get(PROGRAM, joined).filter(USABLE::equals).isPresent()) {
+      return new Support(Optional.of(new Bubblewrap(program.get())), null, null);
+    }
+    Support support = probe();
+    if (support.sandbox().isPresent()) {
+      cache.put(PROGRAM, joined, USABLE);
+    }
+    return support;
+  }
+
   /**
    * Whether engines can be sandboxed here, found by a trial run of bwrap with the namespaces an
    * engine gets (user namespaces may be disabled even when bwrap is installed).

@@ -1,7 +1,6 @@
 package dev.appliance.runtime.engine;
 
 import dev.appliance.oci.KernelArguments;
-import dev.appliance.runtime.disk.HostTool;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,10 +10,10 @@ import java.util.Optional;
 /**
  * User-Mode Linux: the image's own UML kernel as an ordinary host process, in seccomp mode when the
  * kernel has it (several times faster than ptrace mode), rootless. The kernel is a program chosen
- * by the image: it runs (even for its {@code --help} probe) in the instance's sandbox, seeing its
- * instance directory, disks, kernel directory and no host network. Network: UML's vector driver
- * joined through a point-to-point VDE socket to the {@link SlirpNetwork} helper (slirp options
- * inside UML's own argument do not parse).
+ * by the image: it runs (even for its {@code --help} probe, see {@link UmlFeatures}) in the
+ * instance's sandbox, seeing its instance directory, disks, kernel directory and no host network.
+ * Network: UML's vector driver joined through a point-to-point VDE socket to the {@link
+ * SlirpNetwork} helper (slirp options inside UML's own argument do not parse).
  */
 public final class UmlEngine implements Engine {
   /** UML has ubd0..ubd7; ubd0 is the root disk. */
@@ -48,15 +47,9 @@ public final class UmlEngine implements Engine {
       Path kernel = spec.kernels().umlKernel().toAbsolutePath();
       // the kernel's directory holds its loader and libraries (see UmlKernel)
       Confinement confinement = spec.engineConfinement(List.of(kernel.getParent()), List.of());
-      boolean seccomp =
-          HostTool.run(
-                  starter.confined(List.of(kernel.toString(), "--help"), confinement),
-                  spec.workDir(),
-                  HostTool.Options.SHORT.merged())
-              .stdout()
-              .contains("seccomp=");
+      UmlFeatures features = UmlFeatures.of(kernel, starter, confinement, spec.workDir());
       Process uml =
-          starter.startPiped(command(spec, SlirpNetwork.socket(spec), seccomp), confinement);
+          starter.startPiped(command(spec, SlirpNetwork.socket(spec), features), confinement);
       Path mconsole = spec.workDir().resolve("uml/mconsole");
       return new EngineRun(uml, List.of(plug), () -> MConsole.send(mconsole, "cad"));
     } catch (IOException | RuntimeException e) {
@@ -65,7 +58,7 @@ public final class UmlEngine implements Engine {
     }
   }
 
-  List<String> command(BootSpec spec, Path socket, boolean seccomp) {
+  List<String> command(BootSpec spec, Path socket, UmlFeatures features) {
     Path overlay = spec.overlay(EngineKind.DiskFormat.UML_COW);
     List<String> c =
         new ArrayList<>(
@@ -75,8 +68,11 @@ public final class UmlEngine implements Engine {
                 "root=/dev/ubda",
                 "rw",
                 "ubd0=" + overlay.toAbsolutePath() + "," + spec.baseDisk().toAbsolutePath()));
-    if (seccomp) {
+    if (features.seccomp()) {
       c.add("seccomp=on");
+    }
+    if (features.smp() && spec.cpus() > 1) {
+      c.add("ncpus=" + spec.cpus()); // one host thread per virtual CPU
     }
     for (int i = 0; i < spec.extraDisks().size(); i++) {
       c.add("ubd" + (i + 1) + "=" + spec.extraDisks().get(i).toAbsolutePath());

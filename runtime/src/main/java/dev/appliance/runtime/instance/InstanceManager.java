@@ -7,6 +7,7 @@ import dev.appliance.common.InvalidInputException;
 import dev.appliance.oci.ApplianceMetadata;
 import dev.appliance.runtime.engine.Bubblewrap;
 import dev.appliance.runtime.engine.EngineSelector;
+import dev.appliance.runtime.engine.ProbeCache;
 import dev.appliance.runtime.engine.ProcessStarter;
 import dev.appliance.runtime.net.PortAllocator;
 import dev.appliance.runtime.net.PublishedPort;
@@ -158,7 +159,10 @@ public final class InstanceManager {
       BootImage image = images.resolve(request.image(), progress);
       boolean unconfined =
           SandboxPolicy.unconfined(
-              Bubblewrap.probe(), image, request.isolation().noSandbox(), progress);
+              Bubblewrap.probe(ProbeCache.inState(dirs.state())),
+              image,
+              request.isolation().noSandbox(),
+              progress);
       ApplianceMetadata meta = image.metadata();
       Map<String, String> params = effectiveParams(request, meta);
       long memory = request.memoryMiB() == null ? meta.memoryMiB() : request.memoryMiB();
@@ -272,17 +276,16 @@ public final class InstanceManager {
     if (Files.isExecutable(setsid)) {
       command.add(setsid.toString()); // own session: a terminal's Ctrl-C goes to the CLI only
     }
+    String classPath = absoluteClassPath();
     command.addAll(
         List.of(
             Path.of(System.getProperty("java.home"), "bin", "java").toString(),
             "-XX:+UseSerialGC",
             "-Xmx64m",
             "-XX:TieredStopAtLevel=1",
-            "-XX:-UsePerfData",
-            "-cp",
-            absoluteClassPath(),
-            Supervisor.class.getName(),
-            dir.path().toString()));
+            "-XX:-UsePerfData"));
+    command.addAll(ClassDataArchive.jvmOptions(classPath));
+    command.addAll(List.of("-cp", classPath, Supervisor.class.getName(), dir.path().toString()));
     command.addAll(List.of("--creator", Long.toString(ProcessHandle.current().pid())));
     ownerPid.ifPresent(pid -> command.addAll(List.of("--owner", Long.toString(pid))));
     ProcessBuilder pb =

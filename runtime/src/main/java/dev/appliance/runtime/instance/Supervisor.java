@@ -13,6 +13,7 @@ import dev.appliance.runtime.engine.EngineKind;
 import dev.appliance.runtime.engine.EngineRun;
 import dev.appliance.runtime.engine.EngineSelector;
 import dev.appliance.runtime.engine.KvmCheck;
+import dev.appliance.runtime.engine.ProbeCache;
 import dev.appliance.runtime.engine.ProcessStarter;
 import dev.appliance.runtime.engine.Sandbox;
 import java.io.BufferedReader;
@@ -413,7 +414,9 @@ public final class Supervisor {
       event("engines run unconfined (no sandbox)");
       return Sandbox.NONE;
     }
-    Bubblewrap.Support host = Bubblewrap.probe();
+    // instances/NAME in the state directory
+    Bubblewrap.Support host =
+        Bubblewrap.probe(ProbeCache.inState(dir.path().getParent().getParent()));
     return host.sandbox()
         .orElseThrow(
             () ->

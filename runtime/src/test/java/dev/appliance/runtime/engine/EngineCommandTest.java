@@ -47,7 +47,9 @@ class EngineCommandTest {
 
   @Test
   void umlBootsItsOverlayOnTheSharedBaseInSeccompMode() {
-    List<String> c = new UmlEngine().command(spec(), Path.of("/state/i/web/vde.sock"), true);
+    List<String> c =
+        new UmlEngine()
+            .command(spec(), Path.of("/state/i/web/vde.sock"), new UmlFeatures(true, false));
     assertEquals("/k/linux.uml", c.get(0));
     assertTrue(c.contains("ubd0=/state/i/web/disk.cow,/data/disks/base.ext4"), c.toString());
     assertTrue(c.contains("ubd1=/state/i/web/config.img"));
@@ -57,8 +59,23 @@ class EngineCommandTest {
     assertTrue(c.contains("vec0:transport=vde,vnl=ptp:///state/i/web/vde.sock"));
     assertTrue(c.contains("quiet"));
     assertTrue(
-        !new UmlEngine().command(spec(), Path.of("/s"), false).contains("seccomp=on"),
+        !new UmlEngine()
+            .command(spec(), Path.of("/s"), new UmlFeatures(false, false))
+            .contains("seccomp=on"),
         "a kernel without seccomp mode runs in ptrace mode");
+  }
+
+  @Test
+  void umlGetsTheImagesCpusOnlyWhenItsKernelHasSmp() {
+    assertTrue(
+        new UmlEngine()
+            .command(spec(), Path.of("/s"), new UmlFeatures(true, true))
+            .contains("ncpus=2"));
+    assertTrue(
+        new UmlEngine()
+            .command(spec(), Path.of("/s"), new UmlFeatures(true, false)).stream()
+                .noneMatch(a -> a.startsWith("ncpus=")),
+        "a kernel without SMP gets no ncpus= (it would pass it on to the guest's init)");
   }
 
   @Test
@@ -109,7 +126,9 @@ class EngineCommandTest {
             List.of(
                 new BootSpec.Nic(
                     "capture", "02:a9:70:00:00:01", Path.of("/state/i/web/net-capture.sock"))));
-    List<String> uml = new UmlEngine().command(sensor, Path.of("/state/i/web/vde.sock"), true);
+    List<String> uml =
+        new UmlEngine()
+            .command(sensor, Path.of("/state/i/web/vde.sock"), new UmlFeatures(true, false));
     int management = uml.indexOf("vec0:transport=vde,vnl=ptp:///state/i/web/vde.sock");
     int capture =
         uml.indexOf(
@@ -128,7 +147,8 @@ class EngineCommandTest {
     assertTrue(qemu.indexOf("netdev=net0") < qemu.indexOf("netdev=net1"), qemu);
     assertTrue(
         new UmlEngine()
-            .command(plain, Path.of("/s"), true).stream().noneMatch(a -> a.startsWith("vec1")),
+            .command(plain, Path.of("/s"), new UmlFeatures(true, false)).stream()
+                .noneMatch(a -> a.startsWith("vec1")),
         "an image without networks gets only its management NIC");
   }
 

@@ -32,7 +32,9 @@ class GuestKernelArgumentsTest {
   @Test
   void guestArgumentsFollowTheEnginesOwn() {
     List<String> c =
-        new UmlEngine().command(spec("quiet appliance.config=disk"), Path.of("/s"), true);
+        new UmlEngine()
+            .command(
+                spec("quiet appliance.config=disk"), Path.of("/s"), new UmlFeatures(true, false));
     assertEquals(List.of("quiet", "appliance.config=disk"), c.subList(c.size() - 2, c.size()));
   }
 
@@ -52,11 +54,14 @@ class GuestKernelArgumentsTest {
       InvalidInputException e =
           assertThrows(
               InvalidInputException.class,
-              () -> new UmlEngine().command(spec(hostile), Path.of("/s"), true),
+              () ->
+                  new UmlEngine()
+                      .command(spec(hostile), Path.of("/s"), new UmlFeatures(true, false)),
               hostile);
       assertTrue(e.getMessage().startsWith("kernel command line: "), e.getMessage());
     }
-    List<String> c = new UmlEngine().command(spec("quiet"), Path.of("/s"), true);
+    List<String> c =
+        new UmlEngine().command(spec("quiet"), Path.of("/s"), new UmlFeatures(true, false));
     assertFalse(
         c.stream().anyMatch(a -> a.startsWith("ubd7") || a.startsWith("con1")), c.toString());
   }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.appliance.common.ApplianceException;
 import dev.appliance.runtime.engine.KvmCheck;
+import dev.appliance.runtime.engine.ProbeCache;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -46,12 +47,7 @@ class EngineBootTest extends BootTest {
     problem.ifPresent(reason -> System.out.println("  KVM probe: " + reason));
     // Pretend the probe passed, so auto really starts QEMU with KVM; here its guest
     // dies with "KVM internal error" and the runtime must fall back on its own.
-    Files.createDirectories(dirs.state());
-    Files.writeString(
-        dirs.state().resolve("kvm-probe.json"),
-        "{\"bootId\":\""
-            + Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).strip()
-            + "\",\"usable\":true,\"reason\":\"forced by the test\"}");
+    ProbeCache.inState(dirs.state()).put("kvm", ProbeCache.bootId(), "usable");
     InstanceInfo info =
         manager.run(
             Guests.request("f", "auto"),
