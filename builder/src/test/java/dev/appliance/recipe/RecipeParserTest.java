@@ -193,13 +193,18 @@ class RecipeParserTest {
         base.services().enable().containsAll(List.of("systemd-networkd", "appliance-firstboot")));
 
     assertEquals(
-        List.of("apache2", "mariadb-server", "php", "libapache2-mod-php", "php-mysql"),
+        List.of("apache2", "mariadb-server", "php-fpm", "php-mysql", "adminer", "eatmydata"),
         lamp.packages());
-    assertEquals(List.of(new Recipe.Port("http", 80, "tcp")), lamp.ports());
+    assertEquals(
+        List.of(new Recipe.Port("http", 80, "tcp"), new Recipe.Port("https", 443, "tcp")),
+        lamp.ports());
     assertEquals(new Recipe.HealthCheck("http", 80, "/healthz", 200, 600), lamp.health());
     assertEquals(new Recipe.Resources(1024, 1, 4L << 30), lamp.resources());
-    assertEquals(List.of("db_password"), lamp.params().stream().map(Recipe.Param::name).toList());
+    assertEquals(
+        List.of("db_password", "tls_cert", "tls_key", "http_redirect"),
+        lamp.params().stream().map(Recipe.Param::name).toList());
     assertTrue(lamp.params().get(0).secret());
+    assertTrue(lamp.params().get(2).secret(), "the TLS key is a secret");
     assertNull(lamp.params().get(0).defaultValue(), "no credential is baked into the image");
 
     assertTrue(snort.packages().contains("suricata"));
