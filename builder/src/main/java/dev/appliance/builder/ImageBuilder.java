@@ -5,6 +5,7 @@ import dev.appliance.common.ApplianceException;
 import dev.appliance.common.HostTools;
 import dev.appliance.common.InvalidInputException;
 import dev.appliance.oci.ApplianceMetadata;
+import dev.appliance.oci.DataFormat;
 import dev.appliance.oci.Descriptor;
 import dev.appliance.oci.Digest;
 import dev.appliance.oci.ImageConfig;
@@ -441,6 +442,9 @@ public final class ImageBuilder {
     Map<String, String> labels = new TreeMap<>(metadata.toLabels());
     labels.putAll(provenance.annotations());
     labels.put(ApplianceMetadata.PREFIX + "sbom", "/" + Sbom.PATH);
+    if (recipe.data() != null) {
+      labels.put(DataFormat.LABEL, recipe.data().toLabel());
+    }
     labels.put(
         ApplianceMetadata.PREFIX + "base",
         recipe.base().distribution() + "/" + recipe.base().suite());

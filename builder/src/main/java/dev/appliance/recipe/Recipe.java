@@ -1,5 +1,6 @@
 package dev.appliance.recipe;
 
+import dev.appliance.oci.DataFormat;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +27,8 @@ import java.util.List;
  *     them at boot; for state a package's install script would otherwise bake in differently on
  *     every build
  * @param health readiness check, or null when the chain declares none
+ * @param data the version of the data the appliance keeps on volumes and its upgrade hook; null
+ *     when no recipe of the chain declares one (data version 0); a child's replaces its parent's
  * @param parent the recipe this one extends, or null
  */
 public record Recipe(
@@ -46,6 +49,7 @@ public record Recipe(
     Resources resources,
     Kernels kernels,
     List<Param> params,
+    DataFormat data,
     Recipe parent) {
 
   public Recipe {

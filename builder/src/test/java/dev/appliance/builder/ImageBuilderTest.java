@@ -308,6 +308,7 @@ class ImageBuilderTest {
             ok.resources(),
             ok.kernels(),
             ok.params(),
+            ok.data(),
             ok.parent());
     ApplianceException e =
         assertThrows(

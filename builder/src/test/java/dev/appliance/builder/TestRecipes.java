@@ -32,6 +32,7 @@ final class TestRecipes {
         new Recipe.Resources(256, 1, 1L << 30),
         null,
         List.of(),
+        null,
         null);
   }
 
@@ -54,6 +55,7 @@ final class TestRecipes {
         new Recipe.Resources(256, 1, 1L << 30),
         null,
         List.of(new Recipe.Param("password", "s3cret", true, "admin password")),
+        null,
         parent);
   }
 
@@ -86,6 +88,7 @@ final class TestRecipes {
         r.resources(),
         r.kernels(),
         r.params(),
+        r.data(),
         r.parent());
   }
 }

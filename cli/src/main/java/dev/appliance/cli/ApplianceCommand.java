@@ -30,6 +30,8 @@ import picocli.CommandLine.HelpCommand;
       SecretCommand.class,
       StopCommand.class,
       StartCommand.class,
+      UpgradeCommand.class,
+      RollbackCommand.class,
       RmCommand.class,
       VolumeCommand.class,
       ExportCommand.class,

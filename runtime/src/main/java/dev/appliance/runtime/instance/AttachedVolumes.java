@@ -89,6 +89,11 @@ final class AttachedVolumes {
       InstanceInfo info = InstanceInfos.read(dir);
       for (InstanceSpec.VolumeMount v : dir.spec().volumes()) {
         users.computeIfAbsent(v.volume(), k -> new ArrayList<>()).add(info);
+        // Its snapshot is kept for the instance's rollback: not unused.
+        String snapshot = VolumeSnapshots.nameOf(v.volume());
+        if (volumes.exists(snapshot)) {
+          users.computeIfAbsent(snapshot, k -> new ArrayList<>()).add(info);
+        }
       }
     }
     return users;

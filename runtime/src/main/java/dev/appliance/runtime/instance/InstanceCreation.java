@@ -6,9 +6,7 @@ import dev.appliance.runtime.engine.Bubblewrap;
 import dev.appliance.runtime.engine.EngineSelector;
 import dev.appliance.runtime.net.PortAllocator;
 import dev.appliance.runtime.net.PublishedPort;
-import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,11 +21,17 @@ final class InstanceCreation {
   private final InstanceDirs instances;
   private final VolumeStore volumes;
   private final AttachedVolumes attached;
+  private final DataVersions dataVersions;
 
-  InstanceCreation(InstanceDirs instances, VolumeStore volumes, AttachedVolumes attached) {
+  InstanceCreation(
+      InstanceDirs instances,
+      VolumeStore volumes,
+      AttachedVolumes attached,
+      DataVersions dataVersions) {
     this.instances = instances;
     this.volumes = volumes;
     this.attached = attached;
+    this.dataVersions = dataVersions;
   }
 
   /**
@@ -62,8 +66,18 @@ final class InstanceCreation {
       List<String> extraDisks = new ArrayList<>(List.of(dir.configDisk().toString()));
       // Until the spec names the volumes, `volume rm/prune` must not see them as unused.
       try (VolumeStore.Lock held = volumes.lock()) {
+        Integer dataFrom =
+            dataVersions.pendingUpgrade(
+                name,
+                request.image(),
+                image.data(),
+                request.volumes().stream().map(VolumeMount::name).toList());
         for (VolumeMount v : request.volumes()) {
           attached.ensureFree(v.name(), name);
+          if (!volumes.exists(v.name())) {
+            volumes.ensure(v.name());
+            dataVersions.recordNew(v.name(), image.data(), request.image());
+          }
           mounts.add(
               new InstanceSpec.VolumeMount(v.name(), v.guestPath(), volumes.ensure(v.name())));
           extraDisks.add(volumes.disk(v.name()).toString());
@@ -101,14 +115,17 @@ final class InstanceCreation {
                 mounts,
                 meta.health(),
                 ConfigDisk.announce(meta.kernelCmdline()),
-                linkBaseDisk(dir, image.baseDisk()).toString(),
-                str(k.qemuKernel()),
-                str(k.qemuInitrd()),
-                str(k.umlKernel()),
+                new ImageSlots(dir).linkBaseDisk(image.digest(), image.baseDisk()).toString(),
+                InstanceSpec.absolute(k.qemuKernel()),
+                InstanceSpec.absolute(k.qemuInitrd()),
+                InstanceSpec.absolute(k.umlKernel()),
                 extraDisks,
                 InstanceStatus.Clock.now(),
                 unconfined,
-                request.isolation().allowHostLoopback()));
+                request.isolation().allowHostLoopback(),
+                image.data(),
+                dataFrom));
+        ImageHistory.append(dir, dir.spec(), "created", null);
       }
       return name;
     } catch (RuntimeException e) {
@@ -116,20 +133,5 @@ final class InstanceCreation {
       FileTrees.delete(dir.path());
       throw e;
     }
-  }
-
-  /** A hard link keeps the disk alive if the cache is cleaned while the instance exists. */
-  static Path linkBaseDisk(InstanceDir dir, Path baseDisk) {
-    Path link = dir.path().resolve("base.img");
-    try {
-      Files.createLink(link, baseDisk);
-      return link;
-    } catch (IOException | UnsupportedOperationException e) {
-      return baseDisk.toAbsolutePath(); // another filesystem: use the cached file itself
-    }
-  }
-
-  static String str(Path path) {
-    return path == null ? null : path.toAbsolutePath().toString();
   }
 }

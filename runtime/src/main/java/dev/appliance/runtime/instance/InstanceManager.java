@@ -26,12 +26,65 @@ public final class InstanceManager {
   private final InstanceDirs instances;
   private final AttachedVolumes attached;
   private final InstanceCreation creation;
+  private final DataVersions dataVersions;
+  private final InstanceUpgrade upgrades;
 
   public InstanceManager(ApplianceDirs dirs) {
     VolumeStore volumes = new VolumeStore(dirs);
     this.instances = new InstanceDirs(dirs);
     this.attached = new AttachedVolumes(volumes, instances);
-    this.creation = new InstanceCreation(instances, volumes, attached);
+    this.dataVersions = new DataVersions(volumes);
+    this.creation = new InstanceCreation(instances, volumes, attached, dataVersions);
+    this.upgrades = new InstanceUpgrade(attached, dataVersions, new VolumeSnapshots(volumes));
+  }
+
+  /**
+   * {@code appliance upgrade}: stops the instance, snapshots its volumes, boots {@code reference}
+   * with the same name, ports, parameters, secrets and volumes and waits until healthy; on failure
+   * or interrupt (the calling thread interrupted) restores the volumes and boots the previous image
+   * again.
+   *
+   * @param reference null: the instance's image reference again (re-resolved by {@code images})
+   * @param timeout null: the new image's health-check timeout
+   * @throws dev.appliance.common.ApplianceException after a rollback, saying why and that it rolled
+   *     back
+   */
+  public InstanceInfo upgrade(
+      String name,
+      String reference,
+      BootImageResolver images,
+      boolean noSandbox,
+      Duration timeout,
+      Consumer<String> progress) {
+    InstanceDir dir = instances.existing(name);
+    return upgrades.upgrade(
+        dir,
+        reference != null ? reference : dir.spec().image(),
+        images,
+        noSandbox,
+        timeout,
+        progress);
+  }
+
+  /**
+   * {@code appliance rollback}: boots the image the instance ran before its last upgrade (the
+   * current one becomes the previous one).
+   *
+   * @param restoreVolumes copy the snapshots taken before the upgrade back over the volumes first
+   */
+  public InstanceInfo rollback(
+      String name, boolean restoreVolumes, Duration timeout, Consumer<String> progress) {
+    return upgrades.rollback(instances.existing(name), restoreVolumes, timeout, progress);
+  }
+
+  /** The images the instance ran, oldest first, with the outcome of each change. */
+  public List<ImageChange> history(String name) {
+    return ImageHistory.read(instances.existing(name));
+  }
+
+  /** Whether an instance of that name exists (for commands that take an instance or an image). */
+  public boolean exists(String name) {
+    return instances.exists(name);
   }
 
   /**
@@ -113,6 +166,15 @@ public final class InstanceManager {
     for (InstanceSpec.VolumeMount v : spec.volumes()) {
       attached.ensureFree(v.volume(), name);
     }
+    Integer from =
+        dataVersions.pendingUpgrade(
+            name,
+            spec.image(),
+            spec.data(),
+            spec.volumes().stream().map(InstanceSpec.VolumeMount::volume).toList());
+    if (!java.util.Objects.equals(from, spec.dataUpgradeFrom())) {
+      dir.writeSpec(spec.withDataUpgradeFrom(from));
+    }
     SupervisorLauncher.launch(dir, ownerPid);
   }
 
@@ -124,7 +186,15 @@ public final class InstanceManager {
    *     time; the message ends with the console's last lines
    */
   public InstanceInfo awaitUp(String name, Duration timeout, Consumer<String> progress) {
-    return HealthWait.awaitUp(instances.existing(name), timeout, progress);
+    InstanceDir dir = instances.existing(name);
+    InstanceInfo info = HealthWait.awaitUp(dir, timeout, progress);
+    // Healthy: the upgrade hook, if one was due, has run on the volumes.
+    InstanceSpec spec = dir.spec();
+    dataVersions.recordHealthy(spec);
+    if (spec.dataUpgradeFrom() != null) {
+      dir.writeSpec(spec.withDataUpgradeFrom(null));
+    }
+    return info;
   }
 
   /** Blocks until the instance's supervisor has ended (the guest is down). */

@@ -1,7 +1,9 @@
 package dev.appliance.runtime.instance;
 
 import dev.appliance.oci.ApplianceMetadata;
+import dev.appliance.oci.DataFormat;
 import dev.appliance.runtime.net.PublishedPort;
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -17,6 +19,9 @@ import java.util.List;
  * @param unconfined engines run without a sandbox (--no-sandbox, or a local build on a host that
  *     cannot sandbox)
  * @param allowHostLoopback the guest may reach the host's 127.0.0.1 (--allow-host-loopback)
+ * @param data the image's data version and upgrade hook; null for data version 0
+ * @param dataUpgradeFrom set while the guest has to run the image's upgrade hook from this data
+ *     version (until a boot became healthy); null otherwise
  */
 public record InstanceSpec(
     String name,
@@ -36,12 +41,89 @@ public record InstanceSpec(
     List<String> extraDisks,
     String created,
     boolean unconfined,
-    boolean allowHostLoopback) {
+    boolean allowHostLoopback,
+    DataFormat data,
+    Integer dataUpgradeFrom) {
 
   public InstanceSpec {
     ports = List.copyOf(ports);
     volumes = List.copyOf(volumes);
     extraDisks = List.copyOf(extraDisks);
+  }
+
+  /**
+   * The kernel command line of the next boot: the image's, plus the pending data upgrade for the
+   * guest's appliance-data-upgrade (whole numbers and a checked path: nothing to quote).
+   */
+  public String bootCmdline() {
+    if (dataUpgradeFrom == null || data == null || data.upgrade() == null) {
+      return kernelCmdline;
+    }
+    return kernelCmdline
+        + " appliance.data-from="
+        + dataUpgradeFrom
+        + " appliance.data-to="
+        + data.version()
+        + " appliance.data-hook="
+        + data.upgrade();
+  }
+
+  /** This spec with {@code from} as the pending data upgrade (null: none). */
+  InstanceSpec withDataUpgradeFrom(Integer from) {
+    return new InstanceSpec(
+        name,
+        image,
+        imageDigest,
+        engine,
+        memoryMiB,
+        cpus,
+        ports,
+        volumes,
+        health,
+        kernelCmdline,
+        baseDisk,
+        qemuKernel,
+        qemuInitrd,
+        umlKernel,
+        extraDisks,
+        created,
+        unconfined,
+        allowHostLoopback,
+        data,
+        from);
+  }
+
+  /**
+   * This instance on another image: the image's root disk, kernels, health check, kernel command
+   * line and data format; name, engine, resources, ports, volumes and config disk unchanged.
+   */
+  InstanceSpec withImage(BootImage image, Path baseDisk, boolean unconfined, Integer from) {
+    var k = image.kernels();
+    return new InstanceSpec(
+        name,
+        image.reference(),
+        image.digest(),
+        engine,
+        memoryMiB,
+        cpus,
+        ports,
+        volumes,
+        image.metadata().health(),
+        ConfigDisk.announce(image.metadata().kernelCmdline()),
+        baseDisk.toString(),
+        absolute(k.qemuKernel()),
+        absolute(k.qemuInitrd()),
+        absolute(k.umlKernel()),
+        extraDisks,
+        created,
+        unconfined,
+        allowHostLoopback,
+        image.data(),
+        from);
+  }
+
+  static String absolute(Path path) {
+    return path == null ? null : path.toAbsolutePath().toString();
   }
 
   /** A named volume attached to this instance. */
