@@ -34,6 +34,17 @@ final class ImageSlots {
         : Optional.empty();
   }
 
+  /**
+   * The spec of the image an upgrade set aside, when that upgrade never finished (its process was
+   * killed): {@code rollback} then reverts it.
+   */
+  Optional<InstanceSpec> interruptedUpgrade() {
+    Path spec = dir.path().resolve(UPGRADING).resolve("instance.json");
+    return Files.exists(spec)
+        ? Optional.of(new InstanceDir(spec.getParent()).spec())
+        : Optional.empty();
+  }
+
   /** Upgrade: the current image is set aside and {@code next} becomes current, on a fresh disk. */
   void stage(InstanceSpec next) {
     move(dir.path(), slot(UPGRADING));

@@ -57,13 +57,15 @@ public final class InstanceManager {
       Duration timeout,
       Consumer<String> progress) {
     InstanceDir dir = instances.existing(name);
-    return upgrades.upgrade(
-        dir,
-        reference != null ? reference : dir.spec().image(),
-        images,
-        noSandbox,
-        timeout,
-        progress);
+    try (ImageChangeLock held = ImageChangeLock.acquire(dir)) {
+      return upgrades.upgrade(
+          dir,
+          reference != null ? reference : dir.spec().image(),
+          images,
+          noSandbox,
+          timeout,
+          progress);
+    }
   }
 
   /**
@@ -74,7 +76,10 @@ public final class InstanceManager {
    */
   public InstanceInfo rollback(
       String name, boolean restoreVolumes, Duration timeout, Consumer<String> progress) {
-    return upgrades.rollback(instances.existing(name), restoreVolumes, timeout, progress);
+    InstanceDir dir = instances.existing(name);
+    try (ImageChangeLock held = ImageChangeLock.acquire(dir)) {
+      return upgrades.rollback(dir, restoreVolumes, timeout, progress);
+    }
   }
 
   /** The images the instance ran, oldest first, with the outcome of each change. */

@@ -6,6 +6,7 @@ import dev.appliance.runtime.engine.Bubblewrap;
 import dev.appliance.runtime.net.PublishedPort;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Consumer;
 
@@ -44,6 +45,15 @@ final class InstanceUpgrade {
     List<String> volumes =
         current.volumes().stream().map(InstanceSpec.VolumeMount::volume).toList();
     VolumeSnapshots.checkNames(volumes);
+    ImageSlots slots = new ImageSlots(dir);
+    if (slots.interruptedUpgrade().isPresent()) {
+      throw new InvalidInputException(
+          "an upgrade of "
+              + dir.name()
+              + " was interrupted before it finished: `appliance rollback "
+              + dir.name()
+              + "` restores its volumes and the image it ran before");
+    }
     BootImage image = images.resolve(reference, progress);
     if (image.digest().equals(current.imageDigest())) {
       throw new InvalidInputException(
@@ -57,7 +67,6 @@ final class InstanceUpgrade {
     checkHealthPort(image, current);
     Integer from = dataVersions.pendingUpgrade(dir.name(), reference, image.data(), volumes);
     boolean unconfined = SandboxPolicy.unconfined(Bubblewrap.probe(), image, noSandbox, progress);
-    ImageSlots slots = new ImageSlots(dir);
     InstanceSpec next =
         current.withImage(
             image, slots.linkBaseDisk(image.digest(), image.baseDisk()), unconfined, from);
@@ -97,10 +106,7 @@ final class InstanceUpgrade {
       progress.accept("rolling back to " + current.image() + ", volumes as before the upgrade");
       long rollbackStarted = System.nanoTime();
       try {
-        InstanceStopper.stop(dir, Duration.ofSeconds(10));
-        snapshots.restore(volumes);
-        slots.revert();
-        boot(dir, current, null, progress);
+        revert(dir, slots, current, volumes, progress);
       } catch (RuntimeException second) {
         throw new ApplianceException(
             "upgrade of "
@@ -148,6 +154,21 @@ final class InstanceUpgrade {
   InstanceInfo rollback(
       InstanceDir dir, boolean restoreVolumes, Duration timeout, Consumer<String> progress) {
     ImageSlots slots = new ImageSlots(dir);
+    Optional<InstanceSpec> setAside = slots.interruptedUpgrade();
+    if (setAside.isPresent()) {
+      progress.accept(
+          "the upgrade of "
+              + dir.name()
+              + " to "
+              + dir.spec().image()
+              + " was interrupted: reverting it, volumes as before that upgrade");
+      List<String> volumes =
+          setAside.get().volumes().stream().map(InstanceSpec.VolumeMount::volume).toList();
+      ImageHistory.append(dir, dir.spec(), "upgrade-failed", "interrupted");
+      InstanceInfo info = revert(dir, slots, setAside.get(), volumes, progress);
+      ImageHistory.append(dir, setAside.get(), "rolled-back", null);
+      return info;
+    }
     InstanceSpec previous =
         slots
             .previous()
@@ -183,6 +204,19 @@ final class InstanceUpgrade {
             "rolled back %s to %s in %.1f s (stop to healthy)",
             dir.name(), previous.image(), (System.nanoTime() - started) / 1e9));
     return info;
+  }
+
+  /** Undoes a failed upgrade: stops it, restores the volumes, boots the image set aside. */
+  private InstanceInfo revert(
+      InstanceDir dir,
+      ImageSlots slots,
+      InstanceSpec setAside,
+      List<String> volumes,
+      Consumer<String> progress) {
+    InstanceStopper.stop(dir, Duration.ofSeconds(10));
+    snapshots.restore(volumes);
+    slots.revert();
+    return boot(dir, setAside, null, progress);
   }
 
   private InstanceInfo boot(

@@ -162,6 +162,48 @@ class UpgradeTest {
     System.out.println("rollback command: " + last("rolled back up to "));
   }
 
+  @Test
+  void anInterruptedUpgradeRollsBack() throws Exception {
+    String v1 = image(TestImage.dirs(), "v1", HOOK, "/healthz");
+    InstanceInfo info =
+        manager.run(
+            Guests.request(
+                "up", "uml", List.of("80"), Map.of(), Map.of(), List.of("data:/var/lib/demo")),
+            images,
+            false,
+            Guests.BOOT_TIMEOUT,
+            Guests::progress);
+    Thread caller = Thread.currentThread();
+    ApplianceException failed =
+        assertThrows(
+            ApplianceException.class,
+            () ->
+                manager.upgrade(
+                    "up",
+                    v1,
+                    images,
+                    false,
+                    null,
+                    line -> {
+                      progress(line);
+                      if (line.startsWith("booting ")) {
+                        caller.interrupt(); // what the CLI's Ctrl-C handler does
+                      }
+                    }));
+    assertTrue(Thread.interrupted(), "the caller's interrupt is kept for it to see");
+    assertTrue(failed.getMessage().contains("interrupted by the user"), failed.getMessage());
+    assertTrue(
+        failed.getMessage().contains("rolled back: up runs " + TestImage.REFERENCE + " again"),
+        failed.getMessage());
+    info = manager.info("up");
+    assertEquals(TestImage.REFERENCE, info.image());
+    assertTrue(info.healthy());
+    assertEquals(2, lines(Guests.get(info, "/boots")), "the first boot and the rollback's");
+    assertEquals(
+        List.of("created", "upgrade-failed", "rolled-back"),
+        manager.history("up").stream().map(ImageChange::outcome).toList());
+  }
+
   private void progress(String line) {
     progress.add(line);
     Guests.progress(line);
