@@ -2,10 +2,7 @@ package dev.appliance.oci;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.appliance.common.InvalidInputException;
 import java.util.Map;
 import java.util.Optional;
@@ -34,14 +31,7 @@ public record DataFormat(int version, String upgrade) {
   public static final String HOOK_EXPECTED =
       "an absolute path of at most 256 characters from letters, digits and . _ + - /";
 
-  private static final ObjectMapper JSON =
-      JsonMapper.builder()
-          .enable(
-              DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES,
-              DeserializationFeature.FAIL_ON_TRAILING_TOKENS,
-              DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-          .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
-          .build();
+  private static final ObjectMapper JSON = ApplianceMetadata.JSON;
 
   /** Whether {@code path} is acceptable as a hook path. */
   public static boolean isHookPath(String path) {

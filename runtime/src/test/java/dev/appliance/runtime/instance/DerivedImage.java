@@ -32,7 +32,7 @@ final class DerivedImage {
   private DerivedImage() {}
 
   /**
-   * @param name the image name; the tag is derived from the content, so a change builds a new one
+   * @param name the image name; the tag is the image's digest, so a change makes a new one
    * @param metadata the test image's metadata to this image's
    * @param extraLabels labels beside the metadata's (e.g. {@code dev.appliance.data})
    * @return the reference to run
@@ -41,7 +41,6 @@ final class DerivedImage {
       ApplianceDirs dirs,
       String name,
       TestLayer layer,
-      String layerKey,
       UnaryOperator<ApplianceMetadata> metadata,
       Map<String, String> extraLabels)
       throws IOException {
@@ -50,18 +49,37 @@ final class DerivedImage {
     Map<String, String> labels =
         new TreeMap<>(metadata.apply(base.config().appliance(TestImage.REFERENCE)).toLabels());
     labels.putAll(extraLabels);
-    String reference =
-        name + ":" + Integer.toHexString((layerKey + labels + base.descriptor()).hashCode());
     try (AutoCloseable lock = store.lockForWrite()) {
-      if (store.find(reference).isEmpty()) {
-        store.tag(reference, put(store, base, layer, labels));
-      }
+      // Content-addressed: storing the same image again changes nothing.
+      Descriptor image = put(store, base, layer, labels);
+      String reference = name + ":" + image.digest().toString().substring(7, 19);
+      store.tag(reference, image);
+      return reference;
     } catch (IOException | RuntimeException e) {
       throw e;
     } catch (Exception e) {
       throw new IOException(e);
     }
-    return reference;
+  }
+
+  /** The test image's metadata with another name, version, ports and health check. */
+  static ApplianceMetadata metadata(
+      ApplianceMetadata base,
+      String name,
+      String version,
+      List<ApplianceMetadata.Port> ports,
+      ApplianceMetadata.HealthCheck health) {
+    return new ApplianceMetadata(
+        name,
+        version,
+        ports,
+        health,
+        base.memoryMiB(),
+        base.cpus(),
+        base.diskBytes(),
+        base.kernels(),
+        base.kernelCmdline(),
+        base.params());
   }
 
   private static Descriptor put(

@@ -40,9 +40,9 @@ final class LateServiceImage {
         dirs,
         "runtime-test-tcp" + guestPort,
         services(),
-        SILENT_UNIT + BANNER_UNIT + BANNER_SCRIPT,
         b ->
-            new ApplianceMetadata(
+            DerivedImage.metadata(
+                b,
                 "runtime-test-tcp" + guestPort,
                 "1",
                 List.of(
@@ -50,13 +50,7 @@ final class LateServiceImage {
                     new ApplianceMetadata.Port("late-http", SILENT_PORT, "tcp"),
                     new ApplianceMetadata.Port("late-banner", BANNER_PORT, "tcp"),
                     new ApplianceMetadata.Port("nothing", NOTHING_PORT, "tcp")),
-                new ApplianceMetadata.HealthCheck("tcp", guestPort, null, 0, 300),
-                b.memoryMiB(),
-                b.cpus(),
-                b.diskBytes(),
-                b.kernels(),
-                b.kernelCmdline(),
-                b.params()),
+                new ApplianceMetadata.HealthCheck("tcp", guestPort, null, 0, 300)),
         Map.of());
   }
 

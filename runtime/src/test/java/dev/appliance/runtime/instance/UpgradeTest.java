@@ -76,19 +76,13 @@ class UpgradeTest {
         shared,
         "runtime-test-" + name,
         layer,
-        PREPARE + name,
         b ->
-            new ApplianceMetadata(
+            DerivedImage.metadata(
+                b,
                 "runtime-test-" + name,
                 name,
                 b.ports(),
-                new ApplianceMetadata.HealthCheck("http", 80, health, 200, 30),
-                b.memoryMiB(),
-                b.cpus(),
-                b.diskBytes(),
-                b.kernels(),
-                b.kernelCmdline(),
-                b.params()),
+                new ApplianceMetadata.HealthCheck("http", 80, health, 200, 30)),
         hook == null ? Map.of() : Map.of(DataFormat.LABEL, new DataFormat(1, hook).toLabel()));
   }
 
@@ -98,14 +92,7 @@ class UpgradeTest {
     String v1 = image(shared, "v1", HOOK, "/healthz");
     String broken = image(shared, "broken", HOOK, "/never-there");
 
-    InstanceInfo info =
-        manager.run(
-            Guests.request(
-                "up", "uml", List.of("80"), Map.of(), Map.of(), List.of("data:/var/lib/demo")),
-            images,
-            false,
-            Guests.BOOT_TIMEOUT,
-            Guests::progress);
+    InstanceInfo info = runWithVolume();
     assertEquals(1, lines(Guests.get(info, "/boots")));
 
     info = manager.upgrade("up", v1, images, false, null, this::progress);
@@ -165,14 +152,7 @@ class UpgradeTest {
   @Test
   void anInterruptedUpgradeRollsBack() throws Exception {
     String v1 = image(TestImage.dirs(), "v1", HOOK, "/healthz");
-    InstanceInfo info =
-        manager.run(
-            Guests.request(
-                "up", "uml", List.of("80"), Map.of(), Map.of(), List.of("data:/var/lib/demo")),
-            images,
-            false,
-            Guests.BOOT_TIMEOUT,
-            Guests::progress);
+    InstanceInfo info = runWithVolume();
     Thread caller = Thread.currentThread();
     ApplianceException failed =
         assertThrows(
@@ -202,6 +182,17 @@ class UpgradeTest {
     assertEquals(
         List.of("created", "upgrade-failed", "rolled-back"),
         manager.history("up").stream().map(ImageChange::outcome).toList());
+  }
+
+  /** The test appliance as instance "up" with the volume "data" on /var/lib/demo. */
+  private InstanceInfo runWithVolume() {
+    return manager.run(
+        Guests.request(
+            "up", "uml", List.of("80"), Map.of(), Map.of(), List.of("data:/var/lib/demo")),
+        images,
+        false,
+        Guests.BOOT_TIMEOUT,
+        Guests::progress);
   }
 
   private void progress(String line) {
