@@ -51,6 +51,7 @@ class UpgradeE2eTest {
   static void removeInstance() {
     if (cli != null) {
       cli.run("rm", "-f", "up");
+      cli.run("rm", "-f", "ci");
     }
   }
 
@@ -136,6 +137,49 @@ class UpgradeE2eTest {
     System.out.println(
         "rollback command, stop to healthy: "
             + seconds(rolledBack.stderr(), "rolled back up to \\S+ in ([0-9.]+) s"));
+  }
+
+  @Test
+  void ctrlCDuringAnUpgradeRollsBack() throws Exception {
+    String url =
+        cli.run(
+                BOOT,
+                "run",
+                "-d",
+                "--name",
+                "ci",
+                "-p",
+                "80",
+                "-v",
+                "cidata:/srv/data",
+                "upgrade-app:1")
+            .assertSuccess()
+            .stdoutLines()
+            .get(0);
+    CliResult interrupted;
+    try (ApplianceCli.Background upgrade = cli.start("upgrade", "ci", "upgrade-app:2")) {
+      long deadline = System.nanoTime() + BOOT.toNanos();
+      while (!upgrade.stderrSoFar().contains("booting upgrade-app:2")
+          && upgrade.isAlive()
+          && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
+      assertTrue(
+          upgrade.isAlive(), "the upgrade ended before it booted:\n" + upgrade.stderrSoFar());
+      // SIGINT, as Ctrl-C on a terminal sends it.
+      new ProcessBuilder("kill", "-INT", Long.toString(upgrade.pid())).start().waitFor();
+      interrupted = upgrade.waitFor(BOOT);
+    }
+    String error = interrupted.stderr();
+    assertTrue(interrupted.exitCode() != 0, error);
+    assertTrue(error.contains("interrupted: rolling back"), error);
+    assertTrue(error.contains("upgrade to upgrade-app:2 failed: interrupted by the user"), error);
+    assertTrue(error.contains("rolled back: ci runs upgrade-app:1 again"), error);
+    assertEquals("1", Http.get(url + "version"), "the previous version answers, healthy");
+    assertEquals(2, lines(Http.get(url + "boots")), "the first boot and the rollback's");
+    assertEquals(
+        "none", Http.get(url + "upgrades"), "whatever version 2 did to the volume is undone");
+    cli.run("rm", "-f", "ci").assertSuccess();
   }
 
   private static String seconds(String text, String regex) {

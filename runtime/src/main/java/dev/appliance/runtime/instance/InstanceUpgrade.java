@@ -56,13 +56,15 @@ final class InstanceUpgrade {
     }
     BootImage image = images.resolve(reference, progress);
     if (image.digest().equals(current.imageDigest())) {
-      throw new InvalidInputException(
+      // A scheduled `upgrade NAME` with no new version is not an error.
+      progress.accept(
           dir.name()
               + " already runs "
               + reference
               + " ("
               + image.digest()
               + "): nothing to upgrade");
+      return InstanceInfos.read(dir);
     }
     checkHealthPort(image, current);
     Integer from = dataVersions.pendingUpgrade(dir.name(), reference, image.data(), volumes);
