@@ -79,12 +79,14 @@ final class InstanceUpgrade {
     long started = System.nanoTime();
     progress.accept("stopping " + dir.name() + " (" + current.image() + ")");
     InstanceStopper.stop(dir, STOP_TIMEOUT);
-    if (!volumes.isEmpty()) {
-      progress.accept("snapshotting volume(s) " + String.join(", ", volumes));
-    }
-    snapshots.take(volumes);
-    slots.stage(next);
+    boolean staged = false;
     try {
+      if (!volumes.isEmpty()) {
+        progress.accept("snapshotting volume(s) " + String.join(", ", volumes));
+      }
+      snapshots.take(volumes);
+      slots.stage(next);
+      staged = true;
       progress.accept(
           "booting "
               + reference
@@ -108,7 +110,13 @@ final class InstanceUpgrade {
       progress.accept("rolling back to " + current.image() + ", volumes as before the upgrade");
       long rollbackStarted = System.nanoTime();
       try {
-        revert(dir, slots, current, volumes, progress);
+        if (staged) {
+          revert(dir, slots, current, volumes, progress);
+        } else {
+          // Failed or interrupted while snapshotting: the volumes are untouched.
+          snapshots.discard(volumes);
+          boot(dir, current, null, progress);
+        }
       } catch (RuntimeException second) {
         throw new ApplianceException(
             "upgrade of "

@@ -67,6 +67,11 @@ final class VolumeSnapshots {
     }
   }
 
+  /** The upgrade stopped before the new image booted: the copies are dropped. */
+  void discard(List<String> names) {
+    names.forEach(v -> volumes.discard(pending(v)));
+  }
+
   /** {@code rollback --restore-volumes}: the kept snapshot copied back over each volume. */
   void restoreKept(List<String> names) {
     for (String v : names) {
