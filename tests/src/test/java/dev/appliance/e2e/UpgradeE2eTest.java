@@ -57,21 +57,7 @@ class UpgradeE2eTest {
 
   @Test
   void upgradeRollsBackABrokenVersionAndRefusesADowngradeAcrossDataVersions() throws Exception {
-    String url =
-        cli.run(
-                BOOT,
-                "run",
-                "-d",
-                "--name",
-                "up",
-                "-p",
-                "80",
-                "-v",
-                "updata:/srv/data",
-                "upgrade-app:1")
-            .assertSuccess()
-            .stdoutLines()
-            .get(0);
+    String url = runVersion1("up", "updata");
     assertEquals("1", Http.get(url + "version"));
     assertEquals(1, lines(Http.get(url + "boots")));
 
@@ -141,21 +127,7 @@ class UpgradeE2eTest {
 
   @Test
   void ctrlCDuringAnUpgradeRollsBack() throws Exception {
-    String url =
-        cli.run(
-                BOOT,
-                "run",
-                "-d",
-                "--name",
-                "ci",
-                "-p",
-                "80",
-                "-v",
-                "cidata:/srv/data",
-                "upgrade-app:1")
-            .assertSuccess()
-            .stdoutLines()
-            .get(0);
+    String url = runVersion1("ci", "cidata");
     CliResult interrupted;
     try (ApplianceCli.Background upgrade = cli.start("upgrade", "ci", "upgrade-app:2")) {
       long deadline = System.nanoTime() + BOOT.toNanos();
@@ -180,6 +152,24 @@ class UpgradeE2eTest {
     assertEquals(
         "none", Http.get(url + "upgrades"), "whatever version 2 did to the volume is undone");
     cli.run("rm", "-f", "ci").assertSuccess();
+  }
+
+  /** Runs version 1 as {@code name} with {@code volume} on /srv/data; returns its URL. */
+  private static String runVersion1(String name, String volume) {
+    return cli.run(
+            BOOT,
+            "run",
+            "-d",
+            "--name",
+            name,
+            "-p",
+            "80",
+            "-v",
+            volume + ":/srv/data",
+            "upgrade-app:1")
+        .assertSuccess()
+        .stdoutLines()
+        .get(0);
   }
 
   private static String seconds(String text, String regex) {
