@@ -29,6 +29,8 @@ files=$repo/recipes/base/files
 install -D -m 0644 "$files/10-appliance.network" "$work/etc/systemd/network/10-appliance.network"
 install -D -m 0755 "$files/appliance-firstboot" "$work/usr/lib/appliance/appliance-firstboot"
 install -D -m 0644 "$files/appliance-firstboot.service" "$work/etc/systemd/system/appliance-firstboot.service"
+install -D -m 0755 "$files/appliance-data-upgrade" "$work/usr/lib/appliance/appliance-data-upgrade"
+install -D -m 0644 "$files/appliance-data-upgrade.service" "$work/etc/systemd/system/appliance-data-upgrade.service"
 install -D -m 0644 "$files/ctrl-alt-del.target" "$work/etc/systemd/system/ctrl-alt-del.target"
 for v in $(ls "$work/usr/lib/uml/modules"); do ln -sfn "/usr/lib/uml/modules/$v" "$work/lib/modules/$v"; done
 
@@ -63,7 +65,7 @@ ExecStart=/usr/bin/busybox httpd -f -p 80 -h /srv/www
 [Install]
 WantedBy=multi-user.target
 UNIT
-chroot "$work" systemctl enable systemd-networkd.service appliance-firstboot.service demo-web.service >/dev/null 2>&1
+chroot "$work" systemctl enable systemd-networkd.service appliance-firstboot.service appliance-data-upgrade.service demo-web.service >/dev/null 2>&1
 chroot "$work" systemctl mask getty@tty1.service serial-getty@ttyS0.service >/dev/null 2>&1 || true
 echo appliance-test > "$work/etc/hostname"
 

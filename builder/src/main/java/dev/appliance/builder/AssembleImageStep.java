@@ -2,6 +2,7 @@ package dev.appliance.builder;
 
 import dev.appliance.common.ApplianceException;
 import dev.appliance.oci.ApplianceMetadata;
+import dev.appliance.oci.DataFormat;
 import dev.appliance.oci.Descriptor;
 import dev.appliance.oci.Digest;
 import dev.appliance.oci.ImageConfig;
@@ -79,6 +80,9 @@ final class AssembleImageStep implements Callable<Descriptor> {
     Map<String, String> labels = new TreeMap<>(metadata.toLabels());
     labels.putAll(image.provenance().annotations());
     labels.put(ApplianceMetadata.PREFIX + "sbom", "/" + Sbom.PATH);
+    if (image.recipe().data() != null) {
+      labels.put(DataFormat.LABEL, image.recipe().data().toLabel());
+    }
     labels.put(
         ApplianceMetadata.PREFIX + "base",
         recipe.base().distribution() + "/" + recipe.base().suite());

@@ -64,6 +64,17 @@ final class RawRecipe extends Located {
   @JsonProperty("params")
   List<RawParam> params;
 
+  @JsonProperty("data")
+  RawData data;
+
+  static final class RawData extends Located {
+    @JsonProperty("version")
+    Scalar version;
+
+    @JsonProperty("upgrade")
+    Scalar upgrade;
+  }
+
   static final class RawBase extends Located {
     @JsonProperty("distribution")
     Scalar distribution;

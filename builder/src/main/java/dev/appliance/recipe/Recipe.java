@@ -1,5 +1,6 @@
 package dev.appliance.recipe;
 
+import dev.appliance.oci.DataFormat;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +28,8 @@ import java.util.List;
  *     every build
  * @param networks extra network interfaces (after the management NIC), merged by name like ports
  * @param health readiness check, or null when the chain declares none
+ * @param data the version of the data the appliance keeps on volumes and its upgrade hook; null
+ *     when no recipe of the chain declares one (data version 0); a child's replaces its parent's
  * @param parent the recipe this one extends, or null
  */
 public record Recipe(
@@ -48,6 +51,7 @@ public record Recipe(
     Resources resources,
     Kernels kernels,
     List<Param> params,
+    DataFormat data,
     Recipe parent) {
 
   public Recipe {
@@ -101,6 +105,7 @@ public record Recipe(
         resources,
         kernels,
         params,
+        null,
         parent);
   }
 

@@ -1,6 +1,7 @@
 package dev.appliance.recipe;
 
 import com.fasterxml.jackson.core.JsonLocation;
+import dev.appliance.oci.DataFormat;
 import dev.appliance.oci.MetadataRules;
 import dev.appliance.recipe.RawRecipe.RawBase;
 import dev.appliance.recipe.RawRecipe.RawFile;
@@ -106,6 +107,7 @@ final class RecipeBinder {
     Recipe.Kernels kernels =
         kernels(raw.kernels, parent == null ? DEFAULT_KERNELS : parent.kernels());
     List<Recipe.Param> params = params(raw.params, parent == null ? List.of() : parent.params());
+    DataFormat data = raw.data != null ? data(raw.data) : parent == null ? null : parent.data();
     return new Recipe(
         source,
         name,
@@ -125,7 +127,28 @@ final class RecipeBinder {
         resources,
         kernels,
         params,
+        data,
         parent);
+  }
+
+  /** {@code data: {version: N, upgrade: /path}}: the hook path reaches the kernel command line. */
+  private DataFormat data(RawRecipe.RawData raw) {
+    int version =
+        (int)
+            check.integer(
+                check.required(raw, raw.version, "data.version"),
+                "data.version",
+                DataFormat.VERSION.min(),
+                DataFormat.VERSION.max());
+    String upgrade = raw.upgrade == null ? null : check.text(raw.upgrade, "data.upgrade");
+    if (upgrade != null && !DataFormat.isHookPath(upgrade)) {
+      throw check.error(
+          raw.upgrade,
+          "data.upgrade",
+          MetadataRules.quote(upgrade) + " is not " + DataFormat.HOOK_EXPECTED,
+          "the path of an executable the recipe installs, e.g. /usr/lib/myapp/data-upgrade");
+    }
+    return new DataFormat(version, upgrade);
   }
 
   private Recipe.Base base(RawBase raw, Recipe.Base inherited) {

@@ -347,10 +347,12 @@ class ImageBuilderTest {
             ok.groups(),
             ok.stateDirs(),
             ok.ports(),
+            ok.networks(),
             ok.health(),
             ok.resources(),
             ok.kernels(),
             ok.params(),
+            ok.data(),
             ok.parent());
     ApplianceException e =
         assertThrows(

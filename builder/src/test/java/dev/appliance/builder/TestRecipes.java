@@ -39,10 +39,12 @@ final class TestRecipes {
         List.of(new Recipe.Group("app", null, true)),
         List.of(),
         List.of(new Recipe.Port("http", 80, "tcp")),
+        List.of(),
         new Recipe.HealthCheck("tcp", 80, null, 0, 30),
         new Recipe.Resources(256, 1, 1L << 30),
         null,
         List.of(new Recipe.Param("password", "s3cret", true, "admin password")),
+        null,
         parent);
   }
 
@@ -71,10 +73,12 @@ final class TestRecipes {
         r.groups(),
         stateDirs,
         r.ports(),
+        r.networks(),
         r.health(),
         r.resources(),
         r.kernels(),
         r.params(),
+        r.data(),
         r.parent());
   }
 

@@ -45,6 +45,8 @@ public final class ApplianceCommand implements Runnable {
           SecretCommand.class,
           StopCommand.class,
           StartCommand.class,
+          UpgradeCommand.class,
+          RollbackCommand.class,
           RmCommand.class,
           VolumeCommand.class,
           ExportCommand.class,

@@ -3,6 +3,7 @@ package dev.appliance.cli;
 import dev.appliance.builder.Inspector;
 import dev.appliance.oci.Digest;
 import dev.appliance.oci.MetadataRules;
+import dev.appliance.runtime.instance.InstanceManager;
 import dev.appliance.signing.AttestationVerifier;
 import dev.appliance.signing.LocalAttachments;
 import dev.appliance.signing.PublicKeys;
@@ -21,9 +22,15 @@ import picocli.CommandLine.Parameters;
 
 @Command(
     name = "inspect",
-    description = "Show an image's appliance metadata, layers with sizes and provenance.")
+    description = {
+      "Show an image's appliance metadata, layers with sizes and provenance.",
+      "Given the name of an instance: its state and image history (upgrades, rollbacks)."
+    })
 final class InspectCommand extends BaseCommand {
-  @Parameters(index = "0", paramLabel = "IMAGE", description = "tag or digest in the local store")
+  @Parameters(
+      index = "0",
+      paramLabel = "IMAGE|INSTANCE",
+      description = "tag or digest in the local store, or an instance's name (instances first)")
   String image;
 
   @Option(names = "--sbom", description = "Print the image's SPDX SBOM (JSON) instead.")
@@ -50,6 +57,11 @@ final class InspectCommand extends BaseCommand {
 
   @Override
   public Integer call() {
+    InstanceManager instances = new InstanceManager(dirs());
+    if (!sbom && !attestations && instances.exists(image)) {
+      InstanceView.printHistory(instances.info(image), instances.history(image), output, out());
+      return 0;
+    }
     ImageStore store = ImageStore.open(dirs().store());
     StoredImage stored = store.get(image);
     if (attestations) {

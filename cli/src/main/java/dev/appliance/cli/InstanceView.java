@@ -1,5 +1,7 @@
 package dev.appliance.cli;
 
+import dev.appliance.oci.MetadataRules;
+import dev.appliance.runtime.instance.ImageChange;
 import dev.appliance.runtime.instance.InstanceInfo;
 import dev.appliance.runtime.net.PublishedPort;
 import java.io.PrintWriter;
@@ -55,6 +57,35 @@ final class InstanceView {
       return new Port(p.address(), p.hostPort(), p.guestPort(), p.protocol());
     }
   }
+
+  /** {@code inspect INSTANCE}: the instance, then its image history, oldest first. */
+  static void printHistory(
+      InstanceInfo info, List<ImageChange> history, OutputOptions output, PrintWriter out) {
+    if (output.json) {
+      out.println(Json.write(new InstanceHistoryJson(InstanceJson.of(info), history)));
+      out.flush();
+      return;
+    }
+    out.println("Instance: " + info.name());
+    out.println("Image:    " + info.image());
+    out.println("State:    " + info.state() + (info.healthy() ? " (healthy)" : ""));
+    out.println("History:");
+    String format = "  %-20s %-15s %-28s %-19s %s%n";
+    out.printf(format, "AT", "OUTCOME", "IMAGE", "DIGEST", "DATA");
+    for (ImageChange c : history) {
+      out.printf(
+          format,
+          c.at(),
+          c.outcome(),
+          c.image(),
+          c.digest() == null ? "-" : c.digest().substring(0, Math.min(19, c.digest().length())),
+          c.dataVersion() + (c.message() == null ? "" : "  " + MetadataRules.escaped(c.message())));
+    }
+    out.flush();
+  }
+
+  /** {@code inspect INSTANCE --json}. */
+  record InstanceHistoryJson(InstanceJson instance, List<ImageChange> history) {}
 
   static void table(List<InstanceInfo> instances, PrintWriter out) {
     String format = "%-24s %-28s %-7s %-9s %s%n";

@@ -110,6 +110,13 @@ final class ValidateCommand extends BaseCommand {
                                     ? " (secret)"
                                     : p.defaultValue() == null ? " (required)" : ""))
                 .collect(Collectors.joining(", ")));
+    if (r.data() != null) {
+      row(
+          "data",
+          "version "
+              + r.data().version()
+              + (r.data().upgrade() == null ? "" : ", upgrade hook " + r.data().upgrade()));
+    }
   }
 
   private static String mebibytes(long mib) {

@@ -142,8 +142,9 @@ public record ApplianceMetadata(
 
   /**
    * Strict: unknown fields, nulls for numbers, trailing data and numbers given as text are errors.
+   * Also reads {@link DataFormat}'s label.
    */
-  private static final ObjectMapper JSON =
+  static final ObjectMapper JSON =
       JsonMapper.builder()
           .enable(
               DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES,

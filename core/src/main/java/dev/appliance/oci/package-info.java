@@ -7,6 +7,7 @@
  * bytes), {@link dev.appliance.oci.MediaTypes}, {@link dev.appliance.oci.ImageReference} ({@code
  * [REGISTRY/]REPOSITORY[:TAG][@DIGEST]}), {@link dev.appliance.oci.ApplianceMetadata} (what an
  * appliance image says about itself) with its rules {@link dev.appliance.oci.MetadataRules} and
- * {@link dev.appliance.oci.KernelArguments}.
+ * {@link dev.appliance.oci.KernelArguments}, and {@link dev.appliance.oci.DataFormat} (the data
+ * version an appliance keeps on volumes and its upgrade hook).
  */
 package dev.appliance.oci;

@@ -1,6 +1,7 @@
 package dev.appliance.runtime.instance;
 
 import dev.appliance.oci.ApplianceMetadata;
+import dev.appliance.oci.DataFormat;
 import dev.appliance.runtime.engine.BootSpec;
 import java.nio.file.Path;
 
@@ -11,6 +12,7 @@ import java.nio.file.Path;
  * @param digest the image's manifest digest
  * @param baseDisk the shared, read-only root disk
  * @param fromRegistry whether the image came from a registry (untrusted) rather than a local build
+ * @param data the version of the data it keeps on volumes and its upgrade hook; null: version 0
  */
 public record BootImage(
     String reference,
@@ -18,4 +20,17 @@ public record BootImage(
     ApplianceMetadata metadata,
     Path baseDisk,
     BootSpec.Kernels kernels,
-    boolean fromRegistry) {}
+    boolean fromRegistry,
+    DataFormat data) {
+
+  /** An image without a data section (data version 0). */
+  public BootImage(
+      String reference,
+      String digest,
+      ApplianceMetadata metadata,
+      Path baseDisk,
+      BootSpec.Kernels kernels,
+      boolean fromRegistry) {
+    this(reference, digest, metadata, baseDisk, kernels, fromRegistry, null);
+  }
+}

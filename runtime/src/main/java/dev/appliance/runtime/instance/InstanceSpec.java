@@ -1,7 +1,9 @@
 package dev.appliance.runtime.instance;
 
 import dev.appliance.oci.ApplianceMetadata;
+import dev.appliance.oci.DataFormat;
 import dev.appliance.runtime.net.PublishedPort;
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -21,6 +23,9 @@ import java.util.List;
  *     they existed)
  * @param captureFrom what feeds the first capture interface ({@code --capture-from}, as {@link
  *     dev.appliance.runtime.capture.CaptureSource#toString()}), or null
+ * @param data the image's data version and upgrade hook; null for data version 0
+ * @param dataUpgradeFrom set while the guest has to run the image's upgrade hook from this data
+ *     version (until a boot became healthy); null otherwise
  */
 public record InstanceSpec(
     String name,
@@ -42,13 +47,98 @@ public record InstanceSpec(
     boolean unconfined,
     boolean allowHostLoopback,
     List<ApplianceMetadata.Network> networks,
-    String captureFrom) {
+    String captureFrom,
+    DataFormat data,
+    Integer dataUpgradeFrom) {
 
   public InstanceSpec {
     networks = networks == null ? List.of() : List.copyOf(networks);
     ports = List.copyOf(ports);
     volumes = List.copyOf(volumes);
     extraDisks = List.copyOf(extraDisks);
+  }
+
+  /**
+   * The kernel command line of the next boot: the image's, plus the pending data upgrade for the
+   * guest's appliance-data-upgrade (whole numbers and a checked path: nothing to quote).
+   */
+  public String bootCmdline() {
+    if (dataUpgradeFrom == null || data == null || data.upgrade() == null) {
+      return kernelCmdline;
+    }
+    return kernelCmdline
+        + " appliance.data-from="
+        + dataUpgradeFrom
+        + " appliance.data-to="
+        + data.version()
+        + " appliance.data-hook="
+        + data.upgrade();
+  }
+
+  /** This spec with {@code from} as the pending data upgrade (null: none). */
+  InstanceSpec withDataUpgradeFrom(Integer from) {
+    return new InstanceSpec(
+        name,
+        image,
+        imageDigest,
+        engine,
+        memoryMiB,
+        cpus,
+        ports,
+        volumes,
+        health,
+        kernelCmdline,
+        baseDisk,
+        qemuKernel,
+        qemuInitrd,
+        umlKernel,
+        extraDisks,
+        created,
+        unconfined,
+        allowHostLoopback,
+        networks,
+        captureFrom,
+        data,
+        from);
+  }
+
+  /**
+   * This instance on another image: the image's root disk, kernels, health check, kernel command
+   * line and data format; name, engine, resources, ports, volumes and config disk unchanged.
+   */
+  InstanceSpec withImage(BootImage image, Path baseDisk, boolean unconfined, Integer from) {
+    var k = image.kernels();
+    return new InstanceSpec(
+        name,
+        image.reference(),
+        image.digest(),
+        engine,
+        memoryMiB,
+        cpus,
+        ports,
+        volumes,
+        image.metadata().health(),
+        ConfigDisk.announce(image.metadata().kernelCmdline()),
+        baseDisk.toString(),
+        absolute(k.qemuKernel()),
+        absolute(k.qemuInitrd()),
+        absolute(k.umlKernel()),
+        extraDisks,
+        created,
+        unconfined,
+        allowHostLoopback,
+        image.metadata().networks(),
+        // The capture feed follows only to an image that still has a capture interface.
+        image.metadata().networks().stream()
+                .anyMatch(n -> n.role().equals(ApplianceMetadata.Network.CAPTURE))
+            ? captureFrom
+            : null,
+        image.data(),
+        from);
+  }
+
+  static String absolute(Path path) {
+    return path == null ? null : path.toAbsolutePath().toString();
   }
 
   /** A named volume attached to this instance. */

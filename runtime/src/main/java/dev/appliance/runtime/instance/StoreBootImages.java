@@ -2,6 +2,7 @@ package dev.appliance.runtime.instance;
 
 import dev.appliance.common.ApplianceDirs;
 import dev.appliance.oci.ApplianceMetadata;
+import dev.appliance.oci.DataFormat;
 import dev.appliance.oci.Digest;
 import dev.appliance.oci.ImageReference;
 import dev.appliance.registry.ImagePuller;
@@ -34,6 +35,7 @@ public final class StoreBootImages implements BootImageResolver {
   private final TransferListener listener;
   private final ImageLimits limits;
   private final ManifestGate gate;
+  private final boolean pullAlways;
 
   /** With {@link ImageLimits#DEFAULTS}. */
   public StoreBootImages(ApplianceDirs dirs, RegistryOptions registry, TransferListener listener) {
@@ -59,11 +61,30 @@ public final class StoreBootImages implements BootImageResolver {
       TransferListener listener,
       ImageLimits limits,
       ManifestGate gate) {
+    this(dirs, registry, listener, limits, gate, false);
+  }
+
+  private StoreBootImages(
+      ApplianceDirs dirs,
+      RegistryOptions registry,
+      TransferListener listener,
+      ImageLimits limits,
+      ManifestGate gate,
+      boolean pullAlways) {
     this.dirs = dirs;
     this.registry = registry;
     this.listener = listener;
     this.limits = limits;
     this.gate = gate;
+    this.pullAlways = pullAlways;
+  }
+
+  /**
+   * The same, but a reference that names a registry is pulled again even when it is local (through
+   * the same gate): {@code upgrade} re-resolves a tag that may have moved.
+   */
+  public StoreBootImages pullingAlways() {
+    return new StoreBootImages(dirs, registry, listener, limits, gate, true);
   }
 
   @Override
@@ -71,9 +92,10 @@ public final class StoreBootImages implements BootImageResolver {
     ImageStore store = ImageStore.open(dirs.store());
     Optional<StoredImage> local = store.find(reference);
     StoredImage image;
-    if (local.isPresent()) {
+    boolean remote = ImageReference.parse(reference).hasRegistry();
+    if (local.isPresent() && !(pullAlways && remote)) {
       image = local.get();
-    } else if (ImageReference.parse(reference).hasRegistry()) {
+    } else if (remote) {
       progress.accept("pulling " + reference);
       String name = new ImagePuller(store, registry, listener, gate).pull(reference).localName();
       image = store.get(name);
@@ -94,7 +116,8 @@ public final class StoreBootImages implements BootImageResolver {
         meta,
         disk,
         kernels(layers, meta.kernels(), digest),
-        fromRegistry(store, reference, image.descriptor().digest()));
+        fromRegistry(store, reference, image.descriptor().digest()),
+        DataFormat.fromLabels(image.config().labels(), reference).orElse(null));
   }
 
   /**

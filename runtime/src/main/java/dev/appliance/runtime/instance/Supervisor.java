@@ -436,7 +436,7 @@ public final class Supervisor {
         spec.memoryMiB(),
         spec.cpus(),
         spec.ports(),
-        spec.kernelCmdline(),
+        spec.bootCmdline(),
         new BootSpec.Kernels(
             path(spec.qemuKernel()), path(spec.qemuInitrd()), path(spec.umlKernel())),
         spec.allowHostLoopback(),

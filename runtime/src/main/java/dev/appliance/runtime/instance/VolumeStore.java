@@ -99,6 +99,117 @@ public final class VolumeStore {
     return root.resolve(name).resolve("backup-index");
   }
 
+  /**
+   * The highest data version an image ran with on this volume until healthy (see {@link
+   * dev.appliance.oci.DataFormat}); 0 when none was recorded.
+   */
+  int dataVersion(String name) {
+    Path file = root.resolve(name).resolve("data-version");
+    try {
+      if (!Files.exists(file)) {
+        return 0;
+      }
+      String first = Files.readString(file, StandardCharsets.UTF_8).strip().split("\\s+")[0];
+      return Integer.parseInt(first);
+    } catch (IOException | NumberFormatException e) {
+      throw new ApplianceException(
+          "cannot read the data version of volume " + name + " in " + file + ": " + e.getMessage(),
+          e);
+    }
+  }
+
+  /** Records {@code version} as the volume's data version, written by {@code image}. */
+  void recordDataVersion(String name, int version, String image) {
+    Path file = root.resolve(name).resolve("data-version");
+    Path temp = file.resolveSibling("data-version." + ProcessHandle.current().pid() + ".tmp");
+    try {
+      Files.writeString(temp, version + " " + image + "\n", StandardCharsets.UTF_8);
+      Files.move(
+          temp,
+          file,
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw new ApplianceException(
+          "cannot record the data version of volume " + name + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The image that last recorded the volume's data version, or null. */
+  String dataVersionWriter(String name) {
+    Path file = root.resolve(name).resolve("data-version");
+    try {
+      String[] parts =
+          Files.exists(file)
+              ? Files.readString(file, StandardCharsets.UTF_8).strip().split("\\s+", 2)
+              : new String[0];
+      return parts.length == 2 ? parts[1] : null;
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /**
+   * Copies volume {@code from} (disk, UUID, data version) to {@code to}, replacing it: a reflink
+   * where the filesystem can, else a sparse copy. Consistent only while no guest has {@code from}
+   * mounted. {@code to} may be a hidden name (a snapshot in progress), never listed.
+   */
+  void copy(String from, String to) {
+    Path source = root.resolve(from);
+    Path target = root.resolve(to);
+    try {
+      Path temp = Files.createTempDirectory(root, ".copy-" + to);
+      try {
+        HostTool.run(
+            List.of(
+                "cp",
+                "--reflink=auto",
+                "--sparse=always",
+                "--preserve=mode",
+                "--",
+                disk(from).toAbsolutePath().toString(),
+                temp.resolve("disk.ext4").toAbsolutePath().toString()),
+            root,
+            HostTool.Options.SHORT.withTimeout(java.time.Duration.ofHours(1)));
+        for (String file : List.of("uuid", "data-version")) {
+          if (Files.exists(source.resolve(file))) {
+            Files.copy(source.resolve(file), temp.resolve(file));
+          }
+        }
+        FileTrees.delete(target);
+        Files.move(temp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      } catch (RuntimeException | IOException e) {
+        FileTrees.delete(temp);
+        throw e;
+      }
+    } catch (IOException e) {
+      throw new ApplianceException(
+          "cannot copy volume " + from + " to " + to + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Renames {@code from} to {@code to}, replacing it (both in this store: an atomic rename). */
+  void replace(String from, String to) {
+    try {
+      Path aside = root.resolve(".old-" + to);
+      FileTrees.delete(aside);
+      if (Files.exists(root.resolve(to))) {
+        Files.move(root.resolve(to), aside, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      }
+      Files.move(
+          root.resolve(from), root.resolve(to), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      FileTrees.delete(aside);
+    } catch (IOException e) {
+      throw new ApplianceException(
+          "cannot move volume " + from + " to " + to + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Deletes a volume or a hidden copy, if it exists. */
+  void discard(String name) {
+    FileTrees.delete(root.resolve(name));
+  }
+
   /** The volume's disk file. */
   public Path disk(String name) {
     return root.resolve(name).resolve("disk.ext4");

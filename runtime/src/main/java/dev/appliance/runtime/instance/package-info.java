@@ -3,7 +3,9 @@
  * process.
  *
  * <p>Public API: {@link dev.appliance.runtime.instance.InstanceManager} (create, start, stop,
- * remove, list, logs) with {@link dev.appliance.runtime.instance.RunRequest}, {@link
+ * remove, list, logs, upgrade, rollback, history) with {@link
+ * dev.appliance.runtime.instance.ImageChange} (one entry of an instance's image history) with
+ * {@link dev.appliance.runtime.instance.RunRequest}, {@link
  * dev.appliance.runtime.instance.VolumeMount}, {@link dev.appliance.runtime.instance.InstanceInfo}
  * and {@link dev.appliance.runtime.instance.InstanceStatus}; {@link
  * dev.appliance.runtime.instance.VolumeStore} and {@link dev.appliance.runtime.instance.VolumeInfo}

@@ -2,25 +2,10 @@ package dev.appliance.runtime.instance;
 
 import dev.appliance.common.ApplianceDirs;
 import dev.appliance.oci.ApplianceMetadata;
-import dev.appliance.oci.Descriptor;
-import dev.appliance.oci.Digest;
-import dev.appliance.oci.ImageConfig;
-import dev.appliance.oci.Manifest;
-import dev.appliance.oci.MediaTypes;
 import dev.appliance.runtime.disk.TestLayer;
-import dev.appliance.store.ImageStore;
-import dev.appliance.store.StoredImage;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.GZIPInputStream;
 
 /**
  * The test appliance plus services that start {@link #DELAY_SECONDS} after boot: a silent one
@@ -51,64 +36,22 @@ final class LateServiceImage {
    * guestPort}.
    */
   static String withTcpHealth(ApplianceDirs dirs, int guestPort) throws IOException {
-    // The store is shared between runs: the tag names the services' content, so a change builds a
-    // new image.
-    String reference =
-        "runtime-test-tcp"
-            + guestPort
-            + ":"
-            + Integer.toHexString((SILENT_UNIT + BANNER_UNIT + BANNER_SCRIPT).hashCode());
-    ImageStore store = ImageStore.open(dirs.data().resolve("store"));
-    try (AutoCloseable lock = store.lockForWrite()) {
-      if (store.find(reference).isEmpty()) {
-        store.tag(reference, put(store, guestPort));
-      }
-    } catch (IOException | RuntimeException e) {
-      throw e;
-    } catch (Exception e) {
-      throw new IOException(e);
-    }
-    return reference;
-  }
-
-  private static Descriptor put(ImageStore store, int guestPort) throws IOException {
-    StoredImage base = store.get(TestImage.REFERENCE);
-    Path layer = services().writeTo(store.tempFile());
-    Descriptor layerDescriptor =
-        store.putBlobFile(layer, MediaTypes.OCI_LAYER_GZIP, sha256(layer, false));
-    Digest diffId = sha256(layer, true);
-    Files.deleteIfExists(layer);
-
-    ApplianceMetadata b = base.config().appliance(TestImage.REFERENCE);
-    ApplianceMetadata metadata =
-        new ApplianceMetadata(
-            "runtime-test-tcp" + guestPort,
-            "1",
-            List.of(
-                new ApplianceMetadata.Port("http", 80, "tcp"),
-                new ApplianceMetadata.Port("late-http", SILENT_PORT, "tcp"),
-                new ApplianceMetadata.Port("late-banner", BANNER_PORT, "tcp"),
-                new ApplianceMetadata.Port("nothing", NOTHING_PORT, "tcp")),
-            new ApplianceMetadata.HealthCheck("tcp", guestPort, null, 0, 300),
-            b.memoryMiB(),
-            b.cpus(),
-            b.diskBytes(),
-            b.kernels(),
-            b.kernelCmdline(),
-            b.params());
-    List<Digest> diffIds = new ArrayList<>(base.config().diffIds());
-    diffIds.add(diffId);
-    List<Descriptor> layers = new ArrayList<>(base.manifest().layers());
-    layers.add(layerDescriptor);
-    ImageConfig config =
-        ImageConfig.create(
-            Instant.parse("2026-01-01T00:00:00Z"),
-            metadata.toLabels(),
-            diffIds,
-            List.of(
-                new ImageConfig.History("make-test-image.sh", "runtime test image"),
-                new ImageConfig.History("LateServiceImage", "services listening late")));
-    return store.putImage(config, Manifest.create(config.descriptor(), layers, Map.of()));
+    return DerivedImage.store(
+        dirs,
+        "runtime-test-tcp" + guestPort,
+        services(),
+        b ->
+            DerivedImage.metadata(
+                b,
+                "runtime-test-tcp" + guestPort,
+                "1",
+                List.of(
+                    new ApplianceMetadata.Port("http", 80, "tcp"),
+                    new ApplianceMetadata.Port("late-http", SILENT_PORT, "tcp"),
+                    new ApplianceMetadata.Port("late-banner", BANNER_PORT, "tcp"),
+                    new ApplianceMetadata.Port("nothing", NOTHING_PORT, "tcp")),
+                new ApplianceMetadata.HealthCheck("tcp", guestPort, null, 0, 300)),
+        Map.of());
   }
 
   private static TestLayer services() {
@@ -130,15 +73,5 @@ final class LateServiceImage {
         + "; exec "
         + command
         + "'\n";
-  }
-
-  private static Digest sha256(Path file, boolean uncompressed) throws IOException {
-    MessageDigest sha = Digest.newSha256();
-    try (InputStream raw = Files.newInputStream(file);
-        InputStream in =
-            new DigestInputStream(uncompressed ? new GZIPInputStream(raw) : raw, sha)) {
-      in.transferTo(java.io.OutputStream.nullOutputStream());
-    }
-    return Digest.fromSha256(sha.digest());
   }
 }
