@@ -15,7 +15,7 @@ final class TestRecipes {
 
   static Recipe base(Path dir) {
     return plain(
-        dir,
+        source(dir, "base.yaml"),
         "testbase",
         "1",
         new Recipe.Base("debian", "trixie", "minbase", null, List.of("main")),
@@ -26,7 +26,7 @@ final class TestRecipes {
 
   static Recipe child(Path dir, String name, Recipe parent, List<String> packages, Path file) {
     return new Recipe(
-        dir.resolve(name + ".yaml"),
+        source(dir, name + ".yaml"),
         name,
         "1.0",
         "test child",
@@ -85,12 +85,13 @@ final class TestRecipes {
   /** A child of {@code parent} that installs {@code packages} and applies {@code services}. */
   static Recipe withServices(
       Path dir, String name, Recipe parent, List<String> packages, Recipe.Services services) {
-    return plain(dir, name, "1.0", parent.base(), packages, services, parent);
+    return plain(
+        source(dir, name + ".yaml"), name, "1.0", parent.base(), packages, services, parent);
   }
 
   /** Packages and services only: no files, run steps, users, ports or parameters. */
   private static Recipe plain(
-      Path dir,
+      Path source,
       String name,
       String version,
       Recipe.Base base,
@@ -98,7 +99,7 @@ final class TestRecipes {
       Recipe.Services services,
       Recipe parent) {
     return new Recipe(
-        dir.resolve(name + ".yaml"),
+        source,
         name,
         version,
         "test " + name,
@@ -116,5 +117,22 @@ final class TestRecipes {
         null,
         List.of(),
         parent);
+  }
+
+  /**
+   * The recipe file {@code name} in {@code dir}, written (a stand-in body) when missing: a build
+   * records the digest of every recipe file it was given (BuildRecord).
+   */
+  private static Path source(Path dir, String name) {
+    Path file = dir.resolve(name);
+    try {
+      if (!Files.exists(file)) {
+        Files.createDirectories(dir);
+        Files.writeString(file, "# " + name + ": built as a record by TestRecipes\n");
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return file;
   }
 }
