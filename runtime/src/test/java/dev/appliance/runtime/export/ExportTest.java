@@ -340,7 +340,21 @@ class ExportTest {
         Path copy = tmp.resolve("containerdisk.qcow2");
         Files.copy(tar, copy);
         run("qemu-img", "check", copy.toString());
+        // Compressed: smaller than the plain qcow2 export, with the same disk inside.
+        run("qemu-img", "compare", copy.toString(), result.disk().toString());
+        assertTrue(
+            Files.size(copy) < Files.size(result.disk()),
+            Files.size(copy) + " vs " + Files.size(result.disk()));
       }
+      // 2 CPUs, 768 MiB: the smallest u1 type with 2 CPUs.
+      JsonNode labels =
+          new ObjectMapper()
+              .readTree(blob(pulled, manifest.get("config").get("digest").asText()).toFile())
+              .get("config")
+              .get("Labels");
+      assertEquals(
+          "u1.large", labels.get("instancetype.kubevirt.io/default-instancetype").asText());
+      assertEquals("debian", labels.get("instancetype.kubevirt.io/default-preference").asText());
 
       Path yaml = tmp.resolve("out/web-1.0-kubevirt.yaml");
       assertEquals(yaml, result.files().get(1));
