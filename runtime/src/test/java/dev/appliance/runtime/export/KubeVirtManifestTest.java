@@ -41,6 +41,11 @@ class KubeVirtManifestTest {
               "kubevirt.v1.DataVolumeTemplateSpec",
               "spec.dataVolumeTemplates[" + i + "]"));
     }
+    JsonNode disks =
+        vm.get("spec").get("template").get("spec").get("domain").get("devices").get("disks");
+    for (int i = 0; i < disks.size(); i++) {
+      errors.addAll(schema.check(disks.get(i), "kubevirt.v1.Disk", "disks[" + i + "]"));
+    }
     JsonNode volumes = vm.get("spec").get("template").get("spec").get("volumes");
     for (int i = 0; i < volumes.size(); i++) {
       JsonNode v = volumes.get(i);
