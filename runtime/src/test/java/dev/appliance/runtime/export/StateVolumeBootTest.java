@@ -13,6 +13,7 @@ import dev.appliance.runtime.disk.HostTool;
 import dev.appliance.runtime.disk.ImageFiles;
 import dev.appliance.runtime.disk.ImageLayers;
 import dev.appliance.runtime.disk.TestLayer;
+import dev.appliance.runtime.instance.ImageLimits;
 import dev.appliance.store.ImageStore;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -127,9 +129,9 @@ class StateVolumeBootTest {
                   dir.resolve("out"),
                   false,
                   null,
-                  java.util.Map.of(),
-                  java.util.Map.of(),
-                  dev.appliance.runtime.instance.ImageLimits.DEFAULTS,
+                  Map.of(),
+                  Map.of(),
+                  ImageLimits.DEFAULTS,
                   new StateVolume(List.of("/var/lib/appstate"), 64L << 20),
                   false));
       // What a blank DataVolume is: zeros, no filesystem.
