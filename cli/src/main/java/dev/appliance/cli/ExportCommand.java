@@ -4,9 +4,11 @@ import dev.appliance.runtime.export.ExportFormat;
 import dev.appliance.runtime.export.ExportOptions;
 import dev.appliance.runtime.export.ExportResult;
 import dev.appliance.runtime.export.Exporter;
+import dev.appliance.runtime.export.StateVolume;
 import dev.appliance.store.ImageStore;
 import dev.appliance.store.StoredImage;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -55,6 +57,30 @@ final class ExportCommand extends RegistryCommand {
               + " the image must then pass the signature policy (checked against the signatures its pull kept).")
   String kubevirt;
 
+  @Option(
+      names = "--state-dir",
+      paramLabel = "DIR",
+      description =
+          "A directory where the appliance keeps its state (repeatable; the recipe's state-dirs):"
+              + " the disk's boot entry names it, and the guest bind-mounts it from a disk with the"
+              + " serial appliance-state, formatted on the first boot; with --kubevirt the"
+              + " VirtualMachine gets that disk as a blank DataVolume.")
+  List<String> stateDirs = new ArrayList<>();
+
+  @Option(
+      names = "--state-size",
+      paramLabel = "SIZE",
+      converter = SizeConverter.class,
+      description = "Size of the KubeVirt state DataVolume, e.g. 10G (default: 1G).")
+  Long stateSize;
+
+  @Option(
+      names = "--kubevirt-persistent-root",
+      description =
+          "With --kubevirt: import the root disk into a DataVolume through CDI (registry source)"
+              + " instead of booting the ephemeral containerDisk.")
+  boolean persistentRoot;
+
   @Mixin PolicyOptions policy;
 
   @Mixin FirstBootOptions firstBoot;
@@ -71,6 +97,15 @@ final class ExportCommand extends RegistryCommand {
               + format.extension
               + " file");
     }
+    if (stateSize != null && stateDirs.isEmpty()) {
+      throw new ParameterException(spec.commandLine(), "--state-size needs --state-dir");
+    }
+    if (persistentRoot && kubevirt == null) {
+      throw new ParameterException(
+          spec.commandLine(), "--kubevirt-persistent-root needs --kubevirt");
+    }
+    StateVolume state =
+        new StateVolume(stateDirs, stateSize == null ? StateVolume.DEFAULT_BYTES : stateSize);
     ExportOptions options =
         new ExportOptions(
             format,
@@ -79,7 +114,9 @@ final class ExportCommand extends RegistryCommand {
             kubevirt,
             firstBoot.params(),
             firstBoot.secrets(System.in, registry),
-            limits.limits());
+            limits.limits(),
+            state,
+            persistentRoot);
     ImageStore store = store();
     StoredImage stored = store.get(image);
     if (kubevirt != null) {

@@ -77,6 +77,30 @@ class ExportCommandTest {
     assertTrue(run.err().contains("unknown export format 'vhd'"), run.err());
   }
 
+  @Test
+  void stateOptionsAreCheckedBeforeAnythingIsWritten() throws Exception {
+    Path home = dir.resolve("home");
+    Path out = dir.resolve("out");
+    CliProcess.Run injected =
+        CliProcess.run(
+            home, "export", "web:1.0", "--state-dir", "/var/lib/my sql", "-o", out.toString());
+    assertEquals(2, injected.exit(), injected.err());
+    assertTrue(injected.err().contains("state directory '/var/lib/my sql'"), injected.err());
+
+    CliProcess.Run sizeAlone =
+        CliProcess.run(home, "export", "web:1.0", "--state-size", "10G", "-o", out.toString());
+    assertEquals(2, sizeAlone.exit(), sizeAlone.err());
+    assertTrue(sizeAlone.err().contains("--state-size needs --state-dir"), sizeAlone.err());
+
+    CliProcess.Run rootAlone =
+        CliProcess.run(
+            home, "export", "web:1.0", "--kubevirt-persistent-root", "-o", out.toString());
+    assertEquals(2, rootAlone.exit(), rootAlone.err());
+    assertTrue(
+        rootAlone.err().contains("--kubevirt-persistent-root needs --kubevirt"), rootAlone.err());
+    assertTrue(Files.notExists(out), "nothing written");
+  }
+
   /**
    * A layer with stand-in kernel, initrd and UEFI loader: enough to build the disk, not to boot it.
    */

@@ -1,5 +1,6 @@
 package dev.appliance.runtime.export;
 
+import dev.appliance.common.InvalidInputException;
 import dev.appliance.runtime.instance.ImageLimits;
 import java.nio.file.Path;
 import java.util.Map;
@@ -15,6 +16,10 @@ import java.util.Map;
  * @param params first-boot parameters for a config disk written next to the disk
  * @param secrets first-boot secrets for that config disk
  * @param limits what the image may ask for (its disk size), checked before its disk is assembled
+ * @param state the persistent state volume the disk's boot entry expects ({@link StateVolume#NONE}:
+ *     none), attached in the KubeVirt manifest as a blank DataVolume
+ * @param persistentRoot KubeVirt: import the root disk into a DataVolume through CDI (registry
+ *     source) instead of booting the ephemeral containerDisk
  */
 public record ExportOptions(
     ExportFormat format,
@@ -23,10 +28,28 @@ public record ExportOptions(
     String kubevirtRef,
     Map<String, String> params,
     Map<String, byte[]> secrets,
-    ImageLimits limits) {
+    ImageLimits limits,
+    StateVolume state,
+    boolean persistentRoot) {
   public ExportOptions {
     params = Map.copyOf(params);
     secrets = Map.copyOf(secrets);
+    if (persistentRoot && kubevirtRef == null) {
+      throw new InvalidInputException(
+          "a persistent root disk is a KubeVirt output: give --kubevirt");
+    }
+  }
+
+  /** Without a state volume, with the containerDisk as root. */
+  public ExportOptions(
+      ExportFormat format,
+      Path outputDir,
+      boolean libvirt,
+      String kubevirtRef,
+      Map<String, String> params,
+      Map<String, byte[]> secrets,
+      ImageLimits limits) {
+    this(format, outputDir, libvirt, kubevirtRef, params, secrets, limits, StateVolume.NONE, false);
   }
 
   /** With the default limits. */

@@ -90,7 +90,7 @@ public final class Exporter {
       work = Files.createTempDirectory(options.outputDir(), ".export-");
       Path raw = work.resolve(name + ".raw");
       String rootPartUuid = uuid(image, "root-partition");
-      writeRawDisk(image, metadata, raw, rootPartUuid, work);
+      writeRawDisk(image, metadata, raw, rootPartUuid, options.state(), work);
 
       if (options.format() != ExportFormat.RAW) {
         progress.stage("converting to " + options.format().extension);
@@ -126,12 +126,19 @@ public final class Exporter {
             options.format() == ExportFormat.QCOW2
                 ? disk
                 : toQcow2(raw, work.resolve("containerdisk.qcow2"), work);
+        // Compressed for the registry: the containerDisk is pulled by every node that runs it.
+        qcow2 = compressedQcow2(qcow2, work.resolve("containerdisk-compressed.qcow2"), work);
         progress.stage("pushing the KubeVirt containerDisk to " + options.kubevirtRef());
-        containerDisk = kubeVirt.publish(qcow2, options.kubevirtRef(), work);
+        containerDisk = kubeVirt.publish(qcow2, options.kubevirtRef(), metadata, work);
         made.add(
             Files.writeString(
                 work.resolve(name + "-kubevirt.yaml"),
-                KubeVirt.manifest(metadata, name, containerDisk),
+                KubeVirt.manifest(
+                    metadata,
+                    name,
+                    containerDisk,
+                    new KubeVirt.Storage(
+                        options.state(), options.persistentRoot(), Files.size(raw))),
                 StandardCharsets.UTF_8));
       }
       List<Path> written = new ArrayList<>();
@@ -147,7 +154,12 @@ public final class Exporter {
   }
 
   private void writeRawDisk(
-      ImageLayers image, ApplianceMetadata metadata, Path raw, String rootPartUuid, Path work)
+      ImageLayers image,
+      ApplianceMetadata metadata,
+      Path raw,
+      String rootPartUuid,
+      StateVolume state,
+      Path work)
       throws IOException {
     if (disks.anyCached(image).isEmpty()) {
       progress.stage("assembling the root disk (once per image)");
@@ -181,7 +193,7 @@ public final class Exporter {
             uuid(image, "disk"),
             uuid(image, "esp"),
             rootPartUuid,
-            metadata.kernelCmdline()),
+            (metadata.kernelCmdline() + " " + state.kernelArgument()).strip()),
         raw,
         work);
   }
@@ -200,6 +212,23 @@ public final class Exporter {
             qcow2.toString()),
         work);
     return qcow2;
+  }
+
+  private static Path compressedQcow2(Path qcow2, Path compressed, Path work) {
+    HostTool.run(
+        List.of(
+            "qemu-img",
+            "convert",
+            "-q",
+            "-c",
+            "-f",
+            "qcow2",
+            "-O",
+            "qcow2",
+            qcow2.toString(),
+            compressed.toString()),
+        work);
+    return compressed;
   }
 
   private static Path publish(Path file, Path dir) throws IOException {

@@ -41,6 +41,25 @@ final class KubeVirt {
   /** KubeVirt's virt-launcher runs QEMU as this user. */
   static final int QEMU_UID = 107;
 
+  /** Labels KubeVirt reads from a containerDisk to infer a VM's instance type and preference. */
+  static final String INSTANCETYPE_LABEL = "instancetype.kubevirt.io/default-instancetype";
+
+  static final String PREFERENCE_LABEL = "instancetype.kubevirt.io/default-preference";
+
+  /** common-instancetypes' preference for Debian guests (the appliances' base). */
+  static final String PREFERENCE = "debian";
+
+  /**
+   * What the VirtualMachine keeps beyond the containerDisk.
+   *
+   * @param state the state volume (a blank DataVolume), or {@link StateVolume#NONE}
+   * @param persistentRoot import the root disk through CDI instead of the containerDisk
+   * @param rootBytes virtual size of the root disk, what its DataVolume must hold
+   */
+  record Storage(StateVolume state, boolean persistentRoot, long rootBytes) {
+    static final Storage EPHEMERAL = new Storage(StateVolume.NONE, false, 0);
+  }
+
   private final ImageStore store;
   private final RegistryOptions registryOptions;
   private final TransferListener listener;
@@ -57,7 +76,7 @@ final class KubeVirt {
    * @return {@code ref@digest}, what the VirtualMachine pulls
    */
   @SuppressWarnings("try") // the store lock is held for the block, never used in it
-  String publish(Path qcow2, String ref, Path work) throws IOException {
+  String publish(Path qcow2, String ref, ApplianceMetadata metadata, Path work) throws IOException {
     Path layer = work.resolve("containerdisk-layer.tar.gz");
     MessageDigest diffId = Digest.newSha256();
     try (OutputStream file = Files.newOutputStream(layer);
@@ -82,7 +101,11 @@ final class KubeVirt {
       ImageConfig config =
           ImageConfig.create(
               Instant.EPOCH,
-              Map.of(),
+              Map.of(
+                  INSTANCETYPE_LABEL,
+                  instancetype(metadata.cpus(), metadata.memoryMiB()),
+                  PREFERENCE_LABEL,
+                  PREFERENCE),
               List.of(Digest.fromSha256(diffId.digest())),
               List.of(
                   new ImageConfig.History(
@@ -116,8 +139,39 @@ final class KubeVirt {
     return colon > slash ? withoutDigest.substring(0, colon) : withoutDigest;
   }
 
-  /** A VirtualMachine and (when the image has ports) a Service, as one multi-document YAML file. */
+  /**
+   * The smallest of KubeVirt's common "u1" instance types (general purpose) with at least the
+   * image's CPUs and memory; the VirtualMachine itself sets both explicitly.
+   */
+  static String instancetype(int cpus, long memoryMiB) {
+    record Type(String name, int cpus, long memoryMiB) {}
+    List<Type> types =
+        List.of(
+            new Type("u1.nano", 1, 512),
+            new Type("u1.micro", 1, 1024),
+            new Type("u1.small", 1, 2048),
+            new Type("u1.medium", 1, 4096),
+            new Type("u1.large", 2, 8192),
+            new Type("u1.xlarge", 4, 16384),
+            new Type("u1.2xlarge", 8, 32768));
+    return types.stream()
+        .filter(t -> t.cpus() >= cpus && t.memoryMiB() >= memoryMiB)
+        .findFirst()
+        .orElse(types.get(types.size() - 1))
+        .name();
+  }
+
+  /** Without a state volume, the containerDisk as root. */
   static String manifest(ApplianceMetadata metadata, String name, String containerDisk) {
+    return manifest(metadata, name, containerDisk, Storage.EPHEMERAL);
+  }
+
+  /**
+   * A VirtualMachine (with DataVolume templates for the state volume and, when asked, the root
+   * disk) and, when the image has ports, a Service, as one multi-document YAML file.
+   */
+  static String manifest(
+      ApplianceMetadata metadata, String name, String containerDisk, Storage storage) {
     String vm = dnsName(name);
     Map<String, Object> labels = Map.of("app.kubernetes.io/name", vm);
     List<Object> vmPorts = new ArrayList<>();
@@ -137,6 +191,12 @@ final class KubeVirt {
               protocol));
     }
     Map<String, Object> iface = map("name", "default", "masquerade", Map.of());
+    List<Object> disks =
+        new ArrayList<>(
+            List.of(
+                map("name", "rootdisk", "disk", map("bus", "virtio")),
+                map("name", "params", "disk", map("bus", "virtio"))));
+    List<Object> volumes = new ArrayList<>();
     if (!vmPorts.isEmpty()) {
       iface.put("ports", vmPorts);
     }
@@ -157,31 +217,35 @@ final class KubeVirt {
                     "cpu", map("cores", metadata.cpus()),
                     "memory", map("guest", metadata.memoryMiB() + "Mi"),
                     "firmware", map("bootloader", map("efi", map("secureBoot", false))),
-                    "devices",
-                        map(
-                            "disks",
-                            List.of(
-                                map("name", "rootdisk", "disk", map("bus", "virtio")),
-                                map("name", "params", "disk", map("bus", "virtio"))),
-                            "interfaces",
-                            interfaces)),
+                    "devices", map("disks", disks, "interfaces", interfaces)),
             "networks", networks,
-            "volumes",
-                List.of(
-                    map("name", "rootdisk", "containerDisk", map("image", containerDisk)),
-                    // First-boot parameters: a Secret with one key per parameter, seen by the
-                    // guest as a config disk labelled appliance-cfg (docs/export.md).
-                    map(
-                        "name",
-                        "params",
-                        "secret",
-                        map(
-                            "secretName",
-                            vm + "-params",
-                            "volumeLabel",
-                            "appliance-cfg",
-                            "optional",
-                            true))));
+            "volumes", volumes);
+    List<Object> templates = new ArrayList<>();
+    if (storage.persistentRoot()) {
+      // CDI imports the containerDisk image (by digest) once; the VM then boots that copy.
+      templates.add(
+          dataVolume(
+              vm + "-root",
+              map("registry", map("url", "docker://" + containerDisk)),
+              quantity(storage.rootBytes())));
+      volumes.add(map("name", "rootdisk", "dataVolume", map("name", vm + "-root")));
+    } else {
+      volumes.add(map("name", "rootdisk", "containerDisk", map("image", containerDisk)));
+    }
+    volumes.add(
+        // First-boot parameters: a Secret with one key per parameter, seen by the
+        // guest as a config disk labelled appliance-cfg (docs/export.md).
+        map(
+            "name",
+            "params",
+            "secret",
+            map("secretName", vm + "-params", "volumeLabel", "appliance-cfg", "optional", true)));
+    if (storage.state().present()) {
+      // The guest finds the volume by this serial and formats it on the first boot.
+      disks.add(map("name", "state", "serial", StateVolume.SERIAL, "disk", map("bus", "virtio")));
+      volumes.add(map("name", "state", "dataVolume", map("name", vm + "-state")));
+      templates.add(dataVolume(vm + "-state", map("blank", Map.of()), storage.state().quantity()));
+    }
     ApplianceMetadata.HealthCheck h = metadata.health();
     if (h != null) {
       Map<String, Object> probe =
@@ -193,6 +257,12 @@ final class KubeVirt {
       probe.put("failureThreshold", Math.max(3, h.timeoutSeconds() / 5));
       vmSpec.put("readinessProbe", probe);
     }
+    Map<String, Object> machineSpec = map("runStrategy", "Always");
+    if (!templates.isEmpty()) {
+      // Owned by the VirtualMachine: kept across restarts and image upgrades, deleted with it.
+      machineSpec.put("dataVolumeTemplates", templates);
+    }
+    machineSpec.put("template", map("metadata", map("labels", labels), "spec", vmSpec));
     Map<String, Object> machine =
         map(
             "apiVersion",
@@ -208,11 +278,7 @@ final class KubeVirt {
                 "annotations",
                 map("dev.appliance.image", metadata.name() + ":" + metadata.version())),
             "spec",
-            map(
-                "runStrategy",
-                "Always",
-                "template",
-                map("metadata", map("labels", labels), "spec", vmSpec)));
+            machineSpec);
     StringBuilder yaml = new StringBuilder(yaml(machine));
     if (!servicePorts.isEmpty()) {
       yaml.append(
@@ -228,6 +294,21 @@ final class KubeVirt {
                   map("selector", labels, "ports", servicePorts))));
     }
     return yaml.toString();
+  }
+
+  /** A CDI DataVolume template; the storage profile of the cluster picks access and volume mode. */
+  private static Map<String, Object> dataVolume(
+      String name, Map<String, Object> source, String size) {
+    return map(
+        "metadata",
+        map("name", name),
+        "spec",
+        map("source", source, "storage", map("resources", map("requests", map("storage", size)))));
+  }
+
+  /** Kubernetes quantity, rounded up to whole MiB. */
+  static String quantity(long bytes) {
+    return ((bytes + (1L << 20) - 1) >> 20) + "Mi";
   }
 
   private static final YAMLMapper YAML =

@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -109,37 +110,9 @@ class ExportBootTest {
               metadata,
               new ExportOptions(format, dir.resolve("out"), false, null));
 
-      Path vars = dir.resolve("OVMF_VARS.fd");
-      Files.copy(Path.of("/usr/share/OVMF/OVMF_VARS_4M.fd"), vars);
       int port = freePort();
       Path console = dir.resolve("console.log");
-      Process qemu =
-          new ProcessBuilder(
-                  "qemu-system-x86_64",
-                  "-machine",
-                  "q35",
-                  "-accel",
-                  "tcg",
-                  "-m",
-                  "1024",
-                  "-display",
-                  "none",
-                  "-no-reboot",
-                  "-drive",
-                  "if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd",
-                  "-drive",
-                  "if=pflash,format=raw,file=" + vars,
-                  "-drive",
-                  "if=virtio,format=" + format.extension + ",file=" + result.disk(),
-                  "-netdev",
-                  "user,id=n0,hostfwd=tcp:127.0.0.1:" + port + "-:80",
-                  "-device",
-                  "virtio-net-pci,netdev=n0",
-                  "-serial",
-                  "file:" + console)
-              .redirectErrorStream(true)
-              .redirectOutput(dir.resolve("qemu.log").toFile())
-              .start();
+      Process qemu = startQemu(dir, result.disk(), format.extension, port, List.of());
       try {
         long start = System.nanoTime();
         boolean healthy = waitForHttp(port, qemu);
@@ -158,7 +131,48 @@ class ExportBootTest {
     }
   }
 
-  private static boolean waitForHttp(int port, Process qemu) throws InterruptedException {
+  /**
+   * Boots {@code disk} under OVMF on TCG with fresh UEFI variables in {@code dir}, the guest's port
+   * 80 forwarded to 127.0.0.1:{@code port}, the serial console in {@code dir}/console.log.
+   */
+  static Process startQemu(Path dir, Path disk, String format, int port, List<String> extra)
+      throws IOException {
+    Path vars = dir.resolve("OVMF_VARS.fd");
+    Files.copy(
+        Path.of("/usr/share/OVMF/OVMF_VARS_4M.fd"), vars, StandardCopyOption.REPLACE_EXISTING);
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                "qemu-system-x86_64",
+                "-machine",
+                "q35",
+                "-accel",
+                "tcg",
+                "-m",
+                "1024",
+                "-display",
+                "none",
+                "-no-reboot",
+                "-drive",
+                "if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd",
+                "-drive",
+                "if=pflash,format=raw,file=" + vars,
+                "-drive",
+                "if=virtio,format=" + format + ",file=" + disk,
+                "-netdev",
+                "user,id=n0,hostfwd=tcp:127.0.0.1:" + port + "-:80",
+                "-device",
+                "virtio-net-pci,netdev=n0",
+                "-serial",
+                "file:" + dir.resolve("console.log")));
+    command.addAll(extra);
+    return new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(dir.resolve("qemu.log").toFile())
+        .start();
+  }
+
+  static boolean waitForHttp(int port, Process qemu) throws InterruptedException {
     long deadline = System.nanoTime() + BOOT_TIMEOUT.toNanos();
     while (System.nanoTime() < deadline && qemu.isAlive()) {
       try {
@@ -178,7 +192,7 @@ class ExportBootTest {
     return false;
   }
 
-  private static String tail(Path console) throws IOException {
+  static String tail(Path console) throws IOException {
     if (!Files.exists(console)) {
       return "(no console output)";
     }
@@ -186,7 +200,7 @@ class ExportBootTest {
     return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
   }
 
-  private static int freePort() throws IOException {
+  static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
     }

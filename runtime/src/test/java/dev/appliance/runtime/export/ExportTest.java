@@ -19,6 +19,7 @@ import dev.appliance.runtime.disk.HostTool;
 import dev.appliance.runtime.disk.ImageFiles;
 import dev.appliance.runtime.disk.ImageLayers;
 import dev.appliance.runtime.disk.TestLayer;
+import dev.appliance.runtime.instance.ImageLimits;
 import dev.appliance.store.ImageStore;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -340,7 +341,21 @@ class ExportTest {
         Path copy = tmp.resolve("containerdisk.qcow2");
         Files.copy(tar, copy);
         run("qemu-img", "check", copy.toString());
+        // Compressed: smaller than the plain qcow2 export, with the same disk inside.
+        run("qemu-img", "compare", copy.toString(), result.disk().toString());
+        assertTrue(
+            Files.size(copy) < Files.size(result.disk()),
+            Files.size(copy) + " vs " + Files.size(result.disk()));
       }
+      // 2 CPUs, 768 MiB: the smallest u1 type with 2 CPUs.
+      JsonNode labels =
+          new ObjectMapper()
+              .readTree(blob(pulled, manifest.get("config").get("digest").asText()).toFile())
+              .get("config")
+              .get("Labels");
+      assertEquals(
+          "u1.large", labels.get("instancetype.kubevirt.io/default-instancetype").asText());
+      assertEquals("debian", labels.get("instancetype.kubevirt.io/default-preference").asText());
 
       Path yaml = tmp.resolve("out/web-1.0-kubevirt.yaml");
       assertEquals(yaml, result.files().get(1));
@@ -362,6 +377,50 @@ class ExportTest {
       assertEquals(80, service.get("spec").get("ports").get(0).get("port").asInt());
       assertEquals(
           "web-1-0", service.get("spec").get("selector").get("app.kubernetes.io/name").asText());
+    }
+  }
+
+  @Test
+  void kubevirtWithStateAndPersistentRootNamesThePushedDiskAndItsSize() throws Exception {
+    try (RegistryServer registry = RegistryServer.plain(tmp.resolve("registry"))) {
+      ExportResult result =
+          exporter(RegistryOptions.defaults())
+              .export(
+                  image,
+                  METADATA,
+                  new ExportOptions(
+                      ExportFormat.RAW,
+                      tmp.resolve("out"),
+                      false,
+                      registry.host() + "/appliances/web-disk:1.0",
+                      Map.of(),
+                      Map.of(),
+                      ImageLimits.DEFAULTS,
+                      new StateVolume(List.of("/var/lib/web"), 2L << 30),
+                      true));
+      Path yaml = tmp.resolve("out/web-1.0-kubevirt.yaml");
+      JsonNode vm =
+          new YAMLMapper()
+              .readValues(new YAMLMapper().getFactory().createParser(yaml.toFile()), JsonNode.class)
+              .readAll()
+              .get(0);
+      JsonNode root = vm.get("spec").get("dataVolumeTemplates").get(0).get("spec");
+      assertEquals(
+          "docker://" + result.containerDisk(),
+          root.get("source").get("registry").get("url").asText());
+      String size = root.get("storage").get("resources").get("requests").get("storage").asText();
+      assertEquals(
+          (Files.size(result.disk()) + (1 << 20) - 1) >> 20,
+          Long.parseLong(size.replace("Mi", "")),
+          "the root DataVolume holds the whole disk");
+      JsonNode state = vm.get("spec").get("dataVolumeTemplates").get(1).get("spec");
+      assertEquals(
+          "2048Mi", state.get("storage").get("resources").get("requests").get("storage").asText());
+      String mtoolsImage = result.disk() + "@@" + (1 << 20);
+      assertTrue(
+          run("mtype", "-i", mtoolsImage, "::/loader/entries/appliance.conf")
+              .contains(" quiet appliance.state=/var/lib/web"),
+          "the boot entry names the state dir");
     }
   }
 

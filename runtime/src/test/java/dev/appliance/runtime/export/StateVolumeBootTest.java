@@ -1,0 +1,203 @@
+package dev.appliance.runtime.export;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.appliance.common.HostTools;
+import dev.appliance.oci.ApplianceMetadata;
+import dev.appliance.registry.RegistryOptions;
+import dev.appliance.registry.TransferListener;
+import dev.appliance.runtime.disk.DiskAssembler;
+import dev.appliance.runtime.disk.HostTool;
+import dev.appliance.runtime.disk.ImageFiles;
+import dev.appliance.runtime.disk.ImageLayers;
+import dev.appliance.runtime.disk.TestLayer;
+import dev.appliance.runtime.instance.ImageLimits;
+import dev.appliance.store.ImageStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.RandomAccessFile;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The state volume an exported disk expects keeps the appliance's data across a restart from a
+ * fresh root disk, as a KubeVirt VM with a blank DataVolume does across restarts and upgrades of
+ * its containerDisk. Plain qemu-system-x86_64 (OVMF, TCG) plays KubeVirt's part: the state volume
+ * is a blank raw file attached with the serial the manifest gives the DataVolume's disk. The image
+ * is a small Debian trixie (mmdebstrap) whose record-boot unit appends the boot id to a file in the
+ * state directory /var/lib/appstate, which busybox httpd serves; the first-boot script under test
+ * is the base recipe's, added as a layer on top.
+ */
+@Tag("boot")
+class StateVolumeBootTest {
+  private static final Path WORK = Path.of("target/state-boot").toAbsolutePath();
+  private static final Path FIRSTBOOT = Path.of("../recipes/base/files").toAbsolutePath();
+  private static Path rootfs;
+
+  @BeforeAll
+  static void buildImage() throws IOException {
+    assumeTrue(HostTools.isRoot(), "mmdebstrap builds the test image as root");
+    Files.createDirectories(WORK);
+    rootfs = WORK.resolve("rootfs.tar");
+    if (Files.exists(rootfs)) {
+      return;
+    }
+    Path hook = WORK.resolve("customize.sh");
+    Files.writeString(
+        hook,
+        """
+        #!/bin/sh
+        set -e
+        R="$1"
+        mkdir -p "$R/etc/systemd/network" "$R/var/lib/appstate"
+        printf '[Match]\\nName=en* eth*\\n[Network]\\nDHCP=ipv4\\n' > "$R/etc/systemd/network/10-any.network"
+        echo ok > "$R/var/lib/appstate/healthz"
+        printf '[Unit]\\nAfter=local-fs.target\\n[Service]\\nType=oneshot\\nExecStart=/bin/sh -c "cat /proc/sys/kernel/random/boot_id >> /var/lib/appstate/boots; sync"\\n[Install]\\nWantedBy=multi-user.target\\n' > "$R/etc/systemd/system/record-boot.service"
+        printf '[Unit]\\nAfter=network.target record-boot.service\\n[Service]\\nExecStart=/bin/busybox httpd -f -p 80 -h /var/lib/appstate\\n[Install]\\nWantedBy=multi-user.target\\n' > "$R/etc/systemd/system/healthz.service"
+        chroot "$R" systemctl enable systemd-networkd record-boot.service healthz.service
+        """);
+    Path partial = WORK.resolve("rootfs.tar.part");
+    HostTool.run(
+        List.of(
+            "mmdebstrap",
+            "--quiet",
+            "--variant=minbase",
+            "--format=tar",
+            "--include=systemd-sysv,udev,linux-image-cloud-amd64,systemd-boot-efi,busybox,e2fsprogs",
+            "--customize-hook=sh " + hook + " \"$1\"",
+            "trixie",
+            partial.toString()),
+        WORK);
+    Files.move(partial, rootfs, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  @Test
+  void stateWrittenBeforeARestartFromAFreshRootDiskIsStillThere() throws Exception {
+    Path dir = Files.createTempDirectory(WORK, "run-");
+    try {
+      ApplianceMetadata metadata =
+          new ApplianceMetadata(
+              "statecheck",
+              "1",
+              List.of(new ApplianceMetadata.Port("http", 80, "tcp")),
+              new ApplianceMetadata.HealthCheck("http", 80, "/healthz", 200, 300),
+              1024,
+              1,
+              2L << 30,
+              null,
+              "",
+              List.of());
+      Path firstboot =
+          new TestLayer()
+              .dir("usr/lib/appliance", 0755, 0, 0)
+              .file(
+                  "usr/lib/appliance/appliance-firstboot",
+                  Files.readAllBytes(FIRSTBOOT.resolve("appliance-firstboot")),
+                  0755)
+              .file(
+                  "etc/systemd/system/appliance-firstboot.service",
+                  Files.readAllBytes(FIRSTBOOT.resolve("appliance-firstboot.service")),
+                  0644)
+              .symlink(
+                  "etc/systemd/system/sysinit.target.wants/appliance-firstboot.service",
+                  "/etc/systemd/system/appliance-firstboot.service")
+              .writeTo(dir.resolve("firstboot.tar.gz"));
+      Exporter exporter =
+          new Exporter(
+              new DiskAssembler(dir.resolve("disks")),
+              new ImageFiles(dir.resolve("files")),
+              ImageStore.open(dir.resolve("store")),
+              RegistryOptions.defaults(),
+              new TransferListener() {});
+      ExportResult result =
+          exporter.export(
+              new ImageLayers("statecheck:1", "sha256:57a7e", List.of(rootfs, firstboot)),
+              metadata,
+              new ExportOptions(
+                  ExportFormat.QCOW2,
+                  dir.resolve("out"),
+                  false,
+                  null,
+                  Map.of(),
+                  Map.of(),
+                  ImageLimits.DEFAULTS,
+                  new StateVolume(List.of("/var/lib/appstate"), 64L << 20),
+                  false));
+      // What a blank DataVolume is: zeros, no filesystem.
+      Path state = dir.resolve("state.img");
+      try (RandomAccessFile f = new RandomAccessFile(state.toFile(), "rw")) {
+        f.setLength(64L << 20);
+      }
+
+      List<String> first = bootAndReadBoots(dir.resolve("boot1"), result.disk(), state);
+      assertEquals(1, first.size(), "first boot recorded once: " + first);
+      assertEquals(
+          "appliance-state",
+          ExportTest.run("blkid", "-o", "value", "-s", "LABEL", state.toString()).strip(),
+          "the blank volume was formatted and labelled by the guest");
+
+      List<String> second = bootAndReadBoots(dir.resolve("boot2"), result.disk(), state);
+      assertEquals(2, second.size(), "both boots recorded on the state volume: " + second);
+      assertEquals(first.get(0), second.get(0), "the first boot's record survived the restart");
+      assertTrue(!second.get(0).equals(second.get(1)), "two different boots");
+    } finally {
+      HostTool.run(List.of("rm", "-rf", dir.toString()), WORK);
+    }
+  }
+
+  /**
+   * Boots a fresh copy of the exported root disk with {@code state} attached as the state volume,
+   * waits for the health check (served from the state dir, so it also proves the dir was
+   * initialised from the image), and returns the boot records the guest keeps there.
+   */
+  private static List<String> bootAndReadBoots(Path dir, Path disk, Path state) throws Exception {
+    Files.createDirectories(dir);
+    Path root = Files.copy(disk, dir.resolve("root.qcow2"));
+    int port = ExportBootTest.freePort();
+    Process qemu =
+        ExportBootTest.startQemu(
+            dir,
+            root,
+            "qcow2",
+            port,
+            List.of(
+                "-drive",
+                "if=none,id=state,format=raw,file=" + state,
+                "-device",
+                "virtio-blk-pci,drive=state,serial=" + StateVolume.SERIAL));
+    try {
+      long start = System.nanoTime();
+      boolean healthy = ExportBootTest.waitForHttp(port, qemu);
+      System.err.println(
+          "state volume boot: healthy after "
+              + (System.nanoTime() - start) / 1_000_000_000L
+              + " s");
+      assertTrue(
+          healthy,
+          "no HTTP 200 from /healthz; console ends with:\n"
+              + ExportBootTest.tail(dir.resolve("console.log")));
+      String console = Files.readString(dir.resolve("console.log"), StandardCharsets.ISO_8859_1);
+      assertTrue(console.contains("appliance.state=/var/lib/appstate"), "boot entry names the dir");
+      HttpURLConnection c =
+          (HttpURLConnection)
+              URI.create("http://127.0.0.1:" + port + "/boots").toURL().openConnection();
+      assertEquals(200, c.getResponseCode());
+      try (InputStream in = c.getInputStream()) {
+        return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+      }
+    } finally {
+      qemu.destroyForcibly().waitFor();
+    }
+  }
+}
