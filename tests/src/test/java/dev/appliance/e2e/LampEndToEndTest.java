@@ -121,59 +121,105 @@ class LampEndToEndTest {
             });
 
     String row = "row-" + UUID.randomUUID();
-    step(
-        "4. write a row, stop, start: the row is still there",
-        () -> {
-          HttpResponse<String> posted =
-              post(firstUrl, "message=" + URLEncoder.encode(row, StandardCharsets.UTF_8));
-          assertEquals(303, posted.statusCode(), posted.body());
-          assertTrue(get(firstUrl).body().contains(row), "row not shown after the write");
-          cli.run(STOP, "stop", "lamp-a").assertSuccess();
-          String url =
-              urlOf(
-                  cli.run(BOOT, "start", "--timeout", HEALTH_TIMEOUT_SECONDS, "lamp-a")
-                      .assertSuccess());
-          assertTrue(get(url).body().contains(row), "row lost across stop/start");
-          return null;
-        });
+    String url =
+        step(
+            "4. write a row, stop, start: the row is still there",
+            () -> {
+              HttpResponse<String> posted =
+                  post(firstUrl, "message=" + URLEncoder.encode(row, StandardCharsets.UTF_8));
+              assertEquals(303, posted.statusCode(), posted.body());
+              assertTrue(get(firstUrl).body().contains(row), "row not shown after the write");
+              cli.run(STOP, "stop", "lamp-a").assertSuccess();
+              String restarted =
+                  urlOf(
+                      cli.run(BOOT, "start", "--timeout", HEALTH_TIMEOUT_SECONDS, "lamp-a")
+                          .assertSuccess());
+              assertTrue(get(restarted).body().contains(row), "row lost across stop/start");
+              return restarted;
+            });
 
     step(
-        "5. version 1.1.1 on the same volume: the row is still there",
+        "5. upgrade to version 1.1.1 on the same volume: the row is still there",
         () -> {
-          Path recipe = copyRecipeWithVersion(work.resolve("recipes-1.1.1"), "1.1.1");
+          Path recipe = copyRecipe(work.resolve("recipes-1.1.1"), "1.1.1", false);
           cli.run(BUILD, "build", recipe.toString()).assertSuccess();
-          cli.run(STOP, "stop", "lamp-a").assertSuccess();
-          cli.run(STOP, "rm", "lamp-a").assertSuccess();
-          startedInstances.remove("lamp-a");
-          String url = run("lamp:1.1.1", "lamp-b", "uml", "--volume", "lamp-data:/var/lib/mysql");
+          CliResult upgraded =
+              cli.run(BOOT, "upgrade", "--timeout", HEALTH_TIMEOUT_SECONDS, "lamp-a", "lamp:1.1.1")
+                  .assertSuccess();
+          System.err.printf(
+              "[lamp] upgrade 1.1.0 -> 1.1.1 on uml: %.1f s%n",
+              upgraded.elapsed().toMillis() / 1000.0);
           HttpResponse<String> page = get(url);
           assertEquals(200, page.statusCode(), page.body());
           assertTrue(page.body().contains(row), "row lost on upgrade:\n" + page.body());
           assertEquals("1", entryCount(page.body()));
-          String logs = cli.run("logs", "lamp-b").assertSuccess().stdout();
+          String logs = cli.run("logs", "lamp-a").assertSuccess().stdout();
           assertTrue(logs.contains("lamp-setup: using the password stored with the data"), logs);
           return null;
         });
 
     step(
-        "6. rm -f: no process of the instance is left",
+        "6. upgrade to a broken 1.1.2 (health never passes): rolled back to 1.1.1, row kept",
         () -> {
-          Path dir = cli.dirs().instances().resolve("lamp-b");
+          Path recipe = copyRecipe(work.resolve("recipes-1.1.2"), "1.1.2", true);
+          cli.run(BUILD, "build", recipe.toString()).assertSuccess();
+          CliResult broken = cli.run(BOOT, "upgrade", "lamp-a", "lamp:1.1.2").assertExit(1);
+          System.err.printf(
+              "[lamp] failed upgrade and automatic rollback on uml: %.1f s%n",
+              broken.elapsed().toMillis() / 1000.0);
+          String error = broken.stderr();
+          assertTrue(error.contains("upgrade to lamp:1.1.2 failed"), error);
+          assertTrue(error.contains("rolled back: lamp-a runs lamp:1.1.1 again"), error);
+          HttpResponse<String> page = get(url);
+          assertEquals(200, page.statusCode(), page.body());
+          assertTrue(page.body().contains(row), "row lost by the rollback:\n" + page.body());
+          String history = cli.run("inspect", "lamp-a").assertSuccess().stdout();
+          assertTrue(history.contains("lamp:1.1.2"), history);
+          return null;
+        });
+
+    step(
+        "7. back up the volume to a registry, restore it in a fresh home, run: the row is back",
+        () -> {
+          ApplianceCli fresh = ApplianceCli.forTest("lamp-restore");
+          try (LocalRegistry registry =
+              LocalRegistry.builder(work.resolve("backup-registry")).start()) {
+            String backup = registry.address() + "/ops/lamp-data:backup";
+            cli.run(BOOT, "volume", "backup", "--stop", "lamp-data", backup).assertSuccess();
+            assertTrue(get(url).body().contains(row), "the instance did not come back");
+            fresh.run(TRANSFER, "volume", "restore", backup, "lamp-data").assertSuccess();
+          }
+          String restoredUrl =
+              runIn(fresh, image, "lamp-r", "uml", "--volume", "lamp-data:/var/lib/mysql");
+          try {
+            HttpResponse<String> page = get(restoredUrl);
+            assertTrue(page.body().contains(row), "row not restored:\n" + page.body());
+          } finally {
+            fresh.run(STOP, "rm", "-f", "lamp-r").assertSuccess();
+          }
+          return null;
+        });
+
+    step(
+        "8. rm -f: no process of the instance is left",
+        () -> {
+          Path dir = cli.dirs().instances().resolve("lamp-a");
           assertFalse(
               processesOf(dir).isEmpty(), "test cannot see the running instance's processes");
-          cli.run(STOP, "rm", "-f", "lamp-b").assertSuccess();
-          startedInstances.remove("lamp-b");
+          cli.run(STOP, "rm", "-f", "lamp-a").assertSuccess();
+          startedInstances.remove("lamp-a");
           assertEquals(List.of(), processesOf(dir));
           assertFalse(Files.exists(dir), dir + " still exists");
           return null;
         });
 
     step(
-        "7. boot the pulled image on tcg with a secret, to the health check",
+        "9. boot the pulled image on tcg with a secret, to the health check",
         () -> {
           String password = "Tcg-" + UUID.randomUUID();
-          String url = runWithStdin(password, image, "lamp-t", "tcg", "--secret", "db_password=-");
-          assertEquals(200, get(url).statusCode());
+          String tcgUrl =
+              runWithStdin(password, image, "lamp-t", "tcg", "--secret", "db_password=-");
+          assertEquals(200, get(tcgUrl).statusCode());
           String logs = cli.run("logs", "lamp-t").assertSuccess().stdout();
           assertTrue(logs.contains("lamp-setup: using the db_password secret"), logs);
           assertFalse(logs.contains(password), "the secret is in the console log");
@@ -189,6 +235,20 @@ class LampEndToEndTest {
 
   private String run(String image, String name, String engine, String... extra) {
     return runWithStdin(null, image, name, engine, extra);
+  }
+
+  /** As {@link #run}, with another home's CLI (the instance is not removed after the test). */
+  private String runIn(
+      ApplianceCli other, String image, String name, String engine, String... extra) {
+    ApplianceCli mine = cli;
+    cli = other;
+    try {
+      String url = runWithStdin(null, image, name, engine, extra);
+      startedInstances.remove(name);
+      return url;
+    } finally {
+      cli = mine;
+    }
   }
 
   /**
@@ -255,12 +315,23 @@ class LampEndToEndTest {
         HttpResponse.BodyHandlers.ofString());
   }
 
-  /** recipes/lamp and recipes/base copied under {@code root}, lamp.yaml with another version. */
-  private static Path copyRecipeWithVersion(Path root, String version) throws IOException {
+  /**
+   * recipes/lamp and recipes/base copied under {@code root}, lamp.yaml with another version; when
+   * {@code broken}, a health check that never passes (a path nothing serves) within 60 s.
+   */
+  private static Path copyRecipe(Path root, String version, boolean broken) throws IOException {
     Path recipe = E2eEnvironment.copyRecipes(root, "base", "lamp").resolve("lamp/lamp.yaml");
     String yaml = Files.readString(recipe);
     String changed = yaml.replaceFirst("(?m)^version: .*$", "version: " + version);
     assertFalse(yaml.equals(changed), "no version line in " + recipe);
+    if (broken) {
+      String unhealthy =
+          changed
+              .replaceFirst("(?m)^  path: /healthz$", "  path: /never-served")
+              .replaceFirst("(?m)^  timeout: 600$", "  timeout: 60");
+      assertFalse(unhealthy.equals(changed), "no health check to break in " + recipe);
+      changed = unhealthy;
+    }
     Files.writeString(recipe, changed);
     return recipe;
   }
