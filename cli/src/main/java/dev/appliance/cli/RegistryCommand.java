@@ -2,6 +2,7 @@ package dev.appliance.cli;
 
 import dev.appliance.registry.RegistryOptions;
 import dev.appliance.registry.TransferListener;
+import dev.appliance.runtime.instance.StoreBootImages;
 import dev.appliance.store.ImageStore;
 import picocli.CommandLine.Mixin;
 
@@ -34,5 +35,22 @@ abstract class RegistryCommand extends BaseCommand {
 
   protected ImageStore store() {
     return ImageStore.open(dirs().store());
+  }
+
+  /**
+   * Images to boot (run, upgrade): from the store, else pulled under the verification policy and
+   * checked against the image limits.
+   */
+  protected StoreBootImages bootImages(ImageLimitsOptions limits, PolicyOptions policy) {
+    return new StoreBootImages(
+        dirs(),
+        registryOptions(),
+        transferProgress("pulling"),
+        limits.limits(),
+        policy.gate(
+            registryOptions(),
+            transferProgress("verifying"),
+            err(),
+            line -> output.progress(err(), line)));
   }
 }

@@ -4,7 +4,6 @@ import dev.appliance.runtime.capture.CaptureSource;
 import dev.appliance.runtime.instance.InstanceInfo;
 import dev.appliance.runtime.instance.InstanceManager;
 import dev.appliance.runtime.instance.RunRequest;
-import dev.appliance.runtime.instance.StoreBootImages;
 import dev.appliance.runtime.instance.VolumeMount;
 import dev.appliance.runtime.net.PortMapping;
 import java.time.Duration;
@@ -131,16 +130,7 @@ final class RunCommand extends RegistryCommand {
     InstanceInfo info =
         manager.run(
             request,
-            new StoreBootImages(
-                dirs(),
-                registryOptions(),
-                transferProgress("pulling"),
-                limits.limits(),
-                policy.gate(
-                    registryOptions(),
-                    transferProgress("verifying"),
-                    err(),
-                    line -> output.progress(err(), line))),
+            bootImages(limits, policy),
             !detach,
             timeout.orImageDefault(),
             new InstanceManager.RunListener() {

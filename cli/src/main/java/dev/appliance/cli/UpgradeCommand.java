@@ -45,18 +45,7 @@ final class UpgradeCommand extends RegistryCommand {
   @Override
   public Integer call() {
     InstanceManager manager = new InstanceManager(dirs());
-    StoreBootImages images =
-        new StoreBootImages(
-                dirs(),
-                registryOptions(),
-                transferProgress("pulling"),
-                limits.limits(),
-                policy.gate(
-                    registryOptions(),
-                    transferProgress("verifying"),
-                    err(),
-                    line -> output.progress(err(), line)))
-            .pullingAlways();
+    StoreBootImages images = bootImages(limits, policy).pullingAlways();
     InstanceInfo info =
         Interruptible.run(
             err(),
