@@ -62,14 +62,24 @@ public final class ImageBuilder {
    * @param gitSource the git URL the recipe was cloned from (provenance); null for a local recipe
    */
   public BuildResult build(Recipe recipe, BuildOptions options, String gitSource) {
+    return buildWithProvenance(recipe, options, () -> Provenance.of(recipe.source(), gitSource));
+  }
+
+  /**
+   * A build whose image carries {@code provenance} (a rebuild claims the original's; see {@link
+   * Rebuild}) instead of the one found beside the recipe once the layers are built.
+   */
+  BuildResult buildWithProvenance(
+      Recipe recipe, BuildOptions options, Supplier<Provenance> provenance) {
     requireRoot();
     try (BuildLock ignored =
         BuildLock.acquire(dirs.data().resolve("cache/build.lock"), listener::log)) {
-      return buildLocked(recipe, options, gitSource);
+      return buildLocked(recipe, options, provenance);
     }
   }
 
-  private BuildResult buildLocked(Recipe recipe, BuildOptions options, String gitSource) {
+  private BuildResult buildLocked(
+      Recipe recipe, BuildOptions options, Supplier<Provenance> provenanceOf) {
     Timings timings = new Timings(listener);
     Recipe.Base base = recipe.base();
     String mirrorUri =
@@ -229,7 +239,7 @@ public final class ImageBuilder {
       if (!options.store()) {
         return new BuildResult(null, null, layers, timings.all(), installed);
       }
-      Provenance provenance = Provenance.of(recipe.source(), gitSource);
+      Provenance provenance = provenanceOf.get();
       String tag = options.tag() != null ? options.tag() : recipe.name() + ":" + recipe.version();
       Descriptor manifest =
           timings.time(
