@@ -60,7 +60,7 @@ final class RebuildOptions {
                 recipe, rebuilder.recordedCommit(image), dirs.data().resolve("cache/rebuild"))) {
       Rebuild.Result result = rebuilder.verify(image, source);
       if (json) {
-        out.println(Json.write(result));
+        out.println(Json.write(Rebuilt.of(result)));
       } else {
         print(result, out);
       }
