@@ -35,11 +35,7 @@ record Rebuilt(
             .map(
                 l ->
                     new Layer(
-                        l.index(),
-                        l.name(),
-                        l.identical(),
-                        text(l.original()),
-                        text(l.rebuilt())))
+                        l.index(), l.name(), l.identical(), text(l.original()), text(l.rebuilt())))
             .toList(),
         r.files());
   }

@@ -50,10 +50,19 @@ class JsonRecordsTest {
     String sb = "\"" + b + "\"";
     assertEquals(
         "{\"image\":\"lamp:1\",\"source\":\"directory d (lamp.yaml)\",\"identical\":false,"
-            + "\"digest\":" + sa + ",\"rebuiltDigest\":" + sb + ",\"configIdentical\":false,"
-            + "\"layers\":[{\"index\":1,\"name\":\"base\",\"identical\":true,\"digest\":" + sa
-            + ",\"rebuiltDigest\":" + sa + "},{\"index\":2,\"name\":\"files lamp\",\"identical\":false,"
-            + "\"digest\":" + sb + ",\"rebuiltDigest\":null}],"
+            + "\"digest\":"
+            + sa
+            + ",\"rebuiltDigest\":"
+            + sb
+            + ",\"configIdentical\":false,"
+            + "\"layers\":[{\"index\":1,\"name\":\"base\",\"identical\":true,\"digest\":"
+            + sa
+            + ",\"rebuiltDigest\":"
+            + sa
+            + "},{\"index\":2,\"name\":\"files lamp\",\"identical\":false,"
+            + "\"digest\":"
+            + sb
+            + ",\"rebuiltDigest\":null}],"
             + "\"files\":[{\"path\":\"/etc/motd\",\"change\":\"changed\",\"what\":[\"content\"]}]}",
         Json.write(Rebuilt.of(result)));
   }
