@@ -1,6 +1,7 @@
 package dev.appliance.builder;
 
 import dev.appliance.common.ApplianceException;
+import dev.appliance.common.InvalidInputException;
 import dev.appliance.recipe.Recipe;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -48,7 +49,8 @@ final class CachedDebRepository {
    * recipe's components, other suites with main, as the build's apt sources do) and prepares the
    * repository for the rest in {@code dir}.
    *
-   * @throws ApplianceException naming every locked version in neither the mirror nor the cache
+   * @throws InvalidInputException naming every locked version in neither the mirror nor the cache,
+   *     and the command that refreshes the lock
    */
   static CachedDebRepository forLock(
       Path lockPath,
@@ -102,13 +104,16 @@ final class CachedDebRepository {
       }
     }
     if (!unavailable.isEmpty()) {
-      throw new ApplianceException(
+      // The lock file is the user's input and no longer matches the mirror: exit code 2.
+      throw new InvalidInputException(
           lockPath
               + ": these pinned versions are neither on the mirror "
               + mirrorUri
               + " nor in the .deb cache (with the locked SHA-256): "
               + String.join(", ", unavailable)
-              + "; run 'appliance lock' to move to the mirror's versions",
+              + "; run 'appliance lock "
+              + recipeOf(lockPath)
+              + "' to move to the mirror's versions",
           BuildRemedy.SNAPSHOT_MIRROR);
     }
     if (fromCache.isEmpty()) {
@@ -116,6 +121,14 @@ final class CachedDebRepository {
     }
     writeRepository(dir, fromCache, files);
     return new CachedDebRepository(dir, fromCache);
+  }
+
+  /** The recipe a lock file belongs to: {@code lamp.yaml.lock} locks {@code lamp.yaml}. */
+  private static Path recipeOf(Path lockPath) {
+    String name = lockPath.getFileName().toString();
+    return name.endsWith(".lock")
+        ? lockPath.resolveSibling(name.substring(0, name.length() - ".lock".length()))
+        : lockPath;
   }
 
   private static void writeRepository(

@@ -14,6 +14,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * {@code appliance build}: turns a parsed recipe into an OCI image in the local store. The root
@@ -42,6 +43,15 @@ public final class ImageBuilder {
    * @param gitSource the git URL the recipe was cloned from (provenance); null for a local recipe
    */
   public BuildResult build(Recipe recipe, BuildOptions options, String gitSource) {
+    return buildWithProvenance(recipe, options, () -> Provenance.of(recipe.source(), gitSource));
+  }
+
+  /**
+   * A build whose image carries {@code provenance} (a rebuild claims the original's; see {@link
+   * Rebuild}) instead of the one found beside the recipe once the layers are built.
+   */
+  BuildResult buildWithProvenance(
+      Recipe recipe, BuildOptions options, Supplier<Provenance> provenance) {
     requireRoot();
     // One build at a time per data directory: builds share the layer cache, the .deb cache and
     // the apt lists, and a starting build clears the cache's leftovers of interrupted builds.
@@ -52,12 +62,13 @@ public final class ImageBuilder {
             () ->
                 listener.log(
                     "waiting for another build using " + lockFile.getParent() + " to finish"))) {
-      return buildLocked(recipe, options, gitSource);
+      return buildLocked(recipe, options, provenance);
     }
   }
 
   /** Composes the build's steps; each step is one class with one job. */
-  private BuildResult buildLocked(Recipe recipe, BuildOptions options, String gitSource) {
+  private BuildResult buildLocked(
+      Recipe recipe, BuildOptions options, Supplier<Provenance> provenanceOf) {
     Timings timings = new Timings(listener);
     BuildInputs inputs = new ResolveInputsStep(dirs, recipe, options, timings, listener).call();
     ImageStore store = ImageStore.open(dirs.store());
@@ -108,8 +119,7 @@ public final class ImageBuilder {
       history.add(SbomStep.HISTORY);
       String tag = options.tag() != null ? options.tag() : recipe.name() + ":" + recipe.version();
       AssembleImageStep.Image image =
-          new AssembleImageStep.Image(
-              recipe, view, Provenance.of(recipe.source(), gitSource), inputs.epoch(), tag);
+          new AssembleImageStep.Image(recipe, view, provenanceOf.get(), inputs.epoch(), tag);
       Descriptor manifest =
           timings.time(
               "store image", () -> new AssembleImageStep(store, image, layers, history).call());

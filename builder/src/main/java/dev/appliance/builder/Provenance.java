@@ -55,6 +55,14 @@ record Provenance(String revision, boolean dirty, String source) {
     }
   }
 
+  /** The provenance an image's manifest annotations record (see {@link #annotations()}). */
+  static Provenance fromAnnotations(Map<String, String> annotations) {
+    return new Provenance(
+        annotations.get(REVISION),
+        Boolean.parseBoolean(annotations.get(DIRTY)),
+        annotations.get(SOURCE));
+  }
+
   static String withoutCredentials(String url) {
     return url.replaceFirst("^([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@]*@", "$1");
   }

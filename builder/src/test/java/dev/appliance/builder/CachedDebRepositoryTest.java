@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.appliance.common.ApplianceException;
 import dev.appliance.common.InvalidInputException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -121,12 +120,12 @@ class CachedDebRepositoryTest {
             new LockFile.LockedPackage("absent", "3.0-1", "all", "a".repeat(64)),
             new LockFile.LockedPackage("unknown", "1.0", "amd64", ""));
 
-    ApplianceException e =
+    InvalidInputException e =
         assertThrows(
-            ApplianceException.class,
+            InvalidInputException.class,
             () ->
                 CachedDebRepository.prepare(
-                    Path.of("r.yaml.lock"),
+                    Path.of("recipes/r.yaml.lock"),
                     lock,
                     "http://mirror.invalid",
                     Map.of("corrupt", Set.of("1.0-2", "1.0-3"), "absent", Set.of("3.0-2")),
@@ -136,8 +135,11 @@ class CachedDebRepositoryTest {
     assertTrue(
         e.getMessage()
             .startsWith(
-                "r.yaml.lock: these pinned versions are neither on the mirror"
+                "recipes/r.yaml.lock: these pinned versions are neither on the mirror"
                     + " http://mirror.invalid nor in the .deb cache"),
+        e.getMessage());
+    assertTrue(
+        e.getMessage().contains("run 'appliance lock recipes/r.yaml' to move to the mirror's"),
         e.getMessage());
     assertTrue(
         e.getMessage()

@@ -9,8 +9,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.appliance.common.ApplianceDirs;
-import dev.appliance.common.ApplianceException;
 import dev.appliance.common.HostTools;
+import dev.appliance.common.InvalidInputException;
 import dev.appliance.recipe.Recipe;
 import dev.appliance.store.ImageStore;
 import dev.appliance.store.StoredImage;
@@ -234,9 +234,9 @@ class LockedVersionsFromCacheTest {
     Files.write(passwd, bytes);
 
     long start = System.nanoTime();
-    ApplianceException e =
+    InvalidInputException e =
         assertThrows(
-            ApplianceException.class,
+            InvalidInputException.class,
             () ->
                 builder()
                     .build(

@@ -31,18 +31,7 @@ final class DiffCommand extends BaseCommand {
       out().println(Json.write(changes));
     } else {
       for (ImageDiff.Change c : changes) {
-        String mark =
-            switch (c.change()) {
-              case "added" -> "+";
-              case "removed" -> "-";
-              default -> "M";
-            };
-        out()
-            .println(
-                mark
-                    + " "
-                    + c.path()
-                    + (c.what().isEmpty() ? "" : "  (" + String.join(", ", c.what()) + ")"));
+        out().println(ChangeLines.format(c));
       }
     }
     return changes.isEmpty() ? 0 : 1;

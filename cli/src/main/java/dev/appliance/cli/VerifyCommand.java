@@ -1,5 +1,6 @@
 package dev.appliance.cli;
 
+import dev.appliance.builder.UserNamespace;
 import dev.appliance.common.InvalidInputException;
 import dev.appliance.signing.PublicKeys;
 import dev.appliance.signing.RemoteSigning;
@@ -17,11 +18,15 @@ import picocli.CommandLine.Parameters;
     name = "verify",
     description = {
       "Check the signatures of an image in a registry and print who signed what (key fingerprint, identity, digest).",
+      "With --rebuild: rebuild a local image from its recipe and lock file and compare digests (exit 0 identical, 1 different).",
       "With --key: a signature by that key naming IMAGE; else the policy's requirements for IMAGE.",
       "Exit 0 verified, 1 refused (the reason is printed), 2 bad input."
     })
 final class VerifyCommand extends RegistryCommand {
-  @Parameters(index = "0", paramLabel = "IMAGE", description = "REGISTRY/REPOSITORY[:TAG|@DIGEST]")
+  @Parameters(
+      index = "0",
+      paramLabel = "IMAGE",
+      description = "REGISTRY/REPOSITORY[:TAG|@DIGEST]; with --rebuild a local image")
   String image;
 
   @Option(
@@ -32,8 +37,26 @@ final class VerifyCommand extends RegistryCommand {
 
   @Mixin PolicyOptions policy;
 
+  @Mixin RebuildOptions rebuild;
+
   @Override
   public Integer call() {
+    rebuild.requireConsistent();
+    if (rebuild.rebuild) {
+      if (key != null || policy.policy != null) {
+        throw new InvalidInputException(
+            "--rebuild checks a rebuild, not signatures: drop --key and --policy");
+      }
+      // A rebuild builds root file systems: as root of a user namespace without root, as 'build'.
+      return UserNamespace.needed()
+          ? UserNamespace.rerunThisProcess()
+          : rebuild.run(
+              image,
+              dirs(),
+              BuildProgress.of(err(), output.quiet, rebuild.verbose),
+              out(),
+              output.json);
+    }
     RemoteSigning signing = new RemoteSigning(registryOptions(), transferProgress("verifying"));
     RemoteSigning.Verification result;
     if (key != null) {

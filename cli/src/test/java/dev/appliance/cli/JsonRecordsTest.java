@@ -2,6 +2,9 @@ package dev.appliance.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.appliance.builder.ImageDiff;
+import dev.appliance.builder.Rebuild;
+import dev.appliance.oci.Digest;
 import dev.appliance.runtime.instance.InstanceInfo;
 import dev.appliance.runtime.instance.VolumeInfo;
 import dev.appliance.runtime.net.PublishedPort;
@@ -26,6 +29,42 @@ class JsonRecordsTest {
         "{\"source\":\"r.example/a:1\",\"name\":\"a:1\",\"digest\":\"sha256:ab\",\"bytesReceived\":10,"
             + "\"blobsReceived\":2,\"blobsSkipped\":1}",
         Json.write(new PullCommand.Pulled("r.example/a:1", "a:1", "sha256:ab", 10, 2, 1)));
+  }
+
+  @Test
+  void rebuild() {
+    Digest a = new Digest("sha256", "a".repeat(64));
+    Digest b = new Digest("sha256", "b".repeat(64));
+    Rebuild.Result result =
+        new Rebuild.Result(
+            "lamp:1",
+            "directory d (lamp.yaml)",
+            a,
+            b,
+            false,
+            List.of(
+                new Rebuild.LayerComparison(1, "base", a, a),
+                new Rebuild.LayerComparison(2, "files lamp", b, null)),
+            List.of(new ImageDiff.Change("/etc/motd", "changed", List.of("content"))));
+    String sa = "\"" + a + "\"";
+    String sb = "\"" + b + "\"";
+    assertEquals(
+        "{\"image\":\"lamp:1\",\"source\":\"directory d (lamp.yaml)\",\"identical\":false,"
+            + "\"digest\":"
+            + sa
+            + ",\"rebuiltDigest\":"
+            + sb
+            + ",\"configIdentical\":false,"
+            + "\"layers\":[{\"index\":1,\"name\":\"base\",\"identical\":true,\"digest\":"
+            + sa
+            + ",\"rebuiltDigest\":"
+            + sa
+            + "},{\"index\":2,\"name\":\"files lamp\",\"identical\":false,"
+            + "\"digest\":"
+            + sb
+            + ",\"rebuiltDigest\":null}],"
+            + "\"files\":[{\"path\":\"/etc/motd\",\"change\":\"changed\",\"what\":[\"content\"]}]}",
+        Json.write(Rebuilt.of(result)));
   }
 
   @Test

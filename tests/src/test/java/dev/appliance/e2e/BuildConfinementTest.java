@@ -41,6 +41,7 @@ import org.junit.jupiter.api.Test;
  * of this JVM (the host's mount namespace) must never show a mount of a build.
  */
 @Tag("e2e")
+@Tag("slow")
 class BuildConfinementTest {
   private static final Duration BUILD = Duration.ofMinutes(10);
   private static final String SECRET = "host-secret-" + UUID.randomUUID();

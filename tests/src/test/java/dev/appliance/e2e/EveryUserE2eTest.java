@@ -40,6 +40,7 @@ import org.junit.jupiter.api.Test;
  * ca-certificates' non-ASCII names must be intact.
  */
 @Tag("e2e")
+@Tag("slow")
 class EveryUserE2eTest {
   private static final String USER = "appliance-everyuser";
   private static final String IMAGE = "tiny-web:0.1.0";

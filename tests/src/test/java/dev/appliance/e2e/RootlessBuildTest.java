@@ -36,6 +36,7 @@ import org.junit.jupiter.api.Test;
  * this.
  */
 @Tag("e2e")
+@Tag("slow")
 class RootlessBuildTest {
   private static final String USER = "appliance-rootless";
   private static final Duration BUILD = Duration.ofMinutes(10);

@@ -29,6 +29,7 @@ import org.junit.jupiter.api.Test;
  * with SIGKILL during boot.
  */
 @Tag("e2e")
+@Tag("slow")
 class RunE2eTest {
   private static final Duration BOOT = Duration.ofMinutes(5);
   private static final ObjectMapper JSON = new ObjectMapper();

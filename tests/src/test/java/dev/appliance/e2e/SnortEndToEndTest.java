@@ -12,6 +12,7 @@ import dev.appliance.e2e.support.ApplianceCli;
 import dev.appliance.e2e.support.CliResult;
 import dev.appliance.e2e.support.E2eEnvironment;
 import dev.appliance.e2e.support.LocalRegistry;
+import dev.appliance.e2e.support.SharedAppliance;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -39,17 +40,18 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Snort-rule IDS appliance, end to end with real parts: build it (and lamp, to compare the
- * shared base layers), push it to a real registry, pull it into another home, boot it on User-Mode
- * Linux with a rules file given at run time and a syslog target on this host, send traffic through
- * its published port and read the alerts where operators would: the alerts endpoint, with the
- * operator token that run generated (or, on a second instance, one given with --secret), and
- * syslog. The token opens nothing else and shows up nowhere else. Prints the measurements ("[snort]
- * ...") on stderr.
+ * The Snort-rule IDS appliance, end to end with real parts: the run's shared builds of snort and
+ * lamp ({@link SharedAppliance}, built with the committed lock files; compared for their common
+ * base layers), push it to a real registry, pull it into another home, boot it on User-Mode Linux
+ * with a rules file given at run time and a syslog target on this host, send traffic through its
+ * published port and read the alerts where operators would: the alerts endpoint, with the operator
+ * token that run generated (or, on a second instance, one given with --secret), and syslog. The
+ * token opens nothing else and shows up nowhere else. Prints the measurements ("[snort] ...") on
+ * stderr.
  */
 @Tag("e2e")
+@Tag("slow")
 class SnortEndToEndTest {
-  private static final Duration BUILD_TIMEOUT = Duration.ofMinutes(40);
   private static final Duration RUN_TIMEOUT = Duration.ofMinutes(20);
 
   /**
@@ -86,13 +88,16 @@ class SnortEndToEndTest {
   @Test
   void sensorBuiltPushedPulledAndRunOnUmlAlertsOnItsRulesOnly() throws Exception {
     ApplianceCli builder = ApplianceCli.forTest("snort-build");
-    CliResult build =
-        builder.run(BUILD_TIMEOUT, "build", "recipes/snort/snort.yaml").assertSuccess();
+    SharedAppliance.Build build = SharedAppliance.SNORT.build();
+    build.copyInto(builder);
     JsonNode built = inspect(builder, IMAGE);
-    measured("build (base layer included, empty cache)", seconds(build.elapsed()));
+    assertEquals(build.digest(), built.get("digest").asText(), "the shared build is in the store");
+    measured(
+        "build (base layer included, empty cache; the run's shared build)",
+        seconds(build.buildTime()));
     measured("image size", built.get("totalSize").asLong() / 1_000_000 + " MB compressed");
 
-    assertSharesTheBaseLayersOfLamp(builder, built);
+    assertSharesTheBaseLayersOfLamp(built);
 
     ApplianceCli runner = ApplianceCli.forTest("snort-run");
     try (LocalRegistry registry =
@@ -316,12 +321,13 @@ class SnortEndToEndTest {
     return -1;
   }
 
-  /** Same Debian 13 base as lamp: the layers of the base recipe are byte-identical. */
-  private void assertSharesTheBaseLayersOfLamp(ApplianceCli builder, JsonNode snort)
-      throws IOException {
-    CliResult lamp = builder.run(BUILD_TIMEOUT, "build", "recipes/lamp/lamp.yaml").assertSuccess();
-    measured("lamp build on the cached base", seconds(lamp.elapsed()));
-    JsonNode lampLayers = inspect(builder, "lamp:1.1.0").get("layers");
+  /**
+   * Same Debian 13 base as lamp: the layers of the base recipe are byte-identical, though the run's
+   * shared lamp and snort were each built cold in a home of their own.
+   */
+  private void assertSharesTheBaseLayersOfLamp(JsonNode snort) throws IOException {
+    SharedAppliance.Build lamp = SharedAppliance.LAMP.build();
+    JsonNode lampLayers = inspect(lamp.reader("snort"), "lamp:1.1.0").get("layers");
     JsonNode snortLayers = snort.get("layers");
     for (int i = 0; i < 2; i++) { // "base debian-trixie" and "files debian-base"
       assertTrue(

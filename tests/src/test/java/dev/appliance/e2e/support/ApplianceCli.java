@@ -67,6 +67,26 @@ public final class ApplianceCli {
   }
 
   /**
+   * A CLI whose APPLIANCE_HOME is {@code dir}/home, kept as it is (made when missing), its steps
+   * logged in {@code dir}/{@code steps}: for homes that outlive one suite (see {@link
+   * SharedAppliance}).
+   */
+  static ApplianceCli inDirectory(Path dir, String steps) {
+    try {
+      Path home = Files.createDirectories(dir.resolve("home"));
+      Path log = Files.createDirectories(dir.resolve(steps));
+      return new ApplianceCli(
+          home,
+          log,
+          Map.of("APPLIANCE_HOME", home.toString()),
+          new AtomicInteger(),
+          javaJar(E2eEnvironment.jar()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
    * A CLI run by another, unprivileged {@code user} (through runuser) from a {@code jar} and with a
    * {@code home} that user can read and write; its step logs stay under target/e2e/{@code name}.
    */

@@ -34,9 +34,14 @@ public final class E2eEnvironment {
     return System.getProperty("appliance.version", "");
   }
 
+  /** Where the suites keep their files: target/e2e/. */
+  public static Path work() {
+    return property("appliance.e2e.work", "target/e2e");
+  }
+
   /** A fresh, empty directory for one test's files under target/e2e/. */
   public static Path freshDirectory(String name) {
-    Path dir = property("appliance.e2e.work", "target/e2e").resolve(name);
+    Path dir = work().resolve(name);
     try {
       if (Files.exists(dir)) {
         try (Stream<Path> paths = Files.walk(dir)) {
