@@ -195,15 +195,17 @@ class LampEndToEndTest {
             String backup = registry.address() + "/ops/lamp-data:backup";
             cli.run(BOOT, "volume", "backup", "--stop", "lamp-data", backup).assertSuccess();
             assertTrue(get(url).body().contains(row), "the instance did not come back");
+            String current = registry.address() + "/ops/lamp:1.1.1";
+            cli.run(TRANSFER, "push", "lamp:1.1.1", current).assertSuccess();
             fresh.run(TRANSFER, "volume", "restore", backup, "lamp-data").assertSuccess();
-          }
-          String restoredUrl =
-              runIn(fresh, image, "lamp-r", "uml", "--volume", "lamp-data:/var/lib/mysql");
-          try {
-            HttpResponse<String> page = get(restoredUrl);
-            assertTrue(page.body().contains(row), "row not restored:\n" + page.body());
-          } finally {
-            fresh.run(STOP, "rm", "-f", "lamp-r").assertSuccess();
+            String restoredUrl =
+                runIn(fresh, current, "lamp-r", "uml", "--volume", "lamp-data:/var/lib/mysql");
+            try {
+              HttpResponse<String> page = get(restoredUrl);
+              assertTrue(page.body().contains(row), "row not restored:\n" + page.body());
+            } finally {
+              fresh.run(STOP, "rm", "-f", "lamp-r");
+            }
           }
           return null;
         });
