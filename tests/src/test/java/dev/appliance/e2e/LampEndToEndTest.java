@@ -147,9 +147,9 @@ class LampEndToEndTest {
             });
 
     step(
-        "5. upgrade to version 1.1.1 on the same volume: the row is still there",
+        "5. upgrade to 1.1.1 (data version 2) on the same volume: the hook ran, the row is kept",
         () -> {
-          Path recipe = copyRecipe(work.resolve("recipes-1.1.1"), "1.1.1", false);
+          Path recipe = copyRecipe(work.resolve("recipes-1.1.1"), "1.1.1", 2, false);
           cli.run(BUILD, "build", recipe.toString()).assertSuccess();
           CliResult upgraded =
               cli.run(BOOT, "upgrade", "--timeout", HEALTH_TIMEOUT_SECONDS, "lamp-a", "lamp:1.1.1")
@@ -163,13 +163,19 @@ class LampEndToEndTest {
           assertEquals("1", entryCount(page.body()));
           String logs = cli.run("logs", "lamp-a").assertSuccess().stdout();
           assertTrue(logs.contains("lamp-setup: using the password stored with the data"), logs);
+          assertTrue(logs.contains("lamp-data-upgrade: mariadb-upgrade"), logs);
+          assertTrue(logs.contains("appliance-data-upgrade: data moved from version 1 to 2"), logs);
+          // Back to 1.1.0 would hand MariaDB data it may not read: refused, nothing booted.
+          String refused = cli.run(BOOT, "rollback", "lamp-a").assertExit(2).stderr();
+          assertTrue(refused.contains("volume lamp-data holds data version 2"), refused);
+          assertTrue(get(url).body().contains(row), "the refused rollback stopped the instance");
           return null;
         });
 
     step(
         "6. upgrade to a broken 1.1.2 (health never passes): rolled back to 1.1.1, row kept",
         () -> {
-          Path recipe = copyRecipe(work.resolve("recipes-1.1.2"), "1.1.2", true);
+          Path recipe = copyRecipe(work.resolve("recipes-1.1.2"), "1.1.2", 2, true);
           cli.run(BUILD, "build", recipe.toString()).assertSuccess();
           CliResult broken = cli.run(BOOT, "upgrade", "lamp-a", "lamp:1.1.2").assertExit(1);
           System.err.printf(
@@ -326,14 +332,19 @@ class LampEndToEndTest {
   }
 
   /**
-   * recipes/lamp and recipes/base copied under {@code root}, lamp.yaml with another version; when
-   * {@code broken}, a health check that never passes (a path nothing serves) within 60 s.
+   * recipes/lamp and recipes/base copied under {@code root}, lamp.yaml with another version and
+   * data version; when {@code broken}, a health check that never passes (a path nothing serves)
+   * within 60 s.
    */
-  private static Path copyRecipe(Path root, String version, boolean broken) throws IOException {
+  private static Path copyRecipe(Path root, String version, int dataVersion, boolean broken)
+      throws IOException {
     Path recipe = E2eEnvironment.copyRecipes(root, "base", "lamp").resolve("lamp/lamp.yaml");
     String yaml = Files.readString(recipe);
-    String changed = yaml.replaceFirst("(?m)^version: .*$", "version: " + version);
+    String changed =
+        yaml.replaceFirst("(?m)^version: .*$", "version: " + version)
+            .replaceFirst("(?m)^  version: \\d+$", "  version: " + dataVersion);
     assertFalse(yaml.equals(changed), "no version line in " + recipe);
+    assertTrue(changed.contains("\n  version: " + dataVersion + "\n"), "no data version set");
     if (broken) {
       String unhealthy =
           changed
