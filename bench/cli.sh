@@ -3,12 +3,12 @@
 # archive (the launcher ./appliance, which maps cli/target/appliance.jsa) and without it
 # (java -jar of the same jar, as a bare install runs it). Prints per command the median wall
 # time and the median CPU time (user + system, less sensitive to a shared machine's load)
-# of each, and their ratios. Uses the user's store; IMAGE (default lamp:1.0.0) is the image
+# of each, and their ratios. Uses the user's store; IMAGE (default lamp:1.1.0) is the image
 # given to inspect and must be in it. RUNS changes the count.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 jar="$root/cli/target/appliance.jar"
-image=${IMAGE:-lamp:1.0.0}
+image=${IMAGE:-lamp:1.1.0}
 runs=${RUNS:-10}
 "$root/appliance" --version >/dev/null # builds the jar and its archive when stale
 [ -f "$root/cli/target/appliance.jsa" ] || { echo "no class-data archive beside $jar" >&2; exit 1; }

@@ -3,11 +3,11 @@
 # against `skopeo copy` of the same image, in the same run, each against its own
 # fresh docker-registry on 127.0.0.1, and prints time ratios (goal: <= 1.0).
 #
-# usage: bench/push-pull.sh TAG        e.g. bench/push-pull.sh lamp:1.0.0
+# usage: bench/push-pull.sh TAG        e.g. bench/push-pull.sh lamp:1.1.0
 # env:   APPLIANCE  command to run appliance (default: the ./appliance launcher, as users
 #                   run it; e.g. "java -jar cli/target/appliance.jar" for the bare jar).
-#                   A push and a pull to a third registry run first, untimed: the
-#                   launcher's first run of a command writes its class-data archive.
+#                   A push and a pull to a third registry run first, untimed (warm
+#                   page cache and registry, as for skopeo's own first run).
 #        APPLIANCE_HOME / XDG_DATA_HOME select the store, as for appliance itself.
 set -euo pipefail
 [ $# -eq 1 ] || { echo "usage: $0 TAG" >&2; exit 2; }
