@@ -9,5 +9,7 @@ public enum BuildRemedy implements Remedy {
   /** Build against a mirror snapshot that still has the locked versions (BuildOptions#mirror). */
   SNAPSHOT_MIRROR,
   /** Build again without the layer cache (BuildOptions#useLayerCache), which names the culprit. */
-  REBUILD_WITHOUT_CACHE
+  REBUILD_WITHOUT_CACHE,
+  /** Rebuild from the recipe's directory as it is rather than from a recorded git commit. */
+  REBUILD_FROM_DIRECTORY
 }

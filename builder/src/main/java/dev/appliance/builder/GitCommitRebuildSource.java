@@ -54,7 +54,7 @@ public final class GitCommitRebuildSource implements RebuildSource {
         new FileRepositoryBuilder().readEnvironment().findGitDir(file.getParent().toFile());
     if (found.getGitDir() == null) {
       throw new InvalidInputException(
-          recipe + ": not in a git work tree; give the recipe's directory with --recipe-dir");
+          recipe + ": not in a git work tree", BuildRemedy.REBUILD_FROM_DIRECTORY);
     }
     try (Repository repo = found.build();
         RevWalk walk = new RevWalk(repo)) {

@@ -65,17 +65,16 @@ public final class Rebuild {
     Provenance provenance = Provenance.fromAnnotations(store().get(image).manifest().annotations());
     if (provenance.revision() == null) {
       throw new InvalidInputException(
-          image
-              + " records no git commit ("
-              + Provenance.REVISION
-              + "): rebuild it from its recipe's directory with --recipe-dir");
+          image + " records no git commit (" + Provenance.REVISION + ")",
+          BuildRemedy.REBUILD_FROM_DIRECTORY);
     }
     if (provenance.dirty()) {
       throw new InvalidInputException(
           image
               + " was built from a work tree with uncommitted changes ("
               + Provenance.DIRTY
-              + "=true): its commit does not hold what was built; use --recipe-dir");
+              + "=true): its commit does not hold what was built",
+          BuildRemedy.REBUILD_FROM_DIRECTORY);
     }
     return provenance.revision();
   }

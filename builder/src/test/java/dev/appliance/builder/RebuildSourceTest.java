@@ -115,7 +115,8 @@ class RebuildSourceTest {
         assertThrows(
             InvalidInputException.class,
             () -> GitCommitRebuildSource.checkout(outside, commits[1], tmp.resolve("s")));
-    assertTrue(noGit.getMessage().contains("--recipe-dir"), noGit.getMessage());
+    assertTrue(noGit.getMessage().contains("not in a git work tree"), noGit.getMessage());
+    assertEquals(java.util.Optional.of(BuildRemedy.REBUILD_FROM_DIRECTORY), noGit.remedy());
   }
 
   @Test

@@ -34,6 +34,15 @@ final class RemedyText {
       return switch (r) {
         case RAISE_DISK_LIMIT -> " (raise it with --max-disk-size if you trust this image)";
         case RUN_UNSANDBOXED -> "; or pass --no-sandbox to run it unconfined anyway";
+        case STOP_FOR_BACKUP ->
+            "; or pass --stop to stop it for the backup and start it again afterwards";
+        case RAISE_BACKUP_LIMIT -> " (raise it with --max-size)";
+        case LARGER_CHUNKS -> "; use a larger --chunk-size";
+        case REPLACE_VOLUME -> ", or replace it with --force";
+        case RESTORE_SNAPSHOT ->
+            ": `appliance rollback --restore-volumes NAME`, or run the older image with"
+                + " -v SNAPSHOT:/PATH";
+        case EXPORT_TO_KUBEVIRT -> ": give --kubevirt";
       };
     }
     if (remedy instanceof BuildRemedy r) {
@@ -41,6 +50,7 @@ final class RemedyText {
         case NAME_MIRROR -> ", or give the build --mirror URL";
         case SNAPSHOT_MIRROR -> ", or point --mirror at a snapshot";
         case REBUILD_WITHOUT_CACHE -> "; 'appliance build --no-cache' names the run step";
+        case REBUILD_FROM_DIRECTORY -> "; give the recipe's directory with --recipe-dir";
       };
     }
     if (remedy instanceof RecipeRemedy r) {

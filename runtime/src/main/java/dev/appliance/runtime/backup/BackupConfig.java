@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.appliance.common.InvalidInputException;
+import dev.appliance.runtime.host.RunRemedy;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -84,12 +85,8 @@ record BackupConfig(
     long chunkSize = number(node, "chunkSize", where);
     if (size <= 0 || size > maxSize) {
       throw new InvalidInputException(
-          where
-              + ": the volume is "
-              + size
-              + " bytes; the limit is "
-              + maxSize
-              + " (raise it with --max-size)");
+          where + ": the volume is " + size + " bytes; the limit is " + maxSize,
+          RunRemedy.RAISE_BACKUP_LIMIT);
     }
     if (!BackupFormat.validChunkSize(chunkSize)) {
       throw new InvalidInputException(

@@ -2,6 +2,7 @@ package dev.appliance.runtime.backup;
 
 import dev.appliance.common.ApplianceException;
 import dev.appliance.common.InvalidInputException;
+import dev.appliance.runtime.host.RunRemedy;
 import dev.appliance.runtime.instance.InstanceInfo;
 import dev.appliance.runtime.instance.InstanceManager;
 import java.time.Duration;
@@ -46,8 +47,8 @@ final class QuietVolume implements AutoCloseable {
               + volume
               + " is in use by running instance "
               + running.get(0).name()
-              + ": a copy of a volume a guest is writing would not be consistent; stop it first,"
-              + " or pass --stop to stop it for the backup and start it again afterwards");
+              + ": a copy of a volume a guest is writing would not be consistent; stop it first",
+          RunRemedy.STOP_FOR_BACKUP);
     }
     QuietVolume quiet = new QuietVolume(instances, volume, attaching, progress);
     for (InstanceInfo instance : running) {

@@ -9,6 +9,7 @@ import dev.appliance.oci.Manifest;
 import dev.appliance.registry.RegistryOptions;
 import dev.appliance.registry.RemoteRepository;
 import dev.appliance.registry.TransferListener;
+import dev.appliance.runtime.host.RunRemedy;
 import dev.appliance.runtime.instance.InstanceInfo;
 import dev.appliance.runtime.instance.InstanceManager;
 import dev.appliance.runtime.instance.VolumeStore;
@@ -164,7 +165,8 @@ public final class VolumeBackup {
                 + volume
                 + " has "
                 + chunks.size()
-                + " chunks with data: too many for one manifest; use a larger --chunk-size");
+                + " chunks with data: too many for one manifest",
+            RunRemedy.LARGER_CHUNKS);
       }
       quiet.checkStillQuiet();
       repository.putManifest(ref.tagOrDigest(), manifest.raw(), manifest.mediaType());

@@ -9,6 +9,7 @@ import dev.appliance.oci.Manifest;
 import dev.appliance.registry.RegistryOptions;
 import dev.appliance.registry.RemoteRepository;
 import dev.appliance.registry.TransferListener;
+import dev.appliance.runtime.host.RunRemedy;
 import dev.appliance.runtime.instance.InstanceManager;
 import dev.appliance.runtime.instance.VolumeMount;
 import dev.appliance.runtime.instance.VolumeStore;
@@ -75,7 +76,7 @@ public final class VolumeRestore {
     }
     if (volumes.exists(volume) && !replace) {
       throw new InvalidInputException(
-          "volume " + volume + " exists: restore into a new name, or replace it with --force");
+          "volume " + volume + " exists: restore into a new name", RunRemedy.REPLACE_VOLUME);
     }
     ImageReference ref = RemoteRepository.parseReference(reference, "REF");
     RemoteRepository repository = RemoteRepository.open(ref, registry, listener, false);

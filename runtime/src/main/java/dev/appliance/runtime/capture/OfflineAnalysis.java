@@ -9,6 +9,7 @@ import dev.appliance.runtime.disk.ImageLayers;
 import dev.appliance.runtime.engine.Bubblewrap;
 import dev.appliance.runtime.engine.Confinement;
 import dev.appliance.runtime.engine.Sandbox;
+import dev.appliance.runtime.host.RunRemedy;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -65,8 +66,8 @@ public final class OfflineAnalysis {
                           "cannot sandbox the image's suricata here ("
                               + host.problem()
                               + "). Fix: "
-                              + host.fix()
-                              + "; or --no-sandbox for an image you trust"));
+                              + host.fix(),
+                          RunRemedy.RUN_UNSANDBOXED));
     }
     return new OfflineAnalysis(
         new ImageFiles(dirs), sandbox, dirs.instances().resolveSibling("analyze"));

@@ -1,6 +1,7 @@
 package dev.appliance.runtime.export;
 
 import dev.appliance.common.InvalidInputException;
+import dev.appliance.runtime.host.RunRemedy;
 import dev.appliance.runtime.instance.ImageLimits;
 import java.nio.file.Path;
 import java.util.Map;
@@ -36,7 +37,7 @@ public record ExportOptions(
     secrets = Map.copyOf(secrets);
     if (persistentRoot && kubevirtRef == null) {
       throw new InvalidInputException(
-          "a persistent root disk is a KubeVirt output: give --kubevirt");
+          "a persistent root disk is a KubeVirt output", RunRemedy.EXPORT_TO_KUBEVIRT);
     }
   }
 

@@ -2,6 +2,7 @@ package dev.appliance.runtime.instance;
 
 import dev.appliance.common.ApplianceException;
 import dev.appliance.common.InvalidInputException;
+import dev.appliance.runtime.host.RunRemedy;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -98,7 +99,7 @@ final class AttachedVolumes {
       boolean exists = volumes.exists(name);
       if (exists && !replace) {
         throw new InvalidInputException(
-            "volume " + name + " exists: restore into a new name, or replace it with --force");
+            "volume " + name + " exists: restore into a new name", RunRemedy.REPLACE_VOLUME);
       }
       for (InstanceDir dir : instances.all()) {
         InstanceInfo info = InstanceInfos.read(dir);

@@ -2,6 +2,7 @@ package dev.appliance.runtime.instance;
 
 import dev.appliance.common.InvalidInputException;
 import dev.appliance.oci.DataFormat;
+import dev.appliance.runtime.host.RunRemedy;
 import java.util.List;
 
 /**
@@ -34,7 +35,9 @@ final class DataVersions {
       }
       int held = volumes.dataVersion(volume);
       if (held > target) {
-        throw new InvalidInputException(refusal(instance, image, target, volume, held));
+        throw new InvalidInputException(
+            refusal(instance, image, target, volume, held),
+            snapshotFits(volume, target) ? RunRemedy.RESTORE_SNAPSHOT : null);
       }
       if (held < target) {
         from = from == null ? held : Math.min(from, held);
@@ -63,7 +66,7 @@ final class DataVersions {
   private String refusal(String instance, String image, int target, String volume, int held) {
     String writer = volumes.dataVersionWriter(volume);
     String snapshot = VolumeSnapshots.nameOf(volume);
-    boolean snapshotFits = volumes.exists(snapshot) && volumes.dataVersion(snapshot) <= target;
+    boolean snapshotFits = snapshotFits(volume, target);
     return "volume "
         + volume
         + " holds data version "
@@ -77,17 +80,13 @@ final class DataVersions {
         + held
         + " instead: "
         + (snapshotFits
-            ? "the snapshot "
-                + snapshot
-                + " (data version "
-                + volumes.dataVersion(snapshot)
-                + "), with `appliance rollback --restore-volumes "
-                + (instance == null ? "NAME" : instance)
-                + "` or `appliance run -v "
-                + snapshot
-                + ":/PATH "
-                + image
-                + "`"
+            ? "the snapshot " + snapshot + " (data version " + volumes.dataVersion(snapshot) + ")"
             : "a backup of it made before version " + held);
+  }
+
+  /** Whether the volume's snapshot exists and holds data {@code target} reads. */
+  private boolean snapshotFits(String volume, int target) {
+    String snapshot = VolumeSnapshots.nameOf(volume);
+    return volumes.exists(snapshot) && volumes.dataVersion(snapshot) <= target;
   }
 }

@@ -294,7 +294,10 @@ class VolumeBackupTest {
                         RegistryOptions.defaults(),
                         TransferListener.NONE)
                     .restore(ref, "data", false, 32 << 20));
-    assertTrue(refused.getMessage().contains("--max-size"), refused.getMessage());
+    assertTrue(refused.getMessage().contains("the limit is"), refused.getMessage());
+    assertEquals(
+        java.util.Optional.of(dev.appliance.runtime.host.RunRemedy.RAISE_BACKUP_LIMIT),
+        refused.remedy());
     assertNothingIn(other);
   }
 
@@ -308,7 +311,10 @@ class VolumeBackupTest {
 
     InvalidInputException refused =
         assertThrows(InvalidInputException.class, () -> restore(home, ref, "data", false));
-    assertTrue(refused.getMessage().contains("--force"), refused.getMessage());
+    assertTrue(refused.getMessage().contains("exists"), refused.getMessage());
+    assertEquals(
+        java.util.Optional.of(dev.appliance.runtime.host.RunRemedy.REPLACE_VOLUME),
+        refused.remedy());
     assertArrayEquals(changed, Files.readAllBytes(disk));
 
     restore(home, ref, "data", true);

@@ -141,16 +141,16 @@ class UpgradeStepsTest {
     assertTrue(refused.getMessage().contains("a backup of it made before version 1"));
 
     volume("db.pre-upgrade", "older", 0);
-    String withSnapshot =
+    InvalidInputException withSnapshot =
         assertThrows(
-                InvalidInputException.class,
-                () -> versions.pendingUpgrade("web", "app:0", null, List.of("db")))
-            .getMessage();
+            InvalidInputException.class,
+            () -> versions.pendingUpgrade("web", "app:0", null, List.of("db")));
     assertTrue(
-        withSnapshot.contains(
-            "the snapshot db.pre-upgrade (data version 0), with `appliance rollback"
-                + " --restore-volumes web`"),
-        withSnapshot);
+        withSnapshot.getMessage().contains("the snapshot db.pre-upgrade (data version 0)"),
+        withSnapshot.getMessage());
+    assertEquals(
+        java.util.Optional.of(dev.appliance.runtime.host.RunRemedy.RESTORE_SNAPSHOT),
+        withSnapshot.remedy());
 
     versions.recordHealthy(spec("app:2", "/base.img", v2));
     assertEquals(2, volumes.dataVersion("db"));
