@@ -7,6 +7,7 @@ import dev.appliance.runtime.instance.InstanceManager;
 import dev.appliance.signing.AttestationVerifier;
 import dev.appliance.signing.LocalAttachments;
 import dev.appliance.signing.PublicKeys;
+import dev.appliance.signing.StoredImagePolicy;
 import dev.appliance.store.ImageStore;
 import dev.appliance.store.StoredImage;
 import java.nio.charset.StandardCharsets;
@@ -112,7 +113,7 @@ final class InspectCommand extends BaseCommand {
       verifyWith.add(PublicKeys.read(key));
     }
     if (keys.isEmpty()) {
-      PolicyOptions.nameOf(store, stored)
+      StoredImagePolicy.nameOf(store, stored)
           .ifPresent(name -> verifyWith.addAll(policy.keysFor(name)));
     }
     List<AttestationVerifier.Check> checks =

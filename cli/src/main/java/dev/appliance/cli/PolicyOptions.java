@@ -1,21 +1,15 @@
 package dev.appliance.cli;
 
-import dev.appliance.common.InvalidInputException;
-import dev.appliance.oci.Digest;
 import dev.appliance.oci.ImageReference;
 import dev.appliance.registry.RegistryOptions;
 import dev.appliance.registry.TransferListener;
-import dev.appliance.signing.LocalAttachments;
 import dev.appliance.signing.PolicyGate;
-import dev.appliance.signing.policy.PolicyDecision;
-import dev.appliance.signing.policy.PolicyEvaluator;
+import dev.appliance.signing.StoredImagePolicy;
 import dev.appliance.signing.policy.PolicyFiles;
 import dev.appliance.signing.policy.TrustPolicy;
 import dev.appliance.store.ImageStore;
 import dev.appliance.store.StoredImage;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.security.interfaces.ECPublicKey;
 import java.util.List;
@@ -74,49 +68,13 @@ final class PolicyOptions {
    * for it (from its pull): refused is invalid input, before anything is written.
    */
   void admitStored(ImageStore store, StoredImage image, PrintWriter err) {
-    Digest digest = image.descriptor().digest();
-    Optional<TrustPolicy> trust = read();
-    if (trust.isEmpty()) {
-      err.println(
-          "warning: " + image.name() + " (" + digest + ") is unverified: no signature policy file");
-      err.flush();
-      return;
-    }
-    ImageReference named =
-        nameOf(store, image)
-            .orElseThrow(
-                () ->
-                    new InvalidInputException(
-                        image.name()
-                            + " has no tag, and the policy's scopes name images: tag it first"));
-    PolicyDecision decision;
-    try {
-      decision =
-          new PolicyEvaluator(trust.get()).evaluate(named, digest, new LocalAttachments(store));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    if (!decision.accepted()) {
-      throw new InvalidInputException(
-          named + " (" + digest + ") " + decision.message() + "; nothing was exported");
-    }
-    err.println(decision.message());
-    err.flush();
-  }
-
-  /**
-   * The name the policy scopes a stored image by: as given, or its first tag when given by digest;
-   * empty for an untagged image given by digest.
-   */
-  static Optional<ImageReference> nameOf(ImageStore store, StoredImage image) {
-    Digest digest = image.descriptor().digest();
-    String given = image.name();
-    if (!given.matches("(sha256:)?[0-9a-f]{6,64}")) {
-      return Optional.of(ImageReference.parse(given));
-    }
-    return store.tags().stream()
-        .filter(t -> t.manifest().digest().equals(digest))
-        .map(t -> ImageReference.parse(t.name()))
-        .findFirst();
+    StoredImagePolicy.admit(
+        read(),
+        store,
+        image,
+        line -> {
+          err.println(line);
+          err.flush();
+        });
   }
 }

@@ -18,7 +18,9 @@
  *       the store, for offline checks.
  *   <li>Transport seams: {@link dev.appliance.signing.SignatureSource} and {@link
  *       dev.appliance.signing.SignatureSink}, implemented by the registry client.
- *   <li>Policy: {@link dev.appliance.signing.policy} (containers-policy.json).
+ *   <li>Policy: {@link dev.appliance.signing.policy} (containers-policy.json), applied by {@link
+ *       dev.appliance.signing.PolicyGate} to images taken from a registry and by {@link
+ *       dev.appliance.signing.StoredImagePolicy} to images already in the store.
  * </ul>
  *
  * {@code dev.appliance.signing.internal} is not API: formats and primitives behind these classes.
