@@ -66,49 +66,6 @@ public record Recipe(
     params = List.copyOf(params);
   }
 
-  /** A recipe without extra network interfaces. */
-  public Recipe(
-      Path source,
-      String name,
-      String version,
-      String description,
-      Base base,
-      List<String> packages,
-      List<FileEntry> files,
-      List<RunStep> run,
-      Services services,
-      List<User> users,
-      List<Group> groups,
-      List<String> stateDirs,
-      List<Port> ports,
-      HealthCheck health,
-      Resources resources,
-      Kernels kernels,
-      List<Param> params,
-      Recipe parent) {
-    this(
-        source,
-        name,
-        version,
-        description,
-        base,
-        packages,
-        files,
-        run,
-        services,
-        users,
-        groups,
-        stateDirs,
-        ports,
-        List.of(),
-        health,
-        resources,
-        kernels,
-        params,
-        null,
-        parent);
-  }
-
   /**
    * Whether this recipe's files layer carries the guest configuration of {@link #networks()}: the
    * root when it has any, a child when it changes its parent's.

@@ -112,10 +112,12 @@ final class TestRecipes {
         List.of(),
         List.of(),
         List.of(),
+        List.of(),
         null,
         new Recipe.Resources(256, 1, 1L << 30),
         null,
         List.of(),
+        null,
         parent);
   }
 
