@@ -9,6 +9,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.appliance.e2e.support.ApplianceCli;
 import dev.appliance.e2e.support.CliResult;
+import dev.appliance.e2e.support.HeadlessChromium;
+import dev.appliance.e2e.support.OperatorPage;
+import dev.appliance.e2e.support.OperatorPage.Row;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -40,9 +43,11 @@ import org.junit.jupiter.api.Test;
  * The snort appliance as a sensor on a capture interface, end to end with real parts: a pcap made
  * with scapy (attacks matching the shipped rules, a shellshock probe, pings, benign HTTP and DNS)
  * is replayed with {@code run --capture-from} into the capture interface of the image booted on
- * User-Mode Linux. One boot checks every case: the expected sids on /alerts, benign traffic raises
- * nothing, the alerts reach two syslog collectors as EVE JSON (RFC 5424 over TCP, RFC 3164 over
- * UDP), and the guest sends nothing out of the capture interface.
+ * User-Mode Linux. One boot checks every case: the expected sids on /alerts and on the operator
+ * page in Debian's headless chromium (sid filter, a wrong token, an alert carrying HTML shown as
+ * text; screenshots under target/e2e/snort-sensor/screenshots), benign traffic raises nothing, the
+ * alerts reach two syslog collectors as EVE JSON (RFC 5424 over TCP, RFC 3164 over UDP), and the
+ * guest sends nothing out of the capture interface.
  */
 @Tag("e2e")
 class SnortSensorE2eTest {
@@ -55,6 +60,13 @@ class SnortSensorE2eTest {
   private static final Set<Integer> EXPECTED = Set.of(1000001, 1000002, 1000003);
 
   private static final String BENIGN_SOURCE = "203.0.113.5";
+
+  /** A run-time rule whose message is HTML, fired by a request whose URL is HTML too. */
+  private static final int HTML_SID = 1000010;
+
+  private static final String HTML_SIGNATURE =
+      "APPLIANCE-IDS <img src=x onerror=window.pwned=1> <b>html</b> probe";
+  private static final String HTML_URL = "/?appliance-ids-html=<script>window.pwned=2</script>";
 
   private final ObjectMapper json = new ObjectMapper();
   private final HttpClient http = HttpClient.newHttpClient();
@@ -81,6 +93,15 @@ class SnortSensorE2eTest {
         image.get("labels").path("dev.appliance.networks").asText(),
         "the image says it has a capture interface");
 
+    Path htmlRule =
+        Files.writeString(
+            pcap.resolveSibling("html.rules"),
+            "alert tcp any any -> $HOME_NET 80 (msg:\""
+                + HTML_SIGNATURE
+                + "\"; flow:to_server,established; content:\"appliance-ids-html\";"
+                + " classtype:misc-activity; sid:"
+                + HTML_SID
+                + "; rev:1;)\n");
     Set<Integer> sensorSids = new TreeSet<>();
     try (TcpSyslog tcp = new TcpSyslog();
         UdpSyslog udp = new UdpSyslog()) {
@@ -103,6 +124,8 @@ class SnortSensorE2eTest {
                     "--capture-from",
                     "pcap:" + pcap + ",rate=recorded",
                     "--allow-host-loopback",
+                    "--param-file",
+                    "rules=" + htmlRule,
                     "--param",
                     "syslog_targets=tcp://10.0.2.2:"
                         + tcp.port()
@@ -112,7 +135,8 @@ class SnortSensorE2eTest {
                 .assertSuccess();
         JsonNode instance = json.readTree(run.stdout());
         String alerts = "http://127.0.0.1:" + hostPort(instance, 8080);
-        String service = "http://127.0.0.1:" + hostPort(instance, 80);
+        int servicePort = hostPort(instance, 80);
+        String service = "http://127.0.0.1:" + servicePort;
         String token = cli.run("secret", INSTANCE, "ids_token").assertSuccess().stdout().strip();
 
         JsonNode health = json.readTree(get(alerts + "/healthz", null));
@@ -153,6 +177,8 @@ class SnortSensorE2eTest {
               m.matches("<33>[A-Z][a-z]{2} [ 0-9]\\d \\d\\d:\\d\\d:\\d\\d \\S+ suricata: \\{.*\\}"),
               m);
         }
+        // Last: its HTML probe raises one more sid, which the collectors must not have seen above.
+        assertTheOperatorPageShowsTheAlerts(cli, alerts, servicePort, token);
 
         cli.run(RUN_TIMEOUT, "stop", INSTANCE).assertSuccess();
         awaitEvent(cli, "capture capture: the guest sent 0 frames out of it");
@@ -203,6 +229,74 @@ class SnortSensorE2eTest {
       Thread.sleep(500);
     }
     fail("no self-test alert from 10.0.2.2: " + get(alerts + "/alerts", token));
+  }
+
+  /**
+   * The operator page in Debian's headless chromium, signed in with the token: the replayed sids,
+   * an alert raised after the page loaded (its own refresh) whose signature and URL carry HTML,
+   * shown as text; the sid filter; a wrong token shows an error and no alerts.
+   */
+  private void assertTheOperatorPageShowsTheAlerts(
+      ApplianceCli cli, String alerts, int servicePort, String token) throws Exception {
+    Path shots = Files.createDirectories(cli.home().resolveSibling("screenshots"));
+    try (HeadlessChromium chromium =
+        HeadlessChromium.start(cli.home().resolveSibling("chromium"))) {
+      OperatorPage page = OperatorPage.open(chromium, alerts, "", shots);
+      page.signIn(token);
+      page.awaitRows(r -> sids(r).containsAll(EXPECTED), ALERT_TIMEOUT, "the sids " + EXPECTED);
+
+      sendRawRequest(servicePort, "GET " + HTML_URL + " HTTP/1.0\r\nHost: sensor\r\n\r\n");
+      List<Row> rows =
+          page.awaitRows(
+              r -> sids(r).contains(HTML_SID),
+              ALERT_TIMEOUT,
+              "the alert of a request sent after it loaded");
+      Row html = rows.stream().filter(r -> r.sid().equals("" + HTML_SID)).findFirst().get();
+      assertEquals(HTML_SIGNATURE, html.signature(), "HTML in a signature shown as text");
+      assertTrue(html.request().endsWith(HTML_URL), "HTML in a URL shown as text: " + html);
+      assertTrue(html.source().startsWith("10.0.2.2:"), html.toString());
+      assertEquals(0, page.elementsInAlertCells(), "no markup of an alert became an element");
+      assertFalse(page.payloadRan(), "no script of an alert ran");
+      JsonNode shellshock =
+          json.readTree(get(alerts + "/alerts?sid=1000002&limit=1", token)).get(0);
+      Row shown = rows.stream().filter(r -> r.sid().equals("1000002")).findFirst().get();
+      assertEquals(shellshock.get("timestamp").asText(), shown.time());
+      assertEquals("198.51.100.8:" + shellshock.get("src_port").asInt(), shown.source());
+      assertEquals("192.168.50.10:80", shown.destination());
+      assertEquals(
+          shellshock.get("alert").get("severity").asText(), shown.severity().split(" ")[0]);
+      assertEquals(
+          Map.of("rules", "4"),
+          page.rulesSummary(),
+          "the image's three rules and the run-time one, as /rules lists them");
+      page.screenshot("sensor-page");
+
+      page.filter("1000002");
+      page.awaitRows(
+          r -> sids(r).equals(Set.of(1000002)), ALERT_TIMEOUT, "only sid 1000002 after the filter");
+      page.screenshot("sensor-page-sid-1000002");
+
+      OperatorPage wrong =
+          OperatorPage.open(chromium, alerts, "#token=" + "A".repeat(token.length()), shots);
+      String error = wrong.awaitError(ALERT_TIMEOUT);
+      assertTrue(error.contains("token was refused"), error);
+      assertEquals(List.of(), wrong.rows(), "a wrong token shows no alerts");
+      wrong.screenshot("sensor-page-wrong-token");
+      assertEquals(List.of(), chromium.problems(), "no error, exception or CSP violation");
+    }
+  }
+
+  private static Set<Integer> sids(List<Row> rows) {
+    return rows.stream().map(r -> Integer.parseInt(r.sid())).collect(Collectors.toSet());
+  }
+
+  /** A request as raw bytes: HTML in its URL, which no URI class would let through. */
+  private static void sendRawRequest(int port, String request) throws IOException {
+    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      socket.setSoTimeout(30_000);
+      socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+      socket.getInputStream().readAllBytes();
+    }
   }
 
   private Map<Integer, JsonNode> awaitSids(String alerts, String token) throws Exception {
