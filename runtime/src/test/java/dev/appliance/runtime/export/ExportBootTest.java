@@ -1,5 +1,7 @@
 package dev.appliance.runtime.export;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -16,13 +18,16 @@ import java.io.IOException;
 import java.net.HttpURLConnection;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -43,7 +48,8 @@ class ExportBootTest {
   static void buildImage() throws IOException {
     assumeTrue(HostTools.isRoot(), "mmdebstrap builds the test image as root");
     Files.createDirectories(WORK);
-    rootfs = WORK.resolve("rootfs.tar");
+    // The guest files of recipes/base are in: the cloud test below checks the first-boot unit.
+    rootfs = WORK.resolve("rootfs-firstboot.tar");
     if (Files.exists(rootfs)) {
       return;
     }
@@ -53,13 +59,20 @@ class ExportBootTest {
         """
                 #!/bin/sh
                 set -e
-                R="$1"
-                mkdir -p "$R/etc/systemd/network" "$R/srv/www"
+                R="$1" F="$2"
+                mkdir -p "$R/etc/systemd/network" "$R/srv/www" "$R/usr/lib/appliance"
                 printf '[Match]\\nName=en* eth*\\n[Network]\\nDHCP=ipv4\\n' > "$R/etc/systemd/network/10-any.network"
                 echo ok > "$R/srv/www/healthz"
-                printf '[Unit]\\nAfter=network.target\\n[Service]\\nExecStart=/bin/busybox httpd -f -p 80 -h /srv/www\\n[Install]\\nWantedBy=multi-user.target\\n' \\
+                install -m 0755 "$F/appliance-firstboot" "$F/appliance-userdata" "$R/usr/lib/appliance/"
+                install -m 0644 "$F/appliance-firstboot.service" "$R/etc/systemd/system/"
+                # What first boot gave the appliance: a parameter's value, a secret's mode,
+                # owner and length (never the secret itself).
+                printf '#!/bin/sh\\ncat /run/appliance/params/greeting > /srv/www/greeting || true\\nstat -c "%%a %%U %%s" /run/appliance/secrets/db_password > /srv/www/secret || true\\n' \\
+                    > "$R/usr/local/bin/report"
+                chmod 0755 "$R/usr/local/bin/report"
+                printf '[Unit]\\nAfter=network.target appliance-firstboot.service\\n[Service]\\nExecStartPre=/usr/local/bin/report\\nExecStart=/bin/busybox httpd -f -p 80 -h /srv/www\\n[Install]\\nWantedBy=multi-user.target\\n' \\
                     > "$R/etc/systemd/system/healthz.service"
-                chroot "$R" systemctl enable systemd-networkd healthz.service
+                chroot "$R" systemctl enable systemd-networkd healthz.service appliance-firstboot.service
                 """);
     Path partial = WORK.resolve("rootfs.tar.part");
     // No mirror argument: mmdebstrap takes the host's apt sources.
@@ -70,7 +83,10 @@ class ExportBootTest {
             "--variant=minbase",
             "--format=tar",
             "--include=systemd-sysv,udev,linux-image-cloud-amd64,systemd-boot-efi,busybox",
-            "--customize-hook=sh " + hook + " \"$1\"",
+            "--customize-hook=sh "
+                + hook
+                + " \"$1\" "
+                + Path.of("../recipes/base/files").toAbsolutePath().normalize(),
             "trixie",
             partial.toString()),
         WORK);
@@ -84,77 +100,169 @@ class ExportBootTest {
   void exportedDiskBootsUnderUefiToItsHealthCheck(ExportFormat format) throws Exception {
     Path dir = Files.createTempDirectory(WORK, "boot-");
     try {
-      ApplianceMetadata metadata =
-          new ApplianceMetadata(
-              "bootcheck",
-              "1",
-              List.of(new ApplianceMetadata.Port("http", 80, "tcp")),
-              new ApplianceMetadata.HealthCheck("http", 80, "/healthz", 200, 300),
-              1024,
-              1,
-              2L << 30,
-              null,
-              "",
-              List.of());
-      Exporter exporter =
-          new Exporter(
-              new DiskAssembler(WORK.resolve("disks")),
-              new ImageFiles(WORK.resolve("files")),
-              ImageStore.open(dir.resolve("store")),
-              RegistryOptions.defaults(),
-              new TransferListener() {});
-      ExportResult result =
-          exporter.export(
-              new ImageLayers("bootcheck:1", "sha256:b007", List.of(rootfs)),
-              metadata,
-              new ExportOptions(format, dir.resolve("out"), false, null));
-
-      Path vars = dir.resolve("OVMF_VARS.fd");
-      Files.copy(Path.of("/usr/share/OVMF/OVMF_VARS_4M.fd"), vars);
-      int port = freePort();
-      Path console = dir.resolve("console.log");
-      Process qemu =
-          new ProcessBuilder(
-                  "qemu-system-x86_64",
-                  "-machine",
-                  "q35",
-                  "-accel",
-                  "tcg",
-                  "-m",
-                  "1024",
-                  "-display",
-                  "none",
-                  "-no-reboot",
-                  "-drive",
-                  "if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd",
-                  "-drive",
-                  "if=pflash,format=raw,file=" + vars,
-                  "-drive",
-                  "if=virtio,format=" + format.extension + ",file=" + result.disk(),
-                  "-netdev",
-                  "user,id=n0,hostfwd=tcp:127.0.0.1:" + port + "-:80",
-                  "-device",
-                  "virtio-net-pci,netdev=n0",
-                  "-serial",
-                  "file:" + console)
-              .redirectErrorStream(true)
-              .redirectOutput(dir.resolve("qemu.log").toFile())
-              .start();
+      ExportResult result = export(format, dir);
+      Guest guest = boot(dir, format.extension, result.disk(), List.of());
       try {
-        long start = System.nanoTime();
-        boolean healthy = waitForHttp(port, qemu);
-        long seconds = (System.nanoTime() - start) / 1_000_000_000L;
-        System.err.println(format + " export: healthy after " + seconds + " s");
         assertTrue(
-            healthy, format + ": no HTTP 200 from /healthz; console ends with:\n" + tail(console));
-        assertTrue(
-            Files.readString(console).contains("root=PARTUUID="),
+            Files.readString(guest.console()).contains("root=PARTUUID="),
             "booted by the disk's own loader entry");
       } finally {
-        qemu.destroyForcibly().waitFor();
+        guest.qemu().destroyForcibly().waitFor();
       }
     } finally {
       HostTool.run(List.of("rm", "-rf", dir.toString()), WORK);
+    }
+  }
+
+  /**
+   * The Azure VHD, converted back to raw as the issue asks, boots to a healthy appliance whose
+   * first-boot unit takes a parameter and a secret from a cloud-init NoCloud seed: an ISO labelled
+   * cidata made with xorriso, as KubeVirt's cloudInitNoCloud or a hand-made seed provides it.
+   */
+  @Test
+  void azureDiskBootsAndTakesItsParamsFromANoCloudSeed() throws Exception {
+    assumeTrue(HostTools.find("xorriso").isPresent(), "xorriso makes the seed ISO");
+    Path dir = Files.createTempDirectory(WORK, "cloud-");
+    try {
+      ExportResult result = export(ExportFormat.AZURE, dir);
+      Path raw = dir.resolve("back.raw");
+      HostTool.run(
+          List.of(
+              "qemu-img",
+              "convert",
+              "-f",
+              "vpc",
+              "-O",
+              "raw",
+              result.disk().toString(),
+              raw.toString()),
+          dir);
+      String secret = "s3cret value";
+      Path seed = Files.createDirectories(dir.resolve("seed"));
+      Files.writeString(seed.resolve("meta-data"), "instance-id: cloud-test\n");
+      Files.writeString(
+          seed.resolve("user-data"),
+          "#appliance-params\nparams:\n  greeting: hello from cidata\nsecrets:\n"
+              + "  db_password: \""
+              + secret
+              + "\"\n");
+      Path iso = dir.resolve("seed.iso");
+      HostTool.run(
+          List.of(
+              "xorriso",
+              "-as",
+              "mkisofs",
+              "-quiet",
+              "-output",
+              iso.toString(),
+              "-volid",
+              "cidata",
+              "-joliet",
+              "-rock",
+              seed.toString()),
+          dir);
+      Guest guest =
+          boot(dir, "raw", raw, List.of("-drive", "if=virtio,format=raw,readonly=on,file=" + iso));
+      try {
+        assertEquals("hello from cidata", get(guest.port(), "/greeting"));
+        assertEquals(
+            "600 root " + secret.length(),
+            get(guest.port(), "/secret").strip(),
+            "the secret is root-only, with its value");
+        assertFalse(
+            Files.readString(guest.console(), StandardCharsets.ISO_8859_1).contains(secret),
+            "the secret never reaches the console");
+      } finally {
+        guest.qemu().destroyForcibly().waitFor();
+      }
+    } finally {
+      HostTool.run(List.of("rm", "-rf", dir.toString()), WORK);
+    }
+  }
+
+  private static ExportResult export(ExportFormat format, Path dir) {
+    ApplianceMetadata metadata =
+        new ApplianceMetadata(
+            "bootcheck",
+            "1",
+            List.of(new ApplianceMetadata.Port("http", 80, "tcp")),
+            new ApplianceMetadata.HealthCheck("http", 80, "/healthz", 200, 300),
+            1024,
+            1,
+            2L << 30,
+            null,
+            "",
+            List.of());
+    Exporter exporter =
+        new Exporter(
+            new DiskAssembler(WORK.resolve("disks")),
+            new ImageFiles(WORK.resolve("files")),
+            ImageStore.open(dir.resolve("store")),
+            RegistryOptions.defaults(),
+            new TransferListener() {});
+    return exporter.export(
+        new ImageLayers("bootcheck:1", "sha256:b007", List.of(rootfs)),
+        metadata,
+        new ExportOptions(format, dir.resolve("out"), false, null));
+  }
+
+  private record Guest(Process qemu, int port, Path console) {}
+
+  /** Boots {@code disk} under QEMU + OVMF on TCG until its health check answers. */
+  private static Guest boot(Path dir, String diskFormat, Path disk, List<String> extra)
+      throws Exception {
+    Path vars = dir.resolve("OVMF_VARS.fd");
+    Files.copy(Path.of("/usr/share/OVMF/OVMF_VARS_4M.fd"), vars);
+    int port = freePort();
+    Path console = dir.resolve("console.log");
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                "qemu-system-x86_64",
+                "-machine",
+                "q35",
+                "-accel",
+                "tcg",
+                "-m",
+                "1024",
+                "-display",
+                "none",
+                "-no-reboot",
+                "-drive",
+                "if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd",
+                "-drive",
+                "if=pflash,format=raw,file=" + vars,
+                "-drive",
+                "if=virtio,format=" + diskFormat + ",file=" + disk,
+                "-netdev",
+                "user,id=n0,hostfwd=tcp:127.0.0.1:" + port + "-:80",
+                "-device",
+                "virtio-net-pci,netdev=n0",
+                "-serial",
+                "file:" + console));
+    command.addAll(extra);
+    Process qemu =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("qemu.log").toFile())
+            .start();
+    long start = System.nanoTime();
+    boolean healthy = waitForHttp(port, qemu);
+    long seconds = (System.nanoTime() - start) / 1_000_000_000L;
+    System.err.println(disk.getFileName() + ": healthy after " + seconds + " s");
+    if (!healthy) {
+      qemu.destroyForcibly().waitFor();
+    }
+    assertTrue(healthy, disk + ": no HTTP 200 from /healthz; console ends with:\n" + tail(console));
+    return new Guest(qemu, port, console);
+  }
+
+  private static String get(int port, String path) throws IOException {
+    HttpURLConnection c =
+        (HttpURLConnection) URI.create("http://127.0.0.1:" + port + path).toURL().openConnection();
+    assertEquals(200, c.getResponseCode(), path);
+    try (var in = c.getInputStream()) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
   }
 
