@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.sun.net.httpserver.HttpServer;
 import dev.appliance.common.HostTools;
 import dev.appliance.oci.ApplianceMetadata;
 import dev.appliance.registry.RegistryOptions;
@@ -13,17 +14,21 @@ import dev.appliance.runtime.disk.DiskAssembler;
 import dev.appliance.runtime.disk.HostTool;
 import dev.appliance.runtime.disk.ImageFiles;
 import dev.appliance.runtime.disk.ImageLayers;
+import dev.appliance.runtime.disk.TestLayer;
 import dev.appliance.store.ImageStore;
 import java.io.IOException;
 import java.net.HttpURLConnection;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -48,8 +53,8 @@ class ExportBootTest {
   static void buildImage() throws IOException {
     assumeTrue(HostTools.isRoot(), "mmdebstrap builds the test image as root");
     Files.createDirectories(WORK);
-    // The guest files of recipes/base are in: the cloud test below checks the first-boot unit.
-    rootfs = WORK.resolve("rootfs-firstboot.tar");
+    // With the report page the cloud tests read (the guest files come in guestLayer()).
+    rootfs = WORK.resolve("rootfs-report.tar");
     if (Files.exists(rootfs)) {
       return;
     }
@@ -59,12 +64,10 @@ class ExportBootTest {
         """
                 #!/bin/sh
                 set -e
-                R="$1" F="$2"
-                mkdir -p "$R/etc/systemd/network" "$R/srv/www" "$R/usr/lib/appliance"
+                R="$1"
+                mkdir -p "$R/etc/systemd/network" "$R/srv/www"
                 printf '[Match]\\nName=en* eth*\\n[Network]\\nDHCP=ipv4\\n' > "$R/etc/systemd/network/10-any.network"
                 echo ok > "$R/srv/www/healthz"
-                install -m 0755 "$F/appliance-firstboot" "$F/appliance-userdata" "$R/usr/lib/appliance/"
-                install -m 0644 "$F/appliance-firstboot.service" "$R/etc/systemd/system/"
                 # What first boot gave the appliance: a parameter's value, a secret's mode,
                 # owner and length (never the secret itself).
                 printf '#!/bin/sh\\ncat /run/appliance/params/greeting > /srv/www/greeting || true\\nstat -c "%%a %%U %%s" /run/appliance/secrets/db_password > /srv/www/secret || true\\n' \\
@@ -72,7 +75,7 @@ class ExportBootTest {
                 chmod 0755 "$R/usr/local/bin/report"
                 printf '[Unit]\\nAfter=network.target appliance-firstboot.service\\n[Service]\\nExecStartPre=/usr/local/bin/report\\nExecStart=/bin/busybox httpd -f -p 80 -h /srv/www\\n[Install]\\nWantedBy=multi-user.target\\n' \\
                     > "$R/etc/systemd/system/healthz.service"
-                chroot "$R" systemctl enable systemd-networkd healthz.service appliance-firstboot.service
+                chroot "$R" systemctl enable systemd-networkd healthz.service
                 """);
     Path partial = WORK.resolve("rootfs.tar.part");
     // No mirror argument: mmdebstrap takes the host's apt sources.
@@ -83,10 +86,7 @@ class ExportBootTest {
             "--variant=minbase",
             "--format=tar",
             "--include=systemd-sysv,udev,linux-image-cloud-amd64,systemd-boot-efi,busybox",
-            "--customize-hook=sh "
-                + hook
-                + " \"$1\" "
-                + Path.of("../recipes/base/files").toAbsolutePath().normalize(),
+            "--customize-hook=sh " + hook + " \"$1\"",
             "trixie",
             partial.toString()),
         WORK);
@@ -180,7 +180,38 @@ class ExportBootTest {
     }
   }
 
-  private static ExportResult export(ExportFormat format, Path dir) {
+  /**
+   * The first-boot units of recipes/base/files as they are in this checkout, enabled as the base
+   * recipe enables them, in a layer over the cached root file system (no rebuild when they change).
+   */
+  private static Path guestLayer(Path dir) throws IOException {
+    Path files = Path.of("../recipes/base/files").toAbsolutePath().normalize();
+    TestLayer layer = new TestLayer();
+    for (String script :
+        List.of("appliance-firstboot", "appliance-userdata", "appliance-metadata")) {
+      layer.file(
+          "usr/lib/appliance/" + script, Files.readString(files.resolve(script)), 0755, 0, 0);
+    }
+    for (String unit : List.of("appliance-firstboot.service", "appliance-metadata.service")) {
+      layer.file("etc/systemd/system/" + unit, Files.readString(files.resolve(unit)), 0644, 0, 0);
+    }
+    return layer
+        .symlink(
+            "etc/systemd/system/sysinit.target.wants/appliance-firstboot.service",
+            "/etc/systemd/system/appliance-firstboot.service")
+        .symlink(
+            "etc/systemd/system/multi-user.target.wants/appliance-metadata.service",
+            "/etc/systemd/system/appliance-metadata.service")
+        .file(
+            "etc/systemd/system/healthz.service.d/after-metadata.conf",
+            "[Unit]\nAfter=appliance-metadata.service\n",
+            0644,
+            0,
+            0)
+        .writeTo(dir.resolve("guest.tar.gz"));
+  }
+
+  private static ExportResult export(ExportFormat format, Path dir) throws Exception {
     ApplianceMetadata metadata =
         new ApplianceMetadata(
             "bootcheck",
@@ -200,17 +231,132 @@ class ExportBootTest {
             ImageStore.open(dir.resolve("store")),
             RegistryOptions.defaults(),
             new TransferListener() {});
+    Path guest = guestLayer(dir);
+    // The digest keys the assembled-disk cache: it changes with the guest files.
+    String digest =
+        "sha256:"
+            + HexFormat.of()
+                .formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(guest)));
     return exporter.export(
-        new ImageLayers("bootcheck:1", "sha256:b007", List.of(rootfs)),
+        new ImageLayers("bootcheck:1", digest, List.of(rootfs, guest)),
         metadata,
         new ExportOptions(format, dir.resolve("out"), false, null));
   }
 
   private record Guest(Process qemu, int port, Path console) {}
 
+  /**
+   * The AWS VMDK, converted back to raw, boots on a "cloud": QEMU's SMBIOS says Amazon EC2 and the
+   * guest's link-local network reaches 169.254.169.254:80, where a small HTTP server on the host
+   * imitates IMDSv2 (a stand-in for the cloud: it answers user-data only with a session token got
+   * by PUT first). The appliance sees the parameter and the secret.
+   */
+  @Test
+  void awsDiskBootsAndTakesItsParamsFromImdsV2() throws Exception {
+    Path dir = Files.createTempDirectory(WORK, "aws-");
+    HttpServer imds = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    String token = "AQAEAstandInToken==";
+    String secret = "imds secret";
+    List<String> requests = new java.util.concurrent.CopyOnWriteArrayList<>();
+    imds.createContext(
+        "/latest/",
+        exchange -> {
+          String path = exchange.getRequestURI().getPath();
+          requests.add(exchange.getRequestMethod() + " " + path);
+          int status = 404;
+          byte[] body = new byte[0];
+          if (path.equals("/latest/api/token")
+              && exchange.getRequestMethod().equals("PUT")
+              && exchange.getRequestHeaders().containsKey("X-aws-ec2-metadata-token-ttl-seconds")) {
+            status = 200;
+            body = token.getBytes(StandardCharsets.US_ASCII);
+          } else if (path.equals("/latest/user-data")) {
+            boolean withToken =
+                token.equals(exchange.getRequestHeaders().getFirst("X-aws-ec2-metadata-token"));
+            status = withToken ? 200 : 401;
+            body =
+                withToken
+                    ? ("#appliance-params\nparams:\n  greeting: hello from imds\nsecrets:\n"
+                            + "  db_password: "
+                            + secret
+                            + "\n")
+                        .getBytes(StandardCharsets.UTF_8)
+                    : body;
+          }
+          exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+          exchange.getResponseBody().write(body);
+          exchange.close();
+        });
+    imds.start();
+    try {
+      ExportResult result = export(ExportFormat.AWS, dir);
+      Path raw = dir.resolve("back.raw");
+      HostTool.run(
+          List.of(
+              "qemu-img",
+              "convert",
+              "-f",
+              "vmdk",
+              "-O",
+              "raw",
+              result.disk().toString(),
+              raw.toString()),
+          dir);
+      // QEMU runs this per guest connection to 169.254.169.254:80 and relays it to the stand-in.
+      Path relay =
+          Files.writeString(
+              dir.resolve("relay.py"),
+              """
+              import socket, sys, threading
+              s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+              def up():
+                  while data := sys.stdin.buffer.read1(65536):
+                      s.sendall(data)
+              threading.Thread(target=up, daemon=True).start()
+              while data := s.recv(65536):
+                  sys.stdout.buffer.write(data)
+                  sys.stdout.buffer.flush()
+              """);
+      Guest guest =
+          boot(
+              dir,
+              "raw",
+              raw,
+              "net=169.254.0.0/16,host=169.254.0.2,dhcpstart=169.254.0.15,guestfwd=tcp:169.254.169.254:80-cmd:/usr/bin/python3 "
+                  + relay
+                  + " "
+                  + imds.getAddress().getPort(),
+              List.of("-smbios", "type=1,manufacturer=Amazon EC2"));
+      try {
+        assertEquals("hello from imds", get(guest.port(), "/greeting"));
+        assertEquals("600 root " + secret.length(), get(guest.port(), "/secret").strip());
+        assertEquals(
+            List.of("PUT /latest/api/token", "GET /latest/user-data"),
+            requests,
+            "IMDSv2: the token first, then user-data with it");
+        assertFalse(
+            Files.readString(guest.console(), StandardCharsets.ISO_8859_1).contains(secret),
+            "the secret never reaches the console");
+      } finally {
+        guest.qemu().destroyForcibly().waitFor();
+      }
+    } finally {
+      imds.stop(0);
+      HostTool.run(List.of("rm", "-rf", dir.toString()), WORK);
+    }
+  }
+
   /** Boots {@code disk} under QEMU + OVMF on TCG until its health check answers. */
   private static Guest boot(Path dir, String diskFormat, Path disk, List<String> extra)
       throws Exception {
+    return boot(dir, diskFormat, disk, null, extra);
+  }
+
+  /**
+   * @param network more options of QEMU's user-mode network, or null
+   */
+  private static Guest boot(
+      Path dir, String diskFormat, Path disk, String network, List<String> extra) throws Exception {
     Path vars = dir.resolve("OVMF_VARS.fd");
     Files.copy(Path.of("/usr/share/OVMF/OVMF_VARS_4M.fd"), vars);
     int port = freePort();
@@ -235,7 +381,10 @@ class ExportBootTest {
                 "-drive",
                 "if=virtio,format=" + diskFormat + ",file=" + disk,
                 "-netdev",
-                "user,id=n0,hostfwd=tcp:127.0.0.1:" + port + "-:80",
+                "user,id=n0,hostfwd=tcp:127.0.0.1:"
+                    + port
+                    + "-:80"
+                    + (network == null ? "" : "," + network),
                 "-device",
                 "virtio-net-pci,netdev=n0",
                 "-serial",
