@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.appliance.common.HostTools;
 import dev.appliance.oci.ApplianceMetadata;
@@ -30,6 +31,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -256,41 +259,25 @@ class ExportBootTest {
   @Test
   void awsDiskBootsAndTakesItsParamsFromImdsV2() throws Exception {
     Path dir = Files.createTempDirectory(WORK, "aws-");
-    HttpServer imds = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     String token = "AQAEAstandInToken==";
     String secret = "imds secret";
-    List<String> requests = new java.util.concurrent.CopyOnWriteArrayList<>();
-    imds.createContext(
-        "/latest/",
-        exchange -> {
-          String path = exchange.getRequestURI().getPath();
-          requests.add(exchange.getRequestMethod() + " " + path);
-          int status = 404;
-          byte[] body = new byte[0];
-          if (path.equals("/latest/api/token")
-              && exchange.getRequestMethod().equals("PUT")
-              && exchange.getRequestHeaders().containsKey("X-aws-ec2-metadata-token-ttl-seconds")) {
-            status = 200;
-            body = token.getBytes(StandardCharsets.US_ASCII);
-          } else if (path.equals("/latest/user-data")) {
-            boolean withToken =
-                token.equals(exchange.getRequestHeaders().getFirst("X-aws-ec2-metadata-token"));
-            status = withToken ? 200 : 401;
-            body =
-                withToken
-                    ? ("#appliance-params\nparams:\n  greeting: hello from imds\nsecrets:\n"
-                            + "  db_password: "
-                            + secret
-                            + "\n")
-                        .getBytes(StandardCharsets.UTF_8)
-                    : body;
-          }
-          exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
-          exchange.getResponseBody().write(body);
-          exchange.close();
-        });
-    imds.start();
-    try {
+    MetadataStandIn imds =
+        new MetadataStandIn(
+            "/latest/",
+            exchange -> {
+              String path = exchange.getRequestURI().getPath();
+              if (path.equals("/latest/api/token")
+                  && exchange.getRequestMethod().equals("PUT")
+                  && exchange
+                      .getRequestHeaders()
+                      .containsKey("X-aws-ec2-metadata-token-ttl-seconds")) {
+                return token;
+              }
+              boolean withToken =
+                  token.equals(exchange.getRequestHeaders().getFirst("X-aws-ec2-metadata-token"));
+              return path.equals("/latest/user-data") && withToken ? userData(secret) : null;
+            });
+    try (imds) {
       ExportResult result = export(ExportFormat.AWS, dir);
       Path raw = dir.resolve("back.raw");
       HostTool.run(
@@ -304,53 +291,140 @@ class ExportBootTest {
               result.disk().toString(),
               raw.toString()),
           dir);
-      // QEMU runs this per guest connection to 169.254.169.254:80 and relays it to the stand-in.
-      Path relay =
-          Files.writeString(
-              dir.resolve("relay.py"),
-              """
-              import os, socket, sys, threading
-              s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-              def up():
-                  while data := sys.stdin.buffer.read1(65536):
-                      s.sendall(data)
-              threading.Thread(target=up, daemon=True).start()
-              while data := s.recv(65536):
-                  sys.stdout.buffer.write(data)
-                  sys.stdout.buffer.flush()
-              # At once: the stdin thread would make the interpreter's shutdown print an error
-              # into the guest's connection (stderr is the socket too).
-              os._exit(0)
-              """);
-      Guest guest =
-          boot(
-              dir,
-              "raw",
-              raw,
-              "net=169.254.0.0/16,host=169.254.0.2,dhcpstart=169.254.0.15,guestfwd=tcp:169.254.169.254:80-cmd:/usr/bin/python3 "
-                  + relay
-                  + " "
-                  + imds.getAddress().getPort(),
-              List.of("-smbios", "type=1,manufacturer=Amazon EC2"));
-      try {
-        assertEquals(
-            "hello from imds",
-            get(guest.port(), "/greeting"),
-            "stand-in saw " + requests + "; console ends with:\n" + tail(guest.console()));
-        assertEquals("600 root " + secret.length(), get(guest.port(), "/secret").strip());
-        assertEquals(
-            List.of("PUT /latest/api/token", "GET /latest/user-data"),
-            requests,
-            "IMDSv2: the token first, then user-data with it");
-        assertFalse(
-            Files.readString(guest.console(), StandardCharsets.ISO_8859_1).contains(secret),
-            "the secret never reaches the console");
-      } finally {
-        guest.qemu().destroyForcibly().waitFor();
-      }
+      bootOnCloudAndCheck(dir, raw, imds, "type=1,manufacturer=Amazon EC2", secret);
+      assertEquals(
+          List.of("PUT /latest/api/token", "GET /latest/user-data"),
+          imds.requests(),
+          "IMDSv2: the token first, then user-data with it");
     } finally {
-      imds.stop(0);
       HostTool.run(List.of("rm", "-rf", dir.toString()), WORK);
+    }
+  }
+
+  /**
+   * The GCE tar.gz, unpacked as Google's import does, boots on a "Google Compute Engine" (QEMU's
+   * SMBIOS product name) whose metadata server is a local stand-in answering the user-data key only
+   * with the Metadata-Flavor header.
+   */
+  @Test
+  void gceDiskBootsAndTakesItsParamsFromTheMetadataServer() throws Exception {
+    Path dir = Files.createTempDirectory(WORK, "gce-");
+    String secret = "gce secret";
+    MetadataStandIn metadata =
+        new MetadataStandIn(
+            "/computeMetadata/",
+            exchange ->
+                exchange
+                            .getRequestURI()
+                            .getPath()
+                            .equals("/computeMetadata/v1/instance/attributes/user-data")
+                        && "Google".equals(exchange.getRequestHeaders().getFirst("Metadata-Flavor"))
+                    ? userData(secret)
+                    : null);
+    try (metadata) {
+      ExportResult result = export(ExportFormat.GCE, dir);
+      HostTool.run(List.of("tar", "-xSzf", result.disk().toString(), "-C", dir.toString()), dir);
+      bootOnCloudAndCheck(
+          dir, dir.resolve("disk.raw"), metadata, "type=1,product=Google Compute Engine", secret);
+      assertEquals(
+          List.of("GET /computeMetadata/v1/instance/attributes/user-data"), metadata.requests());
+    } finally {
+      HostTool.run(List.of("rm", "-rf", dir.toString()), WORK);
+    }
+  }
+
+  private static String userData(String secret) {
+    return "#appliance-params\nparams:\n  greeting: hello from the cloud\nsecrets:\n"
+        + "  db_password: "
+        + secret
+        + "\n";
+  }
+
+  /**
+   * A local HTTP server standing in for a cloud's metadata service: {@code answer} gives the body
+   * of a 200, or null for a 404. Records every request as "METHOD PATH".
+   */
+  private static final class MetadataStandIn implements AutoCloseable {
+    private final HttpServer server;
+    private final List<String> requests = new CopyOnWriteArrayList<>();
+
+    MetadataStandIn(String context, Function<HttpExchange, String> answer) throws IOException {
+      server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+      server.createContext(
+          context,
+          exchange -> {
+            requests.add(exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath());
+            String body = answer.apply(exchange);
+            byte[] bytes = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(
+                body == null ? 404 : 200, bytes.length == 0 ? -1 : bytes.length);
+            exchange.getResponseBody().write(bytes);
+            exchange.close();
+          });
+      server.start();
+    }
+
+    List<String> requests() {
+      return List.copyOf(requests);
+    }
+
+    int port() {
+      return server.getAddress().getPort();
+    }
+
+    @Override
+    public void close() {
+      server.stop(0);
+    }
+  }
+
+  /**
+   * Boots {@code raw} with the SMBIOS of a cloud, its guest network link-local so that
+   * 169.254.169.254:80 reaches {@code service}, and checks the appliance got the parameter and the
+   * secret of {@link #userData}.
+   */
+  private static void bootOnCloudAndCheck(
+      Path dir, Path raw, MetadataStandIn service, String smbios, String secret) throws Exception {
+    // QEMU runs this per guest connection to 169.254.169.254:80 and relays it to the stand-in.
+    Path relay =
+        Files.writeString(
+            dir.resolve("relay.py"),
+            """
+            import os, socket, sys, threading
+            s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+            def up():
+                while data := sys.stdin.buffer.read1(65536):
+                    s.sendall(data)
+            threading.Thread(target=up, daemon=True).start()
+            while data := s.recv(65536):
+                sys.stdout.buffer.write(data)
+                sys.stdout.buffer.flush()
+            # At once: the stdin thread would make the interpreter's shutdown print an error
+            # into the guest's connection (stderr is the socket too).
+            os._exit(0)
+            """);
+    Guest guest =
+        boot(
+            dir,
+            "raw",
+            raw,
+            "net=169.254.0.0/16,host=169.254.0.2,dhcpstart=169.254.0.15,"
+                + "guestfwd=tcp:169.254.169.254:80-cmd:/usr/bin/python3 "
+                + relay
+                + " "
+                + service.port(),
+            List.of("-smbios", smbios));
+    try {
+      assertEquals(
+          "hello from the cloud",
+          get(guest.port(), "/greeting"),
+          "stand-in saw " + service.requests() + "; console ends with:\n" + tail(guest.console()));
+      assertEquals("600 root " + secret.length(), get(guest.port(), "/secret").strip());
+      assertFalse(
+          Files.readString(guest.console(), StandardCharsets.ISO_8859_1).contains(secret),
+          "the secret never reaches the console");
+    } finally {
+      guest.qemu().destroyForcibly().waitFor();
     }
   }
 
