@@ -29,6 +29,7 @@ import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -328,6 +329,46 @@ class ExportBootTest {
           dir, dir.resolve("disk.raw"), metadata, "type=1,product=Google Compute Engine", secret);
       assertEquals(
           List.of("GET /computeMetadata/v1/instance/attributes/user-data"), metadata.requests());
+    } finally {
+      HostTool.run(List.of("rm", "-rf", dir.toString()), WORK);
+    }
+  }
+
+  /**
+   * The Azure VHD, converted back to raw, boots on an "Azure VM" (QEMU's SMBIOS chassis asset tag)
+   * whose instance metadata service is a local stand-in: user-data base64-encoded, answered only
+   * with the Metadata header.
+   */
+  @Test
+  void azureDiskTakesItsParamsFromTheInstanceMetadataService() throws Exception {
+    Path dir = Files.createTempDirectory(WORK, "azure-");
+    String secret = "azure secret";
+    MetadataStandIn metadata =
+        new MetadataStandIn(
+            "/metadata/",
+            exchange ->
+                exchange.getRequestURI().getPath().equals("/metadata/instance/compute/userData")
+                        && "true".equals(exchange.getRequestHeaders().getFirst("Metadata"))
+                    ? Base64.getEncoder()
+                        .encodeToString(userData(secret).getBytes(StandardCharsets.UTF_8))
+                    : null);
+    try (metadata) {
+      ExportResult result = export(ExportFormat.AZURE, dir);
+      Path raw = dir.resolve("back.raw");
+      HostTool.run(
+          List.of(
+              "qemu-img",
+              "convert",
+              "-f",
+              "vpc",
+              "-O",
+              "raw",
+              result.disk().toString(),
+              raw.toString()),
+          dir);
+      bootOnCloudAndCheck(
+          dir, raw, metadata, "type=3,asset=7783-7084-3265-9085-8269-3286-77", secret);
+      assertEquals(List.of("GET /metadata/instance/compute/userData"), metadata.requests());
     } finally {
       HostTool.run(List.of("rm", "-rf", dir.toString()), WORK);
     }
