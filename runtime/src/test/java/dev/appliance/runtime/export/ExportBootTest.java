@@ -130,19 +130,7 @@ class ExportBootTest {
     assumeTrue(HostTools.find("xorriso").isPresent(), "xorriso makes the seed ISO");
     Path dir = Files.createTempDirectory(WORK, "cloud-");
     try {
-      ExportResult result = export(ExportFormat.AZURE, dir);
-      Path raw = dir.resolve("back.raw");
-      HostTool.run(
-          List.of(
-              "qemu-img",
-              "convert",
-              "-f",
-              "vpc",
-              "-O",
-              "raw",
-              result.disk().toString(),
-              raw.toString()),
-          dir);
+      Path raw = exportedAsRaw(ExportFormat.AZURE, "vpc", dir);
       String secret = "s3cret value";
       Path seed = Files.createDirectories(dir.resolve("seed"));
       Files.writeString(seed.resolve("meta-data"), "instance-id: cloud-test\n");
@@ -279,19 +267,7 @@ class ExportBootTest {
               return path.equals("/latest/user-data") && withToken ? userData(secret) : null;
             });
     try (imds) {
-      ExportResult result = export(ExportFormat.AWS, dir);
-      Path raw = dir.resolve("back.raw");
-      HostTool.run(
-          List.of(
-              "qemu-img",
-              "convert",
-              "-f",
-              "vmdk",
-              "-O",
-              "raw",
-              result.disk().toString(),
-              raw.toString()),
-          dir);
+      Path raw = exportedAsRaw(ExportFormat.AWS, "vmdk", dir);
       bootOnCloudAndCheck(dir, raw, imds, "type=1,manufacturer=Amazon EC2", secret);
       assertEquals(
           List.of("PUT /latest/api/token", "GET /latest/user-data"),
@@ -353,25 +329,31 @@ class ExportBootTest {
                         .encodeToString(userData(secret).getBytes(StandardCharsets.UTF_8))
                     : null);
     try (metadata) {
-      ExportResult result = export(ExportFormat.AZURE, dir);
-      Path raw = dir.resolve("back.raw");
-      HostTool.run(
-          List.of(
-              "qemu-img",
-              "convert",
-              "-f",
-              "vpc",
-              "-O",
-              "raw",
-              result.disk().toString(),
-              raw.toString()),
-          dir);
+      Path raw = exportedAsRaw(ExportFormat.AZURE, "vpc", dir);
       bootOnCloudAndCheck(
           dir, raw, metadata, "type=3,asset=7783-7084-3265-9085-8269-3286-77", secret);
       assertEquals(List.of("GET /metadata/instance/compute/userData"), metadata.requests());
     } finally {
       HostTool.run(List.of("rm", "-rf", dir.toString()), WORK);
     }
+  }
+
+  /** Exports {@code format} and converts it back to raw with qemu-img, as the issue asks. */
+  private static Path exportedAsRaw(ExportFormat format, String qemuFormat, Path dir)
+      throws Exception {
+    Path raw = dir.resolve("back.raw");
+    HostTool.run(
+        List.of(
+            "qemu-img",
+            "convert",
+            "-f",
+            qemuFormat,
+            "-O",
+            "raw",
+            export(format, dir).disk().toString(),
+            raw.toString()),
+        dir);
+    return raw;
   }
 
   private static String userData(String secret) {
