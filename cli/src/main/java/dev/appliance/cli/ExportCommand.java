@@ -36,7 +36,8 @@ final class ExportCommand extends RegistryCommand {
       paramLabel = "FORMAT",
       defaultValue = "qcow2",
       converter = ExportFormatConverter.class,
-      description = "raw, qcow2 or ova (default: ${DEFAULT-VALUE}).")
+      description =
+          "raw, qcow2, ova, or for clouds azure (VHD), gce (disk.raw in tar.gz) or aws (VMDK) (default: ${DEFAULT-VALUE}).")
   ExportFormat format;
 
   @Option(

@@ -100,6 +100,9 @@ public final class Exporter {
             case RAW -> raw;
             case QCOW2 -> toQcow2(raw, work.resolve(name + ".qcow2"), work);
             case OVA -> Ova.write(raw, work.resolve(name + ".ova"), metadata, name, work);
+            case AZURE -> CloudDisk.azureVhd(raw, work.resolve(name + ".vhd"), work);
+            case GCE -> CloudDisk.gceTarGz(raw, work.resolve(name + ".tar.gz"), work);
+            case AWS -> CloudDisk.awsVmdk(raw, work.resolve(name + ".vmdk"), work);
           };
       // Everything is made in the work directory first, so a failure (a push, say) publishes
       // nothing.
