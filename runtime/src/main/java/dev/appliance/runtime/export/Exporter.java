@@ -5,6 +5,7 @@ import dev.appliance.common.ApplianceException;
 import dev.appliance.common.FileTrees;
 import dev.appliance.common.InvalidInputException;
 import dev.appliance.oci.ApplianceMetadata;
+import dev.appliance.oci.StateDirs;
 import dev.appliance.registry.RegistryOptions;
 import dev.appliance.registry.TransferListener;
 import dev.appliance.runtime.disk.DiskAssembler;
@@ -67,8 +68,13 @@ public final class Exporter {
     this.progress = listener;
   }
 
+  /** With the image's state directories when a KubeVirt export names none. */
   public ExportResult export(StoredImage image, ExportOptions options) {
-    return export(ImageLayers.of(image), image.metadata(), options);
+    return export(
+        ImageLayers.of(image),
+        image.metadata(),
+        options.withImageState(
+            StateDirs.fromLabels(image.config().labels(), image.name()), image.name()));
   }
 
   /**
