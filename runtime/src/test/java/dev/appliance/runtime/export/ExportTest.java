@@ -373,6 +373,7 @@ class ExportTest {
           new YAMLMapper()
               .readValues(new YAMLMapper().getFactory().createParser(yaml.toFile()), JsonNode.class)
               .readAll();
+      assertEquals(List.of(), KubeVirtManifestTest.schemaErrors(docs), "strict schema check");
       JsonNode vm = docs.get(0);
       assertEquals("VirtualMachine", vm.get("kind").asText());
       JsonNode spec = vm.get("spec").get("template").get("spec");
