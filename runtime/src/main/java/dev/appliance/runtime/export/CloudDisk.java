@@ -23,40 +23,12 @@ final class CloudDisk {
    * Azure rejects.
    */
   static Path azureVhd(Path raw, Path vhd, Path work) {
-    HostTool.run(
-        List.of(
-            "qemu-img",
-            "convert",
-            "-q",
-            "-f",
-            "raw",
-            "-O",
-            "vpc",
-            "-o",
-            "subformat=fixed,force_size=on",
-            raw.toString(),
-            vhd.toString()),
-        work);
-    return vhd;
+    return QemuImg.convert(raw, "raw", vhd, "vpc", work, "-o", "subformat=fixed,force_size=on");
   }
 
   /** AWS: a stream-optimized VMDK, the compressed form {@code ec2 import-snapshot} accepts. */
   static Path awsVmdk(Path raw, Path vmdk, Path work) {
-    HostTool.run(
-        List.of(
-            "qemu-img",
-            "convert",
-            "-q",
-            "-f",
-            "raw",
-            "-O",
-            "vmdk",
-            "-o",
-            "subformat=streamOptimized",
-            raw.toString(),
-            vmdk.toString()),
-        work);
-    return vmdk;
+    return QemuImg.streamOptimizedVmdk(raw, vmdk, work);
   }
 
   /**

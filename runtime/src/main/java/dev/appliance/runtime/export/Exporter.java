@@ -9,7 +9,6 @@ import dev.appliance.oci.StateDirs;
 import dev.appliance.registry.RegistryOptions;
 import dev.appliance.registry.TransferListener;
 import dev.appliance.runtime.disk.DiskAssembler;
-import dev.appliance.runtime.disk.HostTool;
 import dev.appliance.runtime.disk.ImageFiles;
 import dev.appliance.runtime.disk.ImageLayers;
 import dev.appliance.runtime.instance.ConfigDisk;
@@ -208,36 +207,11 @@ public final class Exporter {
   }
 
   private static Path toQcow2(Path raw, Path qcow2, Path work) {
-    HostTool.run(
-        List.of(
-            "qemu-img",
-            "convert",
-            "-q",
-            "-f",
-            "raw",
-            "-O",
-            "qcow2",
-            raw.toString(),
-            qcow2.toString()),
-        work);
-    return qcow2;
+    return QemuImg.convert(raw, "raw", qcow2, "qcow2", work);
   }
 
   private static Path compressedQcow2(Path qcow2, Path compressed, Path work) {
-    HostTool.run(
-        List.of(
-            "qemu-img",
-            "convert",
-            "-q",
-            "-c",
-            "-f",
-            "qcow2",
-            "-O",
-            "qcow2",
-            qcow2.toString(),
-            compressed.toString()),
-        work);
-    return compressed;
+    return QemuImg.convert(qcow2, "qcow2", compressed, "qcow2", work, "-c");
   }
 
   private static Path publish(Path file, Path dir) throws IOException {

@@ -217,26 +217,34 @@ class ExportBootTest {
         .writeTo(dir.resolve("guest.tar.gz"));
   }
 
+  /** An appliance serving HTTP on port 80 whose health check is GET /healthz, with 1 GiB. */
+  static ApplianceMetadata httpAppliance(String name) {
+    return new ApplianceMetadata(
+        name,
+        "1",
+        List.of(new ApplianceMetadata.Port("http", 80, "tcp")),
+        new ApplianceMetadata.HealthCheck("http", 80, "/healthz", 200, 300),
+        1024,
+        1,
+        2L << 30,
+        null,
+        "",
+        List.of());
+  }
+
+  /** An exporter assembling disks under {@code cache}, with its store in {@code dir}. */
+  static Exporter exporter(Path cache, Path dir) {
+    return new Exporter(
+        new DiskAssembler(cache.resolve("disks")),
+        new ImageFiles(cache.resolve("files")),
+        ImageStore.open(dir.resolve("store")),
+        RegistryOptions.defaults(),
+        new TransferListener() {});
+  }
+
   private static ExportResult export(ExportFormat format, Path dir) throws Exception {
-    ApplianceMetadata metadata =
-        new ApplianceMetadata(
-            "bootcheck",
-            "1",
-            List.of(new ApplianceMetadata.Port("http", 80, "tcp")),
-            new ApplianceMetadata.HealthCheck("http", 80, "/healthz", 200, 300),
-            1024,
-            1,
-            2L << 30,
-            null,
-            "",
-            List.of());
-    Exporter exporter =
-        new Exporter(
-            new DiskAssembler(WORK.resolve("disks")),
-            new ImageFiles(WORK.resolve("files")),
-            ImageStore.open(dir.resolve("store")),
-            RegistryOptions.defaults(),
-            new TransferListener() {});
+    ApplianceMetadata metadata = httpAppliance("bootcheck");
+    Exporter exporter = exporter(WORK, dir);
     Path guest = guestLayer(dir);
     // The digest keys the assembled-disk cache: it changes with the guest files.
     String digest =

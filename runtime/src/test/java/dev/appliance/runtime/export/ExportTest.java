@@ -399,22 +399,11 @@ class ExportTest {
               .export(
                   image,
                   METADATA,
-                  new ExportOptions(
-                      ExportFormat.RAW,
-                      tmp.resolve("out"),
-                      false,
+                  kubevirtRaw(
                       registry.host() + "/appliances/web-disk:1.0",
-                      Map.of(),
-                      Map.of(),
-                      ImageLimits.DEFAULTS,
                       new StateVolume(List.of("/var/lib/web"), 2L << 30),
                       true));
-      Path yaml = tmp.resolve("out/web-1.0-kubevirt.yaml");
-      JsonNode vm =
-          new YAMLMapper()
-              .readValues(new YAMLMapper().getFactory().createParser(yaml.toFile()), JsonNode.class)
-              .readAll()
-              .get(0);
+      JsonNode vm = manifest().get(0);
       JsonNode root = vm.get("spec").get("dataVolumeTemplates").get(0).get("spec");
       assertEquals(
           "docker://" + result.containerDisk(),
@@ -427,10 +416,8 @@ class ExportTest {
       JsonNode state = vm.get("spec").get("dataVolumeTemplates").get(1).get("spec");
       assertEquals(
           "2048Mi", state.get("storage").get("resources").get("requests").get("storage").asText());
-      String mtoolsImage = result.disk() + "@@" + (1 << 20);
       assertTrue(
-          run("mtype", "-i", mtoolsImage, "::/loader/entries/appliance.conf")
-              .contains(" quiet appliance.state=/var/lib/web"),
+          bootEntry(result.disk()).contains(" quiet appliance.state=/var/lib/web"),
           "the boot entry names the state dir");
     }
   }
@@ -443,27 +430,8 @@ class ExportTest {
       String ref = registry.host() + "/appliances/web-disk:1.0";
       ExportResult result =
           exporter(RegistryOptions.defaults())
-              .export(
-                  stored,
-                  new ExportOptions(
-                      ExportFormat.RAW,
-                      tmp.resolve("out"),
-                      false,
-                      ref,
-                      Map.of(),
-                      Map.of(),
-                      ImageLimits.DEFAULTS,
-                      new StateVolume(List.of(), 3L << 30),
-                      false));
-      JsonNode vm =
-          new YAMLMapper()
-              .readValues(
-                  new YAMLMapper()
-                      .getFactory()
-                      .createParser(tmp.resolve("out/web-1.0-kubevirt.yaml").toFile()),
-                  JsonNode.class)
-              .readAll()
-              .get(0);
+              .export(stored, kubevirtRaw(ref, new StateVolume(List.of(), 3L << 30), false));
+      JsonNode vm = manifest().get(0);
       JsonNode state = vm.get("spec").get("dataVolumeTemplates").get(0);
       assertEquals("web-1-0-state", state.get("metadata").get("name").asText());
       assertEquals(
@@ -471,8 +439,7 @@ class ExportTest {
           state.get("spec").get("storage").get("resources").get("requests").get("storage").asText(),
           "the size asked for");
       assertTrue(
-          run("mtype", "-i", result.disk() + "@@" + (1 << 20), "::/loader/entries/appliance.conf")
-              .contains(" quiet appliance.state=/var/lib/web"),
+          bootEntry(result.disk()).contains(" quiet appliance.state=/var/lib/web"),
           "the boot entry names the image's state dir");
     }
   }
@@ -484,8 +451,7 @@ class ExportTest {
     ExportResult result =
         exporter(RegistryOptions.defaults())
             .export(stored, new ExportOptions(ExportFormat.RAW, tmp.resolve("out"), false, null));
-    String entry =
-        run("mtype", "-i", result.disk() + "@@" + (1 << 20), "::/loader/entries/appliance.conf");
+    String entry = bootEntry(result.disk());
     assertTrue(!entry.contains("appliance.state="), entry);
   }
 
@@ -507,6 +473,34 @@ class ExportTest {
         e.getMessage().startsWith("web:1.0: label dev.appliance.state-dirs: state directory"),
         e.getMessage());
     assertTrue(Files.notExists(tmp.resolve("out")), "nothing written");
+  }
+
+  /** A KubeVirt export as a raw disk pushed to {@code ref}, with {@code state}. */
+  private ExportOptions kubevirtRaw(String ref, StateVolume state, boolean persistentRoot) {
+    return new ExportOptions(
+        ExportFormat.RAW,
+        tmp.resolve("out"),
+        false,
+        ref,
+        Map.of(),
+        Map.of(),
+        ImageLimits.DEFAULTS,
+        state,
+        persistentRoot);
+  }
+
+  /** The documents of the manifest the export wrote for METADATA. */
+  private List<JsonNode> manifest() throws IOException {
+    YAMLMapper yaml = new YAMLMapper();
+    return yaml.readValues(
+            yaml.getFactory().createParser(tmp.resolve("out/web-1.0-kubevirt.yaml").toFile()),
+            JsonNode.class)
+        .readAll();
+  }
+
+  /** The systemd-boot entry on the EFI partition of a raw exported disk. */
+  private static String bootEntry(Path rawDisk) {
+    return run("mtype", "-i", rawDisk + "@@" + (1 << 20), "::/loader/entries/appliance.conf");
   }
 
   /** The stand-in layer as an image in the exporter's store, METADATA's labels plus one. */
