@@ -8,6 +8,7 @@ import dev.appliance.oci.Digest;
 import dev.appliance.oci.ImageConfig;
 import dev.appliance.oci.Manifest;
 import dev.appliance.oci.MediaTypes;
+import dev.appliance.oci.StateDirs;
 import dev.appliance.recipe.Recipe;
 import dev.appliance.store.ImageStore;
 import java.io.IOException;
@@ -82,6 +83,12 @@ final class AssembleImageStep implements Callable<Descriptor> {
     labels.put(ApplianceMetadata.PREFIX + "sbom", "/" + Sbom.PATH);
     if (image.recipe().data() != null) {
       labels.put(DataFormat.LABEL, image.recipe().data().toLabel());
+    }
+    // The whole chain's, as the layers empty them: export --kubevirt keeps them on a volume.
+    List<String> stateDirs =
+        recipe.chain().stream().flatMap(r -> r.stateDirs().stream()).distinct().toList();
+    if (!stateDirs.isEmpty()) {
+      labels.put(StateDirs.LABEL, new StateDirs(stateDirs).toLabel());
     }
     labels.put(
         ApplianceMetadata.PREFIX + "base",

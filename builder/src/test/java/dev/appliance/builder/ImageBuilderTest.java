@@ -14,6 +14,7 @@ import dev.appliance.common.ApplianceDirs;
 import dev.appliance.common.ApplianceException;
 import dev.appliance.common.InvalidInputException;
 import dev.appliance.oci.ApplianceMetadata;
+import dev.appliance.oci.StateDirs;
 import dev.appliance.recipe.Recipe;
 import dev.appliance.store.ImageStore;
 import dev.appliance.store.StoredImage;
@@ -252,6 +253,12 @@ class ImageBuilderTest {
     assertEquals(List.of(), image.keySet().stream().filter(k -> k.startsWith("srv/app/")).toList());
     assertEquals(plain.get("srv/app"), image.get("srv/app"));
     assertTrue(image.containsKey("usr/bin/hello"));
+    // Recorded for export --kubevirt, which keeps them on a state volume by default.
+    assertEquals(
+        new StateDirs(List.of("/srv/app")),
+        StateDirs.fromLabels(stored(result).config().labels(), result.tag()));
+    assertEquals(
+        StateDirs.NONE, StateDirs.fromLabels(stored(tinyResult).config().labels(), "tiny"));
   }
 
   @Test

@@ -36,7 +36,8 @@ final class ExportCommand extends RegistryCommand {
       paramLabel = "FORMAT",
       defaultValue = "qcow2",
       converter = ExportFormatConverter.class,
-      description = "raw, qcow2 or ova (default: ${DEFAULT-VALUE}).")
+      description =
+          "raw, qcow2, ova, or for clouds azure (VHD), gce (disk.raw in tar.gz) or aws (VMDK) (default: ${DEFAULT-VALUE}).")
   ExportFormat format;
 
   @Option(
@@ -64,7 +65,8 @@ final class ExportCommand extends RegistryCommand {
           "A directory where the appliance keeps its state (repeatable; the recipe's state-dirs):"
               + " the disk's boot entry names it, and the guest bind-mounts it from a disk with the"
               + " serial appliance-state, formatted on the first boot; with --kubevirt the"
-              + " VirtualMachine gets that disk as a blank DataVolume.")
+              + " VirtualMachine gets that disk as a blank DataVolume (default with --kubevirt:"
+              + " the state-dirs the image records).")
   List<String> stateDirs = new ArrayList<>();
 
   @Option(
@@ -97,8 +99,9 @@ final class ExportCommand extends RegistryCommand {
               + format.extension
               + " file");
     }
-    if (stateSize != null && stateDirs.isEmpty()) {
-      throw new ParameterException(spec.commandLine(), "--state-size needs --state-dir");
+    if (stateSize != null && stateDirs.isEmpty() && kubevirt == null) {
+      throw new ParameterException(
+          spec.commandLine(), "--state-size needs --state-dir or --kubevirt");
     }
     if (persistentRoot && kubevirt == null) {
       throw new ParameterException(

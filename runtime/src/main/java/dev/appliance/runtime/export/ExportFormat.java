@@ -10,7 +10,18 @@ public enum ExportFormat {
   /** The same disk as qcow2 (libvirt, OpenStack, KubeVirt). */
   QCOW2("qcow2"),
   /** An OVF package: descriptor plus streamOptimized VMDK in one tar (VMware, VirtualBox). */
-  OVA("ova");
+  OVA("ova"),
+  /** Azure: a fixed-size VHD, 1 MiB aligned, booted as a Gen2 (UEFI) VM. */
+  AZURE("vhd"),
+  /**
+   * Google Cloud: {@code disk.raw} in a gzipped oldgnu tar, as {@code gcloud compute images}
+   * imports.
+   */
+  GCE("tar.gz"),
+  /**
+   * AWS: a stream-optimized VMDK for {@code aws ec2 import-snapshot}, registered with UEFI boot.
+   */
+  AWS("vmdk");
 
   public final String extension;
 
@@ -20,14 +31,15 @@ public enum ExportFormat {
 
   /** Whether a libvirt domain can boot a disk in this format (an OVA is a package, not a disk). */
   public boolean bootsInLibvirt() {
-    return this != OVA;
+    return this == RAW || this == QCOW2;
   }
 
   public static ExportFormat parse(String text) {
     try {
       return valueOf(text.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new InvalidInputException("unknown export format '" + text + "' (raw, qcow2 or ova)");
+      throw new InvalidInputException(
+          "unknown export format '" + text + "' (raw, qcow2, ova, azure, gce or aws)");
     }
   }
 }

@@ -1,6 +1,7 @@
 package dev.appliance.runtime.export;
 
 import dev.appliance.common.InvalidInputException;
+import dev.appliance.oci.StateDirs;
 import dev.appliance.runtime.host.RunRemedy;
 import dev.appliance.runtime.instance.ImageLimits;
 import java.nio.file.Path;
@@ -18,7 +19,8 @@ import java.util.Map;
  * @param secrets first-boot secrets for that config disk
  * @param limits what the image may ask for (its disk size), checked before its disk is assembled
  * @param state the persistent state volume the disk's boot entry expects ({@link StateVolume#NONE}:
- *     none), attached in the KubeVirt manifest as a blank DataVolume
+ *     none; a KubeVirt export then takes the image's state directories, see {@link
+ *     #withImageState}), attached in the KubeVirt manifest as a blank DataVolume
  * @param persistentRoot KubeVirt: import the root disk into a DataVolume through CDI (registry
  *     source) instead of booting the ephemeral containerDisk
  */
@@ -67,6 +69,36 @@ public record ExportOptions(
   /** Without first-boot inputs: the appliance boots with its defaults. */
   public ExportOptions(ExportFormat format, Path outputDir, boolean libvirt, String kubevirtRef) {
     this(format, outputDir, libvirt, kubevirtRef, Map.of(), Map.of());
+  }
+
+  /**
+   * A KubeVirt export given no state directories keeps the image's own (its recipe's {@code
+   * state-dirs}) on a state volume of the size asked for: a containerDisk alone loses them at every
+   * restart.
+   *
+   * @param image names the image when its directories cannot go on a boot entry
+   */
+  ExportOptions withImageState(StateDirs imageDirs, String image) {
+    if (kubevirtRef == null || state.present() || imageDirs.dirs().isEmpty()) {
+      return this;
+    }
+    StateVolume fromImage;
+    try {
+      fromImage = new StateVolume(imageDirs.dirs(), state.bytes());
+    } catch (InvalidInputException e) {
+      throw new InvalidInputException(
+          image + ": label " + StateDirs.LABEL + ": " + e.getMessage(), e);
+    }
+    return new ExportOptions(
+        format,
+        outputDir,
+        libvirt,
+        kubevirtRef,
+        params,
+        secrets,
+        limits,
+        fromImage,
+        persistentRoot);
   }
 
   boolean hasFirstBootInputs() {

@@ -5,10 +5,10 @@ import dev.appliance.common.ApplianceException;
 import dev.appliance.common.FileTrees;
 import dev.appliance.common.InvalidInputException;
 import dev.appliance.oci.ApplianceMetadata;
+import dev.appliance.oci.StateDirs;
 import dev.appliance.registry.RegistryOptions;
 import dev.appliance.registry.TransferListener;
 import dev.appliance.runtime.disk.DiskAssembler;
-import dev.appliance.runtime.disk.HostTool;
 import dev.appliance.runtime.disk.ImageFiles;
 import dev.appliance.runtime.disk.ImageLayers;
 import dev.appliance.runtime.instance.ConfigDisk;
@@ -67,8 +67,13 @@ public final class Exporter {
     this.progress = listener;
   }
 
+  /** With the image's state directories when a KubeVirt export names none. */
   public ExportResult export(StoredImage image, ExportOptions options) {
-    return export(ImageLayers.of(image), image.metadata(), options);
+    return export(
+        ImageLayers.of(image),
+        image.metadata(),
+        options.withImageState(
+            StateDirs.fromLabels(image.config().labels(), image.name()), image.name()));
   }
 
   /**
@@ -100,6 +105,9 @@ public final class Exporter {
             case RAW -> raw;
             case QCOW2 -> toQcow2(raw, work.resolve(name + ".qcow2"), work);
             case OVA -> Ova.write(raw, work.resolve(name + ".ova"), metadata, name, work);
+            case AZURE -> CloudDisk.azureVhd(raw, work.resolve(name + ".vhd"), work);
+            case GCE -> CloudDisk.gceTarGz(raw, work.resolve(name + ".tar.gz"), work);
+            case AWS -> CloudDisk.awsVmdk(raw, work.resolve(name + ".vmdk"), work);
           };
       // Everything is made in the work directory first, so a failure (a push, say) publishes
       // nothing.
@@ -199,36 +207,11 @@ public final class Exporter {
   }
 
   private static Path toQcow2(Path raw, Path qcow2, Path work) {
-    HostTool.run(
-        List.of(
-            "qemu-img",
-            "convert",
-            "-q",
-            "-f",
-            "raw",
-            "-O",
-            "qcow2",
-            raw.toString(),
-            qcow2.toString()),
-        work);
-    return qcow2;
+    return QemuImg.convert(raw, "raw", qcow2, "qcow2", work);
   }
 
   private static Path compressedQcow2(Path qcow2, Path compressed, Path work) {
-    HostTool.run(
-        List.of(
-            "qemu-img",
-            "convert",
-            "-q",
-            "-c",
-            "-f",
-            "qcow2",
-            "-O",
-            "qcow2",
-            qcow2.toString(),
-            compressed.toString()),
-        work);
-    return compressed;
+    return QemuImg.convert(qcow2, "qcow2", compressed, "qcow2", work, "-c");
   }
 
   private static Path publish(Path file, Path dir) throws IOException {

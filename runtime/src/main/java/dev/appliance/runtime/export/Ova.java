@@ -2,7 +2,6 @@ package dev.appliance.runtime.export;
 
 import dev.appliance.oci.ApplianceMetadata;
 import dev.appliance.oci.Digest;
-import dev.appliance.runtime.disk.HostTool;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -12,7 +11,6 @@ import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.util.HexFormat;
-import java.util.List;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
@@ -26,21 +24,7 @@ final class Ova {
 
   static Path write(Path raw, Path ova, ApplianceMetadata metadata, String name, Path work)
       throws IOException {
-    Path vmdk = work.resolve(name + "-disk1.vmdk");
-    HostTool.run(
-        List.of(
-            "qemu-img",
-            "convert",
-            "-q",
-            "-f",
-            "raw",
-            "-O",
-            "vmdk",
-            "-o",
-            "subformat=streamOptimized",
-            raw.toString(),
-            vmdk.toString()),
-        work);
+    Path vmdk = QemuImg.streamOptimizedVmdk(raw, work.resolve(name + "-disk1.vmdk"), work);
     byte[] ovf =
         descriptor(metadata, name, vmdk.getFileName().toString(), Files.size(vmdk), Files.size(raw))
             .getBytes(StandardCharsets.UTF_8);

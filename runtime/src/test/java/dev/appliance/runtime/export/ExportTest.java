@@ -10,6 +10,11 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.appliance.common.ApplianceException;
 import dev.appliance.common.InvalidInputException;
 import dev.appliance.oci.ApplianceMetadata;
+import dev.appliance.oci.Digest;
+import dev.appliance.oci.ImageConfig;
+import dev.appliance.oci.Manifest;
+import dev.appliance.oci.MediaTypes;
+import dev.appliance.oci.StateDirs;
 import dev.appliance.registry.RegistryOptions;
 import dev.appliance.registry.RegistryServer;
 import dev.appliance.registry.RetryPolicy;
@@ -21,15 +26,20 @@ import dev.appliance.runtime.disk.ImageLayers;
 import dev.appliance.runtime.disk.TestLayer;
 import dev.appliance.runtime.instance.ImageLimits;
 import dev.appliance.store.ImageStore;
+import dev.appliance.store.StoredImage;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPInputStream;
@@ -363,6 +373,7 @@ class ExportTest {
           new YAMLMapper()
               .readValues(new YAMLMapper().getFactory().createParser(yaml.toFile()), JsonNode.class)
               .readAll();
+      assertEquals(List.of(), KubeVirtManifestTest.schemaErrors(docs), "strict schema check");
       JsonNode vm = docs.get(0);
       assertEquals("VirtualMachine", vm.get("kind").asText());
       JsonNode spec = vm.get("spec").get("template").get("spec");
@@ -388,22 +399,11 @@ class ExportTest {
               .export(
                   image,
                   METADATA,
-                  new ExportOptions(
-                      ExportFormat.RAW,
-                      tmp.resolve("out"),
-                      false,
+                  kubevirtRaw(
                       registry.host() + "/appliances/web-disk:1.0",
-                      Map.of(),
-                      Map.of(),
-                      ImageLimits.DEFAULTS,
                       new StateVolume(List.of("/var/lib/web"), 2L << 30),
                       true));
-      Path yaml = tmp.resolve("out/web-1.0-kubevirt.yaml");
-      JsonNode vm =
-          new YAMLMapper()
-              .readValues(new YAMLMapper().getFactory().createParser(yaml.toFile()), JsonNode.class)
-              .readAll()
-              .get(0);
+      JsonNode vm = manifest().get(0);
       JsonNode root = vm.get("spec").get("dataVolumeTemplates").get(0).get("spec");
       assertEquals(
           "docker://" + result.containerDisk(),
@@ -416,12 +416,113 @@ class ExportTest {
       JsonNode state = vm.get("spec").get("dataVolumeTemplates").get(1).get("spec");
       assertEquals(
           "2048Mi", state.get("storage").get("resources").get("requests").get("storage").asText());
-      String mtoolsImage = result.disk() + "@@" + (1 << 20);
       assertTrue(
-          run("mtype", "-i", mtoolsImage, "::/loader/entries/appliance.conf")
-              .contains(" quiet appliance.state=/var/lib/web"),
+          bootEntry(result.disk()).contains(" quiet appliance.state=/var/lib/web"),
           "the boot entry names the state dir");
     }
+  }
+
+  @Test
+  void kubevirtKeepsTheStateDirsTheImageRecordsOnAStateVolume() throws Exception {
+    StoredImage stored =
+        storedWithLabel(StateDirs.LABEL, new StateDirs(List.of("/var/lib/web")).toLabel());
+    try (RegistryServer registry = RegistryServer.plain(tmp.resolve("registry"))) {
+      String ref = registry.host() + "/appliances/web-disk:1.0";
+      ExportResult result =
+          exporter(RegistryOptions.defaults())
+              .export(stored, kubevirtRaw(ref, new StateVolume(List.of(), 3L << 30), false));
+      JsonNode vm = manifest().get(0);
+      JsonNode state = vm.get("spec").get("dataVolumeTemplates").get(0);
+      assertEquals("web-1-0-state", state.get("metadata").get("name").asText());
+      assertEquals(
+          "3072Mi",
+          state.get("spec").get("storage").get("resources").get("requests").get("storage").asText(),
+          "the size asked for");
+      assertTrue(
+          bootEntry(result.disk()).contains(" quiet appliance.state=/var/lib/web"),
+          "the boot entry names the image's state dir");
+    }
+  }
+
+  @Test
+  void withoutKubevirtTheImagesStateDirsAreNotImposed() throws Exception {
+    StoredImage stored =
+        storedWithLabel(StateDirs.LABEL, new StateDirs(List.of("/var/lib/web")).toLabel());
+    ExportResult result =
+        exporter(RegistryOptions.defaults())
+            .export(stored, new ExportOptions(ExportFormat.RAW, tmp.resolve("out"), false, null));
+    String entry = bootEntry(result.disk());
+    assertTrue(!entry.contains("appliance.state="), entry);
+  }
+
+  @Test
+  void anImageStateDirThatCannotGoOnTheBootEntryIsRefusedNamingTheLabel() throws Exception {
+    // A valid image path (the label's rule) with a space: it would split the kernel command line.
+    StoredImage stored =
+        storedWithLabel(StateDirs.LABEL, new StateDirs(List.of("/var/lib/my web")).toLabel());
+    InvalidInputException e =
+        assertThrows(
+            InvalidInputException.class,
+            () ->
+                exporter(RegistryOptions.defaults())
+                    .export(
+                        stored,
+                        new ExportOptions(
+                            ExportFormat.RAW, tmp.resolve("out"), false, "127.0.0.1:1/x:1")));
+    assertTrue(
+        e.getMessage().startsWith("web:1.0: label dev.appliance.state-dirs: state directory"),
+        e.getMessage());
+    assertTrue(Files.notExists(tmp.resolve("out")), "nothing written");
+  }
+
+  /** A KubeVirt export as a raw disk pushed to {@code ref}, with {@code state}. */
+  private ExportOptions kubevirtRaw(String ref, StateVolume state, boolean persistentRoot) {
+    return new ExportOptions(
+        ExportFormat.RAW,
+        tmp.resolve("out"),
+        false,
+        ref,
+        Map.of(),
+        Map.of(),
+        ImageLimits.DEFAULTS,
+        state,
+        persistentRoot);
+  }
+
+  /** The documents of the manifest the export wrote for METADATA. */
+  private List<JsonNode> manifest() throws IOException {
+    YAMLMapper yaml = new YAMLMapper();
+    return yaml.readValues(
+            yaml.getFactory().createParser(tmp.resolve("out/web-1.0-kubevirt.yaml").toFile()),
+            JsonNode.class)
+        .readAll();
+  }
+
+  /** The systemd-boot entry on the EFI partition of a raw exported disk. */
+  private static String bootEntry(Path rawDisk) {
+    return run("mtype", "-i", rawDisk + "@@" + (1 << 20), "::/loader/entries/appliance.conf");
+  }
+
+  /** The stand-in layer as an image in the exporter's store, METADATA's labels plus one. */
+  private StoredImage storedWithLabel(String label, String value) throws Exception {
+    ImageStore store = ImageStore.open(tmp.resolve("store"));
+    Path layer = image.layers().get(0);
+    MessageDigest diffId = Digest.newSha256();
+    try (InputStream in = new GZIPInputStream(Files.newInputStream(layer))) {
+      diffId.update(in.readAllBytes());
+    }
+    Map<String, String> labels = new HashMap<>(METADATA.toLabels());
+    labels.put(label, value);
+    ImageConfig config =
+        ImageConfig.create(
+            Instant.EPOCH, labels, List.of(Digest.fromSha256(diffId.digest())), List.of());
+    Manifest manifest =
+        Manifest.create(
+            config.descriptor(),
+            List.of(store.putBlobFile(layer, MediaTypes.OCI_LAYER_GZIP, null)),
+            Map.of());
+    store.tag("web:1.0", store.putImage(config, manifest));
+    return store.get("web:1.0");
   }
 
   private static Path blob(Path layout, String digest) {

@@ -8,15 +8,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.appliance.common.InvalidInputException;
+import dev.appliance.oci.ApplianceMetadata;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The KubeVirt manifest's state volume and persistent root, checked strictly against the CDI and
- * KubeVirt definitions committed under src/test/resources/schema (copied from their published
- * OpenAPI specs).
+ * The KubeVirt manifest, every document whole (VirtualMachine with its DataVolume templates,
+ * Service), checked strictly against the KubeVirt, CDI and Kubernetes definitions committed under
+ * src/test/resources/schema (copied from their published OpenAPI specs): an unknown field is an
+ * error, as with {@code kubectl apply --validate=strict}.
  */
 class KubeVirtManifestTest {
   private static final String DISK = "registry.example/ops/web-disk@sha256:" + "ab".repeat(32);
@@ -30,37 +31,77 @@ class KubeVirtManifestTest {
     return documents(KubeVirt.manifest(ExportTest.METADATA, "web-1.0", DISK, storage)).get(0);
   }
 
+  /** Errors of the whole manifest (VirtualMachine and Service) against the published schemas. */
+  static List<String> schemaErrors(List<JsonNode> manifest) throws IOException {
+    return StrictSchema.load("/schema/kubevirt-cdi-subset.json").checkManifest(manifest);
+  }
+
   private static List<String> schemaErrors(JsonNode vm) throws IOException {
-    StrictSchema schema = StrictSchema.load("/schema/kubevirt-cdi-subset.json");
-    List<String> errors = new ArrayList<>();
-    JsonNode templates = vm.get("spec").path("dataVolumeTemplates");
-    for (int i = 0; i < templates.size(); i++) {
-      errors.addAll(
-          schema.check(
-              templates.get(i),
-              "kubevirt.v1.DataVolumeTemplateSpec",
-              "spec.dataVolumeTemplates[" + i + "]"));
-    }
-    JsonNode disks =
-        vm.get("spec").get("template").get("spec").get("domain").get("devices").get("disks");
-    for (int i = 0; i < disks.size(); i++) {
-      errors.addAll(schema.check(disks.get(i), "kubevirt.v1.Disk", "disks[" + i + "]"));
-    }
-    JsonNode volumes = vm.get("spec").get("template").get("spec").get("volumes");
-    for (int i = 0; i < volumes.size(); i++) {
-      JsonNode v = volumes.get(i);
-      if (v.has("dataVolume")) {
-        errors.addAll(
-            schema.check(
-                v.get("dataVolume"), "kubevirt.v1.DataVolumeSource", "volumes[" + i + "]"));
-      }
-      if (v.has("containerDisk")) {
-        errors.addAll(
-            schema.check(
-                v.get("containerDisk"), "kubevirt.v1.ContainerDiskSource", "volumes[" + i + "]"));
-      }
-    }
-    return errors;
+    return schemaErrors(List.of(vm));
+  }
+
+  @Test
+  void everyDocumentPassesTheStrictCheckWithEveryFeatureTheExportUses() throws IOException {
+    // Capture network (Multus, bridge binding, MAC), a TCP health check, a UDP port, state
+    // volume and persistent root: every field the manifest can carry.
+    ApplianceMetadata sensor =
+        new ApplianceMetadata(
+            "ids",
+            "2.0",
+            List.of(
+                new ApplianceMetadata.Port("http", 8080, "tcp"),
+                new ApplianceMetadata.Port("syslog", 514, "udp")),
+            new ApplianceMetadata.HealthCheck("tcp", 8080, null, 0, 60),
+            1024,
+            1,
+            2L << 30,
+            null,
+            "",
+            List.of(),
+            List.of(new ApplianceMetadata.Network("capture", ApplianceMetadata.Network.CAPTURE)));
+    List<JsonNode> manifest =
+        documents(
+            KubeVirt.manifest(
+                sensor,
+                "ids-2.0",
+                DISK,
+                new KubeVirt.Storage(
+                    new StateVolume(List.of("/var/lib/ids"), 1L << 30), true, 2L << 30)));
+    assertEquals(
+        List.of("VirtualMachine", "Service"),
+        manifest.stream().map(d -> d.get("kind").asText()).toList());
+    assertEquals(List.of(), schemaErrors(manifest));
+    assertEquals(
+        List.of(),
+        schemaErrors(documents(KubeVirt.manifest(ExportTest.METADATA, "web-1.0", DISK))));
+  }
+
+  @Test
+  void theWholeDocumentCheckFindsErrorsDeepInTheVmAndInTheService() throws IOException {
+    List<JsonNode> manifest =
+        documents(
+            KubeVirt.manifest(ExportTest.METADATA, "web-1.0", DISK, KubeVirt.Storage.EPHEMERAL));
+    ObjectNode iface =
+        (ObjectNode)
+            manifest
+                .get(0)
+                .get("spec")
+                .get("template")
+                .get("spec")
+                .get("domain")
+                .get("devices")
+                .get("interfaces")
+                .get(0);
+    iface.put("masquerad", true); // a typo kubectl --validate=strict refuses
+    ObjectNode port = (ObjectNode) manifest.get(1).get("spec").get("ports").get(0);
+    port.put("targetPort", true);
+    ((ObjectNode) manifest.get(1)).put("apiVersion", "core/v1");
+    assertEquals(
+        List.of(
+            "VirtualMachine: spec.template.spec.domain.devices.interfaces[0].masquerad: unknown field",
+            "Service: apiVersion 'core/v1'",
+            "Service: spec.ports[0].targetPort: expected one of [\"string\",\"integer\"], got BOOLEAN"),
+        schemaErrors(manifest));
   }
 
   @Test
@@ -115,6 +156,7 @@ class KubeVirtManifestTest {
     JsonNode vm = vm(KubeVirt.Storage.EPHEMERAL);
     assertTrue(vm.get("spec").get("dataVolumeTemplates") == null);
     assertEquals(2, vm.get("spec").get("template").get("spec").get("volumes").size());
+    assertEquals(List.of(), schemaErrors(vm));
   }
 
   @Test
@@ -126,10 +168,11 @@ class KubeVirtManifestTest {
     ((ObjectNode) storage.get("resources").get("requests")).put("storage", "1 GB");
     assertEquals(
         List.of(
-            "spec.dataVolumeTemplates[0].spec.storage.resources.requests.storage: '1 GB' does not"
+            "VirtualMachine: spec.dataVolumeTemplates[0].spec.storage.resources.requests.storage:"
+                + " '1 GB' does not"
                 + " match "
                 + "\"^[+-]?([0-9]+|[0-9]*\\\\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?$\"",
-            "spec.dataVolumeTemplates[0].spec.storage.size: unknown field"),
+            "VirtualMachine: spec.dataVolumeTemplates[0].spec.storage.size: unknown field"),
         schemaErrors(vm));
   }
 

@@ -6,15 +6,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.appliance.common.HostTools;
 import dev.appliance.oci.ApplianceMetadata;
-import dev.appliance.registry.RegistryOptions;
-import dev.appliance.registry.TransferListener;
-import dev.appliance.runtime.disk.DiskAssembler;
 import dev.appliance.runtime.disk.HostTool;
-import dev.appliance.runtime.disk.ImageFiles;
 import dev.appliance.runtime.disk.ImageLayers;
 import dev.appliance.runtime.disk.TestLayer;
 import dev.appliance.runtime.instance.ImageLimits;
-import dev.appliance.store.ImageStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.RandomAccessFile;
@@ -86,18 +81,7 @@ class StateVolumeBootTest {
   void stateWrittenBeforeARestartFromAFreshRootDiskIsStillThere() throws Exception {
     Path dir = Files.createTempDirectory(WORK, "run-");
     try {
-      ApplianceMetadata metadata =
-          new ApplianceMetadata(
-              "statecheck",
-              "1",
-              List.of(new ApplianceMetadata.Port("http", 80, "tcp")),
-              new ApplianceMetadata.HealthCheck("http", 80, "/healthz", 200, 300),
-              1024,
-              1,
-              2L << 30,
-              null,
-              "",
-              List.of());
+      ApplianceMetadata metadata = ExportBootTest.httpAppliance("statecheck");
       Path firstboot =
           new TestLayer()
               .dir("usr/lib/appliance", 0755, 0, 0)
@@ -113,13 +97,7 @@ class StateVolumeBootTest {
                   "etc/systemd/system/sysinit.target.wants/appliance-firstboot.service",
                   "/etc/systemd/system/appliance-firstboot.service")
               .writeTo(dir.resolve("firstboot.tar.gz"));
-      Exporter exporter =
-          new Exporter(
-              new DiskAssembler(dir.resolve("disks")),
-              new ImageFiles(dir.resolve("files")),
-              ImageStore.open(dir.resolve("store")),
-              RegistryOptions.defaults(),
-              new TransferListener() {});
+      Exporter exporter = ExportBootTest.exporter(dir, dir);
       ExportResult result =
           exporter.export(
               new ImageLayers("statecheck:1", "sha256:57a7e", List.of(rootfs, firstboot)),

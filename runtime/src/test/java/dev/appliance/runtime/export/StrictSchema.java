@@ -13,7 +13,8 @@ import java.util.Map;
  * A strict check of a document against OpenAPI (swagger 2) definitions, as {@code kubectl apply
  * --validate=strict} does: a field the definition does not list is an error, as are a wrong type, a
  * value outside an enum or pattern, a missing required field and a reference to a definition the
- * loaded set does not hold.
+ * loaded set does not hold. Checking a whole document, give the path "" so errors name fields from
+ * its top ({@code spec.template...}).
  */
 final class StrictSchema {
   private final JsonNode definitions;
@@ -29,6 +30,36 @@ final class StrictSchema {
       }
       return new StrictSchema(new ObjectMapper().readTree(in).get("definitions"));
     }
+  }
+
+  /**
+   * The kinds a manifest may hold: apiVersion and the definition each document is checked against.
+   */
+  private static final Map<String, List<String>> KINDS =
+      Map.of(
+          "VirtualMachine", List.of("kubevirt.io/v1", "kubevirt.v1.VirtualMachine"),
+          "DataVolume", List.of("cdi.kubevirt.io/v1beta1", "v1beta1.DataVolume"),
+          "Service", List.of("v1", "core.v1.Service"));
+
+  /**
+   * Every error of a multi-document manifest, each document checked whole against the definition of
+   * its kind (an unknown kind or a wrong apiVersion is an error too), prefixed with "KIND: ".
+   */
+  List<String> checkManifest(List<JsonNode> documents) {
+    List<String> errors = new ArrayList<>();
+    for (JsonNode document : documents) {
+      String kind = document.path("kind").asText();
+      List<String> known = KINDS.get(kind);
+      if (known == null) {
+        errors.add("kind '" + kind + "' is not one the check knows");
+        continue;
+      }
+      if (!known.get(0).equals(document.path("apiVersion").asText())) {
+        errors.add(kind + ": apiVersion '" + document.path("apiVersion").asText() + "'");
+      }
+      check(document, known.get(1), "").forEach(e -> errors.add(kind + ": " + e));
+    }
+    return errors;
   }
 
   /** Every error found in {@code value} against the definition {@code name}; empty when valid. */
@@ -52,7 +83,18 @@ final class StrictSchema {
       checkRef(value, schema.get("$ref").asText().replace("#/definitions/", ""), path, errors);
       return;
     }
-    String type = schema.path("type").asText("");
+    JsonNode types = schema.path("type");
+    if (types.isArray()) {
+      // KubeVirt's spec writes IntOrString as a list of types: any one of them will do.
+      checkOneOf(value, types, path, errors);
+      return;
+    }
+    String type = types.asText("");
+    if ("int-or-string".equals(schema.path("format").asText())) {
+      checkOneOf(
+          value, new ObjectMapper().createArrayNode().add("string").add("integer"), path, errors);
+      return;
+    }
     switch (type) {
       case "object" -> checkObject(value, schema, path, errors);
       case "array" -> {
@@ -70,6 +112,11 @@ final class StrictSchema {
         } else if (schema.has("pattern")
             && !value.asText().matches(schema.get("pattern").asText())) {
           errors.add(path + ": '" + value.asText() + "' does not match " + schema.get("pattern"));
+        }
+      }
+      case "number" -> {
+        if (!value.isNumber()) {
+          errors.add(path + ": expected a number, got " + value.getNodeType());
         }
       }
       case "integer" -> {
@@ -95,6 +142,25 @@ final class StrictSchema {
     }
   }
 
+  /** {@code value} must be of one of the scalar {@code types}. */
+  private static void checkOneOf(JsonNode value, JsonNode types, String path, List<String> errors) {
+    for (JsonNode type : types) {
+      boolean matches =
+          switch (type.asText()) {
+            case "string" -> value.isTextual();
+            case "number" -> value.isNumber();
+            case "integer" -> value.isIntegralNumber();
+            case "boolean" -> value.isBoolean();
+            case "null" -> value.isNull();
+            default -> false;
+          };
+      if (matches) {
+        return;
+      }
+    }
+    errors.add(path + ": expected one of " + types + ", got " + value.getNodeType());
+  }
+
   private void checkObject(JsonNode value, JsonNode schema, String path, List<String> errors) {
     if (!value.isObject()) {
       errors.add(path + ": expected an object, got " + value.getNodeType());
@@ -109,7 +175,7 @@ final class StrictSchema {
     JsonNode additional = schema.get("additionalProperties");
     for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> field = it.next();
-      String fieldPath = path + "." + field.getKey();
+      String fieldPath = path.isEmpty() ? field.getKey() : path + "." + field.getKey();
       if (properties != null && properties.has(field.getKey())) {
         checkSchema(field.getValue(), properties.get(field.getKey()), fieldPath, errors);
       } else if (additional != null) {
