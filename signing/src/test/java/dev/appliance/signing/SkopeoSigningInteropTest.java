@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.appliance.oci.Digest;
 import dev.appliance.oci.ImageReference;
 import dev.appliance.registry.RegistryServer;
+import dev.appliance.registry.SigstoreSkopeo;
+import dev.appliance.registry.SigstoreSkopeo.Result;
 import dev.appliance.registry.TestImages;
 import dev.appliance.signing.SignatureRefusal.Reason;
 import dev.appliance.signing.policy.PolicyDecision;
@@ -14,11 +16,9 @@ import dev.appliance.signing.policy.PolicyEvaluator;
 import dev.appliance.signing.policy.TrustPolicy;
 import dev.appliance.store.ImageStore;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -64,7 +64,9 @@ class SkopeoSigningInteropTest {
 
   @AfterEach
   void stop() {
-    registry.close();
+    if (registry != null) { // null when locate() skipped the test
+      registry.close();
+    }
   }
 
   @Test
@@ -73,7 +75,7 @@ class SkopeoSigningInteropTest {
     Path passphraseFile = Files.writeString(dir.resolve("passphrase"), "correct horse\n");
 
     Result signed =
-        skopeo(
+        skopeo.run(
             "--policy",
             acceptAnything().toString(),
             "--registries.d",
@@ -131,7 +133,9 @@ class SkopeoSigningInteropTest {
     generate(other);
     Result otherKey = pullWithPolicy(writePolicy("other.json", other.publicKey()), image);
     assertNotEquals(0, otherKey.exit(), "skopeo accepted a signature by another key");
-    assertTrue(otherKey.output().toLowerCase().contains("signature"), otherKey.output());
+    assertTrue(
+        otherKey.output().contains("cryptographic signature verification failed"),
+        otherKey.output());
   }
 
   @Test
@@ -146,8 +150,7 @@ class SkopeoSigningInteropTest {
     Result refused = pullWithPolicy(writePolicy("policy.json", release.publicKey()), image);
     assertNotEquals(0, refused.exit(), "skopeo accepted a signature of another digest");
     assertTrue(
-        refused.output().contains(signedDigest.toString())
-            || refused.output().toLowerCase().contains("digest"),
+        refused.output().contains("Signature for digest " + signedDigest + " does not match"),
         refused.output());
 
     PolicyDecision decision =
@@ -165,7 +168,7 @@ class SkopeoSigningInteropTest {
 
   private Digest push(String tag, String image) throws Exception {
     Result pushed =
-        skopeo(
+        skopeo.run(
             "--policy",
             acceptAnything().toString(),
             "copy",
@@ -178,7 +181,7 @@ class SkopeoSigningInteropTest {
 
   private Result pullWithPolicy(Path policy, String image) throws Exception {
     Path target = Files.createTempDirectory(dir, "pulled");
-    return skopeo(
+    return skopeo.run(
         "--policy",
         policy.toString(),
         "--registries.d",
@@ -210,18 +213,5 @@ class SkopeoSigningInteropTest {
   private Path acceptAnything() throws IOException {
     return Files.writeString(
         dir.resolve("accept.json"), "{\"default\":[{\"type\":\"insecureAcceptAnything\"}]}");
-  }
-
-  private record Result(int exit, String output) {}
-
-  private Result skopeo(String... args) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of(skopeo.executable().toString()));
-    command.addAll(List.of(args));
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    p.getOutputStream().close();
-    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    int exit = p.waitFor();
-    skopeo.checkHasSigstore(output);
-    return new Result(exit, output);
   }
 }

@@ -1,4 +1,4 @@
-package dev.appliance.signing;
+package dev.appliance.registry;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,11 +9,13 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * Finds a skopeo that can sign and verify sigstore signatures, for the interop tests.
+ * A skopeo that can sign and verify sigstore signatures, for the signing interop tests (issue 13).
  *
  * <p>{@value #VARIABLE} names it (CI sets it to what {@code scripts/skopeo-sigstore} prints); when
  * set, a path that does not exist or a skopeo without sigstore fails the test. Unset, the skopeo on
@@ -21,13 +23,17 @@ import java.util.stream.Stream;
  * 1.9.3 carries a patch that refuses sigstore ("Debian-local change: sigstore disabled"), and a
  * refusal proves nothing about the formats.
  */
-record SigstoreSkopeo(Path executable, boolean required) {
-  static final String VARIABLE = "APPLIANCE_SIGSTORE_SKOPEO";
+public record SigstoreSkopeo(Path executable, boolean required) {
+  public static final String VARIABLE = "APPLIANCE_SIGSTORE_SKOPEO";
 
   /** The marker Debian's patch leaves in the binary and in its error messages. */
   static final String DISABLED = "sigstore disabled";
 
-  static SigstoreSkopeo locate() throws IOException {
+  /** What one skopeo command exited with and printed (stdout and stderr together). */
+  public record Result(int exit, String output) {}
+
+  /** Finds the skopeo to use, or fails or skips the calling test as the class comment says. */
+  public static SigstoreSkopeo locate() throws IOException {
     String named = System.getenv(VARIABLE);
     if (named != null && !named.isBlank()) {
       Path path = Path.of(named);
@@ -52,10 +58,21 @@ record SigstoreSkopeo(Path executable, boolean required) {
   }
 
   /**
-   * Checks skopeo's output for the refusal of a skopeo without sigstore: a failure when this skopeo
-   * was required, a skipped test otherwise.
+   * Runs skopeo with {@code args}. Output showing that this skopeo has no sigstore after all fails
+   * the test when it was required, and skips it otherwise.
    */
-  void checkHasSigstore(String output) {
+  public Result run(String... args) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of(executable.toString()));
+    command.addAll(List.of(args));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    p.getOutputStream().close();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    int exit = p.waitFor();
+    checkHasSigstore(output);
+    return new Result(exit, output);
+  }
+
+  private void checkHasSigstore(String output) {
     if (required) {
       assertFalse(output.contains(DISABLED), executable + " has no sigstore: " + output.strip());
     } else {
