@@ -1,6 +1,7 @@
 package dev.appliance.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.appliance.oci.Manifest;
@@ -53,28 +54,14 @@ class SkopeoSignedImageTest {
         cli.run(home, "key", "generate", "--output-key-prefix", dir.resolve("release").toString());
     assertEquals(0, generated.exit(), generated.err());
     String image = registry.host() + "/ops/lamp:1";
-    Path registriesD = Files.createDirectories(dir.resolve("registries.d"));
-    Files.writeString(
-        registriesD.resolve("local.yaml"),
-        "docker:\n  " + registry.host() + ":\n    use-sigstore-attachments: true\n");
-    Path accept =
-        Files.writeString(
-            dir.resolve("accept.json"), "{\"default\":[{\"type\":\"insecureAcceptAnything\"}]}");
-
+    Path registriesD = SigstoreSkopeo.registriesD(dir, registry.host());
     SigstoreSkopeo.Result signed =
-        skopeo.run(
-            "--policy",
-            accept.toString(),
-            "--registries.d",
-            registriesD.toString(),
-            "copy",
-            "--dest-tls-verify=false",
-            "--sign-by-sigstore-private-key",
-            dir.resolve("release.key").toString(),
-            "--sign-passphrase-file",
-            Files.writeString(dir.resolve("passphrase"), "pw\n").toString(),
+        skopeo.pushSigned(
+            registriesD,
+            dir.resolve("release.key"),
+            Files.writeString(dir.resolve("passphrase"), "pw\n"),
             "oci:" + home.resolve("data/store") + ":app:1",
-            "docker://" + image);
+            image);
     assertEquals(0, signed.exit(), signed.output());
 
     CliProcess.Run verified =
@@ -86,17 +73,7 @@ class SkopeoSignedImageTest {
 
     // One policy for both tools: skopeo accepts the image under it, and so does appliance pull.
     Path policy = cli.policyRequiring(registry.host(), dir.resolve("release.pub"));
-    SigstoreSkopeo.Result skopeoPull =
-        skopeo.run(
-            "--policy",
-            policy.toString(),
-            "--registries.d",
-            registriesD.toString(),
-            "copy",
-            "--src-tls-verify=false",
-            "--remove-signatures",
-            "docker://" + image,
-            "oci:" + dir.resolve("skopeo-pulled") + ":x");
+    SigstoreSkopeo.Result skopeoPull = skopeo.pullUnderPolicy(registriesD, policy, image, dir);
     assertEquals(0, skopeoPull.exit(), skopeoPull.output());
     Path fresh = dir.resolve("fresh");
     CliProcess.Run pulled = cli.run(fresh, "pull", image, "--policy", policy.toString());
@@ -110,9 +87,14 @@ class SkopeoSignedImageTest {
         cli.run(home, "key", "generate", "--output-key-prefix", dir.resolve("other").toString());
     assertEquals(0, other.exit(), other.err());
     Path otherPolicy = cli.policyRequiring(registry.host(), dir.resolve("other.pub"));
+    Path refusedHome = dir.resolve("refused");
     CliProcess.Run refused =
-        cli.run(dir.resolve("refused"), "pull", image, "--policy", otherPolicy.toString());
+        cli.run(refusedHome, "pull", image, "--policy", otherPolicy.toString());
     assertEquals(1, refused.exit(), refused.err());
-    assertTrue(refused.err().contains("other key"), refused.err());
+    assertTrue(
+        refused.err().contains("other key") && refused.err().contains("nothing was stored"),
+        refused.err());
+    CliProcess.Run none = cli.run(refusedHome, "images", "--json");
+    assertFalse(none.out().contains("lamp"), none.out());
   }
 }

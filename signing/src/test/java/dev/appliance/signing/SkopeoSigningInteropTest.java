@@ -54,10 +54,7 @@ class SkopeoSigningInteropTest {
     store = ImageStore.open(dir.resolve("store"));
     TestImages.image(store, "app:1", List.of(TestImages.layer(store, 1, 4_000)));
     TestImages.image(store, "app:2", List.of(TestImages.layer(store, 2, 4_000)));
-    registriesD = Files.createDirectories(dir.resolve("registries.d"));
-    Files.writeString(
-        registriesD.resolve("test.yaml"),
-        "docker:\n  " + registry.host() + ":\n    use-sigstore-attachments: true\n");
+    registriesD = SigstoreSkopeo.registriesD(dir, registry.host());
     release = KeyPairFiles.forPrefix(dir.resolve("release"));
     image = registry.host() + "/ops/lamp:1";
   }
@@ -75,19 +72,12 @@ class SkopeoSigningInteropTest {
     Path passphraseFile = Files.writeString(dir.resolve("passphrase"), "correct horse\n");
 
     Result signed =
-        skopeo.run(
-            "--policy",
-            acceptAnything().toString(),
-            "--registries.d",
-            registriesD.toString(),
-            "copy",
-            "--dest-tls-verify=false",
-            "--sign-by-sigstore-private-key",
-            release.privateKey().toString(),
-            "--sign-passphrase-file",
-            passphraseFile.toString(),
+        skopeo.pushSigned(
+            registriesD,
+            release.privateKey(),
+            passphraseFile,
             "oci:" + store.root() + ":app:1",
-            "docker://" + image);
+            image);
     assertEquals(0, signed.exit(), signed.output());
 
     Digest digest = Digest.sha256(api.manifest("ops/lamp", "1"));
@@ -170,7 +160,7 @@ class SkopeoSigningInteropTest {
     Result pushed =
         skopeo.run(
             "--policy",
-            acceptAnything().toString(),
+            SigstoreSkopeo.acceptAnything(dir).toString(),
             "copy",
             "--dest-tls-verify=false",
             "oci:" + store.root() + ":" + tag,
@@ -180,18 +170,7 @@ class SkopeoSigningInteropTest {
   }
 
   private Result pullWithPolicy(Path policy, String image) throws Exception {
-    Path target = Files.createTempDirectory(dir, "pulled");
-    return skopeo.run(
-        "--policy",
-        policy.toString(),
-        "--registries.d",
-        registriesD.toString(),
-        "copy",
-        "--src-tls-verify=false",
-        // The policy is checked on the source; an OCI layout cannot hold the signatures.
-        "--remove-signatures",
-        "docker://" + image,
-        "oci:" + target + ":x");
+    return skopeo.pullUnderPolicy(registriesD, policy, image, dir);
   }
 
   private TrustPolicy policyFor(Path publicKey) throws IOException {
@@ -208,10 +187,5 @@ class SkopeoSigningInteropTest {
             + "\"keyPath\":\""
             + publicKey
             + "\",\"signedIdentity\":{\"type\":\"matchRepoDigestOrExact\"}}]}}}");
-  }
-
-  private Path acceptAnything() throws IOException {
-    return Files.writeString(
-        dir.resolve("accept.json"), "{\"default\":[{\"type\":\"insecureAcceptAnything\"}]}");
   }
 }
