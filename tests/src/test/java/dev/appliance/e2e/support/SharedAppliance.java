@@ -84,12 +84,22 @@ public enum SharedAppliance {
      * its tag) and caches (layers, .debs, apt lists). Returns the image's digest.
      */
     public String copyInto(ApplianceCli cli) {
+      copyStoreInto(cli);
+      copyChildren(home.resolve("data/cache"), cli.home().resolve("data/cache"));
+      return digest;
+    }
+
+    /**
+     * Gives {@code cli}'s home, which must hold no store yet, this build's store (the image under
+     * its tag) and no cache at all: what a rebuild from cleared caches starts from. Returns the
+     * image's digest.
+     */
+    public String copyStoreInto(ApplianceCli cli) {
       Path target = cli.home().resolve("data");
       if (Files.exists(target.resolve("store"))) {
         fail(cli.home() + " already has a store: copy a shared build into an empty home");
       }
       copyChildren(home.resolve("data/store"), target.resolve("store"));
-      copyChildren(home.resolve("data/cache"), target.resolve("cache"));
       return digest;
     }
 
