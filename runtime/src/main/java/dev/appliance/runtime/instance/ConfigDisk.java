@@ -19,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * The small ext4 disk, labelled {@value #LABEL}, through which first-boot parameters, secrets,
@@ -96,7 +95,7 @@ public final class ConfigDisk {
               List.of("debugfs", "-f", commands.toString(), disk.toAbsolutePath().toString()),
               staging,
               Map.of());
-      String errors = debugfsErrors(dumped);
+      String errors = dumped.debugfsErrors();
       if (dumped.exitCode() != 0 || !errors.isEmpty()) {
         throw new ApplianceException("cannot read the config disk " + disk + ": " + errors);
       }
@@ -124,7 +123,7 @@ public final class ConfigDisk {
             List.of("debugfs", "-R", "ls -p /" + dir, disk.toAbsolutePath().toString()),
             workDir,
             Map.of());
-    String errors = debugfsErrors(listed);
+    String errors = listed.debugfsErrors();
     if (listed.exitCode() != 0 || !errors.isEmpty()) {
       throw new ApplianceException(
           "cannot list /" + dir + " on the config disk " + disk + ": " + errors);
@@ -142,14 +141,6 @@ public final class ConfigDisk {
       }
     }
     return names;
-  }
-
-  private static String debugfsErrors(HostTool.Result result) {
-    return result
-        .stderr()
-        .lines()
-        .filter(line -> !line.startsWith("debugfs ") && !line.isBlank())
-        .collect(Collectors.joining("\n"));
   }
 
   /**
