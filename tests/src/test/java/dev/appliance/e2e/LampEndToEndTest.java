@@ -71,12 +71,16 @@ class LampEndToEndTest {
   private final List<String> startedInstances = new ArrayList<>();
   private ApplianceCli cli;
   private Curl curl;
+  private LocalRegistry registry;
 
   @AfterEach
   void removeInstances() {
-    // A failed assertion must not leave a guest running on a shared host.
+    // A failed assertion must not leave a guest or a registry running on a shared host.
     for (String name : startedInstances) {
       cli.run(STOP, "rm", "-f", name);
+    }
+    if (registry != null) {
+      registry.close();
     }
   }
 
@@ -98,28 +102,26 @@ class LampEndToEndTest {
           return null;
         });
 
-    String image;
-    try (LocalRegistry registry = LocalRegistry.builder(work.resolve("registry")).start()) {
-      image = registry.address() + "/ops/lamp:1.1.0";
-      step(
-          "3. push 1.1.0, remove the local image, pull it back",
-          () -> {
-            CliResult pushed = cli.run(TRANSFER, "push", "lamp:1.1.0", image).assertSuccess();
-            assertEquals(
-                built,
-                pushed.stdout().strip(),
-                "the registry's manifest digest differs from the local one");
-            cli.run("rmi", "lamp:1.1.0").assertSuccess();
-            cli.run("gc").assertSuccess();
-            assertFalse(
-                cli.run("images").assertSuccess().stdout().contains("lamp:1.1.0"),
-                "image still local");
-            CliResult pulled = cli.run(TRANSFER, "pull", image).assertSuccess();
-            assertEquals(
-                built, pulled.stdout().strip(), "pulled digest differs from the built one");
-            return null;
-          });
-    }
+    // Open until the upgrade, which pulls the image again (and would verify its signature).
+    registry = LocalRegistry.builder(work.resolve("registry")).start();
+    String image = registry.address() + "/ops/lamp:1.1.0";
+    step(
+        "3. push 1.1.0, remove the local image, pull it back",
+        () -> {
+          CliResult pushed = cli.run(TRANSFER, "push", "lamp:1.1.0", image).assertSuccess();
+          assertEquals(
+              built,
+              pushed.stdout().strip(),
+              "the registry's manifest digest differs from the local one");
+          cli.run("rmi", "lamp:1.1.0").assertSuccess();
+          cli.run("gc").assertSuccess();
+          assertFalse(
+              cli.run("images").assertSuccess().stdout().contains("lamp:1.1.0"),
+              "image still local");
+          CliResult pulled = cli.run(TRANSFER, "pull", image).assertSuccess();
+          assertEquals(built, pulled.stdout().strip(), "pulled digest differs from the built one");
+          return null;
+        });
 
     String password = "Pw-" + UUID.randomUUID();
     Path passwordFile = write(work.resolve("db_password"), password);
@@ -223,6 +225,8 @@ class LampEndToEndTest {
               assertTrue(curl.run(url).body().contains(row), "the refused rollback stopped it");
               return generated.group(2);
             });
+    registry.close();
+    registry = null;
 
     step(
         "6. upgrade to a broken 1.1.1 (health never passes): rolled back to 1.1.0, rows kept",
