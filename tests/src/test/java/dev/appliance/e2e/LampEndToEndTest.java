@@ -2,28 +2,32 @@ package dev.appliance.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.appliance.e2e.support.ApplianceCli;
 import dev.appliance.e2e.support.CliResult;
+import dev.appliance.e2e.support.Curl;
 import dev.appliance.e2e.support.E2eEnvironment;
 import dev.appliance.e2e.support.InstanceFiles;
 import dev.appliance.e2e.support.LocalRegistry;
+import dev.appliance.e2e.support.ServedCertificate;
 import dev.appliance.e2e.support.SharedAppliance;
+import dev.appliance.e2e.support.TestCertificates;
 import java.io.IOException;
-import java.net.URI;
+import java.net.ServerSocket;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -32,16 +36,22 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * The LAMP appliance as an ops team uses it: build, ship through a registry, run on UML with its
- * database on a named volume, keep a row across stop/start and across an upgrade to a newer image
- * version, leave no process behind, and boot on QEMU TCG too. The image is the run's shared build
- * of recipes/lamp with its committed lock file ({@link SharedAppliance}). Everything is real:
- * mmdebstrap, docker-registry, the engines. It runs for many minutes on a busy 2-core host; each
- * step prints its duration.
+ * The LAMP appliance over its life, as an ops team runs it (issue 15): the real lamp 1.0.0, built
+ * from the commit that released it, runs with its database on a volume; {@code upgrade} moves it to
+ * the current 1.1.0 (shipped through a registry): the rows are kept, MariaDB's data is upgraded in
+ * the guest, and HTTPS answers on the port published for it all along, with a certificate generated
+ * for the instance, PHP in php-fpm and adminer over HTTPS only. An upgrade to a broken 1.1.1 rolls
+ * back by itself; going back to 1.0.0 is refused. The volume, backed up to a registry and restored
+ * in a fresh home, serves the rows again on QEMU TCG with a certificate and key given as secrets
+ * and plain HTTP redirected to HTTPS. Everything is real: mmdebstrap, docker-registry, the engines,
+ * curl and openssl. Each step prints its duration.
  */
 @Tag("e2e")
 @Tag("slow")
 class LampEndToEndTest {
+  /** The last commit whose recipes/lamp/lamp.yaml says version 1.0.0: the released recipe. */
+  private static final String RELEASE_1_0_0 = "a320d92a545f038d597f3b236c3dab7b2f84ac59";
+
   private static final Duration BUILD = Duration.ofMinutes(40);
   private static final Duration TRANSFER = Duration.ofMinutes(10);
 
@@ -54,165 +64,235 @@ class LampEndToEndTest {
       Pattern.compile("<span id=\"server\">(\\d+\\.\\d+\\.\\d+-MariaDB[^<]*)</span>");
   private static final Pattern COUNT =
       Pattern.compile("<p id=\"count\">(\\d+) entr(?:y|ies) in MariaDB");
+  private static final Pattern GENERATED =
+      Pattern.compile(
+          "lamp-https: generated a self-signed certificate for (\\S+) \\(SHA-256 ([0-9A-F:]+)\\)");
 
-  private final HttpClient http =
-      HttpClient.newBuilder()
-          .connectTimeout(Duration.ofSeconds(10))
-          .followRedirects(HttpClient.Redirect.NEVER)
-          .build();
   private final List<String> startedInstances = new ArrayList<>();
   private ApplianceCli cli;
+  private Curl curl;
+  private LocalRegistry registry;
 
   @AfterEach
   void removeInstances() {
-    // A failed assertion must not leave a guest running on a shared host.
+    // A failed assertion must not leave a guest or a registry running on a shared host.
     for (String name : startedInstances) {
       cli.run(STOP, "rm", "-f", name);
+    }
+    if (registry != null) {
+      registry.close();
     }
   }
 
   @Test
-  void buildShipRunPersistUpgradeAndClean() throws Exception {
+  void upgradeFromTheReleasedVersionRollBackABrokenOneAndRestoreElsewhere() throws Exception {
     cli = ApplianceCli.forTest("lamp");
     Path work = cli.home().getParent();
+    curl = new Curl(work.resolve("curl"));
 
     String built =
         step(
             "1. build recipes/lamp/lamp.yaml (once per run, shared: SharedAppliance)",
             () -> SharedAppliance.LAMP.build().copyInto(cli));
-    assertEquals(
-        built,
-        new ObjectMapper()
-            .readTree(cli.run("inspect", "--json", "lamp:1.1.0").assertSuccess().stdout())
-            .get("digest")
-            .asText(),
-        "lamp:1.1.0 in this suite's own store is the shared build");
-    System.err.println(
-        "[lamp] image layers:\n" + cli.run("inspect", "lamp:1.1.0").assertSuccess().stdout());
+    step(
+        "2. build the released lamp 1.0.0 from its commit with today's builder",
+        () -> {
+          Path recipe = releasedRecipe(work.resolve("recipes-1.0.0"));
+          cli.run(BUILD, "build", recipe.toString()).assertSuccess().digestOf("lamp:1.0.0");
+          return null;
+        });
 
-    String image;
-    try (LocalRegistry registry = LocalRegistry.builder(work.resolve("registry")).start()) {
-      image = registry.address() + "/ops/lamp:1.1.0";
-      step(
-          "2. push, remove the local image, pull it back",
-          () -> {
-            CliResult pushed = cli.run(TRANSFER, "push", "lamp:1.1.0", image).assertSuccess();
-            assertEquals(
-                built,
-                pushed.stdout().strip(),
-                "the registry's manifest digest differs from the local one");
-            cli.run("rmi", "lamp:1.1.0").assertSuccess();
-            cli.run("gc").assertSuccess();
-            assertFalse(
-                cli.run("images").assertSuccess().stdout().contains("lamp"), "image still local");
-            CliResult pulled = cli.run(TRANSFER, "pull", image).assertSuccess();
-            assertEquals(
-                built, pulled.stdout().strip(), "pulled digest differs from the built one");
-            return null;
-          });
-    }
+    // Open until the upgrade, which pulls the image again (and would verify its signature).
+    registry = LocalRegistry.builder(work.resolve("registry")).start();
+    String image = registry.address() + "/ops/lamp:1.1.0";
+    step(
+        "3. push 1.1.0, remove the local image, pull it back",
+        () -> {
+          CliResult pushed = cli.run(TRANSFER, "push", "lamp:1.1.0", image).assertSuccess();
+          assertEquals(
+              built,
+              pushed.stdout().strip(),
+              "the registry's manifest digest differs from the local one");
+          cli.run("rmi", "lamp:1.1.0").assertSuccess();
+          cli.run("gc").assertSuccess();
+          assertFalse(
+              cli.run("images").assertSuccess().stdout().contains("lamp:1.1.0"),
+              "image still local");
+          CliResult pulled = cli.run(TRANSFER, "pull", image).assertSuccess();
+          assertEquals(built, pulled.stdout().strip(), "pulled digest differs from the built one");
+          return null;
+        });
 
-    String firstUrl =
-        step(
-            "3. run on uml with a volume: healthy, page shows MariaDB",
-            () -> {
-              String url = run(image, "lamp-a", "uml", "--volume", "lamp-data:/var/lib/mysql");
-              assertEquals("ok", get(url + "healthz").body().strip());
-              HttpResponse<String> page = get(url);
-              assertEquals(200, page.statusCode(), page.body());
-              Matcher version = MARIADB_VERSION.matcher(page.body());
-              assertTrue(version.find(), "no MariaDB version on the page:\n" + page.body());
-              assertEquals("0", entryCount(page.body()));
-              String logs = cli.run("logs", "lamp-a").assertSuccess().stdout();
-              assertTrue(logs.contains("lamp-setup: db_password not given; generating one"), logs);
-              return url;
-            });
-
+    String password = "Pw-" + UUID.randomUUID();
+    Path passwordFile = write(work.resolve("db_password"), password);
+    int httpsPort = freePort();
     String row = "row-" + UUID.randomUUID();
     String url =
         step(
-            "4. write a row, stop, start: the row is still there",
+            "4. run 1.0.0 on uml with a volume, 80 and 443 published; write a row",
             () -> {
-              HttpResponse<String> posted =
-                  post(firstUrl, "message=" + URLEncoder.encode(row, StandardCharsets.UTF_8));
-              assertEquals(303, posted.statusCode(), posted.body());
-              assertTrue(get(firstUrl).body().contains(row), "row not shown after the write");
-              cli.run(STOP, "stop", "lamp-a").assertSuccess();
-              String restarted =
+              String http =
                   urlOf(
-                      cli.run(BOOT, "start", "--timeout", HEALTH_TIMEOUT_SECONDS, "lamp-a")
-                          .assertSuccess());
-              assertTrue(get(restarted).body().contains(row), "row lost across stop/start");
-              return restarted;
+                      run(
+                          "lamp:1.0.0",
+                          "lamp-a",
+                          "uml",
+                          "-p",
+                          httpsPort + ":443",
+                          "--secret",
+                          "db_password=@" + passwordFile,
+                          "--volume",
+                          "lamp-data:/var/lib/mysql"));
+              assertEquals("ok", curl.run(http + "healthz").body().strip());
+              Curl.Response page = curl.run(http);
+              assertEquals(200, page.status(), page.toString());
+              assertTrue(
+                  MARIADB_VERSION.matcher(page.body()).find(), "no MariaDB version:\n" + page);
+              assertEquals("0", entryCount(page.body()));
+              assertTrue(
+                  lastBoot("lamp-a").contains("lamp-setup: using the db_password secret"),
+                  "1.0.0 did not get the secret");
+              assertNotEquals(
+                  0,
+                  curl.run("https://127.0.0.1:" + httpsPort + "/").exitCode(),
+                  "1.0.0 has nothing on 443");
+              Curl.Response posted = curl.run("--data-urlencode", "message=" + row, http);
+              assertEquals(303, posted.status(), posted.toString());
+              assertTrue(curl.run(http).body().contains(row), "row not shown after the write");
+              return http;
             });
 
-    step(
-        "5. upgrade to 1.1.1 (data version 2) on the same volume: the hook ran, the row is kept",
-        () -> {
-          Path recipe = copyRecipe(work.resolve("recipes-1.1.1"), "1.1.1", 2, false);
-          cli.run(BUILD, "build", recipe.toString()).assertSuccess();
-          CliResult upgraded =
-              cli.run(BOOT, "upgrade", "--timeout", HEALTH_TIMEOUT_SECONDS, "lamp-a", "lamp:1.1.1")
-                  .assertSuccess();
-          System.err.printf(
-              "[lamp] upgrade 1.1.0 -> 1.1.1 on uml: %.1f s%n",
-              upgraded.elapsed().toMillis() / 1000.0);
-          HttpResponse<String> page = get(url);
-          assertEquals(200, page.statusCode(), page.body());
-          assertTrue(page.body().contains(row), "row lost on upgrade:\n" + page.body());
-          assertEquals("1", entryCount(page.body()));
-          String logs = cli.run("logs", "lamp-a").assertSuccess().stdout();
-          assertTrue(logs.contains("lamp-setup: using the password stored with the data"), logs);
-          assertTrue(logs.contains("lamp-data-upgrade: mariadb-upgrade"), logs);
-          assertTrue(logs.contains("appliance-data-upgrade: data moved from version 1 to 2"), logs);
-          // Back to 1.1.0 would hand MariaDB data it may not read: refused, nothing booted.
-          String refused = cli.run(BOOT, "rollback", "lamp-a").assertExit(2).stderr();
-          assertTrue(refused.contains("volume lamp-data holds data version 2"), refused);
-          assertTrue(get(url).body().contains(row), "the refused rollback stopped the instance");
-          return null;
-        });
+    String https = "https://lamp-a:" + httpsPort + "/";
+    Path servedPem = work.resolve("served.pem");
+    String[] trust = {
+      "--cacert", servedPem.toString(), "--resolve", "lamp-a:" + httpsPort + ":127.0.0.1"
+    };
+    String fingerprint =
+        step(
+            "5. upgrade to 1.1.0 from the registry: rows kept, data upgraded, HTTPS on 443",
+            () -> {
+              CliResult upgraded =
+                  cli.run(BOOT, "upgrade", "--timeout", HEALTH_TIMEOUT_SECONDS, "lamp-a", image)
+                      .assertSuccess();
+              String progress = upgraded.stderr();
+              assertTrue(
+                  progress.contains("booting " + image + " (its data upgrade runs from version 0)"),
+                  progress);
+              System.err.println(
+                  "[lamp] upgrade 1.0.0 -> 1.1.0 on uml, stop to healthy: "
+                      + seconds(progress, "upgraded lamp-a to \\S+ in ([0-9.]+) s"));
+              assertEquals(url, urlOf(upgraded), "the same published port");
+              Curl.Response page = curl.run(url);
+              assertEquals(200, page.status(), page.toString());
+              assertTrue(page.body().contains(row), "row lost on upgrade:\n" + page);
+              assertEquals("1", entryCount(page.body()));
+              String boot = lastBoot("lamp-a");
+              assertTrue(boot.contains("lamp-data-upgrade: mariadb-upgrade"), boot);
+              assertTrue(
+                  boot.contains("appliance-data-upgrade: data moved from version 0 to 1"), boot);
+              // The rewritten config disk carries the secret given to 1.0.0's run.
+              assertTrue(boot.contains("lamp-setup: using the db_password secret"), boot);
+
+              X509Certificate served = ServedCertificate.of(httpsPort);
+              assertEquals(
+                  "CN=lamp-a", served.getSubjectX500Principal().getName(), "certificate's subject");
+              assertEquals(
+                  List.of(List.of(2, "lamp-a")),
+                  served.getSubjectAlternativeNames().stream().map(List::copyOf).toList(),
+                  "certificate's names (DNS)");
+              Matcher generated = GENERATED.matcher(boot);
+              assertTrue(generated.find(), "no certificate fingerprint on the console:\n" + boot);
+              assertEquals("lamp-a", generated.group(1));
+              assertEquals(
+                  ServedCertificate.sha256(served), generated.group(2), "fingerprint on console");
+              write(servedPem, ServedCertificate.pem(served));
+              Curl.Response secure = curl.run(with(trust, https));
+              assertEquals(200, secure.status(), secure.toString());
+              assertTrue(secure.body().contains(row), secure.toString());
+              assertTrue(
+                  secure.body().contains("<span id=\"sapi\">fpm-fcgi</span>"),
+                  "PHP does not run in php-fpm:\n" + secure.body());
+              assertEquals(
+                  60,
+                  curl.run("--resolve", "lamp-a:" + httpsPort + ":127.0.0.1", https).exitCode(),
+                  "curl accepted the self-signed certificate without --cacert");
+              assertEquals(200, curl.run(url).status(), "http_redirect defaults to off");
+              checkAdminer(work, trust, https, url, password);
+
+              // 1.1.0 moved the data to version 1: back to 1.0.0 is refused, nothing stops.
+              String refused = cli.run(BOOT, "rollback", "lamp-a").assertExit(2).stderr();
+              assertTrue(refused.contains("volume lamp-data holds data version 1"), refused);
+              assertTrue(curl.run(url).body().contains(row), "the refused rollback stopped it");
+              return generated.group(2);
+            });
+    registry.close();
+    registry = null;
 
     step(
-        "6. upgrade to a broken 1.1.2 (health never passes): rolled back to 1.1.1, row kept",
+        "6. upgrade to a broken 1.1.1 (health never passes): rolled back to 1.1.0, rows kept",
         () -> {
-          Path recipe = copyRecipe(work.resolve("recipes-1.1.2"), "1.1.2", 2, true);
+          Path recipe = brokenRecipe(work.resolve("recipes-1.1.1"), "1.1.1");
           cli.run(BUILD, "build", recipe.toString()).assertSuccess();
-          CliResult broken = cli.run(BOOT, "upgrade", "lamp-a", "lamp:1.1.2").assertExit(1);
-          System.err.printf(
-              "[lamp] failed upgrade and automatic rollback on uml: %.1f s%n",
-              broken.elapsed().toMillis() / 1000.0);
+          CliResult broken = cli.run(BOOT, "upgrade", "lamp-a", "lamp:1.1.1").assertExit(1);
           String error = broken.stderr();
-          assertTrue(error.contains("upgrade to lamp:1.1.2 failed"), error);
-          assertTrue(error.contains("rolled back: lamp-a runs lamp:1.1.1 again"), error);
-          HttpResponse<String> page = get(url);
-          assertEquals(200, page.statusCode(), page.body());
-          assertTrue(page.body().contains(row), "row lost by the rollback:\n" + page.body());
-          String history = cli.run("inspect", "lamp-a").assertSuccess().stdout();
-          assertTrue(history.contains("lamp:1.1.2"), history);
+          System.err.println(
+              "[lamp] failed upgrade to 1.1.1 and automatic rollback on uml: "
+                  + String.format("%.1f s", broken.elapsed().toMillis() / 1000.0)
+                  + ", rollback "
+                  + seconds(error, "rolled back in ([0-9.]+) s"));
+          assertTrue(
+              error.contains("upgrade to lamp:1.1.1 failed: lamp-a did not become healthy"), error);
+          assertTrue(error.contains("/never-served"), "the last probe's error:\n" + error);
+          assertTrue(error.contains("rolled back: lamp-a runs " + image + " again"), error);
+          Curl.Response page = curl.run(with(trust, https));
+          assertEquals(200, page.status(), page.toString());
+          assertTrue(page.body().contains(row), "row lost by the rollback:\n" + page);
+          assertEquals("1", entryCount(page.body()));
+          assertEquals(
+              fingerprint,
+              ServedCertificate.sha256(ServedCertificate.of(httpsPort)),
+              "the generated certificate is kept across boots");
+          JsonNode inspect =
+              new ObjectMapper()
+                  .readTree(cli.run("inspect", "--json", "lamp-a").assertSuccess().stdout());
+          List<String> outcomes = new ArrayList<>();
+          inspect.get("history").forEach(c -> outcomes.add(c.get("outcome").asText()));
+          assertEquals(List.of("created", "upgraded", "upgrade-failed", "rolled-back"), outcomes);
           return null;
         });
 
+    TestCertificates ca = TestCertificates.issue(work.resolve("ca"), "lamp-r.example");
     step(
-        "7. back up the volume to a registry, restore it in a fresh home, run: the row is back",
+        "7. a key that is not the certificate's: never healthy, the console says why",
         () -> {
-          ApplianceCli fresh = ApplianceCli.forTest("lamp-restore");
-          try (LocalRegistry registry =
-              LocalRegistry.builder(work.resolve("backup-registry")).start()) {
-            String backup = registry.address() + "/ops/lamp-data:backup";
-            cli.run(BOOT, "volume", "backup", "--stop", "lamp-data", backup).assertSuccess();
-            assertTrue(get(url).body().contains(row), "the instance did not come back");
-            String current = registry.address() + "/ops/lamp:1.1.1";
-            cli.run(TRANSFER, "push", "lamp:1.1.1", current).assertSuccess();
-            fresh.run(TRANSFER, "volume", "restore", backup, "lamp-data").assertSuccess();
-            String restoredUrl =
-                runIn(fresh, current, "lamp-r", "uml", "--volume", "lamp-data:/var/lib/mysql");
-            try {
-              HttpResponse<String> page = get(restoredUrl);
-              assertTrue(page.body().contains(row), "row not restored:\n" + page.body());
-            } finally {
-              fresh.run(STOP, "rm", "-f", "lamp-r");
-            }
-          }
+          Path otherKey = ca.otherKey("other.key");
+          startedInstances.add("lamp-c");
+          CliResult refused =
+              cli.run(
+                  BOOT,
+                  "run",
+                  "-d",
+                  "--name",
+                  "lamp-c",
+                  "--engine",
+                  "uml",
+                  "--timeout",
+                  "120",
+                  "-p",
+                  "80",
+                  "--secret",
+                  "tls_cert=@" + ca.serverPem(),
+                  "--secret",
+                  "tls_key=@" + otherKey,
+                  image);
+          assertNotEquals(0, refused.exitCode(), "healthy with a key that is not the cert's");
+          String logs = cli.run("logs", "lamp-c").assertSuccess().stdout();
+          assertTrue(
+              logs.contains("lamp-https: tls_key does not belong to the certificate in tls_cert"),
+              logs);
+          assertFalse(logs.contains(TestCertificates.keyBody(otherKey)), "key on the console");
+          cli.run(STOP, "rm", "-f", "lamp-c").assertSuccess();
+          startedInstances.remove("lamp-c");
           return null;
         });
 
@@ -230,47 +310,138 @@ class LampEndToEndTest {
         });
 
     step(
-        "9. boot the pulled image on tcg with a secret, to the health check",
+        "9. back up the volume, restore it in a fresh home, run on tcg with a given certificate",
         () -> {
-          String password = "Tcg-" + UUID.randomUUID();
-          String tcgUrl =
-              runWithStdin(password, image, "lamp-t", "tcg", "--secret", "db_password=-");
-          assertEquals(200, get(tcgUrl).statusCode());
-          String logs = cli.run("logs", "lamp-t").assertSuccess().stdout();
-          assertTrue(logs.contains("lamp-setup: using the db_password secret"), logs);
-          assertFalse(logs.contains(password), "the secret is in the console log");
-          Path dir = cli.dirs().instances().resolve("lamp-t");
-          // The config disk carries it by design, the guest's disk stores it with the data.
-          assertEquals(List.of(), InstanceFiles.metadataAndLogsContaining(dir, password));
-          cli.run(STOP, "rm", "-f", "lamp-t").assertSuccess();
-          startedInstances.remove("lamp-t");
-          assertEquals(List.of(), processesOf(dir));
+          ApplianceCli fresh = ApplianceCli.forTest("lamp-restore");
+          SharedAppliance.LAMP.build().copyInto(fresh);
+          try (LocalRegistry registry =
+              LocalRegistry.builder(work.resolve("backup-registry")).start()) {
+            String backup = registry.address() + "/ops/lamp-data:backup";
+            cli.run(TRANSFER, "volume", "backup", "lamp-data", backup).assertSuccess();
+            fresh.run(TRANSFER, "volume", "restore", backup, "lamp-data").assertSuccess();
+          }
+          restoredWithGivenCertificate(fresh, ca, password);
           return null;
         });
   }
 
-  private String run(String image, String name, String engine, String... extra) {
-    return runWithStdin(null, image, name, engine, extra);
+  /** adminer: a login page over HTTPS only, and only real database credentials pass. */
+  private void checkAdminer(Path work, String[] trust, String https, String http, String password)
+      throws IOException {
+    Curl.Response adminer = curl.run(with(trust, https + "adminer/"));
+    assertEquals(200, adminer.status(), adminer.toString());
+    assertTrue(adminer.body().contains("name=\"auth[password]\""), adminer.body());
+    assertFalse(
+        adminer.body().contains("name=\"logout\""), "adminer logged in without credentials");
+    Curl.Response plain = curl.run(http + "adminer/");
+    assertEquals(403, plain.status(), plain.toString());
+    Curl.Response denied = adminerLogin(work, trust, https, "wrong-" + password);
+    assertEquals(403, denied.status(), denied.toString());
+    assertFalse(denied.body().contains("name=\"logout\""), "adminer let a wrong password in");
+    assertTrue(denied.body().contains("(using password: YES)"), "no MariaDB refusal:\n" + denied);
+    Curl.Response admitted = adminerLogin(work, trust, https, password);
+    assertTrue(admitted.body().contains("name=\"logout\""), admitted.toString());
+    assertTrue(
+        admitted.body().contains("id='Table-entries'"), "demo.entries not listed:\n" + admitted);
   }
 
-  /** As {@link #run}, with another home's CLI (the instance is not removed after the test). */
-  private String runIn(
-      ApplianceCli other, String image, String name, String engine, String... extra) {
+  /** Logs in to adminer as demo with {@code password}, as a browser would; the page it lands on. */
+  private Curl.Response adminerLogin(Path work, String[] trust, String https, String password)
+      throws IOException {
+    Path cookies = work.resolve("cookies-" + UUID.randomUUID());
+    // The password goes in a file, not on curl's command line.
+    Path form =
+        write(
+            work.resolve("login-" + UUID.randomUUID()),
+            "auth[driver]=server&auth[server]=localhost&auth[username]=demo&auth[db]=demo"
+                + "&auth[password]="
+                + URLEncoder.encode(password, StandardCharsets.UTF_8));
+    String[] session = {"-c", cookies.toString(), "-b", cookies.toString()};
+    curl.run(with(with(trust, session), https + "adminer/"));
+    return curl.run(
+        with(with(trust, session), "-L", "--data-binary", "@" + form, https + "adminer/"));
+  }
+
+  /**
+   * In {@code fresh}'s home: 1.1.0 on tcg with the restored volume, the CA's certificate and key as
+   * secrets, plain HTTP redirected to the published HTTPS port, the database password from stdin.
+   */
+  private void restoredWithGivenCertificate(
+      ApplianceCli fresh, TestCertificates ca, String password) throws Exception {
+    String name = "lamp-r.example";
+    int port = freePort();
     ApplianceCli mine = cli;
-    cli = other;
+    cli = fresh;
     try {
-      String url = runWithStdin(null, image, name, engine, extra);
-      startedInstances.remove(name);
-      return url;
+      CliResult result =
+          runWithStdin(
+              password,
+              "lamp:1.1.0",
+              "lamp-r",
+              "tcg",
+              "-p",
+              port + ":443",
+              "--volume",
+              "lamp-data:/var/lib/mysql",
+              "--secret",
+              "db_password=-",
+              "--secret",
+              "tls_cert=@" + ca.serverPem(),
+              "--secret",
+              "tls_key=@" + ca.serverKey(),
+              "--param",
+              "http_redirect=" + port);
+      String plain = urlOf(result);
+      int plainPort = Integer.parseInt(plain.replaceAll("^http://127\\.0\\.0\\.1:(\\d+)/$", "$1"));
+      String[] verify = {
+        "--cacert",
+        ca.caPem().toString(),
+        "--resolve",
+        name + ":" + port + ":127.0.0.1",
+        "--resolve",
+        name + ":" + plainPort + ":127.0.0.1"
+      };
+      Curl.Response verified = curl.run(with(verify, "https://" + name + ":" + port + "/"));
+      assertEquals(0, verified.exitCode(), verified.toString());
+      assertEquals(200, verified.status(), verified.toString());
+      assertEquals("1", entryCount(verified.body()), "the restored volume's row");
+      Curl.Response redirected = curl.run(plain + "?page=2");
+      assertEquals(301, redirected.status(), redirected.toString());
+      assertEquals(
+          "https://127.0.0.1:" + port + "/?page=2", redirected.header("Location").orElse(""));
+      assertEquals(200, curl.run(plain + "healthz").status(), "/healthz must stay on plain HTTP");
+      Curl.Response followed =
+          curl.run(with(verify, "-L", "http://" + name + ":" + plainPort + "/"));
+      assertEquals(200, followed.status(), followed.toString());
+      assertTrue(followed.body().contains("LAMP demo guestbook"), followed.toString());
+
+      String logs = cli.run("logs", "lamp-r").assertSuccess().stdout();
+      assertTrue(logs.contains("lamp-https: using the certificate given as tls_cert"), logs);
+      assertTrue(logs.contains("lamp-setup: using the db_password secret"), logs);
+      String keyBody = TestCertificates.keyBody(ca.serverKey());
+      assertFalse(logs.contains(keyBody), "the TLS key is in the console log");
+      assertFalse(logs.contains(password), "the password is in the console log");
+      Path dir = cli.dirs().instances().resolve("lamp-r");
+      // The config disk carries them by design; no metadata file or log may.
+      assertEquals(List.of(), InstanceFiles.metadataAndLogsContaining(dir, keyBody));
+      assertEquals(List.of(), InstanceFiles.metadataAndLogsContaining(dir, password));
+      cli.run(STOP, "rm", "-f", "lamp-r").assertSuccess();
+      startedInstances.remove("lamp-r");
+      assertEquals(List.of(), processesOf(dir));
     } finally {
+      if (startedInstances.remove("lamp-r")) {
+        fresh.run(STOP, "rm", "-f", "lamp-r"); // removeInstances() only sees the first home
+      }
       cli = mine;
     }
   }
 
-  /**
-   * run -d on a free loopback port; returns the URL it prints. {@code stdin} feeds --secret NAME=-.
-   */
-  private String runWithStdin(
+  private CliResult run(String image, String name, String engine, String... extra) {
+    return runWithStdin(null, image, name, engine, extra);
+  }
+
+  /** run -d with 80 on a free loopback port. {@code stdin} feeds --secret NAME=-. */
+  private CliResult runWithStdin(
       String stdin, String image, String name, String engine, String... extra) {
     List<String> args =
         new ArrayList<>(
@@ -289,16 +460,17 @@ class LampEndToEndTest {
     args.add(image);
     startedInstances.add(name);
     CliResult result =
-        stdin == null
-            ? cli.run(BOOT, args.toArray(String[]::new))
-            : cli.runWithStdin(stdin, BOOT, args.toArray(String[]::new));
-    String url = urlOf(result.assertSuccess());
+        (stdin == null
+                ? cli.run(BOOT, args.toArray(String[]::new))
+                : cli.runWithStdin(stdin, BOOT, args.toArray(String[]::new)))
+            .assertSuccess();
     System.err.printf(
         "[lamp] %s healthy on %s after %.1f s (including disk assembly)%n",
         name, engine, result.elapsed().toMillis() / 1000.0);
-    return url;
+    return result;
   }
 
+  /** The plain HTTP URL {@code run}, {@code start} or {@code upgrade} printed, ending in '/'. */
   private static String urlOf(CliResult result) {
     String url =
         result.stdoutLines().stream()
@@ -308,53 +480,78 @@ class LampEndToEndTest {
     return url.endsWith("/") ? url : url + "/";
   }
 
+  /** The console of the instance's last boot. */
+  private String lastBoot(String instance) {
+    String logs = cli.run("logs", instance).assertSuccess().stdout();
+    int last = logs.lastIndexOf("\n=== ");
+    return last < 0 ? logs : logs.substring(last + 1);
+  }
+
   private static String entryCount(String page) {
     Matcher count = COUNT.matcher(page);
     assertTrue(count.find(), "no entry count on the page:\n" + page);
     return count.group(1);
   }
 
-  private HttpResponse<String> get(String url) throws IOException, InterruptedException {
-    return http.send(
-        HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60)).GET().build(),
-        HttpResponse.BodyHandlers.ofString());
-  }
-
-  private HttpResponse<String> post(String url, String form)
-      throws IOException, InterruptedException {
-    return http.send(
-        HttpRequest.newBuilder(URI.create(url))
-            .timeout(Duration.ofSeconds(60))
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .POST(HttpRequest.BodyPublishers.ofString(form))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+  private static String seconds(String text, String regex) {
+    Matcher m = Pattern.compile(regex).matcher(text);
+    return m.find() ? m.group(1) + " s" : "(not reported)";
   }
 
   /**
-   * recipes/lamp and recipes/base copied under {@code root}, lamp.yaml with another version and
-   * data version; when {@code broken}, a health check that never passes (a path nothing serves)
-   * within 60 s.
+   * recipes/base and recipes/lamp as commit {@link #RELEASE_1_0_0} has them, under {@code root}
+   * ({@code git archive}); returns its lamp.yaml.
    */
-  private static Path copyRecipe(Path root, String version, int dataVersion, boolean broken)
-      throws IOException {
+  private static Path releasedRecipe(Path root) throws Exception {
+    Files.createDirectories(root);
+    Path tar = root.resolve("release.tar");
+    Path repository = E2eEnvironment.repository();
+    exec(
+        repository,
+        "git",
+        "archive",
+        "--format=tar",
+        "-o",
+        tar.toString(),
+        RELEASE_1_0_0,
+        "recipes/base",
+        "recipes/lamp");
+    exec(root, "tar", "-xf", tar.toString());
+    Path recipe = root.resolve("recipes/lamp/lamp.yaml");
+    assertTrue(
+        Files.readString(recipe).contains("\nversion: 1.0.0\n"), "not lamp 1.0.0: " + recipe);
+    return recipe;
+  }
+
+  /**
+   * recipes/lamp and recipes/base copied under {@code root} as {@code version}, with a health check
+   * that never passes (a path nothing serves) within 60 s.
+   */
+  private static Path brokenRecipe(Path root, String version) throws IOException {
     Path recipe = E2eEnvironment.copyRecipes(root, "base", "lamp").resolve("lamp/lamp.yaml");
     String yaml = Files.readString(recipe);
     String changed =
         yaml.replaceFirst("(?m)^version: .*$", "version: " + version)
-            .replaceFirst("(?m)^  version: \\d+$", "  version: " + dataVersion);
-    assertFalse(yaml.equals(changed), "no version line in " + recipe);
-    assertTrue(changed.contains("\n  version: " + dataVersion + "\n"), "no data version set");
-    if (broken) {
-      String unhealthy =
-          changed
-              .replaceFirst("(?m)^  path: /healthz$", "  path: /never-served")
-              .replaceFirst("(?m)^  timeout: 600$", "  timeout: 60");
-      assertFalse(unhealthy.equals(changed), "no health check to break in " + recipe);
-      changed = unhealthy;
-    }
+            .replaceFirst("(?m)^  path: /healthz$", "  path: /never-served")
+            .replaceFirst("(?m)^  timeout: 600$", "  timeout: 60");
+    assertTrue(changed.contains("version: " + version + "\n"), "no version line in " + recipe);
+    assertTrue(changed.contains("path: /never-served\n"), "no health check to break");
     Files.writeString(recipe, changed);
     return recipe;
+  }
+
+  private static void exec(Path dir, String... command) throws Exception {
+    Process process =
+        new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(process.waitFor(2, TimeUnit.MINUTES), String.join(" ", command) + " did not end");
+    assertEquals(
+        0,
+        process.exitValue(),
+        String.join(" ", command)
+            + " failed (the released commit must be in the repository's history: fetch it,"
+            + " a shallow clone lacks it):\n"
+            + output);
   }
 
   /**
@@ -384,6 +581,21 @@ class LampEndToEndTest {
       return new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
     } catch (IOException | SecurityException e) {
       return ""; // the process ended meanwhile, or is not ours to read
+    }
+  }
+
+  private static String[] with(String[] first, String... more) {
+    return Stream.concat(Stream.of(first), Stream.of(more)).toArray(String[]::new);
+  }
+
+  private static Path write(Path file, String text) throws IOException {
+    Files.createDirectories(file.getParent());
+    return Files.writeString(file, text);
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
     }
   }
 

@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 /**
  * Files read from an image's assembled ext4 root disk with debugfs, read-only: a few short debugfs
@@ -92,7 +91,7 @@ final class DiskFiles implements FileSource {
       HostTool.Result result =
           HostTool.runAllowingFailure(
               List.of("debugfs", "-f", script.toString(), disk.toString()), workDir, Map.of());
-      String errors = errors(result);
+      String errors = result.debugfsErrors();
       if (result.exitCode() != 0 || !errors.isEmpty()) {
         throw new ApplianceException(
             "cannot read files from the root disk " + disk + ": " + errors);
@@ -110,13 +109,5 @@ final class DiskFiles implements FileSource {
   private HostTool.Result debugfs(String request) {
     return HostTool.runAllowingFailure(
         List.of("debugfs", "-R", request, disk.toString()), workDir, Map.of());
-  }
-
-  private static String errors(HostTool.Result result) {
-    return result
-        .stderr()
-        .lines()
-        .filter(line -> !line.startsWith("debugfs ") && !line.isBlank())
-        .collect(Collectors.joining("\n"));
   }
 }

@@ -23,7 +23,15 @@ public final class HostTool {
    * The result of one run; with {@link Options#merged()}, {@code stdout} holds both streams and
    * {@code stderr} is empty.
    */
-  public record Result(int exitCode, String stdout, String stderr) {}
+  public record Result(int exitCode, String stdout, String stderr) {
+    /** debugfs's error messages: its stderr without the version banner ("debugfs 1.47.0 ..."). */
+    public String debugfsErrors() {
+      return stderr
+          .lines()
+          .filter(line -> !line.startsWith("debugfs ") && !line.isBlank())
+          .collect(java.util.stream.Collectors.joining("\n"));
+    }
+  }
 
   /**
    * How a tool runs.

@@ -14,6 +14,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,6 +58,89 @@ public final class ConfigDisk {
     topLevel.put("resolv.conf", RESOLV_CONF.getBytes(StandardCharsets.UTF_8));
     topLevel.put("volumes", lines.toString().getBytes(StandardCharsets.UTF_8));
     writeDisk(disk, topLevel, params, secrets);
+  }
+
+  /** What a config disk passes to the guest besides its host settings. */
+  record Contents(Map<String, String> params, Map<String, byte[]> secrets) {
+    Contents {
+      params = Map.copyOf(params);
+      secrets = Map.copyOf(secrets);
+    }
+  }
+
+  /**
+   * Reads back the parameters and secrets of a config disk written by {@link #write} (an upgrade
+   * gives them to the next image): debugfs lists and dumps them, without a mount or root. The
+   * values pass through a private (0700) directory beside the disk, deleted afterwards.
+   *
+   * @throws ApplianceException when debugfs cannot read the disk or a name on it is not a parameter
+   *     name
+   */
+  static Contents read(Path disk) {
+    Path staging = disk.toAbsolutePath().resolveSibling(".config-reading");
+    try {
+      FileTrees.delete(staging);
+      Files.createDirectory(
+          staging,
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      List<String> params = regularFiles(disk, "params", staging);
+      List<String> secrets = regularFiles(disk, "secrets", staging);
+      StringBuilder script = new StringBuilder();
+      // Checked names ([a-z][a-z0-9_]*): nothing in a debugfs line to quote; relative targets.
+      params.forEach(n -> script.append("dump /params/").append(n).append(" p-" + n + "\n"));
+      secrets.forEach(n -> script.append("dump /secrets/").append(n).append(" s-" + n + "\n"));
+      Path commands = Files.writeString(staging.resolve("dump.debugfs"), script);
+      HostTool.Result dumped =
+          HostTool.runAllowingFailure(
+              List.of("debugfs", "-f", commands.toString(), disk.toAbsolutePath().toString()),
+              staging,
+              Map.of());
+      String errors = dumped.debugfsErrors();
+      if (dumped.exitCode() != 0 || !errors.isEmpty()) {
+        throw new ApplianceException("cannot read the config disk " + disk + ": " + errors);
+      }
+      Map<String, String> paramValues = new LinkedHashMap<>();
+      for (String n : params) {
+        paramValues.put(n, Files.readString(staging.resolve("p-" + n), StandardCharsets.UTF_8));
+      }
+      Map<String, byte[]> secretValues = new LinkedHashMap<>();
+      for (String n : secrets) {
+        secretValues.put(n, Files.readAllBytes(staging.resolve("s-" + n)));
+      }
+      return new Contents(paramValues, secretValues);
+    } catch (IOException e) {
+      throw new ApplianceException(
+          "cannot read the config disk " + disk + ": " + e.getMessage(), e);
+    } finally {
+      FileTrees.delete(staging);
+    }
+  }
+
+  /** The names of the regular files in {@code /dir} of the disk ({@code ls -p} lines). */
+  private static List<String> regularFiles(Path disk, String dir, Path workDir) {
+    HostTool.Result listed =
+        HostTool.runAllowingFailure(
+            List.of("debugfs", "-R", "ls -p /" + dir, disk.toAbsolutePath().toString()),
+            workDir,
+            Map.of());
+    String errors = listed.debugfsErrors();
+    if (listed.exitCode() != 0 || !errors.isEmpty()) {
+      throw new ApplianceException(
+          "cannot list /" + dir + " on the config disk " + disk + ": " + errors);
+    }
+    List<String> names = new ArrayList<>();
+    // "/INODE/MODE/UID/GID/NAME/SIZE/": a regular file's mode starts with 100.
+    for (String line : listed.stdout().split("\n")) {
+      String[] f = line.split("/", -1);
+      if (f.length == 8 && f[2].startsWith("100")) {
+        try {
+          names.add(parameterName(f[5]));
+        } catch (InvalidInputException e) {
+          throw new ApplianceException("the config disk " + disk + " holds " + e.getMessage());
+        }
+      }
+    }
+    return names;
   }
 
   /**

@@ -53,6 +53,17 @@ final class GeneratedSecrets {
     return all;
   }
 
+  /** The progress line for a secret generated for {@code instance}: where to read it back. */
+  static String notice(String instance, String secret) {
+    return "generated the secret "
+        + secret
+        + "; `appliance secret "
+        + instance
+        + " "
+        + secret
+        + "` shows it";
+  }
+
   /**
    * The value {@code run} generated for {@code name}.
    *

@@ -11,14 +11,15 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The images an instance can boot: the current one (instance.json and the root disk overlays in the
- * instance directory), the previous one kept for {@code rollback} ({@code previous/}), and while an
- * upgrade runs, the one it replaces ({@code upgrading/}). Moves are renames inside the instance
- * directory.
+ * The images an instance can boot: the current one (instance.json, the config disk and the root
+ * disk overlays in the instance directory), the previous one kept for {@code rollback} ({@code
+ * previous/}), and while an upgrade runs, the one it replaces ({@code upgrading/}). Moves are
+ * renames inside the instance directory.
  */
 final class ImageSlots {
   private static final String PREVIOUS = "previous";
   private static final String UPGRADING = "upgrading";
+  private static final String CONFIG_DISK = "config.img";
 
   private final InstanceDir dir;
 
@@ -58,10 +59,16 @@ final class ImageSlots {
     pruneBaseDisks();
   }
 
-  /** The upgrade failed: its overlays are dropped and the image it replaced is current again. */
+  /**
+   * The upgrade failed: its overlays and config disk are dropped and the image it replaced is
+   * current again.
+   */
   void revert() {
     for (Path overlay : overlays(dir.path())) {
       FileTrees.delete(overlay);
+    }
+    if (Files.exists(dir.path().resolve(UPGRADING).resolve(CONFIG_DISK))) {
+      FileTrees.delete(dir.path().resolve(CONFIG_DISK));
     }
     move(dir.path().resolve(UPGRADING), dir.path());
     FileTrees.delete(dir.path().resolve(UPGRADING));
@@ -70,6 +77,11 @@ final class ImageSlots {
 
   /** Rollback: the previous image becomes current and the current one previous. */
   void swap() {
+    Path previousConfig = dir.path().resolve(PREVIOUS).resolve(CONFIG_DISK);
+    if (!Files.exists(previousConfig)) {
+      // Upgraded before each image had a config disk of its own: both used the current one.
+      copy(dir.path().resolve(CONFIG_DISK), previousConfig);
+    }
     Path swap = slot(".swap");
     move(dir.path(), swap);
     move(dir.path().resolve(PREVIOUS), dir.path());
@@ -122,10 +134,20 @@ final class ImageSlots {
 
   private static List<Path> files(Path slot) {
     List<Path> files = new java.util.ArrayList<>(overlays(slot));
-    if (Files.exists(slot.resolve("instance.json"))) {
-      files.add(slot.resolve("instance.json"));
+    for (String name : List.of(CONFIG_DISK, "instance.json")) {
+      if (Files.exists(slot.resolve(name))) {
+        files.add(slot.resolve(name));
+      }
     }
     return files;
+  }
+
+  private static void copy(Path from, Path to) {
+    try {
+      Files.copy(from, to, StandardCopyOption.COPY_ATTRIBUTES);
+    } catch (IOException e) {
+      throw new ApplianceException("cannot copy " + from + " to " + to + ": " + e.getMessage(), e);
+    }
   }
 
   private static List<Path> overlays(Path slot) {

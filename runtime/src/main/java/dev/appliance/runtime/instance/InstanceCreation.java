@@ -92,16 +92,7 @@ final class InstanceCreation {
                 .completeAndKeep(meta, request.secrets(), new SecureRandom());
         secrets.keySet().stream()
             .filter(s -> !request.secrets().containsKey(s))
-            .forEach(
-                s ->
-                    progress.accept(
-                        "generated the secret "
-                            + s
-                            + "; `appliance secret "
-                            + name
-                            + " "
-                            + s
-                            + "` shows it"));
+            .forEach(s -> progress.accept(GeneratedSecrets.notice(name, s)));
         ConfigDisk.write(dir.configDisk(), name, params, secrets, mounts);
         var k = image.kernels();
         if (!Files.exists(dir.statusFile())) {
@@ -131,7 +122,8 @@ final class InstanceCreation {
                 meta.networks(),
                 captureFrom(request, meta),
                 image.data(),
-                dataFrom));
+                dataFrom,
+                given(request)));
         ImageHistory.append(dir, dir.spec(), "created", null);
       }
       return name;
@@ -140,6 +132,14 @@ final class InstanceCreation {
       FileTrees.delete(dir.path());
       throw e;
     }
+  }
+
+  /** The names of the parameters and secrets the request gives, sorted. */
+  private static List<String> given(RunRequest request) {
+    return java.util.stream.Stream.concat(
+            request.params().keySet().stream(), request.secrets().keySet().stream())
+        .sorted()
+        .toList();
   }
 
   /**

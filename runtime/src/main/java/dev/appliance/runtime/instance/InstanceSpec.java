@@ -26,6 +26,9 @@ import java.util.List;
  * @param data the image's data version and upgrade hook; null for data version 0
  * @param dataUpgradeFrom set while the guest has to run the image's upgrade hook from this data
  *     version (until a boot became healthy); null otherwise
+ * @param given names of the parameters and secrets the user gave (the rest of the config disk is
+ *     the image's defaults and generated secrets), sorted; null in instances created before it was
+ *     recorded
  */
 public record InstanceSpec(
     String name,
@@ -49,9 +52,11 @@ public record InstanceSpec(
     List<ApplianceMetadata.Network> networks,
     String captureFrom,
     DataFormat data,
-    Integer dataUpgradeFrom) {
+    Integer dataUpgradeFrom,
+    List<String> given) {
 
   public InstanceSpec {
+    given = given == null ? null : List.copyOf(given);
     networks = networks == null ? List.of() : List.copyOf(networks);
     ports = List.copyOf(ports);
     volumes = List.copyOf(volumes);
@@ -99,14 +104,18 @@ public record InstanceSpec(
         networks,
         captureFrom,
         data,
-        from);
+        from,
+        given);
   }
 
   /**
    * This instance on another image: the image's root disk, kernels, health check, kernel command
-   * line and data format; name, engine, resources, ports, volumes and config disk unchanged.
+   * line and data format; name, engine, resources, ports and volumes unchanged.
+   *
+   * @param given the parameters and secrets given by the user that the new image still takes
    */
-  InstanceSpec withImage(BootImage image, Path baseDisk, boolean unconfined, Integer from) {
+  InstanceSpec withImage(
+      BootImage image, Path baseDisk, boolean unconfined, Integer from, List<String> given) {
     var k = image.kernels();
     return new InstanceSpec(
         name,
@@ -134,7 +143,8 @@ public record InstanceSpec(
             ? captureFrom
             : null,
         image.data(),
-        from);
+        from,
+        given);
   }
 
   static String absolute(Path path) {

@@ -4,6 +4,7 @@ import dev.appliance.common.ApplianceException;
 import dev.appliance.common.InvalidInputException;
 import dev.appliance.runtime.engine.Bubblewrap;
 import dev.appliance.runtime.net.PublishedPort;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -12,9 +13,10 @@ import java.util.function.Consumer;
 
 /**
  * {@code upgrade} and {@code rollback}: an instance moved to another image with the same name,
- * ports, parameters, secrets (its config disk) and volumes. An upgrade snapshots the volumes while
- * the guest is stopped and, when the new image does not become healthy in time or the user
- * interrupts, restores them and boots the previous image again.
+ * ports, parameters, secrets and volumes; the new image gets a config disk of its own with what
+ * {@code run} would give it ({@link UpgradedConfig}). An upgrade snapshots the volumes while the
+ * guest is stopped and, when the new image does not become healthy in time or the user interrupts,
+ * restores them and boots the previous image again.
  */
 final class InstanceUpgrade {
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
@@ -69,9 +71,23 @@ final class InstanceUpgrade {
     checkHealthPort(image, current);
     Integer from = dataVersions.pendingUpgrade(dir.name(), reference, image.data(), volumes);
     boolean unconfined = SandboxPolicy.unconfined(Bubblewrap.probe(), image, noSandbox, progress);
+    UpgradedConfig config =
+        UpgradedConfig.of(
+            ConfigDisk.read(dir.configDisk()),
+            current.given(),
+            dir.name(),
+            image.metadata(),
+            reference,
+            new GeneratedSecrets(dir.path()),
+            new SecureRandom());
+    config.notices().forEach(progress);
     InstanceSpec next =
         current.withImage(
-            image, slots.linkBaseDisk(image.digest(), image.baseDisk()), unconfined, from);
+            image,
+            slots.linkBaseDisk(image.digest(), image.baseDisk()),
+            unconfined,
+            from,
+            config.given());
     if (ImageHistory.read(dir).isEmpty()) {
       ImageHistory.append(dir, current, "created", null);
     }
@@ -87,6 +103,9 @@ final class InstanceUpgrade {
       snapshots.take(volumes);
       slots.stage(next);
       staged = true;
+      // The previous image's config disk stays in its slot, for a rollback.
+      ConfigDisk.write(
+          dir.configDisk(), dir.name(), config.params(), config.secrets(), next.volumes());
       progress.accept(
           "booting "
               + reference

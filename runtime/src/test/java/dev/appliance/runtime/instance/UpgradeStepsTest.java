@@ -67,7 +67,8 @@ class UpgradeStepsTest {
         List.of(),
         null,
         data,
-        null);
+        null,
+        List.of());
   }
 
   @Test
@@ -78,26 +79,32 @@ class UpgradeStepsTest {
     InstanceDir dir = new InstanceDir(Files.createDirectories(root.resolve("state/instances/web")));
     dir.writeSpec(spec("app:1", dir.path().resolve("base.img").toString(), null));
     Files.writeString(dir.path().resolve("disk.cow"), "old overlay");
+    Path config = dir.configDisk();
+    Files.writeString(config, "app:1's config");
     ImageSlots slots = new ImageSlots(dir);
 
     snapshots.take(List.of("db"));
     slots.stage(spec("app:2", dir.path().resolve("base-2.img").toString(), null));
     assertEquals("app:2", dir.spec().image());
     assertFalse(Files.exists(dir.path().resolve("disk.cow")), "the new image starts afresh");
+    assertFalse(Files.exists(config), "the new image gets a config disk of its own");
     Files.writeString(volumes.disk("db"), "written by app:2");
     Files.writeString(dir.path().resolve("disk.cow"), "new overlay");
+    Files.writeString(config, "app:2's config");
 
     snapshots.restore(List.of("db"));
     slots.revert();
     assertEquals("before", disk("db"));
     assertEquals("app:1", dir.spec().image());
     assertEquals("old overlay", Files.readString(dir.path().resolve("disk.cow")));
+    assertEquals("app:1's config", Files.readString(config));
     assertTrue(slots.previous().isEmpty());
     assertFalse(volumes.exists("db.pre-upgrade"), "no snapshot kept from a failed upgrade");
 
     snapshots.take(List.of("db"));
     slots.stage(spec("app:2", dir.path().resolve("base-2.img").toString(), null));
     Files.writeString(volumes.disk("db"), "written by app:2");
+    Files.writeString(config, "app:2's config");
     slots.commit();
     snapshots.keep(List.of("db"));
     assertEquals("app:2", dir.spec().image());
@@ -108,7 +115,11 @@ class UpgradeStepsTest {
     slots.swap();
     assertEquals("app:1", dir.spec().image(), "rollback: previous and current change places");
     assertEquals("old overlay", Files.readString(dir.path().resolve("disk.cow")));
+    assertEquals("app:1's config", Files.readString(config), "each image boots its own config");
     assertEquals("app:2", slots.previous().orElseThrow().image());
+    slots.swap();
+    assertEquals("app:2's config", Files.readString(config));
+    slots.swap();
 
     snapshots.restoreKept(List.of("db"));
     assertEquals("before", disk("db"));
