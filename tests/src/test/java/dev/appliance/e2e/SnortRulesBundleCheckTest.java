@@ -67,7 +67,7 @@ class SnortRulesBundleCheckTest {
     assertRefused(
         "directory",
         t -> put(t, new TarArchiveEntry("rules/"), new byte[0]),
-        "entry rules/: not a regular file");
+        "entry rules: not a regular file");
     assertRefused(
         "path", t -> file(t, "rules/a.rules", RULE), "entry rules/a.rules: a bundle holds");
     assertRefused(

@@ -54,7 +54,8 @@ class SnortRulesBundleE2eTest {
           + " http_uri; sid:1000104; rev:1;)\n";
 
   private final ObjectMapper json = new ObjectMapper();
-  private final HttpClient http = HttpClient.newHttpClient();
+  private final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private String alerts;
   private String service;
   private String token;
@@ -156,6 +157,9 @@ class SnortRulesBundleE2eTest {
         assertEquals(
             400, unpinned.statusCode(), "a bundle is pinned by digest: " + unpinned.body());
       } finally {
+        // The guest's side (updater and operator interface), for a failed run.
+        Files.writeString(
+            work.resolve("guest.log"), cli.run("logs", INSTANCE).stdout(), StandardCharsets.UTF_8);
         cli.run(RUN_TIMEOUT, "rm", "-f", INSTANCE);
       }
     }
