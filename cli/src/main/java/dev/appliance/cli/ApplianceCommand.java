@@ -49,6 +49,7 @@ public final class ApplianceCommand implements Runnable {
           RollbackCommand.class,
           RmCommand.class,
           VolumeCommand.class,
+          RulesCommand.class,
           ExportCommand.class,
           AnalyzeCommand.class,
           KeyCommand.class,

@@ -358,7 +358,7 @@ class SnortEndToEndTest {
     assertEquals(4, report.get("rules_loaded").asInt(), health.body());
     assertEquals(0, report.get("rules_failed").asInt(), health.body());
     assertFalse(report.get("interface").asText().isEmpty(), health.body());
-    String loaded = operator(alerts + "/rules").body();
+    String loaded = operator(alerts + "/rules/active").body();
     assertTrue(
         loaded.contains("sid:" + TEST_MARKER_SID) && loaded.contains("sid:" + RUNTIME_RULE_SID),
         loaded);
@@ -446,7 +446,7 @@ class SnortEndToEndTest {
       assertEquals(0, report.get("rules_loaded").asInt(), health.body());
       assertEquals(1, report.get("rules_failed").asInt(), health.body());
       assertTrue(report.get("pid").isInt(), "Suricata itself runs: " + health.body());
-      String rulesUrl = "http://127.0.0.1:" + port + "/rules";
+      String rulesUrl = "http://127.0.0.1:" + port + "/rules/active";
       assertEquals(
           401,
           get(rulesUrl, "Bearer " + token).statusCode(),
