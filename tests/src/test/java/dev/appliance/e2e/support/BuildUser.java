@@ -1,9 +1,12 @@
 package dev.appliance.e2e.support;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 
@@ -19,7 +22,20 @@ public final class BuildUser {
    * Creates {@code name} unless it exists and gives it {@code range} ("START-END", 65536 ids) in
    * /etc/subuid and /etc/subgid unless it has one.
    */
-  public static void ensure(String name, String range) throws IOException {
+  public static synchronized void ensure(String name, String range) throws IOException {
+    // Suites in parallel forks, or another checkout's run, may add accounts at the same time:
+    // useradd and usermod fail, not wait, while another holds /etc/passwd's lock.
+    try (FileChannel channel =
+            FileChannel.open(
+                Path.of("/var/tmp/appliance-test-accounts.lock"),
+                StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
+        FileLock ignored = channel.lock()) {
+      ensureLocked(name, range);
+    }
+  }
+
+  private static void ensureLocked(String name, String range) throws IOException {
     Path subuid = Path.of("/etc/subuid");
     Path subgid = Path.of("/etc/subgid");
     // useradd only allocates ranges, and usermod only adds them, where these files exist.
