@@ -99,7 +99,7 @@ class RootfsCleanerTest {
     // archives/partial missing.
     Path lists = Files.createDirectories(root.resolve("var/lib/apt/lists/partial"));
     Files.setPosixFilePermissions(lists, PosixFilePermissions.fromString("rwxr-xr-x"));
-    Files.writeString(lists.resolve("deb.debian.org_dists_trixie_InRelease"), "half");
+    Files.writeString(lists.resolve("mirror.example_dists_trixie_InRelease"), "half");
     Files.createDirectories(root.resolve("var/cache/apt/archives"));
 
     RootfsCleaner.clean(root);

@@ -5,6 +5,8 @@ import dev.appliance.runtime.export.ExportOptions;
 import dev.appliance.runtime.export.ExportResult;
 import dev.appliance.runtime.export.Exporter;
 import dev.appliance.runtime.export.StateVolume;
+import dev.appliance.runtime.export.UpdateChannel;
+import dev.appliance.signing.PublicKeys;
 import dev.appliance.store.ImageStore;
 import dev.appliance.store.StoredImage;
 import java.nio.file.Path;
@@ -65,8 +67,9 @@ final class ExportCommand extends RegistryCommand {
           "A directory where the appliance keeps its state (repeatable; the recipe's state-dirs):"
               + " the disk's boot entry names it, and the guest bind-mounts it from a disk with the"
               + " serial appliance-state, formatted on the first boot; with --kubevirt the"
-              + " VirtualMachine gets that disk as a blank DataVolume (default with --kubevirt:"
-              + " the state-dirs the image records).")
+              + " VirtualMachine gets that disk as a blank DataVolume (default with --kubevirt and on"
+              + " an updating disk, whose data partition holds them: the state-dirs the image"
+              + " records).")
   List<String> stateDirs = new ArrayList<>();
 
   @Option(
@@ -82,6 +85,45 @@ final class ExportCommand extends RegistryCommand {
           "With --kubevirt: import the root disk into a DataVolume through CDI (registry source)"
               + " instead of booting the ephemeral containerDisk.")
   boolean persistentRoot;
+
+  @Option(
+      names = "--no-updates",
+      description =
+          "Write the single-slot disk: no root slots A/B, no data partition, no self-updates"
+              + " (always so with --kubevirt).")
+  boolean noUpdates;
+
+  @Option(
+      names = "--update-from",
+      paramLabel = "REPO:TAG",
+      description =
+          "[http://]REGISTRY/REPOSITORY:TAG the appliance follows for updates (the first-boot"
+              + " parameter update_from changes it); push it with `appliance push --root-slot`.")
+  String updateFrom;
+
+  @Option(
+      names = "--update-ca",
+      paramLabel = "FILE",
+      description = "PEM CA certificate the appliance trusts for the update registry's TLS.")
+  Path updateCa;
+
+  @Option(
+      names = "--update-key",
+      paramLabel = "FILE",
+      description =
+          "cosign public key (PEM, as `appliance key generate` writes it): the appliance updates"
+              + " only to an image and root-slot artifact signed by it (push --root-slot"
+              + " --sign-key signs both).")
+  Path updateKey;
+
+  @Option(
+      names = "--data-size",
+      paramLabel = "SIZE",
+      converter = SizeConverter.class,
+      description =
+          "Size of the data partition of an updating disk (state directories and downloads;"
+              + " default: 1G).")
+  Long dataSize;
 
   @Mixin PolicyOptions policy;
 
@@ -109,6 +151,26 @@ final class ExportCommand extends RegistryCommand {
     }
     StateVolume state =
         new StateVolume(stateDirs, stateSize == null ? StateVolume.DEFAULT_BYTES : stateSize);
+    boolean updates = !noUpdates && kubevirt == null;
+    if (!updates
+        && (updateFrom != null || updateCa != null || updateKey != null || dataSize != null)) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--update-from, --update-ca, --update-key and --data-size need an updating disk (not"
+              + " --no-updates, not --kubevirt)");
+    }
+    if (updateKey != null) {
+      // Refused here, naming the file, rather than by every update in the guest.
+      PublicKeys.read(updateKey);
+    }
+    UpdateChannel channel =
+        updates
+            ? UpdateChannel.following(
+                    updateFrom,
+                    updateCa == null ? null : updateCa.toAbsolutePath(),
+                    dataSize == null ? UpdateChannel.DEFAULT_DATA_BYTES : dataSize)
+                .signedBy(updateKey == null ? null : updateKey.toAbsolutePath())
+            : UpdateChannel.NONE;
     ExportOptions options =
         new ExportOptions(
             format,
@@ -119,7 +181,8 @@ final class ExportCommand extends RegistryCommand {
             firstBoot.secrets(System.in, registry),
             limits.limits(),
             state,
-            persistentRoot);
+            persistentRoot,
+            channel);
     ImageStore store = store();
     StoredImage stored = store.get(image);
     if (kubevirt != null) {

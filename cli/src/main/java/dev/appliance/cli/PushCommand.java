@@ -1,18 +1,29 @@
 package dev.appliance.cli;
 
+import dev.appliance.common.ApplianceException;
+import dev.appliance.common.FileTrees;
 import dev.appliance.common.InvalidInputException;
+import dev.appliance.oci.Digest;
+import dev.appliance.oci.ImageReference;
 import dev.appliance.registry.ImagePusher;
 import dev.appliance.registry.PushResult;
 import dev.appliance.registry.RegistryOptions;
+import dev.appliance.registry.RemoteRepository;
 import dev.appliance.registry.TransferListener;
+import dev.appliance.runtime.disk.DiskAssembler;
+import dev.appliance.runtime.disk.ImageLayers;
+import dev.appliance.runtime.export.RootSlotArtifact;
 import dev.appliance.signing.AttestationPredicate;
 import dev.appliance.signing.Passphrase;
 import dev.appliance.signing.RemoteSigning;
 import dev.appliance.signing.SigningKey;
 import dev.appliance.store.ImageStore;
+import dev.appliance.store.StoredImage;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -49,6 +60,13 @@ final class PushCommand extends RegistryCommand {
 
   @Mixin SigningKeyOptions signing;
 
+  @Option(
+      names = "--root-slot",
+      description =
+          "Also push the image's ready root-slot image (its root disk, gzip) as an artifact tagged"
+              + " sha256-<hex>.rootfs after the image's digest: what self-updating exports download.")
+  boolean rootSlot;
+
   @Override
   public Integer call() throws IOException {
     if (signKey != null
@@ -67,7 +85,17 @@ final class PushCommand extends RegistryCommand {
     ImageStore store = store();
     List<AttestationPredicate> predicates =
         key == null ? List.of() : ImagePredicates.of(store, store.get(local));
-    PushResult result = new ImagePusher(store, options, listener).push(local, remote);
+    // The root slot goes up before the tag moves: an updater that sees the new digest finds its
+    // artifact (docs/export.md "Updates").
+    AtomicReference<Digest> artifact = new AtomicReference<>();
+    PushResult result =
+        new ImagePusher(store, options, listener)
+            .push(
+                local,
+                remote,
+                rootSlot
+                    ? image -> artifact.set(pushRootSlot(store, options, listener, image))
+                    : null);
     Pushed json =
         new Pushed(
             result.target(),
@@ -93,6 +121,19 @@ final class PushCommand extends RegistryCommand {
     if (key != null) {
       RemoteSigning signing = new RemoteSigning(options, listener);
       err().println(SignatureLines.signed(signing.sign(result.target(), key)));
+      if (artifact.get() != null) {
+        // The image's signature does not cover the root-slot artifact: an updater with a key
+        // (export --update-key) requires this one before it writes a slot.
+        ImageReference target = RemoteRepository.parseReference(result.target(), "REMOTE");
+        err()
+            .println(
+                SignatureLines.signed(
+                    signing.sign(
+                        new ImageReference(
+                                target.registry(), target.repository(), null, artifact.get())
+                            .toString(),
+                        key)));
+      }
       if (predicates.isEmpty()) {
         err().println("no attestations: " + local + " has no SBOM and no build record");
       } else {
@@ -102,6 +143,30 @@ final class PushCommand extends RegistryCommand {
       }
     }
     return 0;
+  }
+
+  /** Pushes the root-slot artifact of {@code image}, already in its repository by digest. */
+  private Digest pushRootSlot(
+      ImageStore store, RegistryOptions options, TransferListener listener, ImageReference image) {
+    StoredImage stored = store.get(local);
+    Path work = null;
+    try {
+      work = Files.createTempDirectory(Files.createDirectories(dirs().diskCache()), ".root-slot-");
+      Digest artifact =
+          new RootSlotArtifact(new DiskAssembler(dirs()), options, listener)
+              .push(ImageLayers.of(stored), stored.metadata(), image, image.digest(), work);
+      err()
+          .println(
+              "root-slot image: " + RootSlotArtifact.tag(image.digest()) + " (" + artifact + ")");
+      return artifact;
+    } catch (IOException e) {
+      throw new ApplianceException(
+          "cannot prepare the root-slot image of " + local + ": " + e.getMessage(), e);
+    } finally {
+      if (work != null) {
+        FileTrees.deleteQuietly(work);
+      }
+    }
   }
 
   /** What --json prints. */

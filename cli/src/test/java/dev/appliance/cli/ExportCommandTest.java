@@ -70,6 +70,38 @@ class ExportCommandTest {
   }
 
   @Test
+  void anUpdateKeyThatIsNoPublicKeyIsInvalidInputNamingTheFileBeforeAnythingIsWritten()
+      throws Exception {
+    Path key = Files.writeString(dir.resolve("release.pub"), "not a key\n");
+    Path out = dir.resolve("out");
+    CliProcess.Run run =
+        CliProcess.run(
+            dir.resolve("home"),
+            "export",
+            "web:1.0",
+            "--update-key",
+            key.toString(),
+            "-o",
+            out.toString());
+    assertEquals(2, run.exit(), run.err());
+    assertTrue(run.err().contains(key.toString()), run.err());
+    assertTrue(Files.notExists(out), "nothing written");
+
+    CliProcess.Run single =
+        CliProcess.run(
+            dir.resolve("home"),
+            "export",
+            "web:1.0",
+            "--no-updates",
+            "--update-key",
+            key.toString(),
+            "-o",
+            out.toString());
+    assertEquals(2, single.exit(), single.err());
+    assertTrue(single.err().contains("--update-key"), single.err());
+  }
+
+  @Test
   void unknownFormatIsInvalidInput() throws Exception {
     CliProcess.Run run =
         CliProcess.run(dir.resolve("home"), "export", "web:1.0", "--format", "vhd");

@@ -3,9 +3,9 @@ package dev.appliance.cli;
 import dev.appliance.oci.ImageReference;
 import dev.appliance.registry.RegistryOptions;
 import dev.appliance.registry.RemoteRepository;
+import dev.appliance.registry.TestPolicies;
 import dev.appliance.registry.TransferListener;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -36,15 +36,7 @@ record SigningCli(Path dir) {
    * publicKey}.
    */
   Path policyRequiring(String registry, Path publicKey) throws IOException {
-    return Files.writeString(
-        dir.resolve("policy-" + publicKey.getFileName() + ".json"),
-        "{\"default\":[{\"type\":\"reject\"}],"
-            + "\"transports\":{\"docker\":{\""
-            + registry
-            + "/ops\":[{\"type\":\"sigstoreSigned\","
-            + "\"keyPath\":\""
-            + publicKey
-            + "\"}]}}}");
+    return TestPolicies.requiring(dir, registry, publicKey);
   }
 
   /** The repository {@code image} names, with push access (to doctor it). */

@@ -20,6 +20,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -111,7 +113,7 @@ class SigningCommandsTest {
     assertEquals(0, appliance(home, "push", "app:2", bare).exit());
     Path refusedHome = dir.resolve("refused");
     CliProcess.Run refused = appliance(refusedHome, "pull", bare);
-    assertEquals(1, refused.exit(), refused.err());
+    assertEquals(2, refused.exit(), refused.err());
     assertTrue(
         refused.err().contains("unsigned: no cosign signature for " + unsigned.digest()),
         refused.err());
@@ -120,6 +122,41 @@ class SigningCommandsTest {
     CliProcess.Run verifyRefused = appliance(home, "verify", bare);
     assertEquals(1, verifyRefused.exit());
     assertTrue(verifyRefused.err().contains("refused: unsigned"), verifyRefused.err());
+  }
+
+  /**
+   * A self-updating export with --update-key writes only a root-slot artifact signed by its key:
+   * push --root-slot --sign-key signs the artifact as well as the image.
+   */
+  @Test
+  void pushWithRootSlotAndSignKeySignsTheRootSlotArtifactToo() throws Exception {
+    assertEquals(
+        0,
+        appliance(home, "key", "generate", "--output-key-prefix", dir.resolve("release").toString())
+            .exit());
+    String image = registry.host() + "/ops/upd:1";
+    CliProcess.Run push =
+        appliance(
+            home,
+            "push",
+            "app:1",
+            image,
+            "--root-slot",
+            "--sign-key",
+            dir.resolve("release.key").toString());
+    assertEquals(0, push.exit(), push.err());
+    Matcher artifact =
+        Pattern.compile("root-slot image: sha256-[0-9a-f]{64}\\.rootfs \\((sha256:[0-9a-f]{64})\\)")
+            .matcher(push.err());
+    assertTrue(artifact.find(), push.err());
+    CliProcess.Run verified =
+        appliance(
+            home,
+            "verify",
+            registry.host() + "/ops/upd@" + artifact.group(1),
+            "--key",
+            dir.resolve("release.pub").toString());
+    assertEquals(0, verified.exit(), verified.err());
   }
 
   @Test
@@ -141,7 +178,7 @@ class SigningCommandsTest {
 
     Path runHome = dir.resolve("run");
     CliProcess.Run run = appliance(runHome, "run", "--policy", policy.toString(), image);
-    assertEquals(1, run.exit(), run.err());
+    assertEquals(2, run.exit(), run.err());
     assertTrue(
         run.err().contains("other key: ") && run.err().contains("does not verify with key"),
         run.err());
@@ -228,7 +265,7 @@ class SigningCommandsTest {
   private void assertPullRefused(String image, Path policy, String reason) throws Exception {
     Path fresh = dir.resolve("pull-" + image.replaceAll("[^a-z0-9]", "-"));
     CliProcess.Run pull = appliance(fresh, "pull", image, "--policy", policy.toString());
-    assertEquals(1, pull.exit(), pull.err());
+    assertEquals(2, pull.exit(), pull.err());
     assertTrue(
         pull.err().contains(reason) && pull.err().contains("nothing was stored"), pull.err());
     assertNothingStored(fresh);

@@ -5,12 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.appliance.oci.Manifest;
-import dev.appliance.registry.RegistryServer;
+import dev.appliance.registry.SigstoreRegistry;
 import dev.appliance.registry.SigstoreSkopeo;
 import dev.appliance.registry.TestImages;
 import dev.appliance.store.ImageStore;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -22,19 +21,18 @@ import org.junit.jupiter.api.io.TempDir;
  * Issue 13, the skopeo-to-appliance direction as a user meets it: skopeo signs an image with a key
  * {@code appliance key generate} wrote, then {@code appliance verify} and {@code appliance pull}
  * accept it under the very policy.json skopeo itself enforces. Real docker-registry, real skopeo
- * with sigstore ({@link SigstoreSkopeo}: fails in CI when there is none, skipped elsewhere).
+ * with sigstore ({@link SigstoreRegistry}: fails in CI when there is none, skipped elsewhere).
+ * tests/ SkopeoSignedRunE2eTest boots such an image with {@code appliance run}.
  */
 class SkopeoSignedImageTest {
   @TempDir Path dir;
-  private RegistryServer registry;
-  private SigstoreSkopeo skopeo;
+  private SigstoreRegistry registry;
   private Path home;
   private Manifest app;
 
   @BeforeEach
   void start() throws IOException {
-    skopeo = SigstoreSkopeo.locate();
-    registry = RegistryServer.plain(dir.resolve("registry"));
+    registry = SigstoreRegistry.start(dir);
     home = dir.resolve("home");
     ImageStore store = ImageStore.open(home.resolve("data/store"));
     app = TestImages.image(store, "app:1", List.of(TestImages.layer(store, 21, 20_000)));
@@ -53,13 +51,11 @@ class SkopeoSignedImageTest {
     CliProcess.Run generated =
         cli.run(home, "key", "generate", "--output-key-prefix", dir.resolve("release").toString());
     assertEquals(0, generated.exit(), generated.err());
-    String image = registry.host() + "/ops/lamp:1";
-    Path registriesD = SigstoreSkopeo.registriesD(dir, registry.host());
+    String image = registry.image("lamp:1");
     SigstoreSkopeo.Result signed =
-        skopeo.pushSigned(
-            registriesD,
+        registry.pushSigned(
             dir.resolve("release.key"),
-            Files.writeString(dir.resolve("passphrase"), "pw\n"),
+            "pw",
             "oci:" + home.resolve("data/store") + ":app:1",
             image);
     assertEquals(0, signed.exit(), signed.output());
@@ -72,8 +68,8 @@ class SkopeoSignedImageTest {
         verified.out());
 
     // One policy for both tools: skopeo accepts the image under it, and so does appliance pull.
-    Path policy = cli.policyRequiring(registry.host(), dir.resolve("release.pub"));
-    SigstoreSkopeo.Result skopeoPull = skopeo.pullUnderPolicy(registriesD, policy, image, dir);
+    Path policy = registry.policyRequiring(dir.resolve("release.pub"));
+    SigstoreSkopeo.Result skopeoPull = registry.pullUnderPolicy(policy, image);
     assertEquals(0, skopeoPull.exit(), skopeoPull.output());
     Path fresh = dir.resolve("fresh");
     CliProcess.Run pulled = cli.run(fresh, "pull", image, "--policy", policy.toString());
@@ -86,11 +82,11 @@ class SkopeoSignedImageTest {
     CliProcess.Run other =
         cli.run(home, "key", "generate", "--output-key-prefix", dir.resolve("other").toString());
     assertEquals(0, other.exit(), other.err());
-    Path otherPolicy = cli.policyRequiring(registry.host(), dir.resolve("other.pub"));
+    Path otherPolicy = registry.policyRequiring(dir.resolve("other.pub"));
     Path refusedHome = dir.resolve("refused");
     CliProcess.Run refused =
         cli.run(refusedHome, "pull", image, "--policy", otherPolicy.toString());
-    assertEquals(1, refused.exit(), refused.err());
+    assertEquals(2, refused.exit(), refused.err());
     assertTrue(
         refused.err().contains("other key") && refused.err().contains("nothing was stored"),
         refused.err());

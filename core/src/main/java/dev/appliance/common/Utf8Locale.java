@@ -70,10 +70,13 @@ public final class Utf8Locale {
 
   /** The program's arguments: {@code given}, or in a re-run process the original ones. */
   public static String[] arguments(String[] given) {
+    String variable = System.getenv(ARGUMENTS);
+    if (variable == null) {
+      // The usual case; looking up the parent costs ProcessHandle's start-up (tens of ms).
+      return given;
+    }
     return arguments(
-        given,
-        System.getenv(ARGUMENTS),
-        ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L));
+        given, variable, ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L));
   }
 
   static String[] arguments(String[] given, String variable, long parentPid) {

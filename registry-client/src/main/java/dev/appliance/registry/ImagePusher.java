@@ -40,6 +40,27 @@ public final class ImagePusher {
    * null, {@code local} itself must name the registry.
    */
   public PushResult push(String local, String remote) {
+    return push(local, remote, null);
+  }
+
+  /**
+   * Something published in the target repository once the image is there by digest and before its
+   * tag names it, so that a client following the tag finds it with the new digest: a self-updating
+   * export's root-slot artifact.
+   */
+  @FunctionalInterface
+  public interface BeforeTag {
+    /**
+     * @param image the pushed image, by digest
+     */
+    void publish(ImageReference image);
+  }
+
+  /**
+   * Like {@link #push(String, String)}; when {@code beforeTag} is not null the manifest goes up by
+   * its digest first, then {@code beforeTag} runs, then the tag moves.
+   */
+  public PushResult push(String local, String remote, BeforeTag beforeTag) {
     StoredImage image = store.get(local);
     ImageReference target =
         RemoteReferences.parse(
@@ -80,6 +101,18 @@ public final class ImagePusher {
           known.remember(target.registry(), target.repository(), blob.digest());
         });
     listener.stage("uploading manifest " + manifest.digest());
+    if (beforeTag != null) {
+      ImageReference byDigest =
+          new ImageReference(target.registry(), target.repository(), null, manifest.digest());
+      Optional<String> pinned =
+          retry.run(
+              "uploading the manifest of " + byDigest,
+              () ->
+                  client.putManifest(
+                      manifest.digest().toString(), manifest.raw(), manifest.mediaType()));
+      pinned.ifPresent(digest -> requireSame(byDigest, digest, manifest.digest()));
+      beforeTag.publish(byDigest);
+    }
     Optional<String> stored =
         retry.run(
             "uploading the manifest of " + target,

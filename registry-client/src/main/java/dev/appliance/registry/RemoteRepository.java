@@ -12,6 +12,7 @@ import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import java.util.function.LongConsumer;
 
 /**
  * One repository of a registry for callers outside this module (signing): manifests by tag or
@@ -155,6 +156,23 @@ public final class RemoteRepository {
             return false;
           }
           client.uploads(UploadPolicy.DEFAULT).upload(digest, content);
+          return true;
+        });
+  }
+
+  /**
+   * Uploads {@code size} bytes of {@code file} as blob {@code digest} unless the repository has it
+   * (HEAD first); true when it was uploaded. For large blobs (a root-slot image): streamed from the
+   * file, {@code progress} receiving the bytes sent in the current attempt.
+   */
+  public boolean putBlob(Digest digest, java.nio.file.Path file, long size, LongConsumer progress) {
+    return retry.run(
+        "uploading blob " + digest.shortHex(),
+        () -> {
+          if (client.hasBlob(digest)) {
+            return false;
+          }
+          client.uploads(UploadPolicy.DEFAULT).upload(digest, file, size, progress);
           return true;
         });
   }

@@ -135,6 +135,54 @@ class PushPullTest extends PlainRegistryTest {
         "truncated/app", bytes -> Arrays.copyOf(bytes, 1000), "ended after 1000 of");
   }
 
+  /**
+   * What push --root-slot relies on: what is published before the tag (the root-slot artifact) goes
+   * up while the new image is in the repository by digest and the tag still names the old one, so a
+   * client following the tag never sees the new digest without it.
+   */
+  @Test
+  void somethingPublishedBeforeTheTagSeesTheImageByDigestAndTheTagNotYetMoved() throws IOException {
+    ImageStore local = store("local");
+    Manifest old = TestImages.image(local, "web:1", List.of(TestImages.layer(local, 20, 10_000)));
+    Manifest next = TestImages.image(local, "web:2", List.of(TestImages.layer(local, 21, 10_000)));
+    ImagePusher pusher = new ImagePusher(local, options(), TransferListener.NONE);
+    pusher.push("web:1", remote("follow/web:stable"));
+    List<String> seen = new ArrayList<>();
+    PushResult pushed =
+        pusher.push(
+            "web:2",
+            remote("follow/web:stable"),
+            image -> {
+              seen.add(image.toString());
+              seen.add(manifestAt("follow/web", next.digest().toString()));
+              seen.add(manifestAt("follow/web", "stable"));
+            });
+    assertEquals(
+        List.of(
+            remote("follow/web@" + next.digest()), "200 " + next.digest(), "200 " + old.digest()),
+        seen,
+        "by digest, the tag not yet moved");
+    assertEquals(next.digest(), pushed.digest());
+    assertEquals("200 " + next.digest(), manifestAt("follow/web", "stable"), "then the tag moved");
+  }
+
+  /** "STATUS DIGEST" of GET manifests/{@code reference}, as a client following the tag sees it. */
+  private static String manifestAt(String repository, String reference) {
+    try {
+      HttpResponse<byte[]> get =
+          registry.get(
+              "/v2/" + repository + "/manifests/" + reference,
+              "application/vnd.oci.image.manifest.v1+json",
+              HttpResponse.BodyHandlers.ofByteArray());
+      return get.statusCode() + " " + Digest.sha256(get.body());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   @Test
   void anIndexIsNotPulledAsAnImage() throws Exception {
     byte[] index =

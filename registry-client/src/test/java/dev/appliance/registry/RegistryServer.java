@@ -5,6 +5,10 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -164,6 +168,19 @@ public final class RegistryServer implements AutoCloseable {
   /** {@code 127.0.0.1:PORT}, the registry part of image references. */
   public String host() {
     return "127.0.0.1:" + port;
+  }
+
+  /**
+   * GET {@code path} (e.g. {@code /v2/REPO/manifests/TAG}) of this registry over plain HTTP, as a
+   * bare distribution-API client sees it; {@code accept} is sent when not null.
+   */
+  public <T> HttpResponse<T> get(String path, String accept, HttpResponse.BodyHandler<T> body)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://" + host() + path));
+    if (accept != null) {
+      request.header("Accept", accept);
+    }
+    return HttpClient.newHttpClient().send(request.build(), body);
   }
 
   /** The file in the registry's storage holding a blob's bytes. */

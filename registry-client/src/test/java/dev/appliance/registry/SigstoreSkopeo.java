@@ -15,7 +15,8 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * A skopeo that can sign and verify sigstore signatures, for the signing interop tests (issue 13).
+ * A skopeo that can sign and verify sigstore signatures, for the signing interop tests (issue 13);
+ * {@link SigstoreRegistry} sets it up with a registry.
  *
  * <p>{@value #VARIABLE} names it (CI sets it to what {@code scripts/skopeo-sigstore} prints); when
  * set, a path that does not exist or a skopeo without sigstore fails the test. Unset, the skopeo on
@@ -55,67 +56,6 @@ public record SigstoreSkopeo(Path executable, boolean required) {
             + VARIABLE
             + " to the path scripts/skopeo-sigstore prints");
     return new SigstoreSkopeo(onPath.get(), false);
-  }
-
-  /**
-   * Writes {@code dir/registries.d} telling skopeo to keep sigstore signatures as attachments on
-   * {@code registryHost} (the {@code sha256-<hex>.sig} tag scheme appliance uses), and returns it.
-   */
-  public static Path registriesD(Path dir, String registryHost) throws IOException {
-    Path registriesD = Files.createDirectories(dir.resolve("registries.d"));
-    Files.writeString(
-        registriesD.resolve("test.yaml"),
-        "docker:\n  " + registryHost + ":\n    use-sigstore-attachments: true\n");
-    return registriesD;
-  }
-
-  /** Writes {@code dir/accept.json}, a policy accepting anything (for pushes), and returns it. */
-  public static Path acceptAnything(Path dir) throws IOException {
-    return Files.writeString(
-        dir.resolve("accept.json"), "{\"default\":[{\"type\":\"insecureAcceptAnything\"}]}");
-  }
-
-  /**
-   * {@code skopeo copy} of {@code source} (a skopeo transport reference) to {@code docker://image}
-   * over plain HTTP, signed with the cosign private key {@code key}, its passphrase read from
-   * {@code passphraseFile}.
-   */
-  public Result pushSigned(
-      Path registriesD, Path key, Path passphraseFile, String source, String image)
-      throws IOException, InterruptedException {
-    return run(
-        "--policy",
-        acceptAnything(registriesD.getParent()).toString(),
-        "--registries.d",
-        registriesD.toString(),
-        "copy",
-        "--dest-tls-verify=false",
-        "--sign-by-sigstore-private-key",
-        key.toString(),
-        "--sign-passphrase-file",
-        passphraseFile.toString(),
-        source,
-        "docker://" + image);
-  }
-
-  /**
-   * {@code skopeo copy} of {@code docker://image} over plain HTTP into a new OCI layout under
-   * {@code dir}, which skopeo does only when {@code policy} accepts the image.
-   */
-  public Result pullUnderPolicy(Path registriesD, Path policy, String image, Path dir)
-      throws IOException, InterruptedException {
-    Path target = Files.createTempDirectory(dir, "pulled");
-    return run(
-        "--policy",
-        policy.toString(),
-        "--registries.d",
-        registriesD.toString(),
-        "copy",
-        "--src-tls-verify=false",
-        // The policy is checked on the source; an OCI layout cannot hold the signatures.
-        "--remove-signatures",
-        "docker://" + image,
-        "oci:" + target + ":x");
   }
 
   /**

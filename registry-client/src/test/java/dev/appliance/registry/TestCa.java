@@ -7,11 +7,19 @@ import java.util.List;
 
 /**
  * A throw-away certificate authority made with openssl, and a server certificate it signed for
- * 127.0.0.1 and localhost.
+ * 127.0.0.1 and localhost (and any other names asked for).
  */
 public record TestCa(Path caCert, Path serverCert, Path serverKey) {
 
   public static TestCa create(Path dir) throws IOException {
+    return create(dir, List.of());
+  }
+
+  /**
+   * @param extraNames more subjectAltName entries, e.g. {@code IP:10.0.2.2}: the address a QEMU
+   *     user-mode network guest reaches the host's 127.0.0.1 on
+   */
+  public static TestCa create(Path dir, List<String> extraNames) throws IOException {
     Files.createDirectories(dir);
     Path caKey = dir.resolve("ca.key");
     Path caCert = dir.resolve("ca.pem");
@@ -19,7 +27,9 @@ public record TestCa(Path caCert, Path serverCert, Path serverKey) {
     Path csr = dir.resolve("server.csr");
     Path cert = dir.resolve("server.pem");
     Path ext = dir.resolve("san.ext");
-    Files.writeString(ext, "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
+    StringBuilder names = new StringBuilder("IP:127.0.0.1,DNS:localhost");
+    extraNames.forEach(name -> names.append(',').append(name));
+    Files.writeString(ext, "subjectAltName=" + names + "\n");
     openssl(
         "req",
         "-x509",

@@ -1,6 +1,7 @@
 package dev.appliance.signing;
 
 import dev.appliance.common.ApplianceException;
+import dev.appliance.common.InvalidInputException;
 import dev.appliance.oci.Digest;
 import dev.appliance.oci.ImageReference;
 import dev.appliance.registry.ManifestGate;
@@ -51,7 +52,8 @@ public final class PolicyGate implements ManifestGate {
     }
     PolicyDecision decision = signing.decide(image, digest, policy.get());
     if (!decision.accepted()) {
-      throw new ApplianceException(
+      // An image the policy refuses is input the user cannot use, as export --kubevirt says too.
+      throw new InvalidInputException(
           image + " (" + digest + ") " + decision.message() + "; nothing was stored");
     }
     if (!decision.signers().isEmpty()) {

@@ -6,8 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.appliance.oci.Digest;
 import dev.appliance.oci.ImageReference;
-import dev.appliance.registry.RegistryServer;
-import dev.appliance.registry.SigstoreSkopeo;
+import dev.appliance.registry.SigstoreRegistry;
 import dev.appliance.registry.SigstoreSkopeo.Result;
 import dev.appliance.registry.TestImages;
 import dev.appliance.signing.SignatureRefusal.Reason;
@@ -16,7 +15,6 @@ import dev.appliance.signing.policy.PolicyEvaluator;
 import dev.appliance.signing.policy.TrustPolicy;
 import dev.appliance.store.ImageStore;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.List;
@@ -31,32 +29,28 @@ import org.junit.jupiter.api.io.TempDir;
  * real docker-registry (tag scheme: it has no referrers API); the registry is reached by plain HTTP
  * calls in {@link RegistryApi}, not by the appliance registry client.
  *
- * <p>The skopeo must have sigstore, which Debian 12's 1.9.3 has not: {@link SigstoreSkopeo} finds
+ * <p>The skopeo must have sigstore, which Debian 12's 1.9.3 has not: {@link SigstoreRegistry} finds
  * one (CI runs Debian 13's skopeo 1.18 that {@code scripts/skopeo-sigstore} provides) and fails or
  * skips these tests when there is none.
  */
 class SkopeoSigningInteropTest {
   private static final SecureRandom RANDOM = new SecureRandom();
   @TempDir Path dir;
-  private RegistryServer registry;
+  private SigstoreRegistry registry;
   private RegistryApi api;
   private ImageStore store;
-  private Path registriesD;
   private KeyPairFiles release;
   private String image;
-  private SigstoreSkopeo skopeo;
 
   @BeforeEach
   void start() throws IOException {
-    skopeo = SigstoreSkopeo.locate();
-    registry = RegistryServer.plain(dir.resolve("registry"));
+    registry = SigstoreRegistry.start(dir);
     api = new RegistryApi(registry.host());
     store = ImageStore.open(dir.resolve("store"));
     TestImages.image(store, "app:1", List.of(TestImages.layer(store, 1, 4_000)));
     TestImages.image(store, "app:2", List.of(TestImages.layer(store, 2, 4_000)));
-    registriesD = SigstoreSkopeo.registriesD(dir, registry.host());
     release = KeyPairFiles.forPrefix(dir.resolve("release"));
-    image = registry.host() + "/ops/lamp:1";
+    image = registry.image("lamp:1");
   }
 
   @AfterEach
@@ -69,15 +63,10 @@ class SkopeoSigningInteropTest {
   @Test
   void applianceVerifiesWhatSkopeoSignedWithAnApplianceKey() throws Exception {
     release.generate(Passphrase.of("correct horse".toCharArray()), false, RANDOM);
-    Path passphraseFile = Files.writeString(dir.resolve("passphrase"), "correct horse\n");
 
     Result signed =
-        skopeo.pushSigned(
-            registriesD,
-            release.privateKey(),
-            passphraseFile,
-            "oci:" + store.root() + ":app:1",
-            image);
+        registry.pushSigned(
+            release.privateKey(), "correct horse", "oci:" + store.root() + ":app:1", image);
     assertEquals(0, signed.exit(), signed.output());
 
     Digest digest = Digest.sha256(api.manifest("ops/lamp", "1"));
@@ -115,13 +104,13 @@ class SkopeoSigningInteropTest {
         new Signer(key).sign(ImageReference.parse(image), digest),
         SignatureManifest.tagFor(digest));
 
-    Path policy = writePolicy("policy.json", release.publicKey());
-    Result verified = pullWithPolicy(policy, image);
+    Path policy = registry.policyRequiring(release.publicKey());
+    Result verified = registry.pullUnderPolicy(policy, image);
     assertEquals(0, verified.exit(), "skopeo refused appliance's signature: " + verified.output());
 
     KeyPairFiles other = KeyPairFiles.forPrefix(dir.resolve("other"));
     generate(other);
-    Result otherKey = pullWithPolicy(writePolicy("other.json", other.publicKey()), image);
+    Result otherKey = registry.pullUnderPolicy(registry.policyRequiring(other.publicKey()), image);
     assertNotEquals(0, otherKey.exit(), "skopeo accepted a signature by another key");
     assertTrue(
         otherKey.output().contains("cryptographic signature verification failed"),
@@ -137,14 +126,15 @@ class SkopeoSigningInteropTest {
     Digest changed = push("app:2", image);
     api.put("ops/lamp", signature, SignatureManifest.tagFor(changed));
 
-    Result refused = pullWithPolicy(writePolicy("policy.json", release.publicKey()), image);
+    Path policy = registry.policyRequiring(release.publicKey());
+    Result refused = registry.pullUnderPolicy(policy, image);
     assertNotEquals(0, refused.exit(), "skopeo accepted a signature of another digest");
     assertTrue(
         refused.output().contains("Signature for digest " + signedDigest + " does not match"),
         refused.output());
 
     PolicyDecision decision =
-        new PolicyEvaluator(TrustPolicy.read(dir.resolve("policy.json")))
+        new PolicyEvaluator(TrustPolicy.read(policy))
             .evaluate(
                 ImageReference.parse(image),
                 changed,
@@ -157,35 +147,12 @@ class SkopeoSigningInteropTest {
   }
 
   private Digest push(String tag, String image) throws Exception {
-    Result pushed =
-        skopeo.run(
-            "--policy",
-            SigstoreSkopeo.acceptAnything(dir).toString(),
-            "copy",
-            "--dest-tls-verify=false",
-            "oci:" + store.root() + ":" + tag,
-            "docker://" + image);
+    Result pushed = registry.push("oci:" + store.root() + ":" + tag, image);
     assertEquals(0, pushed.exit(), pushed.output());
     return Digest.sha256(api.manifest("ops/lamp", image.substring(image.lastIndexOf(':') + 1)));
   }
 
-  private Result pullWithPolicy(Path policy, String image) throws Exception {
-    return skopeo.pullUnderPolicy(registriesD, policy, image, dir);
-  }
-
   private TrustPolicy policyFor(Path publicKey) throws IOException {
-    return TrustPolicy.read(writePolicy("policy-" + publicKey.getFileName() + ".json", publicKey));
-  }
-
-  private Path writePolicy(String name, Path publicKey) throws IOException {
-    return Files.writeString(
-        dir.resolve(name),
-        "{\"default\":[{\"type\":\"reject\"}],"
-            + "\"transports\":{\"docker\":{\""
-            + registry.host()
-            + "/ops\":[{\"type\":\"sigstoreSigned\","
-            + "\"keyPath\":\""
-            + publicKey
-            + "\",\"signedIdentity\":{\"type\":\"matchRepoDigestOrExact\"}}]}}}");
+    return TrustPolicy.read(registry.policyRequiring(publicKey));
   }
 }

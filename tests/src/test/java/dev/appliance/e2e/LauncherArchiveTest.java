@@ -22,11 +22,12 @@ import org.junit.jupiter.api.Test;
  * The class-data archive (docs/cli.md "Start-up"): the build makes one the JVM maps for the jar,
  * the launcher {@code ./appliance} uses the one beside its jar, and a stale, damaged or missing
  * archive changes nothing a user sees: same exit code, same stdout. Whether the JVM mapped the
- * archive is read from its class-loading log (classes "source: shared objects file (top)").
+ * archive is read from its class-loading log: the program's own classes (the JDK's come from its
+ * default archive anyway) with "source: shared objects file".
  */
 @Tag("e2e")
 class LauncherArchiveTest {
-  private static final String FROM_ARCHIVE = "source: shared objects file (top)";
+  private static final String FROM_ARCHIVE = "source: shared objects file";
 
   private Path root;
   private Path jar;
@@ -97,18 +98,50 @@ class LauncherArchiveTest {
 
   /** An archive for the copied jar, made the way cli/pom.xml makes the build's. */
   private void train() throws Exception {
+    Path classList = root.resolve("appliance.classlist");
     Result training =
         run(
             List.of(
                 "java",
-                "-XX:ArchiveClassesAtExit=" + archive,
-                "-Xlog:cds=off",
-                "-Xlog:cds+dynamic=off",
+                "-XX:DumpLoadedClassList=" + classList,
                 "-cp",
                 jar.toString(),
                 "dev.appliance.cli.CdsTraining"));
     assertEquals(0, training.exit(), training.stderr());
+    Result dump =
+        run(
+            List.of(
+                "java",
+                "-Xshare:dump",
+                "-XX:SharedClassListFile=" + classList,
+                "-XX:SharedArchiveFile=" + archive,
+                "-Xlog:cds=off",
+                "-cp",
+                jar.toString()));
+    assertEquals(0, dump.exit(), dump.stderr());
     assertTrue(Files.size(archive) > 0);
+  }
+
+  @Test
+  void theBuildsArchiveHoldsPicocli() throws Exception {
+    Path builtJar = E2eEnvironment.jar().toRealPath();
+    Result images =
+        run(
+            List.of(
+                "java",
+                "-XX:SharedArchiveFile=" + builtJar.resolveSibling("appliance.jsa"),
+                "-Xlog:class+load:file=" + classLog,
+                "-jar",
+                builtJar.toString(),
+                "images"));
+    assertEquals(0, images.exit(), images.stderr());
+    assertTrue(images.stdout().startsWith("NAME "), images.stdout());
+    List<String> fromJar = classesFromJar();
+    // Picocli's Java 5 class files: a dynamic archive would leave them all to the jar.
+    assertTrue(
+        fromJar.stream().noneMatch(c -> c.equals("picocli.CommandLine")),
+        "picocli.CommandLine mapped from the archive; loaded from the jar: " + fromJar);
+    assertTrue(fromJar.size() < 20, "classes loaded from the jar: " + fromJar);
   }
 
   private Result runLauncher(String... arguments) throws Exception {
@@ -143,7 +176,20 @@ class LauncherArchiveTest {
       return 0;
     }
     try (var lines = Files.lines(classLog)) {
-      return lines.filter(l -> l.contains(FROM_ARCHIVE)).count();
+      return lines
+          .filter(l -> l.contains("] dev.appliance.") || l.contains("] picocli."))
+          .filter(l -> l.contains(FROM_ARCHIVE))
+          .count();
+    }
+  }
+
+  /** The classes the JVM read from the jar rather than from an archive. */
+  private List<String> classesFromJar() throws IOException {
+    try (var lines = Files.lines(classLog)) {
+      return lines
+          .filter(l -> l.contains("source: file:") && l.contains(".jar"))
+          .map(l -> l.replaceAll(".*\\] (\\S+) source:.*", "$1"))
+          .toList();
     }
   }
 

@@ -10,6 +10,7 @@ import dev.appliance.e2e.support.CliResult;
 import dev.appliance.e2e.support.E2eEnvironment;
 import dev.appliance.e2e.support.Http;
 import dev.appliance.e2e.support.LocalRegistry;
+import dev.appliance.e2e.support.SharedAppliance;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -38,10 +39,7 @@ class RunE2eTest {
   @BeforeAll
   static void buildImage() {
     cli = ApplianceCli.forTest("run");
-    Path recipe =
-        E2eEnvironment.repository()
-            .resolve("tests/src/test/resources/recipes/tiny-web/tiny-web.yaml");
-    cli.run(Duration.ofMinutes(20), "build", "-q", recipe.toString()).assertSuccess();
+    SharedAppliance.TINY_WEB.build().copyInto(cli);
   }
 
   @AfterAll

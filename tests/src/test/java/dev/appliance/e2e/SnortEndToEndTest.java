@@ -2,7 +2,6 @@ package dev.appliance.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -13,12 +12,11 @@ import dev.appliance.e2e.support.CliResult;
 import dev.appliance.e2e.support.E2eEnvironment;
 import dev.appliance.e2e.support.LocalRegistry;
 import dev.appliance.e2e.support.SharedAppliance;
+import dev.appliance.e2e.support.SnortSensor;
+import dev.appliance.e2e.support.SyslogReceiver;
 import java.io.IOException;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.SocketException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,9 +28,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -90,7 +85,7 @@ class SnortEndToEndTest {
     ApplianceCli builder = ApplianceCli.forTest("snort-build");
     SharedAppliance.Build build = SharedAppliance.SNORT.build();
     build.copyInto(builder);
-    JsonNode built = inspect(builder, IMAGE);
+    JsonNode built = SnortSensor.inspect(builder, IMAGE);
     assertEquals(build.digest(), built.get("digest").asText(), "the shared build is in the store");
     measured(
         "build (base layer included, empty cache; the run's shared build)",
@@ -102,53 +97,40 @@ class SnortEndToEndTest {
     ApplianceCli runner = ApplianceCli.forTest("snort-run");
     try (LocalRegistry registry =
             LocalRegistry.builder(E2eEnvironment.freshDirectory("snort-registry")).start();
-        SyslogReceiver syslog = new SyslogReceiver()) {
+        SyslogReceiver syslog = SyslogReceiver.udp()) {
       String remote = registry.address() + "/ops/snort:1.0.0";
       builder.run(RUN_TIMEOUT, "push", IMAGE, remote).assertSuccess();
       runner.run(RUN_TIMEOUT, "pull", remote).assertSuccess();
       assertEquals(
           built.get("digest").asText(),
-          inspect(runner, remote).get("digest").asText(),
+          SnortSensor.inspect(runner, remote).get("digest").asText(),
           "the pulled image is the built one");
 
       Path rules = Files.writeString(runner.home().resolveSibling("e2e.rules"), RUNTIME_RULES);
-      try {
-        CliResult run =
-            runner
-                .run(
-                    RUN_TIMEOUT,
-                    "run",
-                    remote,
-                    "-d",
-                    "--json",
-                    "--name",
-                    INSTANCE,
-                    "--engine",
-                    "uml",
-                    "-p",
-                    "8080",
-                    "-p",
-                    "80",
-                    "--param-file",
-                    "rules=" + rules,
-                    // 10.0.2.2 is this host as the guest's user-mode network sees it; the test's
-                    // syslog collector listens on 127.0.0.1, which guests reach only when allowed.
-                    "--allow-host-loopback",
-                    "--param",
-                    "syslog_target=10.0.2.2:" + syslog.port())
-                .assertSuccess();
+      try (SnortSensor sensor =
+          SnortSensor.start(
+              runner,
+              remote,
+              INSTANCE,
+              "uml",
+              "--param-file",
+              "rules=" + rules,
+              // 10.0.2.2 is this host as the guest's user-mode network sees it; the test's
+              // syslog collector listens on 127.0.0.1, which guests reach only when allowed.
+              "--allow-host-loopback",
+              "--param",
+              "syslog_target=10.0.2.2:" + syslog.port())) {
+        CliResult run = sensor.run();
         measured("run -d until healthy (disk assembly included)", seconds(run.elapsed()));
         Matcher healthy = Pattern.compile("healthy after ([0-9.]+) s").matcher(run.stderr());
         if (healthy.find()) {
           measured("boot to healthy", healthy.group(1) + " s");
         }
-        JsonNode instance = json.readTree(run.stdout());
-        assertEquals("uml", instance.get("engine").asText());
-        String alerts = "http://127.0.0.1:" + hostPort(instance, 8080);
-        String service = "http://127.0.0.1:" + hostPort(instance, 80);
+        String alerts = sensor.alerts();
+        String service = sensor.service();
 
         // No ids_token given: run generated one, and only `appliance secret` shows it.
-        token = runner.run("secret", INSTANCE, "ids_token").assertSuccess().stdout().strip();
+        token = sensor.token();
         assertTrue(
             token.matches("[A-Za-z0-9_-]{32}"),
             "a 192-bit base64url token, not " + token.length() + " characters");
@@ -168,10 +150,6 @@ class SnortEndToEndTest {
 
         runner.run(RUN_TIMEOUT, "stop", INSTANCE).assertSuccess();
         runner.run(RUN_TIMEOUT, "rm", INSTANCE).assertSuccess();
-      } finally {
-        if (runner.run("ps").stdout().contains(INSTANCE)) { // a failed step: leave nothing running
-          runner.run(RUN_TIMEOUT, "rm", "-f", INSTANCE);
-        }
       }
       assertFalse(
           runner.run("ps").assertSuccess().stdout().contains(INSTANCE), "rm removed the instance");
@@ -335,7 +313,7 @@ class SnortEndToEndTest {
    */
   private void assertSharesTheBaseLayersOfLamp(JsonNode snort) throws IOException {
     SharedAppliance.Build lamp = SharedAppliance.LAMP.build();
-    JsonNode lampLayers = inspect(lamp.reader("snort"), "lamp:1.1.0").get("layers");
+    JsonNode lampLayers = SnortSensor.inspect(lamp.reader("snort"), "lamp:1.1.0").get("layers");
     JsonNode snortLayers = snort.get("layers");
     for (int i = 0; i < 2; i++) { // "base debian-trixie" and "files debian-base"
       assertTrue(
@@ -396,9 +374,16 @@ class SnortEndToEndTest {
   }
 
   private void assertAlertForwardedToSyslog(SyslogReceiver syslog) throws InterruptedException {
-    String line = syslog.await(s -> s.contains("[1:" + TEST_MARKER_SID + ":1]"), ALERT_TIMEOUT);
-    assertNotNull(
-        line, "no syslog message for sid " + TEST_MARKER_SID + "; got " + syslog.received);
+    String line =
+        syslog
+            .await(s -> s.contains("[1:" + TEST_MARKER_SID + ":1]"), ALERT_TIMEOUT)
+            .orElseGet(
+                () ->
+                    fail(
+                        "no syslog message for sid "
+                            + TEST_MARKER_SID
+                            + "; got "
+                            + syslog.messages()));
     assertTrue(line.contains("APPLIANCE-IDS test marker in request"), line);
     assertTrue(line.startsWith("<33>"), "facility auth, severity alert, as Snort: " + line);
   }
@@ -559,79 +544,11 @@ class SnortEndToEndTest {
         request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
-  private JsonNode inspect(ApplianceCli cli, String image) throws IOException {
-    return json.readTree(cli.run("inspect", image, "--json").assertSuccess().stdout());
-  }
-
-  private static int hostPort(JsonNode instance, int guestPort) {
-    for (JsonNode port : instance.get("ports")) {
-      if (port.get("guestPort").asInt() == guestPort) {
-        assertEquals("127.0.0.1", port.get("address").asText(), "published on loopback by default");
-        return port.get("hostPort").asInt();
-      }
-    }
-    return fail("guest port " + guestPort + " is not published: " + instance);
-  }
-
   private static String seconds(Duration elapsed) {
     return String.format("%.1f s", elapsed.toMillis() / 1000.0);
   }
 
   private static void measured(String what, String value) {
     System.err.println("[snort] " + what + ": " + value);
-  }
-
-  /** A syslog server on a free UDP port of 127.0.0.1, collecting what it receives. */
-  private static final class SyslogReceiver implements AutoCloseable {
-    private final DatagramSocket socket;
-    private final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
-    private final List<String> received = new ArrayList<>();
-
-    SyslogReceiver() throws SocketException {
-      socket = new DatagramSocket(0, InetAddress.getLoopbackAddress());
-      Thread reader = new Thread(this::receive, "syslog-receiver");
-      reader.setDaemon(true);
-      reader.start();
-    }
-
-    int port() {
-      return socket.getLocalPort();
-    }
-
-    private void receive() {
-      byte[] buffer = new byte[8192];
-      while (!socket.isClosed()) {
-        DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
-        try {
-          socket.receive(packet);
-          messages.add(new String(packet.getData(), 0, packet.getLength(), StandardCharsets.UTF_8));
-        } catch (IOException closed) {
-          return;
-        }
-      }
-    }
-
-    /** The first message matching {@code test} within {@code timeout}, else null. */
-    String await(java.util.function.Predicate<String> test, Duration timeout)
-        throws InterruptedException {
-      long deadline = System.nanoTime() + timeout.toNanos();
-      long left;
-      while ((left = deadline - System.nanoTime()) > 0) {
-        String message = messages.poll(left, TimeUnit.NANOSECONDS);
-        if (message == null) {
-          break;
-        }
-        received.add(message);
-        if (test.test(message)) {
-          return message;
-        }
-      }
-      return null;
-    }
-
-    @Override
-    public void close() {
-      socket.close();
-    }
   }
 }

@@ -2,17 +2,15 @@ package dev.appliance.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.appliance.e2e.support.ApplianceCli;
-import dev.appliance.e2e.support.CliResult;
 import dev.appliance.e2e.support.E2eEnvironment;
 import dev.appliance.e2e.support.LocalRegistry;
 import dev.appliance.e2e.support.SharedAppliance;
+import dev.appliance.e2e.support.SnortSensor;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -54,11 +52,7 @@ class SnortRulesBundleE2eTest {
           + " http_uri; sid:1000104; rev:1;)\n";
 
   private final ObjectMapper json = new ObjectMapper();
-  private final HttpClient http =
-      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-  private String alerts;
-  private String service;
-  private String token;
+  private SnortSensor sensor;
 
   @Test
   void bundlesArePulledTestedAndHotReloadedAndBadOnesLeaveTheOldRulesRunning() throws Exception {
@@ -72,35 +66,20 @@ class SnortRulesBundleE2eTest {
       String broken = push(cli, registry, work, "broken", ONE + TWO + BROKEN);
       String tampered = push(cli, registry, work, "tampered", TAMPERED);
       alterLayer(registry, tampered);
-      try {
-        CliResult run =
-            cli.run(
-                    RUN_TIMEOUT,
-                    "run",
-                    SharedAppliance.SNORT.tag(),
-                    "-d",
-                    "--json",
-                    "--name",
-                    INSTANCE,
-                    "--engine",
-                    "uml",
-                    "-p",
-                    "8080",
-                    "-p",
-                    "80",
-                    // 10.0.2.2 is this host as the guest's user-mode network sees it; the registry
-                    // listens on 127.0.0.1, which the guest reaches only when allowed.
-                    "--allow-host-loopback",
-                    "--param",
-                    "rules_bundle=" + guestView(one),
-                    "--param",
-                    "rules_bundle_insecure=yes")
-                .assertSuccess();
-        JsonNode instance = json.readTree(run.stdout());
-        alerts = "http://127.0.0.1:" + hostPort(instance, 8080);
-        service = "http://127.0.0.1:" + hostPort(instance, 80);
-        token = cli.run("secret", INSTANCE, "ids_token").assertSuccess().stdout().strip();
-
+      try (SnortSensor sensor =
+          SnortSensor.start(
+              cli,
+              SharedAppliance.SNORT.tag(),
+              INSTANCE,
+              "uml",
+              // 10.0.2.2 is this host as the guest's user-mode network sees it; the registry
+              // listens on 127.0.0.1, which the guest reaches only when allowed.
+              "--allow-host-loopback",
+              "--param",
+              "rules_bundle=" + guestView(one),
+              "--param",
+              "rules_bundle_insecure=yes")) {
+        this.sensor = sensor;
         JsonNode boot = awaitUpdate(null);
         assertEquals("applied", boot.path("last_update").path("result").asText(), boot.toString());
         assertEquals(digestOf(one), boot.path("applied").path("digest").asText(), boot.toString());
@@ -148,19 +127,15 @@ class SnortRulesBundleE2eTest {
 
         assertEquals(
             401,
-            send(HttpRequest.newBuilder(URI.create(alerts + "/rules/update"))
-                    .POST(HttpRequest.BodyPublishers.ofString("{}")))
+            SnortSensor.send(
+                    HttpRequest.newBuilder(URI.create(sensor.alerts() + "/rules/update"))
+                        .POST(HttpRequest.BodyPublishers.ofString("{}")))
                 .statusCode(),
             "an update needs the operator token");
         HttpResponse<String> unpinned =
             post("{\"bundle\": \"" + guestView(two).replace("@sha256:", ":latest#") + "\"}");
         assertEquals(
             400, unpinned.statusCode(), "a bundle is pinned by digest: " + unpinned.body());
-      } finally {
-        // The guest's side (updater and operator interface), for a failed run.
-        Files.writeString(
-            work.resolve("guest.log"), cli.run("logs", INSTANCE).stdout(), StandardCharsets.UTF_8);
-        cli.run(RUN_TIMEOUT, "rm", "-f", INSTANCE);
       }
     }
   }
@@ -210,79 +185,31 @@ class SnortRulesBundleE2eTest {
 
   /** POST /rules/update pinning {@code bundle}; waits for the outcome on /rules. */
   private JsonNode update(String bundle, JsonNode previous) throws Exception {
-    HttpResponse<String> accepted = post("{\"bundle\": \"" + bundle + "\"}");
-    assertEquals(202, accepted.statusCode(), accepted.body());
-    return awaitUpdate(previous);
+    return sensor.updateRules("{\"bundle\": \"" + bundle + "\"}", previous, UPDATE_TIMEOUT);
   }
 
   /** /rules once an update other than {@code previous} (null: any) finished. */
   private JsonNode awaitUpdate(JsonNode previous) throws Exception {
-    long deadline = System.nanoTime() + UPDATE_TIMEOUT.toNanos();
-    JsonNode rules = null;
-    while (System.nanoTime() < deadline) {
-      HttpResponse<String> response = get("/rules");
-      assertEquals(200, response.statusCode(), response.body());
-      rules = json.readTree(response.body());
-      JsonNode last = rules.path("last_update");
-      if (!last.isNull()
-          && !last.isMissingNode()
-          && !last.equals(previous)
-          && !rules.path("update_requested").asBoolean()
-          && rules.path("engine").has("pid")) {
-        return rules;
-      }
-      Thread.sleep(1000);
-    }
-    return fail("no rules update finished within " + UPDATE_TIMEOUT + ": " + rules);
+    return sensor.awaitRulesUpdate(previous, UPDATE_TIMEOUT);
   }
 
   private void fire(String marker) throws Exception {
-    http.send(
-        HttpRequest.newBuilder(URI.create(service + "/?" + marker))
-            .timeout(Duration.ofSeconds(30))
-            .build(),
-        HttpResponse.BodyHandlers.discarding());
+    SnortSensor.get(sensor.service() + "/?" + marker, null);
   }
 
   private void awaitAlerts(int sid, int count) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-    while (System.nanoTime() < deadline) {
-      if (alertCount(sid) >= count) {
-        return;
-      }
-      Thread.sleep(500);
-    }
-    fail("fewer than " + count + " alerts for sid " + sid + ": " + get("/alerts").body());
+    sensor.awaitAlerts(sid, count, Duration.ofSeconds(120));
   }
 
   private int alertCount(int sid) throws Exception {
-    return json.readTree(get("/alerts?limit=1000&sid=" + sid).body()).size();
+    return sensor.alertsOf(sid).size();
   }
 
   private HttpResponse<String> get(String path) throws Exception {
-    return send(
-        HttpRequest.newBuilder(URI.create(alerts + path))
-            .header("Authorization", "Bearer " + token));
+    return sensor.operator(path);
   }
 
   private HttpResponse<String> post(String body) throws Exception {
-    return send(
-        HttpRequest.newBuilder(URI.create(alerts + "/rules/update"))
-            .header("Authorization", "Bearer " + token)
-            .POST(HttpRequest.BodyPublishers.ofString(body)));
-  }
-
-  private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
-    return http.send(
-        request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static int hostPort(JsonNode instance, int guestPort) {
-    for (JsonNode port : instance.get("ports")) {
-      if (port.get("guestPort").asInt() == guestPort) {
-        return port.get("hostPort").asInt();
-      }
-    }
-    return fail("no published port for " + guestPort + ": " + instance);
+    return sensor.postRulesUpdate(body);
   }
 }

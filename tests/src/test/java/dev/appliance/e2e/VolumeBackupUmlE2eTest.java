@@ -10,6 +10,7 @@ import dev.appliance.e2e.support.CliResult;
 import dev.appliance.e2e.support.E2eEnvironment;
 import dev.appliance.e2e.support.Http;
 import dev.appliance.e2e.support.LocalRegistry;
+import dev.appliance.e2e.support.SharedAppliance;
 import dev.appliance.runtime.disk.HostTool;
 import dev.appliance.runtime.instance.VolumeStore;
 import java.nio.file.Files;
@@ -34,10 +35,7 @@ class VolumeBackupUmlE2eTest {
     ApplianceCli cli = ApplianceCli.forTest("volume-backup-uml");
     ApplianceCli fresh = ApplianceCli.forTest("vbu-fresh");
     Path dir = E2eEnvironment.freshDirectory("vbu-registry");
-    Path recipe =
-        E2eEnvironment.repository()
-            .resolve("tests/src/test/resources/recipes/tiny-web/tiny-web.yaml");
-    cli.run(Duration.ofMinutes(20), "build", "-q", recipe.toString()).assertSuccess();
+    SharedAppliance.TINY_WEB.build().copyInto(cli);
     try (LocalRegistry registry = LocalRegistry.builder(dir).start()) {
       String ref = registry.address() + "/backups/web-data:1";
       String url = run(cli, "web", "tiny-web:0.1.0");

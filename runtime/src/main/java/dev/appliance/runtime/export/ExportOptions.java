@@ -23,6 +23,8 @@ import java.util.Map;
  *     #withImageState}), attached in the KubeVirt manifest as a blank DataVolume
  * @param persistentRoot KubeVirt: import the root disk into a DataVolume through CDI (registry
  *     source) instead of booting the ephemeral containerDisk
+ * @param updates root slots A/B and a data partition for self-updates ({@link UpdateChannel#NONE}:
+ *     the single-slot disk); not with a KubeVirt containerDisk, whose root is replaced by upgrades
  */
 public record ExportOptions(
     ExportFormat format,
@@ -33,17 +35,26 @@ public record ExportOptions(
     Map<String, byte[]> secrets,
     ImageLimits limits,
     StateVolume state,
-    boolean persistentRoot) {
+    boolean persistentRoot,
+    UpdateChannel updates) {
   public ExportOptions {
     params = Map.copyOf(params);
     secrets = Map.copyOf(secrets);
+    if (params.containsKey(UpdateInterval.PARAM)) {
+      UpdateInterval.parse(params.get(UpdateInterval.PARAM));
+    }
     if (persistentRoot && kubevirtRef == null) {
       throw new InvalidInputException(
           "a persistent root disk is a KubeVirt output", RunRemedy.EXPORT_TO_KUBEVIRT);
     }
+    if (updates.enabled() && kubevirtRef != null) {
+      throw new InvalidInputException(
+          "a KubeVirt containerDisk is upgraded by a new image digest, not by root slots: export"
+              + " it without updates");
+    }
   }
 
-  /** Without a state volume, with the containerDisk as root. */
+  /** Without a state volume, with the containerDisk as root, without updates (one root slot). */
   public ExportOptions(
       ExportFormat format,
       Path outputDir,
@@ -52,7 +63,17 @@ public record ExportOptions(
       Map<String, String> params,
       Map<String, byte[]> secrets,
       ImageLimits limits) {
-    this(format, outputDir, libvirt, kubevirtRef, params, secrets, limits, StateVolume.NONE, false);
+    this(
+        format,
+        outputDir,
+        libvirt,
+        kubevirtRef,
+        params,
+        secrets,
+        limits,
+        StateVolume.NONE,
+        false,
+        UpdateChannel.NONE);
   }
 
   /** With the default limits. */
@@ -72,14 +93,16 @@ public record ExportOptions(
   }
 
   /**
-   * A KubeVirt export given no state directories keeps the image's own (its recipe's {@code
-   * state-dirs}) on a state volume of the size asked for: a containerDisk alone loses them at every
-   * restart.
+   * A KubeVirt or self-updating export given no state directories keeps the image's own (its
+   * recipe's {@code state-dirs}) on a state volume: a containerDisk alone loses them at every
+   * restart, a root slot at every update (the updating disk's data partition is that volume).
    *
    * @param image names the image when its directories cannot go on a boot entry
    */
   ExportOptions withImageState(StateDirs imageDirs, String image) {
-    if (kubevirtRef == null || state.present() || imageDirs.dirs().isEmpty()) {
+    if ((kubevirtRef == null && !updates.enabled())
+        || state.present()
+        || imageDirs.dirs().isEmpty()) {
       return this;
     }
     StateVolume fromImage;
@@ -98,7 +121,8 @@ public record ExportOptions(
         secrets,
         limits,
         fromImage,
-        persistentRoot);
+        persistentRoot,
+        updates);
   }
 
   boolean hasFirstBootInputs() {

@@ -95,7 +95,7 @@ public final class Exporter {
       work = Files.createTempDirectory(options.outputDir(), ".export-");
       Path raw = work.resolve(name + ".raw");
       String rootPartUuid = uuid(image, "root-partition");
-      writeRawDisk(image, metadata, raw, rootPartUuid, options.state(), work);
+      writeRawDisk(image, metadata, raw, rootPartUuid, options, work);
 
       if (options.format() != ExportFormat.RAW) {
         progress.stage("converting to " + options.format().extension);
@@ -166,7 +166,7 @@ public final class Exporter {
       ApplianceMetadata metadata,
       Path raw,
       String rootPartUuid,
-      StateVolume state,
+      ExportOptions options,
       Path work)
       throws IOException {
     if (disks.anyCached(image).isEmpty()) {
@@ -191,17 +191,58 @@ public final class Exporter {
               + BOOTLOADER
               + "; add the package systemd-boot-efi to the recipe to export it");
     }
+    String shared =
+        ("rw console=tty0 console=ttyS0,115200 "
+                + metadata.kernelCmdline()
+                + " "
+                + options.state().kernelArgument())
+            .strip();
+    UpdateChannel updates = options.updates();
     progress.stage("writing the EFI system partition and the GPT disk");
+    // The two layouts differ in the ESP's name, the boot entry and the partitions after the ESP.
+    String espName;
+    String bootDir;
+    String entry;
+    String bootOptions;
+    List<UefiDisk.Partition> partitions;
+    if (updates.enabled()) {
+      Path data = SlotLayout.dataPartition(updates, image.digest(), metadata, shared, work);
+      espName = SlotLayout.ESP_NAME;
+      bootDir = SlotLayout.BOOT_DIR_A;
+      entry = SlotLayout.ENTRY_A;
+      bootOptions = SlotLayout.slotAOptions(rootPartUuid, shared);
+      partitions =
+          SlotLayout.partitions(
+              rootFs,
+              data,
+              updates.dataBytes(),
+              purpose -> purpose.equals(SlotLayout.SLOT_A) ? rootPartUuid : uuid(image, purpose));
+    } else {
+      espName = "EFI system";
+      bootDir = "";
+      entry = "appliance.conf";
+      bootOptions = "root=PARTUUID=" + rootPartUuid + " " + shared;
+      partitions =
+          List.of(
+              new UefiDisk.Partition(
+                  "root",
+                  UefiDisk.ROOT_TYPE,
+                  rootPartUuid,
+                  UefiDisk.roundUp(Files.size(rootFs), UefiDisk.MIB),
+                  rootFs));
+    }
     UefiDisk.write(
         new UefiDisk.Spec(
-            rootFs,
             found.get(kernel),
             found.get(initrd),
             found.get(BOOTLOADER),
             uuid(image, "disk"),
             uuid(image, "esp"),
-            rootPartUuid,
-            (metadata.kernelCmdline() + " " + state.kernelArgument()).strip()),
+            espName,
+            bootDir,
+            entry,
+            bootOptions,
+            partitions),
         raw,
         work);
   }

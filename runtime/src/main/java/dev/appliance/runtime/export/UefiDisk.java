@@ -9,37 +9,54 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * A whole disk that boots on its own under UEFI: GPT with an EFI system partition (FAT32, made with
  * mkfs.vfat and mtools on an image file, no root needed) holding the image's systemd-boot as the
- * removable-media fallback loader {@code \EFI\BOOT\BOOTX64.EFI}, a loader entry with the image's
- * own kernel, initrd and command line ({@code root=PARTUUID=...}), and the assembled ext4 root disk
- * as the second partition.
+ * removable-media fallback loader {@code \EFI\BOOT\BOOTX64.EFI}, one loader entry with the image's
+ * own kernel, initrd and command line, then the partitions the layout asks for (one root; or root
+ * slots A and B and a data partition, see {@link SlotLayout}).
  */
 final class UefiDisk {
   static final long MIB = 1L << 20;
   private static final long SECTOR = 512;
-  private static final String ESP_TYPE = "C12A7328-F81F-11D2-BA4B-00A0C93EC93B";
+  static final String ESP_TYPE = "C12A7328-F81F-11D2-BA4B-00A0C93EC93B";
 
   /** Discoverable Partitions Specification: root partition (x86-64). */
-  private static final String ROOT_TYPE = "4F68BCE3-E8CD-4DB1-96E7-FBCAF984B709";
+  static final String ROOT_TYPE = "4F68BCE3-E8CD-4DB1-96E7-FBCAF984B709";
+
+  /** Generic Linux data partition. */
+  static final String LINUX_DATA_TYPE = "0FC63DAF-8483-4772-8E79-3D69D8477DE4";
+
+  /**
+   * A partition after the ESP.
+   *
+   * @param name GPT partition name (the guest finds it by /dev/disk/by-partlabel/NAME)
+   * @param bytes size, a whole number of MiB
+   * @param content filesystem image copied in at its start; null: left empty (zeros)
+   */
+  record Partition(String name, String type, String uuid, long bytes, Path content) {}
 
   /**
    * @param bootloader the image's systemd-bootx64.efi
-   * @param rootPartUuid the root partition's unique GUID, named on the kernel command line
-   * @param kernelCmdline extra arguments from the image metadata
+   * @param espName GPT name of the EFI system partition
+   * @param bootDir directory on the ESP for the kernel and initrd ("" for the top level)
+   * @param entry loader entry file name, the default entry
+   * @param options the kernel command line of that entry
    */
   record Spec(
-      Path rootFs,
       Path kernel,
       Path initrd,
       Path bootloader,
       String diskGuid,
       String espGuid,
-      String rootPartUuid,
-      String kernelCmdline) {}
+      String espName,
+      String bootDir,
+      String entry,
+      String options,
+      List<Partition> partitions) {}
 
   private UefiDisk() {}
 
@@ -48,43 +65,30 @@ final class UefiDisk {
         Files.size(spec.kernel())
             + (spec.initrd() == null ? 0 : Files.size(spec.initrd()))
             + Files.size(spec.bootloader());
-    // FAT32 wants at least ~33 MiB; leave room for a kernel update by hand.
+    // FAT32 wants at least ~33 MiB; room for a second kernel (a root slot's, or one by hand).
     long espBytes = Math.max(64 * MIB, roundUp(payload * 2 + 16 * MIB, MIB));
-    long rootBytes = roundUp(Files.size(spec.rootFs()), MIB);
     long espStart = MIB;
-    long rootStart = espStart + espBytes;
-    long total = rootStart + rootBytes + MIB; // the backup GPT lives in the last MiB
 
     Path esp = work.resolve("esp.img");
     makeEsp(spec, esp, espBytes, work);
 
+    StringBuilder table =
+        new StringBuilder("label: gpt\nlabel-id: ")
+            .append(spec.diskGuid())
+            .append("\nunit: sectors\n");
+    appendPartition(table, espStart, espBytes, ESP_TYPE, spec.espGuid(), spec.espName());
+    long start = espStart + espBytes;
+    List<Long> starts = new ArrayList<>();
+    for (Partition partition : spec.partitions()) {
+      starts.add(start);
+      appendPartition(
+          table, start, partition.bytes(), partition.type(), partition.uuid(), partition.name());
+      start += partition.bytes();
+    }
+    long total = start + MIB; // the backup GPT lives in the last MiB
     try (RandomAccessFile file = new RandomAccessFile(out.toFile(), "rw")) {
       file.setLength(total);
     }
-    String table =
-        "label: gpt\n"
-            + "label-id: "
-            + spec.diskGuid()
-            + "\n"
-            + "unit: sectors\n"
-            + "start="
-            + espStart / SECTOR
-            + ", size="
-            + espBytes / SECTOR
-            + ", type="
-            + ESP_TYPE
-            + ", uuid="
-            + spec.espGuid()
-            + ", name=\"EFI system\"\n"
-            + "start="
-            + rootStart / SECTOR
-            + ", size="
-            + rootBytes / SECTOR
-            + ", type="
-            + ROOT_TYPE
-            + ", uuid="
-            + spec.rootPartUuid()
-            + ", name=\"root\"\n";
     Path script = work.resolve("sfdisk.script");
     Files.writeString(script, table);
     List<String> sfdisk =
@@ -97,7 +101,28 @@ final class UefiDisk {
             script.toString());
     HostTool.run(sfdisk, work);
     copySparse(esp, out, espStart);
-    copySparse(spec.rootFs(), out, rootStart);
+    for (int i = 0; i < spec.partitions().size(); i++) {
+      Path content = spec.partitions().get(i).content();
+      if (content != null) {
+        copySparse(content, out, starts.get(i));
+      }
+    }
+  }
+
+  private static void appendPartition(
+      StringBuilder table, long start, long bytes, String type, String uuid, String name) {
+    table
+        .append("start=")
+        .append(start / SECTOR)
+        .append(", size=")
+        .append(bytes / SECTOR)
+        .append(", type=")
+        .append(type)
+        .append(", uuid=")
+        .append(uuid)
+        .append(", name=\"")
+        .append(name)
+        .append("\"\n");
   }
 
   private static void makeEsp(Spec spec, Path esp, long bytes, Path work) throws IOException {
@@ -114,32 +139,34 @@ final class UefiDisk {
             esp.toString(),
             Long.toString(bytes / 1024)),
         work);
-    String options =
-        ("root=PARTUUID="
-                + spec.rootPartUuid()
-                + " rw console=tty0 console=ttyS0,115200 "
-                + spec.kernelCmdline())
-            .strip();
     Path loaderConf =
-        Files.writeString(work.resolve("loader.conf"), "default appliance.conf\ntimeout 0\n");
+        Files.writeString(work.resolve("loader.conf"), "default " + spec.entry() + "\ntimeout 0\n");
+    String dir = spec.bootDir();
     Path entry =
         Files.writeString(
-            work.resolve("appliance.conf"),
-            "title appliance\nlinux /vmlinuz\n"
-                + (spec.initrd() == null ? "" : "initrd /initrd.img\n")
+            work.resolve(spec.entry()),
+            "title appliance\nlinux "
+                + dir
+                + "/vmlinuz\n"
+                + (spec.initrd() == null ? "" : "initrd " + dir + "/initrd.img\n")
                 + "options "
-                + options
+                + spec.options()
                 + "\n");
     String img = esp.toString();
-    HostTool.run(
-        List.of("mmd", "-i", img, "::/EFI", "::/EFI/BOOT", "::/loader", "::/loader/entries"), work);
+    List<String> mmd =
+        new ArrayList<>(
+            List.of("mmd", "-i", img, "::/EFI", "::/EFI/BOOT", "::/loader", "::/loader/entries"));
+    if (!dir.isEmpty()) {
+      mmd.add("::" + dir);
+    }
+    HostTool.run(mmd, work);
     mcopy(img, spec.bootloader(), "::/EFI/BOOT/BOOTX64.EFI", work);
-    mcopy(img, spec.kernel(), "::/vmlinuz", work);
+    mcopy(img, spec.kernel(), "::" + dir + "/vmlinuz", work);
     if (spec.initrd() != null) {
-      mcopy(img, spec.initrd(), "::/initrd.img", work);
+      mcopy(img, spec.initrd(), "::" + dir + "/initrd.img", work);
     }
     mcopy(img, loaderConf, "::/loader/loader.conf", work);
-    mcopy(img, entry, "::/loader/entries/appliance.conf", work);
+    mcopy(img, entry, "::/loader/entries/" + spec.entry(), work);
   }
 
   private static void mcopy(String image, Path source, String target, Path work) {

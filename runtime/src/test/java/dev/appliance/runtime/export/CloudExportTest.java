@@ -78,10 +78,7 @@ class CloudExportTest {
     assertEquals("conectix", new String(footer, 0, 8, StandardCharsets.US_ASCII));
     assertEquals(2, footer[63], "disk type 2: fixed");
 
-    Path back = tmp.resolve("back.raw");
-    ExportTest.run(
-        "qemu-img", "convert", "-f", "vpc", "-O", "raw", vhd.toString(), back.toString());
-    assertEquals(partitions(raw), partitions(back));
+    assertConvertsBackToRaw(vhd, "vpc", raw);
   }
 
   @Test
@@ -96,9 +93,14 @@ class CloudExportTest {
         "streamOptimized", info.get("format-specific").get("data").get("create-type").asText());
     assertEquals(Files.size(raw), info.get("virtual-size").asLong());
 
+    assertConvertsBackToRaw(vmdk, "vmdk", raw);
+  }
+
+  /** qemu-img converts {@code disk} (of qemu format {@code format}) back to {@code raw}'s table. */
+  private void assertConvertsBackToRaw(Path disk, String format, Path raw) throws IOException {
     Path back = tmp.resolve("back.raw");
     ExportTest.run(
-        "qemu-img", "convert", "-f", "vmdk", "-O", "raw", vmdk.toString(), back.toString());
+        "qemu-img", "convert", "-f", format, "-O", "raw", disk.toString(), back.toString());
     assertEquals(partitions(raw), partitions(back));
   }
 

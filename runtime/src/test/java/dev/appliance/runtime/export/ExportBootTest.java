@@ -16,6 +16,7 @@ import dev.appliance.runtime.disk.HostTool;
 import dev.appliance.runtime.disk.ImageFiles;
 import dev.appliance.runtime.disk.ImageLayers;
 import dev.appliance.runtime.disk.TestLayer;
+import dev.appliance.runtime.instance.ImageLimits;
 import dev.appliance.store.ImageStore;
 import java.io.IOException;
 import java.net.HttpURLConnection;
@@ -32,6 +33,8 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,7 +50,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  * httpd), built once and kept under target/; the first-boot units of recipes/base come in a layer
  * over it. One boot per format: each takes 45 s to a few minutes under TCG. The cloud formats are
  * booted after converting them back, as their clouds would import them, with their first-boot
- * parameters given the cloud's way (a NoCloud seed; an IMDSv2 stand-in).
+ * parameters given the cloud's way (a NoCloud seed; an IMDSv2 stand-in). The raw disk is the
+ * single-slot one (--no-updates); every other format has the default self-updating layout (root
+ * slots A/B and a data partition) and boots slot A.
  */
 @Tag("boot")
 class ExportBootTest {
@@ -57,46 +62,24 @@ class ExportBootTest {
 
   @BeforeAll
   static void buildImage() throws IOException {
-    assumeTrue(HostTools.isRoot(), "mmdebstrap builds the test image as root");
-    Files.createDirectories(WORK);
     // With the report page the cloud tests read (the guest files come in guestLayer()).
-    rootfs = WORK.resolve("rootfs-report.tar");
-    if (Files.exists(rootfs)) {
-      return;
-    }
-    Path hook = WORK.resolve("customize.sh");
-    Files.writeString(
-        hook,
-        """
-                #!/bin/sh
-                set -e
-                R="$1"
-                mkdir -p "$R/etc/systemd/network" "$R/srv/www"
-                printf '[Match]\\nName=en* eth*\\n[Network]\\nDHCP=ipv4\\n' > "$R/etc/systemd/network/10-any.network"
-                echo ok > "$R/srv/www/healthz"
-                # What first boot gave the appliance: a parameter's value, a secret's mode,
-                # owner and length (never the secret itself).
-                printf '#!/bin/sh\\ncat /run/appliance/params/greeting > /srv/www/greeting || true\\nstat -c "%%a %%U %%s" /run/appliance/secrets/db_password > /srv/www/secret || true\\n' \\
-                    > "$R/usr/local/bin/report"
-                chmod 0755 "$R/usr/local/bin/report"
-                printf '[Unit]\\nAfter=network.target appliance-firstboot.service\\n[Service]\\nExecStartPre=/usr/local/bin/report\\nExecStart=/bin/busybox httpd -f -p 80 -h /srv/www\\n[Install]\\nWantedBy=multi-user.target\\n' \\
-                    > "$R/etc/systemd/system/healthz.service"
-                chroot "$R" systemctl enable systemd-networkd healthz.service
-                """);
-    Path partial = WORK.resolve("rootfs.tar.part");
-    // No mirror argument: mmdebstrap takes the host's apt sources.
-    HostTool.run(
-        List.of(
-            "mmdebstrap",
-            "--quiet",
-            "--variant=minbase",
-            "--format=tar",
-            "--include=systemd-sysv,udev,linux-image-cloud-amd64,systemd-boot-efi,busybox",
-            "--customize-hook=sh " + hook + " \"$1\"",
-            "trixie",
-            partial.toString()),
-        WORK);
-    Files.move(partial, rootfs, StandardCopyOption.ATOMIC_MOVE);
+    rootfs =
+        TrixieRootfs.build(
+            WORK,
+            "rootfs-report.tar",
+            "",
+            """
+            mkdir -p "$R/srv/www"
+            echo ok > "$R/srv/www/healthz"
+            # What first boot gave the appliance: a parameter's value, a secret's mode,
+            # owner and length (never the secret itself).
+            printf '#!/bin/sh\\ncat /run/appliance/params/greeting > /srv/www/greeting || true\\nstat -c "%%a %%U %%s" /run/appliance/secrets/db_password > /srv/www/secret || true\\n' \\
+                > "$R/usr/local/bin/report"
+            chmod 0755 "$R/usr/local/bin/report"
+            printf '[Unit]\\nAfter=network.target appliance-firstboot.service\\n[Service]\\nExecStartPre=/usr/local/bin/report\\nExecStart=/bin/busybox httpd -f -p 80 -h /srv/www\\n[Install]\\nWantedBy=multi-user.target\\n' \\
+                > "$R/etc/systemd/system/healthz.service"
+            chroot "$R" systemctl enable systemd-networkd healthz.service
+            """);
   }
 
   @ParameterizedTest
@@ -110,8 +93,11 @@ class ExportBootTest {
       Guest guest = boot(dir, format.extension, result.disk(), List.of());
       try {
         assertTrue(
-            Files.readString(guest.console()).contains("root=PARTUUID="),
+            Files.readString(guest.console(), StandardCharsets.ISO_8859_1)
+                .contains("root=PARTUUID="),
             "booted by the disk's own loader entry");
+        assertEquals(
+            format != ExportFormat.RAW, bootedSlotA(guest), "the updating disk boots root slot A");
         assertEquals(
             "inactive",
             get(guest.port(), "/wait-online").strip(),
@@ -162,6 +148,7 @@ class ExportBootTest {
       Guest guest =
           boot(dir, "raw", raw, List.of("-drive", "if=virtio,format=raw,readonly=on,file=" + iso));
       try {
+        assertTrue(bootedSlotA(guest), "the Azure disk has the updating layout");
         assertEquals("hello from cidata", get(guest.port(), "/greeting"));
         assertEquals(
             "600 root " + secret.length(),
@@ -254,7 +241,26 @@ class ExportBootTest {
     return exporter.export(
         new ImageLayers("bootcheck:1", digest, List.of(rootfs, guest)),
         metadata,
-        new ExportOptions(format, dir.resolve("out"), false, null));
+        new ExportOptions(
+            format,
+            dir.resolve("out"),
+            false,
+            null,
+            Map.of(),
+            Map.of(),
+            ImageLimits.DEFAULTS,
+            StateVolume.NONE,
+            false,
+            // As the CLI exports: raw stands for --no-updates, the others have root slots A/B.
+            format == ExportFormat.RAW
+                ? UpdateChannel.NONE
+                : UpdateChannel.following(null, null, UpdateChannel.DEFAULT_DATA_BYTES)));
+  }
+
+  /** Whether the loader booted root slot A of the self-updating layout. */
+  private static boolean bootedSlotA(Guest guest) throws IOException {
+    return Files.readString(guest.console(), StandardCharsets.ISO_8859_1)
+        .contains("appliance.slot=a");
   }
 
   private record Guest(Process qemu, int port, Path console) {}
@@ -267,10 +273,11 @@ class ExportBootTest {
    */
   @Test
   void awsDiskBootsAndTakesItsParamsFromImdsV2() throws Exception {
-    Path dir = Files.createTempDirectory(WORK, "aws-");
     String token = "AQAEAstandInToken==";
     String secret = "imds secret";
-    MetadataStandIn imds =
+    bootOnCloudAndCheck(
+        ExportFormat.AWS,
+        "type=1,manufacturer=Amazon EC2",
         new MetadataStandIn(
             "/latest/",
             exchange -> {
@@ -285,17 +292,10 @@ class ExportBootTest {
               boolean withToken =
                   token.equals(exchange.getRequestHeaders().getFirst("X-aws-ec2-metadata-token"));
               return path.equals("/latest/user-data") && withToken ? userData(secret) : null;
-            });
-    try (imds) {
-      Path raw = exportedAsRaw(ExportFormat.AWS, "vmdk", dir);
-      bootOnCloudAndCheck(dir, raw, imds, "type=1,manufacturer=Amazon EC2", secret);
-      assertEquals(
-          List.of("PUT /latest/api/token", "GET /latest/user-data"),
-          imds.requests(),
-          "IMDSv2: the token first, then user-data with it");
-    } finally {
-      HostTool.run(List.of("rm", "-rf", dir.toString()), WORK);
-    }
+            }),
+        secret,
+        // IMDSv2: the token first, then user-data with it.
+        List.of("PUT /latest/api/token", "GET /latest/user-data"));
   }
 
   /**
@@ -305,9 +305,10 @@ class ExportBootTest {
    */
   @Test
   void gceDiskBootsAndTakesItsParamsFromTheMetadataServer() throws Exception {
-    Path dir = Files.createTempDirectory(WORK, "gce-");
     String secret = "gce secret";
-    MetadataStandIn metadata =
+    bootOnCloudAndCheck(
+        ExportFormat.GCE,
+        "type=1,product=Google Compute Engine",
         new MetadataStandIn(
             "/computeMetadata/",
             exchange ->
@@ -317,17 +318,9 @@ class ExportBootTest {
                             .equals("/computeMetadata/v1/instance/attributes/user-data")
                         && "Google".equals(exchange.getRequestHeaders().getFirst("Metadata-Flavor"))
                     ? userData(secret)
-                    : null);
-    try (metadata) {
-      ExportResult result = export(ExportFormat.GCE, dir);
-      HostTool.run(List.of("tar", "-xSzf", result.disk().toString(), "-C", dir.toString()), dir);
-      bootOnCloudAndCheck(
-          dir, dir.resolve("disk.raw"), metadata, "type=1,product=Google Compute Engine", secret);
-      assertEquals(
-          List.of("GET /computeMetadata/v1/instance/attributes/user-data"), metadata.requests());
-    } finally {
-      HostTool.run(List.of("rm", "-rf", dir.toString()), WORK);
-    }
+                    : null),
+        secret,
+        List.of("GET /computeMetadata/v1/instance/attributes/user-data"));
   }
 
   /**
@@ -337,9 +330,10 @@ class ExportBootTest {
    */
   @Test
   void azureDiskTakesItsParamsFromTheInstanceMetadataService() throws Exception {
-    Path dir = Files.createTempDirectory(WORK, "azure-");
     String secret = "azure secret";
-    MetadataStandIn metadata =
+    bootOnCloudAndCheck(
+        ExportFormat.AZURE,
+        "type=3,asset=7783-7084-3265-9085-8269-3286-77",
         new MetadataStandIn(
             "/metadata/",
             exchange ->
@@ -347,15 +341,9 @@ class ExportBootTest {
                         && "true".equals(exchange.getRequestHeaders().getFirst("Metadata"))
                     ? Base64.getEncoder()
                         .encodeToString(userData(secret).getBytes(StandardCharsets.UTF_8))
-                    : null);
-    try (metadata) {
-      Path raw = exportedAsRaw(ExportFormat.AZURE, "vpc", dir);
-      bootOnCloudAndCheck(
-          dir, raw, metadata, "type=3,asset=7783-7084-3265-9085-8269-3286-77", secret);
-      assertEquals(List.of("GET /metadata/instance/compute/userData"), metadata.requests());
-    } finally {
-      HostTool.run(List.of("rm", "-rf", dir.toString()), WORK);
-    }
+                    : null),
+        secret,
+        List.of("GET /metadata/instance/compute/userData"));
   }
 
   /** Exports {@code format} and converts it back to raw with qemu-img, as the issue asks. */
@@ -374,6 +362,20 @@ class ExportBootTest {
             raw.toString()),
         dir);
     return raw;
+  }
+
+  /** Exports a cloud {@code format} and turns it back into a raw disk as that cloud imports it. */
+  private static Path importedAsRaw(ExportFormat format, Path dir) throws Exception {
+    return switch (format) {
+      case AWS -> exportedAsRaw(format, "vmdk", dir);
+      case AZURE -> exportedAsRaw(format, "vpc", dir);
+      case GCE -> {
+        Path tarGz = export(format, dir).disk();
+        HostTool.run(List.of("tar", "-xSzf", tarGz.toString(), "-C", dir.toString()), dir);
+        yield dir.resolve("disk.raw");
+      }
+      default -> throw new IllegalArgumentException(format + " is not a cloud format");
+    };
   }
 
   private static String userData(String secret) {
@@ -422,11 +424,29 @@ class ExportBootTest {
   }
 
   /**
-   * Boots {@code raw} with the SMBIOS of a cloud, its guest network link-local so that
-   * 169.254.169.254:80 reaches {@code service}, and checks the appliance got the parameter and the
-   * secret of {@link #userData}.
+   * Exports {@code format}, imports it back as its cloud would, and boots it with the SMBIOS of
+   * that cloud, its guest network link-local so that 169.254.169.254:80 reaches {@code service};
+   * checks the appliance got the parameter and the secret of {@link #userData} from exactly {@code
+   * requests}, and that the disk has the default updating layout (slot A booted).
    */
   private static void bootOnCloudAndCheck(
+      ExportFormat format,
+      String smbios,
+      MetadataStandIn service,
+      String secret,
+      List<String> requests)
+      throws Exception {
+    Path dir = Files.createTempDirectory(WORK, format.name().toLowerCase(Locale.ROOT));
+    try (service) {
+      Path raw = importedAsRaw(format, dir);
+      bootWithMetadataService(dir, raw, service, smbios, secret);
+      assertEquals(requests, service.requests());
+    } finally {
+      HostTool.run(List.of("rm", "-rf", dir.toString()), WORK);
+    }
+  }
+
+  private static void bootWithMetadataService(
       Path dir, Path raw, MetadataStandIn service, String smbios, String secret) throws Exception {
     // QEMU runs this per guest connection to 169.254.169.254:80 and relays it to the stand-in.
     Path relay =
@@ -458,6 +478,7 @@ class ExportBootTest {
                 + service.port(),
             List.of("-smbios", smbios));
     try {
+      assertTrue(bootedSlotA(guest), "the cloud disk has the updating layout");
       assertEquals(
           "hello from the cloud",
           get(guest.port(), "/greeting"),
@@ -484,7 +505,7 @@ class ExportBootTest {
       Path dir, String diskFormat, Path disk, String network, List<String> extra) throws Exception {
     int port = freePort();
     Path console = dir.resolve("console.log");
-    Process qemu = startQemu(dir, disk, diskFormat, port, network, extra);
+    Process qemu = startQemu(dir, disk, diskFormat, port, network, extra, false);
     long start = System.nanoTime();
     boolean healthy = waitForHttp(port, qemu);
     long seconds = (System.nanoTime() - start) / 1_000_000_000L;
@@ -502,14 +523,22 @@ class ExportBootTest {
    */
   static Process startQemu(Path dir, Path disk, String format, int port, List<String> extra)
       throws IOException {
-    return startQemu(dir, disk, format, port, null, extra);
+    return startQemu(dir, disk, format, port, null, extra, false);
   }
 
   /**
    * @param network more options of QEMU's user-mode network, or null
+   * @param rebootInPlace a guest reboot restarts the machine in the same process (UEFI variables
+   *     kept, as on a hypervisor) instead of ending it
    */
   static Process startQemu(
-      Path dir, Path disk, String format, int port, String network, List<String> extra)
+      Path dir,
+      Path disk,
+      String format,
+      int port,
+      String network,
+      List<String> extra,
+      boolean rebootInPlace)
       throws IOException {
     Path vars = dir.resolve("OVMF_VARS.fd");
     Files.copy(
@@ -526,7 +555,6 @@ class ExportBootTest {
                 "1024",
                 "-display",
                 "none",
-                "-no-reboot",
                 "-drive",
                 "if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd",
                 "-drive",
@@ -542,6 +570,9 @@ class ExportBootTest {
                 "virtio-net-pci,netdev=n0",
                 "-serial",
                 "file:" + dir.resolve("console.log")));
+    if (!rebootInPlace) {
+      command.add("-no-reboot");
+    }
     command.addAll(extra);
     return new ProcessBuilder(command)
         .redirectErrorStream(true)

@@ -105,14 +105,96 @@ class ExportTest {
         new TransferListener() {});
   }
 
+  /** Exports the stand-in image in {@code format} to {@code out/}, with libvirt XML or not. */
+  private ExportResult exportToOut(ExportFormat format, boolean libvirt) {
+    return exporter(RegistryOptions.defaults())
+        .export(image, METADATA, new ExportOptions(format, tmp.resolve("out"), libvirt, null));
+  }
+
   @Test
-  void rawDiskHasAnEspWithTheLoaderEntryAndTheRootPartition() throws Exception {
+  void updatingDiskHasRootSlotsAAndBAndADataPartitionWithTheUpdaterConfiguration()
+      throws Exception {
     ExportResult result =
         exporter(RegistryOptions.defaults())
             .export(
                 image,
                 METADATA,
-                new ExportOptions(ExportFormat.RAW, tmp.resolve("out"), true, null));
+                updating(new StateVolume(List.of("/var/lib/web"), StateVolume.DEFAULT_BYTES)));
+    Path raw = result.disk();
+    JsonNode partitions =
+        new ObjectMapper()
+            .readTree(run("sfdisk", "--json", raw.toString()))
+            .get("partitiontable")
+            .get("partitions");
+    assertEquals(4, partitions.size(), partitions.toString());
+    List<String> names = new ArrayList<>();
+    partitions.forEach(p -> names.add(p.get("name").asText()));
+    assertEquals(List.of("esp", "root-a", "root-b", "data"), names);
+    JsonNode slotA = partitions.get(1);
+    JsonNode slotB = partitions.get(2);
+    assertEquals(slotA.get("size").asLong(), slotB.get("size").asLong(), "slots of one size");
+    assertEquals(slotA.get("type").asText(), slotB.get("type").asText());
+
+    String esp = raw + "@@" + partitions.get(0).get("start").asLong() * 512;
+    assertEquals("stand-in kernel", run("mtype", "-i", esp, "::/slot-a/vmlinuz"));
+    assertEquals(
+        "default slot-a.conf\ntimeout 0\n", run("mtype", "-i", esp, "::/loader/loader.conf"));
+    String entry = run("mtype", "-i", esp, "::/loader/entries/slot-a.conf");
+    String partUuid = slotA.get("uuid").asText().toLowerCase();
+    assertTrue(
+        entry.contains(
+            "linux /slot-a/vmlinuz\ninitrd /slot-a/initrd.img\n"
+                + "options root=PARTUUID="
+                + partUuid
+                + " appliance.slot=a rw "),
+        entry);
+    assertTrue(entry.contains(" quiet appliance.state=/var/lib/web\n"), entry);
+
+    Path rootA = tmp.resolve("a.ext4");
+    copyRange(raw, slotA.get("start").asLong() * 512, slotA.get("size").asLong() * 512, rootA);
+    assertTrue(run("debugfs", "-R", "cat /etc/hostname", rootA.toString()).contains("web"));
+
+    JsonNode dataPart = partitions.get(3);
+    Path data = tmp.resolve("data.ext4");
+    copyRange(raw, dataPart.get("start").asLong() * 512, dataPart.get("size").asLong() * 512, data);
+    assertEquals(
+        0,
+        HostTool.runAllowingFailure(List.of("e2fsck", "-fn", data.toString()), tmp, Map.of())
+            .exitCode());
+    assertEquals(
+        "appliance-state", run("blkid", "-o", "value", "-s", "LABEL", data.toString()).strip());
+    assertEquals(
+        "registry.example:5000/ops/web:stable\n",
+        run("debugfs", "-R", "cat /update/follow", data.toString()));
+    assertEquals(
+        image.digest() + "\n", run("debugfs", "-R", "cat /slots/a/digest", data.toString()));
+    assertEquals(
+        "http 80 /healthz 200 120\n", run("debugfs", "-R", "cat /slots/a/health", data.toString()));
+    String shared = run("debugfs", "-R", "cat /update/options", data.toString());
+    assertTrue(entry.contains(shared), "slot B's entry will share A's options: " + shared);
+  }
+
+  @Test
+  void updateSourcesThatAreNotPlainReferencesAreRefused() {
+    for (String bad :
+        List.of(
+            "registry.example/web",
+            "registry.example/web:1;reboot",
+            "https://registry.example/web:1",
+            "registry.example/web:1 --insecure",
+            "registry.example/Web:1")) {
+      InvalidInputException e =
+          assertThrows(
+              InvalidInputException.class,
+              () -> UpdateChannel.following(bad, null, UpdateChannel.DEFAULT_DATA_BYTES),
+              bad);
+      assertTrue(e.getMessage().contains("REGISTRY/REPOSITORY:TAG"), e.getMessage());
+    }
+  }
+
+  @Test
+  void rawDiskHasAnEspWithTheLoaderEntryAndTheRootPartition() throws Exception {
+    ExportResult result = exportToOut(ExportFormat.RAW, true);
     Path raw = result.disk();
     assertEquals(tmp.resolve("out/web-1.0.raw"), raw);
 
@@ -162,12 +244,7 @@ class ExportTest {
 
   @Test
   void qcow2PassesQemuImgCheck() throws Exception {
-    ExportResult result =
-        exporter(RegistryOptions.defaults())
-            .export(
-                image,
-                METADATA,
-                new ExportOptions(ExportFormat.QCOW2, tmp.resolve("out"), true, null));
+    ExportResult result = exportToOut(ExportFormat.QCOW2, true);
     run("qemu-img", "check", result.disk().toString());
     JsonNode info =
         new ObjectMapper()
@@ -216,12 +293,7 @@ class ExportTest {
 
   @Test
   void ovaHoldsTheOvfFirstReferencingTheStreamOptimizedVmdk() throws Exception {
-    ExportResult result =
-        exporter(RegistryOptions.defaults())
-            .export(
-                image,
-                METADATA,
-                new ExportOptions(ExportFormat.OVA, tmp.resolve("out"), false, null));
+    ExportResult result = exportToOut(ExportFormat.OVA, false);
     Path unpacked = Files.createDirectory(tmp.resolve("unpacked"));
     List<String> names = new ArrayList<>();
     try (TarArchiveInputStream tar =
@@ -263,14 +335,7 @@ class ExportTest {
 
   @Test
   void libvirtNeedsADiskLibvirtCanBoot() {
-    assertThrows(
-        InvalidInputException.class,
-        () ->
-            exporter(RegistryOptions.defaults())
-                .export(
-                    image,
-                    METADATA,
-                    new ExportOptions(ExportFormat.OVA, tmp.resolve("out"), true, null)));
+    assertThrows(InvalidInputException.class, () -> exportToOut(ExportFormat.OVA, true));
   }
 
   @Test
@@ -408,17 +473,12 @@ class ExportTest {
       assertEquals(
           "docker://" + result.containerDisk(),
           root.get("source").get("registry").get("url").asText());
-      String size = root.get("storage").get("resources").get("requests").get("storage").asText();
       assertEquals(
           (Files.size(result.disk()) + (1 << 20) - 1) >> 20,
-          Long.parseLong(size.replace("Mi", "")),
+          Long.parseLong(storageRequest(root).replace("Mi", "")),
           "the root DataVolume holds the whole disk");
-      JsonNode state = vm.get("spec").get("dataVolumeTemplates").get(1).get("spec");
-      assertEquals(
-          "2048Mi", state.get("storage").get("resources").get("requests").get("storage").asText());
-      assertTrue(
-          bootEntry(result.disk()).contains(" quiet appliance.state=/var/lib/web"),
-          "the boot entry names the state dir");
+      assertStateVolume(
+          vm.get("spec").get("dataVolumeTemplates").get(1), "2048Mi", "/var/lib/web", result);
     }
   }
 
@@ -434,14 +494,25 @@ class ExportTest {
       JsonNode vm = manifest().get(0);
       JsonNode state = vm.get("spec").get("dataVolumeTemplates").get(0);
       assertEquals("web-1-0-state", state.get("metadata").get("name").asText());
-      assertEquals(
-          "3072Mi",
-          state.get("spec").get("storage").get("resources").get("requests").get("storage").asText(),
-          "the size asked for");
-      assertTrue(
-          bootEntry(result.disk()).contains(" quiet appliance.state=/var/lib/web"),
-          "the boot entry names the image's state dir");
+      assertStateVolume(state, "3072Mi", "/var/lib/web", result);
     }
+  }
+
+  /**
+   * The state DataVolume asks for {@code size} and the exported disk's boot entry names {@code dir}
+   * as the state dir.
+   */
+  private static void assertStateVolume(
+      JsonNode dataVolume, String size, String dir, ExportResult result) throws IOException {
+    assertEquals(size, storageRequest(dataVolume.get("spec")), "the size asked for");
+    assertTrue(
+        bootEntry(result.disk()).contains(" quiet appliance.state=" + dir),
+        "the boot entry names the state dir");
+  }
+
+  /** The storage a DataVolume's spec requests, e.g. {@code 2048Mi}. */
+  private static String storageRequest(JsonNode spec) {
+    return spec.get("storage").get("resources").get("requests").get("storage").asText();
   }
 
   @Test
@@ -453,6 +524,21 @@ class ExportTest {
             .export(stored, new ExportOptions(ExportFormat.RAW, tmp.resolve("out"), false, null));
     String entry = bootEntry(result.disk());
     assertTrue(!entry.contains("appliance.state="), entry);
+  }
+
+  /**
+   * An updating disk replaces its root at every update: the directories the image records as its
+   * state (lamp's /var/lib/mysql) go on the data partition without --state-dir.
+   */
+  @Test
+  void anUpdatingExportKeepsTheImagesStateDirsOnItsDataPartition() throws Exception {
+    StoredImage stored =
+        storedWithLabel(StateDirs.LABEL, new StateDirs(List.of("/var/lib/web")).toLabel());
+    ExportResult result =
+        exporter(RegistryOptions.defaults()).export(stored, updating(StateVolume.NONE));
+    String entry =
+        run("mtype", "-i", result.disk() + "@@" + (1 << 20), "::/loader/entries/slot-a.conf");
+    assertTrue(entry.contains(" appliance.state=/var/lib/web"), entry);
   }
 
   @Test
@@ -475,6 +561,23 @@ class ExportTest {
     assertTrue(Files.notExists(tmp.resolve("out")), "nothing written");
   }
 
+  /**
+   * A raw self-updating disk following registry.example:5000/ops/web:stable, with {@code state}.
+   */
+  private ExportOptions updating(StateVolume state) {
+    return new ExportOptions(
+        ExportFormat.RAW,
+        tmp.resolve("out"),
+        false,
+        null,
+        Map.of(),
+        Map.of(),
+        ImageLimits.DEFAULTS,
+        state,
+        false,
+        UpdateChannel.following("registry.example:5000/ops/web:stable", null, 64L << 20));
+  }
+
   /** A KubeVirt export as a raw disk pushed to {@code ref}, with {@code state}. */
   private ExportOptions kubevirtRaw(String ref, StateVolume state, boolean persistentRoot) {
     return new ExportOptions(
@@ -486,7 +589,8 @@ class ExportTest {
         Map.of(),
         ImageLimits.DEFAULTS,
         state,
-        persistentRoot);
+        persistentRoot,
+        UpdateChannel.NONE);
   }
 
   /** The documents of the manifest the export wrote for METADATA. */

@@ -2,9 +2,7 @@ package dev.appliance.runtime.export;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.appliance.common.HostTools;
 import dev.appliance.oci.ApplianceMetadata;
 import dev.appliance.runtime.disk.HostTool;
 import dev.appliance.runtime.disk.ImageLayers;
@@ -18,7 +16,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -42,39 +39,18 @@ class StateVolumeBootTest {
 
   @BeforeAll
   static void buildImage() throws IOException {
-    assumeTrue(HostTools.isRoot(), "mmdebstrap builds the test image as root");
-    Files.createDirectories(WORK);
-    rootfs = WORK.resolve("rootfs.tar");
-    if (Files.exists(rootfs)) {
-      return;
-    }
-    Path hook = WORK.resolve("customize.sh");
-    Files.writeString(
-        hook,
-        """
-        #!/bin/sh
-        set -e
-        R="$1"
-        mkdir -p "$R/etc/systemd/network" "$R/var/lib/appstate"
-        printf '[Match]\\nName=en* eth*\\n[Network]\\nDHCP=ipv4\\n' > "$R/etc/systemd/network/10-any.network"
-        echo ok > "$R/var/lib/appstate/healthz"
-        printf '[Unit]\\nAfter=local-fs.target\\n[Service]\\nType=oneshot\\nExecStart=/bin/sh -c "cat /proc/sys/kernel/random/boot_id >> /var/lib/appstate/boots; sync"\\n[Install]\\nWantedBy=multi-user.target\\n' > "$R/etc/systemd/system/record-boot.service"
-        printf '[Unit]\\nAfter=network.target record-boot.service\\n[Service]\\nExecStart=/bin/busybox httpd -f -p 80 -h /var/lib/appstate\\n[Install]\\nWantedBy=multi-user.target\\n' > "$R/etc/systemd/system/healthz.service"
-        chroot "$R" systemctl enable systemd-networkd record-boot.service healthz.service
-        """);
-    Path partial = WORK.resolve("rootfs.tar.part");
-    HostTool.run(
-        List.of(
-            "mmdebstrap",
-            "--quiet",
-            "--variant=minbase",
-            "--format=tar",
-            "--include=systemd-sysv,udev,linux-image-cloud-amd64,systemd-boot-efi,busybox,e2fsprogs",
-            "--customize-hook=sh " + hook + " \"$1\"",
-            "trixie",
-            partial.toString()),
-        WORK);
-    Files.move(partial, rootfs, StandardCopyOption.ATOMIC_MOVE);
+    rootfs =
+        TrixieRootfs.build(
+            WORK,
+            "rootfs.tar",
+            "e2fsprogs",
+            """
+            mkdir -p "$R/var/lib/appstate"
+            echo ok > "$R/var/lib/appstate/healthz"
+            printf '[Unit]\\nAfter=local-fs.target\\n[Service]\\nType=oneshot\\nExecStart=/bin/sh -c "cat /proc/sys/kernel/random/boot_id >> /var/lib/appstate/boots; sync"\\n[Install]\\nWantedBy=multi-user.target\\n' > "$R/etc/systemd/system/record-boot.service"
+            printf '[Unit]\\nAfter=network.target record-boot.service\\n[Service]\\nExecStart=/bin/busybox httpd -f -p 80 -h /var/lib/appstate\\n[Install]\\nWantedBy=multi-user.target\\n' > "$R/etc/systemd/system/healthz.service"
+            chroot "$R" systemctl enable systemd-networkd record-boot.service healthz.service
+            """);
   }
 
   @Test
@@ -111,7 +87,8 @@ class StateVolumeBootTest {
                   Map.of(),
                   ImageLimits.DEFAULTS,
                   new StateVolume(List.of("/var/lib/appstate"), 64L << 20),
-                  false));
+                  false,
+                  UpdateChannel.NONE));
       // What a blank DataVolume is: zeros, no filesystem.
       Path state = dir.resolve("state.img");
       try (RandomAccessFile f = new RandomAccessFile(state.toFile(), "rw")) {

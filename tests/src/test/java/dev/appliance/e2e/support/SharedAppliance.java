@@ -23,8 +23,8 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * The LAMP and snort appliances, each built once per test run and shared by every suite that needs
- * one (issue 18: the suites used to build them five times per CI run).
+ * The LAMP and snort appliances and the tests' tiny-web, each built once per test run and shared by
+ * every suite that needs one (issue 18: the suites used to build them five times per CI run).
  *
  * <p>The first suite asking for one builds it with the repository's recipe and committed lock file
  * ({@code appliance build recipes/lamp/lamp.yaml}, the README's command) in an empty home of its
@@ -41,7 +41,9 @@ import java.util.stream.Stream;
  */
 public enum SharedAppliance {
   LAMP("lamp", "recipes/lamp/lamp.yaml", "lamp:1.1.0"),
-  SNORT("snort", "recipes/snort/snort.yaml", "snort:1.0.0");
+  SNORT("snort", "recipes/snort/snort.yaml", "snort:1.0.0"),
+  /** The smallest bootable appliance (base plus busybox's web server), for the run suites. */
+  TINY_WEB("tiny-web", "tests/src/test/resources/recipes/tiny-web/tiny-web.yaml", "tiny-web:0.1.0");
 
   private static final Duration BUILD = Duration.ofMinutes(40);
 
@@ -190,11 +192,12 @@ public enum SharedAppliance {
       try (InputStream jar = Files.newInputStream(E2eEnvironment.jar())) {
         jar.transferTo(new DigestOutputStream(OutputStream.nullOutputStream(), sha));
       }
-      Path recipes = E2eEnvironment.repository().resolve("recipes");
-      for (String dir : List.of("base", name)) {
-        try (Stream<Path> files = Files.walk(recipes.resolve(dir))) {
+      Path repository = E2eEnvironment.repository();
+      Path base = repository.resolve("recipes/base");
+      for (Path dir : List.of(base, repository.resolve(recipe).getParent())) {
+        try (Stream<Path> files = Files.walk(dir)) {
           for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
-            sha.update(recipes.relativize(file).toString().getBytes(StandardCharsets.UTF_8));
+            sha.update(repository.relativize(file).toString().getBytes(StandardCharsets.UTF_8));
             sha.update(Files.readAllBytes(file));
           }
         }

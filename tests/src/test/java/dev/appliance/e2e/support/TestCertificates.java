@@ -19,14 +19,20 @@ import java.util.concurrent.TimeUnit;
 public record TestCertificates(Path dir) {
   private static final String EC = "ec_paramgen_curve:prime256v1";
 
-  /** A new CA in {@code dir} and a server certificate for the DNS name {@code name} it signed. */
+  /**
+   * A new CA in {@code dir} and a server certificate for {@code name} it signed: a DNS name, or an
+   * IPv4 address (an IP subject alternative name).
+   */
   public static TestCertificates issue(Path dir, String name) throws Exception {
     Files.createDirectories(dir);
     Files.writeString(
         dir.resolve("server.ext"),
-        "subjectAltName=DNS:"
+        "subjectAltName="
+            + (name.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}") ? "IP:" : "DNS:")
             + name
-            + "\nbasicConstraints=critical,CA:FALSE\nextendedKeyUsage=serverAuth\n");
+            + "\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature"
+            + "\nextendedKeyUsage=serverAuth\nsubjectKeyIdentifier=hash"
+            + "\nauthorityKeyIdentifier=keyid\n");
     TestCertificates ca = new TestCertificates(dir);
     ca.openssl(
         "req",
@@ -40,6 +46,11 @@ public record TestCertificates(Path dir) {
         "2",
         "-subj",
         "/CN=appliance test CA",
+        // What strict verifiers (Python 3.13's default context) require of a CA.
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign",
         "-keyout",
         "ca.key",
         "-out",
@@ -87,6 +98,22 @@ public record TestCertificates(Path dir) {
 
   public Path serverKey() {
     return dir.resolve("server.key");
+  }
+
+  /** The server's certificate and key as a PKCS#12 key store (for a Java TLS server). */
+  public Path serverPkcs12(String password) throws Exception {
+    openssl(
+        "pkcs12",
+        "-export",
+        "-in",
+        "server.pem",
+        "-inkey",
+        "server.key",
+        "-passout",
+        "pass:" + password,
+        "-out",
+        "server.p12");
+    return dir.resolve("server.p12");
   }
 
   /** A new EC key that belongs to no certificate, as {@code name} in {@link #dir}. */
