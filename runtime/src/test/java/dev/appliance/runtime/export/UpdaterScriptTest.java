@@ -320,7 +320,15 @@ class UpdaterScriptTest {
             "printf %s " + RegistryServer.USER + " > /run/appliance/secrets/update_username",
             "printf %s " + PASSWORD + " > /run/appliance/secrets/update_password",
             partial == null ? ":" : "cp " + partial + " $S/update/download/" + blob.substring(7),
-            "mount -t tmpfs tmpfs /dev/disk && mkdir -p /dev/disk/by-partlabel",
+            // /dev/disk exists only where udev runs: a private overlay over /dev holds the links
+            // without writing to the host's /dev.
+            "mkdir -p " + d + "/dev-upper " + d + "/dev-work",
+            "mount -t overlay overlay -o lowerdir=/dev,upperdir="
+                + d
+                + "/dev-upper,workdir="
+                + d
+                + "/dev-work /dev",
+            "mkdir -p /dev/disk/by-partlabel",
             "ln -s " + slotLoop + " /dev/disk/by-partlabel/root-b",
             "ln -s " + espLoop + " /dev/disk/by-partlabel/esp",
             "rc=0",
