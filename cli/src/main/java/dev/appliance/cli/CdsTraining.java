@@ -60,6 +60,7 @@ final class CdsTraining {
       String remote = registry.host() + "/training/image:0";
       run(List.of("push", "training:0", remote));
       run(List.of("pull", remote));
+      RunPathTraining.exercise(registry.host());
     }
     HttpClientThreads.stop();
   }

@@ -144,6 +144,39 @@ class LauncherArchiveTest {
     assertTrue(fromJar.size() < 20, "classes loaded from the jar: " + fromJar);
   }
 
+  /**
+   * The supervisor JVM that each run starts maps what it loads from the archive too: the training
+   * cannot boot a guest, so it loads the run path's classes by name (RunPathTraining). Here the
+   * supervisor is started as SupervisorLauncher starts it, for an instance that no `run` creates:
+   * it sets up its instance directory's JSON and gives up.
+   */
+  @Test
+  void theBuildsArchiveHoldsTheSupervisor() throws Exception {
+    Path builtJar = E2eEnvironment.jar().toRealPath();
+    Path instance = root.resolve("home/state/instances/never-created");
+    Result supervisor =
+        run(
+            List.of(
+                "java",
+                "-XX:SharedArchiveFile=" + builtJar.resolveSibling("appliance.jsa"),
+                "-Xlog:cds=off",
+                "-cp",
+                builtJar.toString(),
+                "dev.appliance.runtime.instance.Supervisor",
+                instance.toString(),
+                "--creator",
+                "0"));
+    assertEquals(0, supervisor.exit(), supervisor.stderr());
+    List<String> fromJar = classesFromJar();
+    assertTrue(
+        Files.readString(classLog)
+            .contains("] dev.appliance.runtime.instance.Supervisor " + FROM_ARCHIVE),
+        "the Supervisor class mapped from the archive");
+    assertTrue(
+        fromJar.stream().noneMatch(c -> c.startsWith("dev.appliance.")),
+        "the supervisor's own classes loaded from the jar: " + fromJar);
+  }
+
   private Result runLauncher(String... arguments) throws Exception {
     List<String> command = new ArrayList<>(List.of(root.resolve("appliance").toString()));
     command.addAll(List.of(arguments));

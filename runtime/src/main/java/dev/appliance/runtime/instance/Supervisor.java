@@ -50,6 +50,13 @@ public final class Supervisor {
   /** An image without a health check counts as up once its engine ran this long. */
   private static final Duration NO_CHECK_SETTLE = Duration.ofSeconds(3);
 
+  /**
+   * Time between health probes until the first passes: at most this late does {@code run} learn
+   * that the service answers. A failing probe costs the guest one refused connection (or one quick
+   * error reply), so polling often costs it little; 250 ms added 0.12 s on average to every run.
+   */
+  static final long PROBE_INTERVAL_MS = 100;
+
   private final InstanceDir dir;
   private InstanceSpec spec;
   private final EngineSelector selector;
@@ -270,7 +277,7 @@ public final class Supervisor {
           feedCapture(capture, starter);
         }
       }
-      sleep(up ? 1000 : 250);
+      sleep(up ? 1000 : PROBE_INTERVAL_MS);
     }
     current.set(null);
     joinQuietly(pump);
