@@ -25,6 +25,7 @@ public final class BlobWriter extends CountingOutputStream {
   private final Path temp;
   private final MessageDigest sha256;
   private final FileChannel channel;
+  private final EarlyWriteback writeback;
   private boolean done;
 
   BlobWriter(ImageStore store, Path temp) throws IOException {
@@ -43,6 +44,13 @@ public final class BlobWriter extends CountingOutputStream {
     this.temp = temp;
     this.sha256 = sha256;
     this.channel = channel;
+    this.writeback = new EarlyWriteback(channel);
+  }
+
+  @Override
+  public void write(byte[] b, int off, int len) throws IOException {
+    super.write(b, off, len);
+    writeback.written(count());
   }
 
   /** Bytes written so far. */
@@ -65,9 +73,11 @@ public final class BlobWriter extends CountingOutputStream {
     done = true;
     try {
       out.flush();
+      writeback.finish();
       // On disk before the rename publishes it: after a crash the name holds all of it or nothing.
       channel.force(true);
     } finally {
+      writeback.join();
       out.close();
     }
     Digest actual = Digest.fromSha256(sha256.digest());
@@ -95,6 +105,8 @@ public final class BlobWriter extends CountingOutputStream {
   public void close() throws IOException {
     if (!done) {
       done = true;
+      // Discarded: a failed flush of it changes nothing, but the channel must not close under one.
+      writeback.join();
       try {
         out.close();
       } finally {

@@ -100,6 +100,40 @@ class ImageStoreTest {
   }
 
   @Test
+  void aBlobFlushedToDiskWhileItIsWrittenIsStoredWhole() throws Exception {
+    ImageStore store = ImageStore.open(dir);
+    // Two and a half flush intervals: flushes run in the background while writing goes on.
+    byte[] chunk = new byte[256 << 10];
+    long chunks = (EarlyWriteback.INTERVAL * 5 / 2) / chunk.length;
+    java.security.MessageDigest expected = Digest.newSha256();
+    Descriptor stored;
+    try (BlobWriter writer = store.newBlob()) {
+      for (int i = 0; i < chunks; i++) {
+        java.util.Arrays.fill(chunk, (byte) i);
+        writer.write(chunk);
+        expected.update(chunk);
+      }
+      stored = writer.commit(MediaTypes.OCI_LAYER_TAR, Digest.fromSha256(expected.digest()));
+    }
+    assertEquals(chunks * chunk.length, stored.size());
+    assertEquals(stored.size(), Files.size(store.blobPath(stored.digest())));
+    assertTrue(store.hasIntactBlob(stored));
+
+    // Abandoned while a flush may still be running: nothing is left, in the store or beside it.
+    try (BlobWriter writer = store.newBlob()) {
+      for (int i = 0; i < chunks; i++) {
+        writer.write(chunk);
+      }
+    }
+    try (var files = Files.list(dir.resolve("tmp"))) {
+      assertEquals(0, files.count(), "no temporary file left behind");
+    }
+    try (var files = Files.list(dir.resolve("blobs/sha256"))) {
+      assertEquals(1, files.count());
+    }
+  }
+
+  @Test
   void gcRemovesOnlyWhatNoTagReaches() throws IOException {
     ImageStore store = ImageStore.open(dir);
     Descriptor lamp = storeImage(store, "lamp:1", "shared-base", "lamp-top");

@@ -10,7 +10,9 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.LongConsumer;
@@ -30,6 +32,14 @@ final class RegistryClient {
   private final Endpoint endpoint;
   private final String repository;
   private final RegistryConnection http;
+
+  /**
+   * Connections for blob downloads, one per transfer running at a time: each has its own selector
+   * thread, on which its bodies are hashed and written, so the blobs of a pull use both cores of a
+   * two-core host instead of one selector thread for all of them.
+   */
+  private final Deque<RegistryConnection> downloads = new ArrayDeque<>();
+
   private final RegistryAuth auth;
   private final List<Scope> scopes;
 
@@ -131,12 +141,18 @@ final class RegistryClient {
    */
   long blob(Digest digest, long size, OutputStream out, LongConsumer progress) throws IOException {
     List<BlobSink> sinks = new ArrayList<>();
+    RegistryConnection download;
+    synchronized (downloads) {
+      download = downloads.isEmpty() ? new RegistryConnection(endpoint.tls()) : downloads.pop();
+    }
     try {
       HttpResponse<BlobSink.Received> response =
           exchange(
+              download,
               request("blobs/" + digest).GET().header("Accept", "*/*"),
               BlobSink.into(
-                  out, size, progress, "blob " + digest + " from " + endpoint.registry(), sinks));
+                  out, size, progress, "blob " + digest + " from " + endpoint.registry(), sinks),
+              scopes);
       if (response.statusCode() != 200) {
         throw error(response.statusCode(), "blob " + digest, response.body().errorText());
       }
@@ -150,6 +166,9 @@ final class RegistryClient {
     } finally {
       synchronized (sinks) {
         sinks.forEach(BlobSink::close);
+      }
+      synchronized (downloads) {
+        downloads.push(download);
       }
     }
   }
@@ -243,6 +262,15 @@ final class RegistryClient {
    */
   <T> HttpResponse<T> exchange(
       HttpRequest.Builder request, HttpResponse.BodyHandler<T> body, List<Scope> needed)
+      throws IOException {
+    return exchange(http, request, body, needed);
+  }
+
+  private <T> HttpResponse<T> exchange(
+      RegistryConnection http,
+      HttpRequest.Builder request,
+      HttpResponse.BodyHandler<T> body,
+      List<Scope> needed)
       throws IOException {
     for (int attempt = 1; ; attempt++) {
       HttpRequest built = request.build();
