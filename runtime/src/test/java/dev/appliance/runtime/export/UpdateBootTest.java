@@ -143,7 +143,7 @@ class UpdateBootTest {
       steps.mark("1 checked: up to date");
 
       // 2: the guest's timer finds it and starts the download, which is cut (20 MiB of a blob of
-      // about 135 MB) as if the registry stopped; the registry stays away until the test has
+      // about 100 MB) as if the registry stopped; the registry stays away until the test has
       // seen the running slot untouched and the status.
       Version v2 = version(dir, "2", updater, false);
       int consoleMark = vm.console().length();
@@ -269,8 +269,8 @@ class UpdateBootTest {
             new ApplianceMetadata.HealthCheck("http", 80, "/healthz", 200, 90),
             1024,
             1,
-            // The tree (about 170 MB: TrixieRootfs leaves out what no guest reads) with room to
-            // spare; every update writes and reads back this much under TCG.
+            // The 170 MB tree (TrixieRootfs leaves out what no guest reads) with room to spare:
+            // every update writes and reads back this much under TCG.
             384L << 20,
             null,
             // Everything the guest's units log, on the console the test reads.
