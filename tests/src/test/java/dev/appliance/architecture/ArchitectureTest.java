@@ -34,7 +34,8 @@ class ArchitectureTest {
     SIGNING("signing", "dev.appliance.signing.."),
     BUILDER("builder", "dev.appliance.builder..", "dev.appliance.recipe.."),
     RUNTIME("runtime", "dev.appliance.runtime.."),
-    CLI("cli", "dev.appliance.cli..");
+    CLI("cli", "dev.appliance.cli.."),
+    TEST_SUPPORT("test-support", "dev.appliance.testsupport..");
 
     private final String directory;
     private final String[] packages;
@@ -116,6 +117,33 @@ class ArchitectureTest {
           .dependOnClassesThat()
           .resideInAnyPackage(Module.CLI.packages())
           .because("the CLI only translates options into calls of the libraries");
+
+  @ArchTest
+  static final ArchRule onlyTestsUseTestSupport =
+      noClasses()
+          .that()
+          .resideOutsideOfPackages(Module.TEST_SUPPORT.packages())
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(Module.TEST_SUPPORT.packages())
+          .because("test-support boots guests for the test suites; no product code ships it");
+
+  @ArchTest
+  static final ArchRule testSupportDependsOnNoOtherModule =
+      noClasses()
+          .that()
+          .resideInAnyPackage(Module.TEST_SUPPORT.packages())
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(
+              Module.packagesOf(
+                  Module.CORE,
+                  Module.REGISTRY_CLIENT,
+                  Module.SIGNING,
+                  Module.BUILDER,
+                  Module.RUNTIME,
+                  Module.CLI))
+          .because("it starts QEMU as an ops team would, with nothing of the appliance");
 
   @ArchTest
   static final ArchRule everyClassBelongsToAModule =

@@ -10,12 +10,12 @@ import dev.appliance.e2e.support.ApplianceCli;
 import dev.appliance.e2e.support.CliResult;
 import dev.appliance.e2e.support.Curl;
 import dev.appliance.e2e.support.E2eEnvironment;
-import dev.appliance.e2e.support.OvmfMachine;
 import dev.appliance.e2e.support.SharedAppliance;
 import dev.appliance.registry.RegistryServer;
 import dev.appliance.registry.TestCa;
+import dev.appliance.testsupport.FreePort;
+import dev.appliance.testsupport.OvmfMachine;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -107,9 +107,14 @@ class LampUpdateE2eTest {
       Path disk = file(files, ".qcow2");
       Path config = file(files, "-config.img");
 
-      int port = freePort();
+      int port = FreePort.next();
       String url = "http://127.0.0.1:" + port + "/";
-      try (OvmfMachine vm = OvmfMachine.boot(work.resolve("vm"), disk, config, 1024, port)) {
+      try (OvmfMachine vm =
+          OvmfMachine.in(work.resolve("vm"))
+              .disk(disk, "qcow2")
+              .readOnlyDisk(config)
+              .rebootInPlace()
+              .start(port)) {
         long bootStart = System.nanoTime();
         awaitHealthy(curl, url, vm);
         System.err.printf(
@@ -235,12 +240,6 @@ class LampUpdateE2eTest {
         .map(Path::of)
         .findFirst()
         .orElseThrow(() -> new AssertionError("export wrote no *" + suffix + ": " + files));
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 
   private static long seconds(long since) {

@@ -8,12 +8,9 @@ import dev.appliance.runtime.disk.HostTool;
 import dev.appliance.runtime.disk.ImageLayers;
 import dev.appliance.runtime.disk.TestLayer;
 import dev.appliance.runtime.instance.ImageLimits;
+import dev.appliance.testsupport.OvmfMachine;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.RandomAccessFile;
-import java.net.HttpURLConnection;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -119,40 +116,14 @@ class StateVolumeBootTest {
   private static List<String> bootAndReadBoots(Path dir, Path disk, Path state) throws Exception {
     Files.createDirectories(dir);
     Path root = Files.copy(disk, dir.resolve("root.qcow2"));
-    int port = ExportBootTest.freePort();
-    Process qemu =
-        ExportBootTest.startQemu(
-            dir,
-            root,
-            "qcow2",
-            port,
-            List.of(
-                "-drive",
-                "if=none,id=state,format=raw,file=" + state,
-                "-device",
-                "virtio-blk-pci,drive=state,serial=" + StateVolume.SERIAL));
-    try {
-      long start = System.nanoTime();
-      boolean healthy = ExportBootTest.waitForHttp(port, qemu);
-      System.err.println(
-          "state volume boot: healthy after "
-              + (System.nanoTime() - start) / 1_000_000_000L
-              + " s");
+    try (OvmfMachine guest =
+        ExportBootTest.boot(
+            OvmfMachine.in(dir).disk(root, "qcow2").diskWithSerial(state, StateVolume.SERIAL),
+            root)) {
       assertTrue(
-          healthy,
-          "no HTTP 200 from /healthz; console ends with:\n"
-              + ExportBootTest.tail(dir.resolve("console.log")));
-      String console = Files.readString(dir.resolve("console.log"), StandardCharsets.ISO_8859_1);
-      assertTrue(console.contains("appliance.state=/var/lib/appstate"), "boot entry names the dir");
-      HttpURLConnection c =
-          (HttpURLConnection)
-              URI.create("http://127.0.0.1:" + port + "/boots").toURL().openConnection();
-      assertEquals(200, c.getResponseCode());
-      try (InputStream in = c.getInputStream()) {
-        return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
-      }
-    } finally {
-      qemu.destroyForcibly().waitFor();
+          guest.console().contains("appliance.state=/var/lib/appstate"),
+          "boot entry names the dir");
+      return guest.get("/boots").lines().toList();
     }
   }
 }
