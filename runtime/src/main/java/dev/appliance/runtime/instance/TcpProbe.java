@@ -2,8 +2,12 @@ package dev.appliance.runtime.instance;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.BindException;
+import java.net.ConnectException;
 import java.net.InetSocketAddress;
+import java.net.NoRouteToHostException;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 
 /**
@@ -56,7 +60,7 @@ final class TcpProbe {
         first = answer(s);
       }
     } catch (IOException e) {
-      return hostSide(e);
+      return failed(e);
     }
     if (first == Answer.SPOKE) {
       return HealthProbe.Result.passed();
@@ -72,12 +76,23 @@ final class TcpProbe {
     try (Socket s = connect()) {
       return answer(s) == Answer.CLOSED ? refused() : HealthProbe.Result.passed();
     } catch (IOException e) {
-      return hostSide(e);
+      return failed(e);
     }
   }
 
-  /** The network helper's own listener failed: it is not up yet, or gone. */
-  private static HealthProbe.Result hostSide(IOException e) {
+  /**
+   * A connection that failed. Refused, unreachable or timed out: the network helper's own listener
+   * is not up yet, or gone. Any other socket error is a reset (ECONNRESET): the helper accepted and
+   * the guest refused so fast that the reset came before connect returned (seen at a load of 10) or
+   * while we half-closed.
+   */
+  static HealthProbe.Result failed(IOException e) {
+    if (e instanceof SocketException
+        && !(e instanceof ConnectException
+            || e instanceof NoRouteToHostException
+            || e instanceof BindException)) {
+      return refused();
+    }
     return HealthProbe.Result.failed("no connection on the host side (" + e.getMessage() + ")");
   }
 

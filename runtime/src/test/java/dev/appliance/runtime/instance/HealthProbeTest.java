@@ -9,10 +9,13 @@ import dev.appliance.runtime.net.PublishedPort;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,6 +85,20 @@ class HealthProbeTest {
         assertTrue(http.finding().startsWith("no HTTP reply"), http.finding());
       }
     }
+  }
+
+  @Test
+  void aResetBeforeConnectReturnsIsTheGuestRefusingAndARefusedConnectIsTheHostSide() {
+    // What connect() throws when the reset wins the race (ECONNRESET), and when nothing listens.
+    assertEquals(
+        "the guest refused the connection (nothing listens on it yet)",
+        TcpProbe.failed(new SocketException("Connection reset by peer")).finding());
+    assertEquals(
+        "no connection on the host side (Connection refused)",
+        TcpProbe.failed(new ConnectException("Connection refused")).finding());
+    assertEquals(
+        "no connection on the host side (Connect timed out)",
+        TcpProbe.failed(new SocketTimeoutException("Connect timed out")).finding());
   }
 
   @Test
