@@ -341,11 +341,13 @@ class UpdateBootTest {
             "etc/systemd/system/appliance-update.timer.d/test.conf",
             "[Timer]\nOnBootSec=\nOnBootSec=10s\nOnUnitActiveSec=10s\n"
                 + "RandomizedDelaySec=0\nAccuracySec=1s\n")
-        // What `appliance-update status` says after each run, served with the boot records.
+        // What `appliance-update status` says after each run, served with the boot records;
+        // renamed into place, so that the test never reads half of it.
         .file(
             "etc/systemd/system/appliance-update.service.d/test.conf",
             "[Service]\nExecStopPost=/bin/sh -c '/usr/lib/appliance/appliance-update status"
-                + " > /var/lib/appstate/update-status'\n")
+                + " > /var/lib/appstate/update-status.new"
+                + " && mv /var/lib/appstate/update-status.new /var/lib/appstate/update-status'\n")
         .file(
             "etc/systemd/system/record-boot.service",
             "[Unit]\nAfter=local-fs.target appliance-firstboot.service\nBefore=healthz.service\n"
