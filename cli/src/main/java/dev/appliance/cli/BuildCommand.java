@@ -31,11 +31,7 @@ final class BuildCommand extends RootCommand {
       description = "Tag of the image (default: NAME:VERSION from the recipe).")
   String tag;
 
-  @Option(
-      names = "--mirror",
-      paramLabel = "URL",
-      description = "Debian mirror (default: the recipe's, else the host's apt sources).")
-  String mirror;
+  @Mixin MirrorOption mirror;
 
   @Option(names = "--no-cache", description = "Rebuild every layer.")
   boolean noCache;
@@ -66,7 +62,7 @@ final class BuildCommand extends RootCommand {
     BuildOptions options =
         BuildOptions.defaults()
             .withTag(tag)
-            .withMirror(mirror)
+            .withMirror(mirror.url)
             .withLayerCache(!noCache)
             .withLockFile(!noLock)
             .withCompressionLevel(compressionLevel);

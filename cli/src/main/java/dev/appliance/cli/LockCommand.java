@@ -27,11 +27,7 @@ final class LockCommand extends RootCommand {
   @Parameters(index = "0", paramLabel = "RECIPE", description = "recipe file")
   Path recipe;
 
-  @Option(
-      names = "--mirror",
-      paramLabel = "URL",
-      description = "Debian mirror (default: the recipe's, else the host's apt sources).")
-  String mirror;
+  @Mixin MirrorOption mirror;
 
   @Option(
       names = {"-v", "--verbose"},
@@ -47,7 +43,7 @@ final class LockCommand extends RootCommand {
           "lock writes beside a local recipe file; clone the repository to lock a git recipe");
     }
     BuildOptions options =
-        BuildOptions.defaults().withMirror(mirror).withLockFile(false).withStore(false);
+        BuildOptions.defaults().withMirror(mirror.url).withLockFile(false).withStore(false);
     Path lockPath;
     BuildResult result;
     try (RecipeSource source = RecipeSource.open(recipe.toString(), dirs())) {
