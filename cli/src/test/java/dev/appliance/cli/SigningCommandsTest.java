@@ -61,14 +61,8 @@ class SigningCommandsTest {
 
   @Test
   void pushSignVerifyAndPullUnderAPolicy() throws Exception {
-    assertEquals(
-        0,
-        appliance(home, "key", "generate", "--output-key-prefix", dir.resolve("release").toString())
-            .exit());
-    assertEquals(
-        0,
-        appliance(home, "key", "generate", "--output-key-prefix", dir.resolve("other").toString())
-            .exit());
+    generateKey("release");
+    generateKey("other");
     String image = registry.host() + "/ops/lamp:1";
 
     CliProcess.Run push =
@@ -130,10 +124,7 @@ class SigningCommandsTest {
    */
   @Test
   void pushWithRootSlotAndSignKeySignsTheRootSlotArtifactToo() throws Exception {
-    assertEquals(
-        0,
-        appliance(home, "key", "generate", "--output-key-prefix", dir.resolve("release").toString())
-            .exit());
+    generateKey("release");
     String image = registry.host() + "/ops/upd:1";
     CliProcess.Run push =
         appliance(
@@ -161,14 +152,8 @@ class SigningCommandsTest {
 
   @Test
   void runRefusesAnImageSignedByAnotherKeyBeforeAnyEngineStarts() throws Exception {
-    assertEquals(
-        0,
-        appliance(home, "key", "generate", "--output-key-prefix", dir.resolve("release").toString())
-            .exit());
-    assertEquals(
-        0,
-        appliance(home, "key", "generate", "--output-key-prefix", dir.resolve("other").toString())
-            .exit());
+    generateKey("release");
+    generateKey("other");
     String image = registry.host() + "/ops/lamp:1";
     assertEquals(
         0,
@@ -199,10 +184,7 @@ class SigningCommandsTest {
    */
   @Test
   void pullRefusesRetaggedOtherIdentityAndCorruptedSignatures() throws Exception {
-    assertEquals(
-        0,
-        appliance(home, "key", "generate", "--output-key-prefix", dir.resolve("release").toString())
-            .exit());
+    generateKey("release");
     SigningKey key =
         PrivateKeys.read(dir.resolve("release.key"), Passphrase.of("pw".toCharArray()));
     Path policy = new SigningCli(dir).policyRequiring(registry.host(), dir.resolve("release.pub"));
@@ -271,16 +253,20 @@ class SigningCommandsTest {
     assertNothingStored(fresh);
   }
 
+  /** {@code appliance key generate} into {@code dir/PREFIX.key} and {@code .pub}. */
+  private void generateKey(String prefix) throws Exception {
+    CliProcess.Run generated =
+        appliance(home, "key", "generate", "--output-key-prefix", dir.resolve(prefix).toString());
+    assertEquals(0, generated.exit(), generated.err());
+  }
+
   private static RemoteRepository repository(String image) {
     return SigningCli.repository(image);
   }
 
   @Test
   void badInputExitsTwo() throws Exception {
-    assertEquals(
-        0,
-        appliance(home, "key", "generate", "--output-key-prefix", dir.resolve("release").toString())
-            .exit());
+    generateKey("release");
     String image = registry.host() + "/ops/lamp:1";
     assertEquals(0, appliance(home, "push", "app:1", image).exit());
     assertEquals(
