@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /**
  * A guest's serial console written to {@code file} by QEMU, read as ISO-8859-1 (a console carries
@@ -34,13 +35,13 @@ public record SerialConsole(Path file) {
 
   /**
    * Waits until the console, from character {@code from} on, contains {@code text}; returns the
-   * index where it starts. Fails with the console's tail when {@code guest} ends or after {@code
-   * timeout} (a guard against hangs, not a speed claim).
+   * index where it starts. Fails with the console's tail when the guest no longer {@code runs} or
+   * after {@code timeout} (a guard against hangs, not a speed claim).
    */
-  public int await(String text, int from, Duration timeout, Process guest)
+  public int await(String text, int from, Duration timeout, BooleanSupplier runs)
       throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline && guest.isAlive()) {
+    while (System.nanoTime() < deadline && runs.getAsBoolean()) {
       int at = text().indexOf(text, from);
       if (at >= 0) {
         return at;
@@ -53,7 +54,7 @@ public record SerialConsole(Path file) {
       return at;
     }
     throw new AssertionError(
-        (guest.isAlive() ? "" : "QEMU ended; ")
+        (runs.getAsBoolean() ? "" : "QEMU ended; ")
             + "the console never said '"
             + text
             + "' within "

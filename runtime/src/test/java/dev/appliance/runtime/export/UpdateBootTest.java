@@ -46,8 +46,8 @@ import org.junit.jupiter.api.Test;
  * times. A version layer sets /etc/app-version; record-boot appends "VERSION BOOT-ID" to the state
  * directory /var/lib/appstate (on the data partition), which httpd serves with the health file. The
  * base recipe's first-boot, updater and health-gate files are layered on top, as the base recipe
- * installs them. One QEMU process throughout: guest reboots restart it in place, UEFI variables
- * kept (systemd-boot's one-shot entry lives there).
+ * installs them. One machine throughout: a guest reboot starts it again on the same disks and UEFI
+ * variables (systemd-boot's one-shot entry lives there).
  *
  * <p>Sequence: 1 boots; 2 is pushed and its download is cut a third of the way (the guest reaches
  * the registry through {@link CuttingProxy}, which then refuses connections as a stopped registry
@@ -133,7 +133,7 @@ class UpdateBootTest {
           OvmfMachine.in(dir)
               .disk(exported.disk(), "qcow2")
               .readOnlyDisk(config)
-              .rebootInPlace()
+              .restartOnReboot()
               .start(FreePort.next());
       long start = System.nanoTime();
       List<String> boots = waitForBoots(vm, "1", 1);
@@ -236,6 +236,7 @@ class UpdateBootTest {
       assertEquals(
           1, boots.stream().filter(b -> b.startsWith("4 ")).count(), "4 tried once: " + boots);
       assertEquals("1", boots.get(0).split(" ")[0], "the record written by 1 is still kept");
+      assertEquals(3, vm.resets(), "rebooted into 2, into 4, and back: " + boots);
     } finally {
       steps.print();
       if (vm != null) {
