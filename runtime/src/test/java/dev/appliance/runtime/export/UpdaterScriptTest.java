@@ -80,7 +80,8 @@ class UpdaterScriptTest {
       Path partial = tmp.resolve("partial");
       byte[] whole = Files.readAllBytes(stored);
       Files.write(partial, java.util.Arrays.copyOf(whole, whole.length / 3));
-      Path slot = blank(tmp.resolve("slot-b.img"), rootDisk.length + (4L << 20));
+      // Slot B still holds an older version: every byte of it must go, zeros included.
+      Path slot = filled(tmp.resolve("slot-b.img"), rootDisk.length + (4L << 20));
       Guest guest = guest(registry, ca, slot, blob, partial, null);
       HostTool.Result resumed = guest.apply();
       assertTrue(
@@ -351,6 +352,18 @@ class UpdaterScriptTest {
   private static byte[] partition(Path disk, int length) throws IOException {
     byte[] all = Files.readAllBytes(disk);
     return java.util.Arrays.copyOf(all, length);
+  }
+
+  /** A slot holding what an older version left: no byte of it zero. */
+  private static Path filled(Path file, long size) throws IOException {
+    byte[] block = new byte[1 << 20];
+    java.util.Arrays.fill(block, (byte) 0xa5);
+    try (var out = Files.newOutputStream(file)) {
+      for (long left = size; left > 0; left -= block.length) {
+        out.write(block, 0, (int) Math.min(left, block.length));
+      }
+    }
+    return file;
   }
 
   private static Path blank(Path file, long size) throws IOException {
