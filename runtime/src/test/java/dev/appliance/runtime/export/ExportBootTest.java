@@ -66,18 +66,18 @@ class ExportBootTest {
             WORK,
             "rootfs-report.tar",
             "",
-            """
-            mkdir -p "$R/srv/www"
-            echo ok > "$R/srv/www/healthz"
-            # What first boot gave the appliance: a parameter's value, a secret's mode,
-            # owner and length (never the secret itself).
-            printf '#!/bin/sh\\ncat /run/appliance/params/greeting > /srv/www/greeting || true\\nstat -c "%%a %%U %%s" /run/appliance/secrets/db_password > /srv/www/secret || true\\n' \\
-                > "$R/usr/local/bin/report"
-            chmod 0755 "$R/usr/local/bin/report"
-            printf '[Unit]\\nAfter=network.target appliance-firstboot.service\\n[Service]\\nExecStartPre=/usr/local/bin/report\\nExecStart=/bin/busybox httpd -f -p 80 -h /srv/www\\n[Install]\\nWantedBy=multi-user.target\\n' \\
-                > "$R/etc/systemd/system/healthz.service"
-            chroot "$R" systemctl enable systemd-networkd healthz.service
-            """);
+            TrixieRootfs.webServer(
+                    "/srv/www",
+                    "network.target appliance-firstboot.service",
+                    "ExecStartPre=/usr/local/bin/report\\n")
+                + """
+                # What first boot gave the appliance: a parameter's value, a secret's mode,
+                # owner and length (never the secret itself).
+                printf '#!/bin/sh\\ncat /run/appliance/params/greeting > /srv/www/greeting || true\\nstat -c "%%a %%U %%s" /run/appliance/secrets/db_password > /srv/www/secret || true\\n' \\
+                    > "$R/usr/local/bin/report"
+                chmod 0755 "$R/usr/local/bin/report"
+                chroot "$R" systemctl enable systemd-networkd healthz.service
+                """);
   }
 
   /** The single-slot raw disk (--no-updates) boots by its own loader entry. */

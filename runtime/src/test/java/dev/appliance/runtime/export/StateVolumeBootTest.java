@@ -41,13 +41,11 @@ class StateVolumeBootTest {
             WORK,
             "rootfs.tar",
             "e2fsprogs",
-            """
-            mkdir -p "$R/var/lib/appstate"
-            echo ok > "$R/var/lib/appstate/healthz"
-            printf '[Unit]\\nAfter=local-fs.target\\n[Service]\\nType=oneshot\\nExecStart=/bin/sh -c "cat /proc/sys/kernel/random/boot_id >> /var/lib/appstate/boots; sync"\\n[Install]\\nWantedBy=multi-user.target\\n' > "$R/etc/systemd/system/record-boot.service"
-            printf '[Unit]\\nAfter=network.target record-boot.service\\n[Service]\\nExecStart=/bin/busybox httpd -f -p 80 -h /var/lib/appstate\\n[Install]\\nWantedBy=multi-user.target\\n' > "$R/etc/systemd/system/healthz.service"
-            chroot "$R" systemctl enable systemd-networkd record-boot.service healthz.service
-            """);
+            TrixieRootfs.webServer("/var/lib/appstate", "network.target record-boot.service", "")
+                + """
+                printf '[Unit]\\nAfter=local-fs.target\\n[Service]\\nType=oneshot\\nExecStart=/bin/sh -c "cat /proc/sys/kernel/random/boot_id >> /var/lib/appstate/boots; sync"\\n[Install]\\nWantedBy=multi-user.target\\n' > "$R/etc/systemd/system/record-boot.service"
+                chroot "$R" systemctl enable systemd-networkd record-boot.service healthz.service
+                """);
   }
 
   @Test

@@ -75,6 +75,29 @@ final class TrixieRootfs {
     return rootfs;
   }
 
+  /**
+   * Hook lines for the guest's web server, the unit healthz.service (enabled by the caller):
+   * busybox httpd on port 80 serving {@code dir}, which holds a healthz file saying ok.
+   *
+   * @param after the units it starts after
+   * @param serviceLines more [Service] lines, each ending in a literal \n, or empty
+   */
+  static String webServer(String dir, String after, String serviceLines) {
+    return String.join(
+        "\n",
+        "mkdir -p \"$R" + dir + "\"",
+        "echo ok > \"$R" + dir + "/healthz\"",
+        "printf '[Unit]\\nAfter="
+            + after
+            + "\\n[Service]\\n"
+            + serviceLines
+            + "ExecStart=/bin/busybox httpd -f -p 80 -h "
+            + dir
+            + "\\n[Install]\\nWantedBy=multi-user.target\\n'"
+            + " > \"$R/etc/systemd/system/healthz.service\"",
+        "");
+  }
+
   private static String sha256(String text) {
     try {
       return HexFormat.of()

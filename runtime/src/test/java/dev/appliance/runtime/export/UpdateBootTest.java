@@ -73,12 +73,8 @@ class UpdateBootTest {
             WORK,
             "rootfs.tar",
             "e2fsprogs,curl,jq,ca-certificates",
-            """
-            mkdir -p "$R/var/lib/appstate"
-            echo ok > "$R/var/lib/appstate/healthz"
-            printf '[Unit]\\nAfter=network.target\\n[Service]\\nExecStart=/bin/busybox httpd -f -p 80 -h /var/lib/appstate\\n[Install]\\nWantedBy=multi-user.target\\n' > "$R/etc/systemd/system/healthz.service"
-            chroot "$R" systemctl enable systemd-networkd healthz.service
-            """);
+            TrixieRootfs.webServer("/var/lib/appstate", "network.target", "")
+                + "chroot \"$R\" systemctl enable systemd-networkd healthz.service\n");
   }
 
   @Test
