@@ -12,7 +12,11 @@ import dev.appliance.signing.policy.TrustPolicy;
 import dev.appliance.store.ImageStore;
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
@@ -20,12 +24,19 @@ import java.util.function.Consumer;
  * image): the served digest is checked before anything is downloaded, and once the image is stored
  * its signatures and attestations are kept with it, so that inspect and export check them offline.
  * Without a policy file every image is accepted with a warning, as podman does with none installed.
+ *
+ * <p>The attachments of an admitted image are looked up while its blobs download, not after: a
+ * handful of small requests (a new connection, the referrers API, the cosign tag) that added a
+ * tenth of a second or more to every pull.
  */
 public final class PolicyGate implements ManifestGate {
   private final Optional<TrustPolicy> policy;
   private final RemoteSigning signing;
+  private final RemoteSigning lookups;
   private final Consumer<String> warnings;
   private final Consumer<String> progress;
+  private final Map<Digest, CompletableFuture<RemoteSigning.Attached>> attachments =
+      new ConcurrentHashMap<>();
 
   /**
    * @param warnings lines the user must see (unverified image, attachments not kept)
@@ -39,6 +50,9 @@ public final class PolicyGate implements ManifestGate {
       Consumer<String> progress) {
     this.policy = policy;
     this.signing = new RemoteSigning(registry, listener);
+    // Silent: its lines would cut through the transfer's progress bar; a failed lookup is a
+    // warning.
+    this.lookups = new RemoteSigning(registry, TransferListener.NONE);
     this.warnings = warnings;
     this.progress = progress;
   }
@@ -48,6 +62,7 @@ public final class PolicyGate implements ManifestGate {
     if (policy.isEmpty()) {
       warnings.accept(
           "warning: " + image + " (" + digest + ") is unverified: no signature policy file");
+      lookUpAttachments(image, digest);
       return;
     }
     PolicyDecision decision = signing.decide(image, digest, policy.get());
@@ -59,6 +74,20 @@ public final class PolicyGate implements ManifestGate {
     if (!decision.signers().isEmpty()) {
       progress.accept(decision.message());
     }
+    lookUpAttachments(image, digest);
+  }
+
+  private void lookUpAttachments(ImageReference image, Digest digest) {
+    attachments.computeIfAbsent(
+        digest,
+        d ->
+            CompletableFuture.supplyAsync(
+                () -> lookups.attached(image, d),
+                task -> {
+                  Thread thread = new Thread(task, "attachments " + d.shortHex());
+                  thread.setDaemon(true); // a failed pull exits without waiting for it
+                  thread.start();
+                }));
   }
 
   /**
@@ -70,7 +99,7 @@ public final class PolicyGate implements ManifestGate {
     List<java.security.interfaces.ECPublicKey> keys =
         policy.map(p -> p.keysFor(image)).orElse(List.of());
     try {
-      RemoteSigning.Attached found = signing.attached(image, digest);
+      RemoteSigning.Attached found = attachedTo(image, digest);
       LocalAttachments.Kept kept =
           new LocalAttachments(store).keep(digest, found.signatures(), found.attestations(), keys);
       if (kept.signatures() + kept.attestations() > 0) {
@@ -83,6 +112,24 @@ public final class PolicyGate implements ManifestGate {
       }
     } catch (ApplianceException | UncheckedIOException e) {
       warnings.accept("warning: signatures and attestations not kept: " + e.getMessage());
+    }
+  }
+
+  /**
+   * What the lookup started at admission found, or a lookup now for an image admitted elsewhere.
+   */
+  private RemoteSigning.Attached attachedTo(ImageReference image, Digest digest) {
+    CompletableFuture<RemoteSigning.Attached> started = attachments.remove(digest);
+    if (started == null) {
+      return signing.attached(image, digest);
+    }
+    try {
+      return started.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException cause) {
+        throw cause;
+      }
+      throw e;
     }
   }
 }
