@@ -92,12 +92,19 @@ class EngineBootTest extends BootTest {
         "no supervisor, engine or helper left");
   }
 
+  /**
+   * A supervisor killed while its guest runs. Not just as the engine starts: bwrap's pid 1 in the
+   * sandbox arms its own parent-death signal a moment after it is forked, and one that arms it
+   * after the outer bwrap died never gets it (containers/bubblewrap#633; seen 3 times in 40 at load
+   * 8). The next test covers that window.
+   */
   @Test
   void killedSupervisorTakesItsEngineAlongAndPsSaysDead() throws Exception {
     String name =
         manager.create(Guests.request("s", "uml"), TestImage.resolver(dirs), Guests::progress);
     manager.start(name, OptionalLong.empty());
     long supervisor = awaitEngine(name);
+    awaitConsole(name, "Linux version");
     ProcessHandle.of(supervisor).orElseThrow().destroyForcibly();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (!InstanceProcesses.find(dir(name)).isEmpty() && System.nanoTime() < deadline) {
@@ -112,6 +119,19 @@ class EngineBootTest extends BootTest {
     assertEquals("dead", manager.info(name).state());
     manager.remove(name, false);
     assertFalse(Files.exists(dir(name)));
+  }
+
+  /** Whatever a supervisor killed as its engine starts leaves, ps says dead and rm kills it. */
+  @Test
+  void whatASupervisorKilledAtEngineStartLeavesIsKilledByRm() throws Exception {
+    String name =
+        manager.create(Guests.request("e", "uml"), TestImage.resolver(dirs), Guests::progress);
+    manager.start(name, OptionalLong.empty());
+    ProcessHandle.of(awaitEngine(name)).orElseThrow().destroyForcibly();
+    awaitState(name, "dead", Duration.ofSeconds(20));
+    manager.remove(name, false);
+    assertFalse(Files.exists(dir(name)));
+    assertEquals(List.of(), InstanceProcesses.find(dir(name)), "rm killed every leftover");
   }
 
   @Test
@@ -163,6 +183,16 @@ class EngineBootTest extends BootTest {
             name + " is " + manager.info(name).state() + ", expected " + state);
       }
       Thread.sleep(200);
+    }
+  }
+
+  private void awaitConsole(String name, String text) throws Exception {
+    long deadline = System.nanoTime() + Guests.BOOT_TIMEOUT.toNanos();
+    while (!console(name).contains(text)) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(name + "'s console never showed " + text + ":\n" + console(name));
+      }
+      Thread.sleep(100);
     }
   }
 
