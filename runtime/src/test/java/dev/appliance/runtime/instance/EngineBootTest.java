@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.appliance.common.ApplianceException;
 import dev.appliance.runtime.engine.KvmCheck;
 import dev.appliance.runtime.engine.ProbeCache;
+import dev.appliance.testsupport.SerialConsole;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -104,7 +105,8 @@ class EngineBootTest extends BootTest {
         manager.create(Guests.request("s", "uml"), TestImage.resolver(dirs), Guests::progress);
     manager.start(name, OptionalLong.empty());
     long supervisor = awaitEngine(name);
-    awaitConsole(name, "Linux version");
+    new SerialConsole(new InstanceDir(dir(name)).console())
+        .await("Linux version", 0, Guests.BOOT_TIMEOUT, () -> isAlive(supervisor));
     ProcessHandle.of(supervisor).orElseThrow().destroyForcibly();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (!InstanceProcesses.find(dir(name)).isEmpty() && System.nanoTime() < deadline) {
@@ -186,14 +188,8 @@ class EngineBootTest extends BootTest {
     }
   }
 
-  private void awaitConsole(String name, String text) throws Exception {
-    long deadline = System.nanoTime() + Guests.BOOT_TIMEOUT.toNanos();
-    while (!console(name).contains(text)) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError(name + "'s console never showed " + text + ":\n" + console(name));
-      }
-      Thread.sleep(100);
-    }
+  private static boolean isAlive(long pid) {
+    return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
   }
 
   private String console(String name) throws IOException {
