@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.appliance.common.HostTools;
 import dev.appliance.e2e.support.ApplianceCli;
 import dev.appliance.e2e.support.CliResult;
+import dev.appliance.e2e.support.EndToEnd;
 import dev.appliance.oci.Descriptor;
 import dev.appliance.store.ImageStore;
 import dev.appliance.store.StoredImage;
@@ -40,7 +41,7 @@ import org.junit.jupiter.api.Test;
  * host's files: run steps aim links at it, and it must stay exactly as it was; /proc/self/mountinfo
  * of this JVM (the host's mount namespace) must never show a mount of a build.
  */
-@Tag("e2e")
+@EndToEnd
 @Tag("slow")
 class BuildConfinementTest {
   private static final Duration BUILD = Duration.ofMinutes(10);

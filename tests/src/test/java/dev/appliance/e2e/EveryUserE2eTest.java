@@ -10,6 +10,7 @@ import dev.appliance.e2e.support.ApplianceCli;
 import dev.appliance.e2e.support.BuildUser;
 import dev.appliance.e2e.support.CliResult;
 import dev.appliance.e2e.support.E2eEnvironment;
+import dev.appliance.e2e.support.EndToEnd;
 import dev.appliance.e2e.support.Http;
 import dev.appliance.e2e.support.LocalRegistry;
 import dev.appliance.e2e.support.SharedFiles;
@@ -39,7 +40,7 @@ import org.junit.jupiter.api.Test;
  * PATH and HOME (no locale), and once with LANG=C.UTF-8: all three images must be the same, and
  * ca-certificates' non-ASCII names must be intact.
  */
-@Tag("e2e")
+@EndToEnd
 @Tag("slow")
 class EveryUserE2eTest {
   private static final String USER = "appliance-everyuser";

@@ -9,6 +9,7 @@ import dev.appliance.e2e.support.CliResult;
 import dev.appliance.e2e.support.CraftedElf;
 import dev.appliance.e2e.support.CraftedImage;
 import dev.appliance.e2e.support.E2eEnvironment;
+import dev.appliance.e2e.support.EndToEnd;
 import dev.appliance.e2e.support.LocalRegistry;
 import java.io.IOException;
 import java.net.URLEncoder;
@@ -26,7 +27,6 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
@@ -36,7 +36,7 @@ import org.junit.jupiter.api.TestFactory;
  * exit 2 and a message naming the problem, create nothing on the host (the canary an injection or
  * escape would write stays absent), leave no root disk in the cache and no process behind.
  */
-@Tag("e2e")
+@EndToEnd
 class HostileImageE2eTest {
   private static final Duration RUN = Duration.ofMinutes(3);
   private static ApplianceCli cli;

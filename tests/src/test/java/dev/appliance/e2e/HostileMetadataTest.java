@@ -9,6 +9,7 @@ import dev.appliance.e2e.support.ApplianceCli;
 import dev.appliance.e2e.support.CliResult;
 import dev.appliance.e2e.support.CraftedImage;
 import dev.appliance.e2e.support.E2eEnvironment;
+import dev.appliance.e2e.support.EndToEnd;
 import dev.appliance.e2e.support.LocalRegistry;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -27,7 +28,6 @@ import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Test;
  * and leaves no process behind. One case per class of issue #12's metadata part: labels, parameter
  * names, kernel arguments, sizes.
  */
-@Tag("e2e")
+@EndToEnd
 class HostileMetadataTest {
   private static LocalRegistry registry;
   private static ApplianceCli cli;

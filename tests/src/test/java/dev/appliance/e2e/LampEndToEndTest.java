@@ -11,6 +11,7 @@ import dev.appliance.e2e.support.ApplianceCli;
 import dev.appliance.e2e.support.CliResult;
 import dev.appliance.e2e.support.Curl;
 import dev.appliance.e2e.support.E2eEnvironment;
+import dev.appliance.e2e.support.EndToEnd;
 import dev.appliance.e2e.support.InstanceFiles;
 import dev.appliance.e2e.support.LocalRegistry;
 import dev.appliance.e2e.support.ServedCertificate;
@@ -46,7 +47,7 @@ import org.junit.jupiter.api.Test;
  * and plain HTTP redirected to HTTPS. Everything is real: mmdebstrap, docker-registry, the engines,
  * curl and openssl. Each step prints its duration.
  */
-@Tag("e2e")
+@EndToEnd
 @Tag("slow")
 class LampEndToEndTest {
   /** The last commit whose recipes/lamp/lamp.yaml says version 1.0.0: the released recipe. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.appliance.e2e.support.ApplianceCli;
 import dev.appliance.e2e.support.CliResult;
+import dev.appliance.e2e.support.EndToEnd;
 import dev.appliance.e2e.support.SharedAppliance;
 import java.time.Duration;
 import java.util.Locale;
@@ -37,7 +38,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * identical); otherwise its output names the differing layers and files, and the test prints it.
  * Real mmdebstrap, apt and maintainer scripts; needs root and the host's Debian mirror.
  */
-@Tag("e2e")
+@EndToEnd
 @Tag("slow")
 class LampReproducibilityTest {
   private static final Duration BUILD = Duration.ofMinutes(40);

@@ -10,6 +10,7 @@ import dev.appliance.e2e.support.ApplianceCli;
 import dev.appliance.e2e.support.CliResult;
 import dev.appliance.e2e.support.Curl;
 import dev.appliance.e2e.support.E2eEnvironment;
+import dev.appliance.e2e.support.EndToEnd;
 import dev.appliance.e2e.support.SharedAppliance;
 import dev.appliance.registry.RegistryServer;
 import dev.appliance.registry.TestCa;
@@ -44,7 +45,7 @@ import org.junit.jupiter.api.Test;
  * the default 15 min and 6 h. Prints the bytes the guest downloaded against the full image and the
  * time from the push to healthy on the new slot.
  */
-@Tag("e2e")
+@EndToEnd
 @Tag("slow")
 class LampUpdateE2eTest {
   private static final Duration BUILD = Duration.ofMinutes(40);

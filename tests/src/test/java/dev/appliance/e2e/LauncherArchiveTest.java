@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.appliance.e2e.support.E2eEnvironment;
+import dev.appliance.e2e.support.EndToEnd;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * archive is read from its class-loading log: the program's own classes (the JDK's come from its
  * default archive anyway) with "source: shared objects file".
  */
-@Tag("e2e")
+@EndToEnd
 class LauncherArchiveTest {
   private static final String FROM_ARCHIVE = "source: shared objects file";
 

@@ -11,6 +11,7 @@ import dev.appliance.e2e.support.ApplianceCli;
 import dev.appliance.e2e.support.BuildUser;
 import dev.appliance.e2e.support.CliResult;
 import dev.appliance.e2e.support.E2eEnvironment;
+import dev.appliance.e2e.support.EndToEnd;
 import dev.appliance.e2e.support.SharedFiles;
 import dev.appliance.oci.Descriptor;
 import dev.appliance.store.ImageStore;
@@ -35,7 +36,7 @@ import org.junit.jupiter.api.Test;
  * the user. The suite runs as root (as .ci/run does) and creates an unprivileged build user for
  * this.
  */
-@Tag("e2e")
+@EndToEnd
 @Tag("slow")
 class RootlessBuildTest {
   private static final String USER = "appliance-rootless";

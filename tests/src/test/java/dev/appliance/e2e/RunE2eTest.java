@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.appliance.e2e.support.ApplianceCli;
 import dev.appliance.e2e.support.CliResult;
 import dev.appliance.e2e.support.E2eEnvironment;
+import dev.appliance.e2e.support.EndToEnd;
 import dev.appliance.e2e.support.Http;
 import dev.appliance.e2e.support.LocalRegistry;
 import dev.appliance.e2e.support.SharedAppliance;
@@ -29,7 +30,7 @@ import org.junit.jupiter.api.Test;
  * managed through the real CLI jar: run, ps, logs, stop, start, rm, and a foreground run killed
  * with SIGKILL during boot.
  */
-@Tag("e2e")
+@EndToEnd
 @Tag("slow")
 class RunE2eTest {
   private static final Duration BOOT = Duration.ofMinutes(5);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.appliance.e2e.support.ApplianceCli;
 import dev.appliance.e2e.support.CliResult;
 import dev.appliance.e2e.support.E2eEnvironment;
+import dev.appliance.e2e.support.EndToEnd;
 import dev.appliance.e2e.support.LocalRegistry;
 import dev.appliance.registry.LoopbackListener;
 import dev.appliance.registry.ProgramImages;
@@ -19,7 +20,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
  * write next to the instance in the appliance's home and connect to a host loopback port. In the
  * engine's sandbox all three fail, and run fails with exit 1, showing the engine's report.
  */
-@Tag("e2e")
+@EndToEnd
 class SandboxE2eTest {
   private static final Path PROBE =
       E2eEnvironment.repository().resolve("runtime/src/test/resources/sandbox/escape-probe.c");

@@ -9,6 +9,7 @@ import dev.appliance.e2e.support.ApplianceCli;
 import dev.appliance.e2e.support.CliResult;
 import dev.appliance.e2e.support.CraftedImage;
 import dev.appliance.e2e.support.E2eEnvironment;
+import dev.appliance.e2e.support.EndToEnd;
 import dev.appliance.e2e.support.Http;
 import dev.appliance.e2e.support.SharedAppliance;
 import dev.appliance.registry.SigstoreRegistry;
@@ -38,7 +39,7 @@ import org.junit.jupiter.api.Test;
  * it), a real docker-registry, a skopeo with sigstore ({@link SigstoreRegistry}: fails in CI when
  * there is none, skipped elsewhere), the packaged CLI jar and a real engine.
  */
-@Tag("e2e")
+@EndToEnd
 @Tag("slow")
 class SkopeoSignedRunE2eTest {
   private static final Duration BOOT = Duration.ofMinutes(5);

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.appliance.e2e.support.ApplianceCli;
 import dev.appliance.e2e.support.CliResult;
 import dev.appliance.e2e.support.E2eEnvironment;
+import dev.appliance.e2e.support.EndToEnd;
 import dev.appliance.e2e.support.LocalRegistry;
 import dev.appliance.e2e.support.SharedAppliance;
 import dev.appliance.e2e.support.SnortSensor;
@@ -44,7 +45,7 @@ import org.junit.jupiter.api.Test;
  * token opens nothing else and shows up nowhere else. Prints the measurements ("[snort] ...") on
  * stderr.
  */
-@Tag("e2e")
+@EndToEnd
 @Tag("slow")
 class SnortEndToEndTest {
   private static final Duration RUN_TIMEOUT = Duration.ofMinutes(20);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.appliance.e2e.support.ApplianceCli;
 import dev.appliance.e2e.support.E2eEnvironment;
+import dev.appliance.e2e.support.EndToEnd;
 import dev.appliance.e2e.support.RulesTarballServer;
 import dev.appliance.e2e.support.SharedAppliance;
 import dev.appliance.e2e.support.SnortSensor;
@@ -14,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
  * tarball, are refused and the old rules keep firing; a good new tarball hot-reloads a new sid
  * without restarting Suricata. /rules shows the source, the count and each result.
  */
-@Tag("e2e")
+@EndToEnd
 class SnortEtOpenE2eTest {
   private static final Duration UPDATE_TIMEOUT = Duration.ofMinutes(5);
   private static final Duration ALERT_TIMEOUT = Duration.ofSeconds(120);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.appliance.e2e.support.E2eEnvironment;
+import dev.appliance.e2e.support.EndToEnd;
 import dev.appliance.e2e.support.HeadlessChromium;
 import dev.appliance.e2e.support.OperatorPage;
 import dev.appliance.e2e.support.OperatorPage.Row;
@@ -27,7 +28,6 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Test;
  * chromium, over a hand-written eve.json whose alerts carry HTML in their signature and URL, as
  * hostile traffic can. SnortSensorE2eTest checks the same page on a booted sensor.
  */
-@Tag("e2e")
+@EndToEnd
 class SnortOperatorPageTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final String HTML_SIGNATURE =

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.appliance.e2e.support.ApplianceCli;
 import dev.appliance.e2e.support.E2eEnvironment;
+import dev.appliance.e2e.support.EndToEnd;
 import dev.appliance.e2e.support.LocalRegistry;
 import dev.appliance.e2e.support.SharedAppliance;
 import dev.appliance.e2e.support.SnortSensor;
@@ -17,7 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
  * the old rules keep firing; a bundle whose blob the registry serves altered is refused by its
  * digest. /rules says each time what happened.
  */
-@Tag("e2e")
+@EndToEnd
 class SnortRulesBundleE2eTest {
   private static final Duration RUN_TIMEOUT = Duration.ofMinutes(20);
   private static final Duration UPDATE_TIMEOUT = Duration.ofMinutes(5);

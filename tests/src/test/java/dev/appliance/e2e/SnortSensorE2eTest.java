@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.appliance.e2e.support.ApplianceCli;
 import dev.appliance.e2e.support.CliResult;
+import dev.appliance.e2e.support.EndToEnd;
 import dev.appliance.e2e.support.HeadlessChromium;
 import dev.appliance.e2e.support.OperatorPage;
 import dev.appliance.e2e.support.OperatorPage.Row;
@@ -28,7 +29,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -42,7 +42,7 @@ import org.junit.jupiter.api.Test;
  * UDP), and the guest sends nothing out of the capture interface. One more boot, under QEMU TCG,
  * checks the capture interface there: the same sids, nothing sent out of it.
  */
-@Tag("e2e")
+@EndToEnd
 class SnortSensorE2eTest {
   private static final Duration RUN_TIMEOUT = SnortSensor.RUN_TIMEOUT;
   private static final Duration ALERT_TIMEOUT = Duration.ofSeconds(120);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.appliance.e2e.support.E2eEnvironment;
+import dev.appliance.e2e.support.EndToEnd;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * across reboots and shows it only to root; a given secret wins and is not written to the disk; a
  * malformed one stops the interface without being shown.
  */
-@Tag("e2e")
+@EndToEnd
 class SnortTokenSetupTest {
   /** The guest's idsweb group, for the sandbox's /etc/group. */
   private static final int IDSWEB_GID = 4242;

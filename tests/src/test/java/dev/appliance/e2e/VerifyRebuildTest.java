@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.appliance.e2e.support.ApplianceCli;
 import dev.appliance.e2e.support.CliResult;
+import dev.appliance.e2e.support.EndToEnd;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * and the file); and bad input (exit 2). Real mmdebstrap and the host's Debian mirror, as root.
  * LampReproducibilityTest runs it on LAMP and snort.
  */
-@Tag("e2e")
+@EndToEnd
 @Tag("slow")
 class VerifyRebuildTest {
   private static final Duration BUILD = Duration.ofMinutes(20);

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.appliance.e2e.support.ApplianceCli;
 import dev.appliance.e2e.support.CliResult;
 import dev.appliance.e2e.support.E2eEnvironment;
+import dev.appliance.e2e.support.EndToEnd;
 import dev.appliance.e2e.support.LocalRegistry;
 import dev.appliance.oci.Digest;
 import dev.appliance.runtime.disk.HostTool;
@@ -22,7 +23,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
  * midway leaves the tag on the previous backup, a re-run completes sending only what is missing,
  * and a restore in a fresh APPLIANCE_HOME gives the same disk.
  */
-@Tag("e2e")
+@EndToEnd
 class VolumeBackupE2eTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.appliance.e2e.support.ApplianceCli;
 import dev.appliance.e2e.support.CliResult;
 import dev.appliance.e2e.support.E2eEnvironment;
+import dev.appliance.e2e.support.EndToEnd;
 import dev.appliance.e2e.support.Http;
 import dev.appliance.e2e.support.LocalRegistry;
 import dev.appliance.e2e.support.SharedAppliance;
@@ -17,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * it again), restored in a fresh APPLIANCE_HOME, where a new instance of the image (pulled from the
  * registry) serves the file the volume held.
  */
-@Tag("e2e")
+@EndToEnd
 class VolumeBackupUmlE2eTest {
   private static final Duration BOOT = Duration.ofMinutes(5);
   private static final ObjectMapper JSON = new ObjectMapper();

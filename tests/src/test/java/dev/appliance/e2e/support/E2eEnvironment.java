@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /** Paths the build hands to the end-to-end tests (see tests/pom.xml). */
@@ -50,10 +51,34 @@ public final class E2eEnvironment {
           }
         }
       }
-      return Files.createDirectories(dir);
+      Files.createDirectories(dir);
+      Files.writeString(
+          dir.resolve(MAKER),
+          ProcessHandle.current().pid() + " " + System.currentTimeMillis() + "\n");
+      return dir;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare " + dir, e);
     }
+  }
+
+  /** The file in each {@link #freshDirectory} naming the JVM that made it, and when. */
+  static final String MAKER = ".made-by";
+
+  /** Which JVM made a {@link #freshDirectory}, and when (epoch milliseconds). */
+  record Maker(long pid, long madeAt) {
+    boolean isThisJvmSince(long millis) {
+      return pid == ProcessHandle.current().pid() && madeAt >= millis;
+    }
+  }
+
+  /** Who made {@code dir}, if {@link #freshDirectory} did. */
+  static Optional<Maker> madeBy(Path dir) throws IOException {
+    Path marker = dir.resolve(MAKER);
+    if (!Files.isRegularFile(marker)) {
+      return Optional.empty();
+    }
+    String[] fields = Files.readString(marker).strip().split(" ");
+    return Optional.of(new Maker(Long.parseLong(fields[0]), Long.parseLong(fields[1])));
   }
 
   /**

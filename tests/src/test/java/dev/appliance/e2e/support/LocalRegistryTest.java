@@ -19,11 +19,10 @@ import java.security.cert.CertificateFactory;
 import java.util.Base64;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The harness's registry is a real docker-registry speaking the distribution API. */
-@Tag("e2e")
+@EndToEnd
 class LocalRegistryTest {
   @Test
   void servesTheDistributionApiOnLoopbackAndStops() throws Exception {

@@ -25,11 +25,13 @@
  *       shared home.
  * </ul>
  *
- * <p>Suites are classes named {@code *Test} in {@code dev.appliance.e2e}, tagged
- * {@code @Tag("e2e")} so {@code ./scripts/test -Dsurefire.excludedGroups=e2e} can leave them out.
- * Suites that build root file systems (mmdebstrap) or boot LAMP or snort are also tagged
- * {@code @Tag("slow")}: {@code -Dsurefire.excludedGroups=slow} leaves out only those. Tag a new
- * suite the same way when it does either. Run them with {@code ./scripts/test} or {@code mvn
- * verify}: {@code mvn test} stops before the jar is packaged.
+ * <p>Suites are classes named {@code *Test} in {@code dev.appliance.e2e}, annotated {@link
+ * dev.appliance.e2e.support.EndToEnd @EndToEnd}: tagged {@code e2e}, so {@code ./scripts/test
+ * -Dsurefire.excludedGroups=e2e} can leave them out, and cut down to their logs under {@code
+ * target/e2e/} once they pass (a failing suite keeps its homes, registries and disks). Suites that
+ * build root file systems (mmdebstrap) or boot LAMP or snort are also tagged {@code @Tag("slow")}:
+ * {@code -Dsurefire.excludedGroups=slow} leaves out only those. Tag a new suite the same way when
+ * it does either. Run them with {@code ./scripts/test} or {@code mvn verify}: {@code mvn test}
+ * stops before the jar is packaged.
  */
 package dev.appliance.e2e.support;
