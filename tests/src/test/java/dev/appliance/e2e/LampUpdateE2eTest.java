@@ -170,6 +170,11 @@ class LampUpdateE2eTest {
         // push --root-slot moves the tag last: no check found the new digest without its slot.
         assertTrue(!since.contains("has no root-slot artifact"), vm.tail());
 
+        // Where the update's time goes, by the guest's clock (check, download, write, reboot).
+        since
+            .lines()
+            .filter(line -> line.contains("appliance-update: "))
+            .forEach(line -> System.err.println("[lamp-update] console: " + line.strip()));
         System.err.printf(
             "[lamp-update] 1.1.0 -> 1.1.1: %d s from the end of the push to healthy on slot b"
                 + " (%d s from its start; the push with its root slot took %d s); downloaded %,d"

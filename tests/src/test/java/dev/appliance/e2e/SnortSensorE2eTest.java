@@ -23,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -167,6 +168,19 @@ class SnortSensorE2eTest {
     assertTrue(
         health.get("interface").asText().startsWith("capture "),
         "watches the capture interface and the management NIC: " + health);
+    // Healthy means every capture thread polls: Suricata's own per-thread counters say so.
+    JsonNode polls = health.path("capture_thread_polls");
+    List<String> captureThreads = new ArrayList<>();
+    polls
+        .fieldNames()
+        .forEachRemaining(
+            thread -> {
+              if (thread.endsWith("-capture")) {
+                captureThreads.add(thread);
+                assertTrue(polls.get(thread).asLong() > 0, thread + " polls: " + health);
+              }
+            });
+    assertFalse(captureThreads.isEmpty(), "no capture thread's counters in " + health);
 
     Map<Integer, JsonNode> bySid = awaitSids(sensor, timeout);
     assertEquals(
