@@ -52,17 +52,19 @@ public final class E2eEnvironment {
         }
       }
       Files.createDirectories(dir);
-      Files.writeString(
-          dir.resolve(MAKER),
-          ProcessHandle.current().pid() + " " + System.currentTimeMillis() + "\n");
+      // Beside the directory, not in it: a test may need it empty (canaries).
+      Path marker = Files.createDirectories(work().resolve(MAKERS)).resolve(name);
+      Files.writeString(marker, ProcessHandle.current().pid() + " " + System.currentTimeMillis());
       return dir;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare " + dir, e);
     }
   }
 
-  /** The file in each {@link #freshDirectory} naming the JVM that made it, and when. */
-  static final String MAKER = ".made-by";
+  /**
+   * The directory of files, one per {@link #freshDirectory}, naming the JVM that made it, and when.
+   */
+  static final String MAKERS = ".made-by";
 
   /** Which JVM made a {@link #freshDirectory}, and when (epoch milliseconds). */
   record Maker(long pid, long madeAt) {
@@ -73,7 +75,7 @@ public final class E2eEnvironment {
 
   /** Who made {@code dir}, if {@link #freshDirectory} did. */
   static Optional<Maker> madeBy(Path dir) throws IOException {
-    Path marker = dir.resolve(MAKER);
+    Path marker = work().resolve(MAKERS).resolve(dir.getFileName().toString());
     if (!Files.isRegularFile(marker)) {
       return Optional.empty();
     }

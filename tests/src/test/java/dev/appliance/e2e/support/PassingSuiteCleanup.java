@@ -20,7 +20,8 @@ import org.junit.jupiter.api.extension.TestWatcher;
  * smaller machine (stop 25). A failing suite keeps everything for diagnosis.
  *
  * <p>The suite's directories are those {@link E2eEnvironment#freshDirectory} made in this JVM since
- * the suite began (each fork runs one suite at a time; the marker file names the JVM and the time).
+ * the suite began (each fork runs one suite at a time; a marker file per directory, under
+ * target/e2e/.made-by/, names the JVM and the time).
  */
 public final class PassingSuiteCleanup implements BeforeAllCallback, TestWatcher, AfterAllCallback {
   private static final ExtensionContext.Namespace NAMESPACE =
@@ -67,10 +68,7 @@ public final class PassingSuiteCleanup implements BeforeAllCallback, TestWatcher
       for (Path child : children.toList()) {
         String name = child.getFileName().toString();
         boolean kept =
-            name.startsWith("steps")
-                || name.equals("screenshots")
-                || name.endsWith(".log")
-                || name.equals(E2eEnvironment.MAKER);
+            name.startsWith("steps") || name.equals("screenshots") || name.endsWith(".log");
         if (!kept) {
           rm.add(child.toString());
         }
