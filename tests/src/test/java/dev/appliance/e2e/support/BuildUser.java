@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -83,6 +84,19 @@ public final class BuildUser {
       Thread.currentThread().interrupt();
       throw new IOException(e);
     }
+  }
+
+  /**
+   * Deletes {@code trees} as this (root) process, without crossing into mounts: guests' and other
+   * accounts' files and read-only directories included, which {@code Files.delete} stops at.
+   */
+  public static void removeTrees(List<Path> trees) throws IOException {
+    if (trees.isEmpty()) {
+      return;
+    }
+    List<String> rm = new ArrayList<>(List.of("rm", "-rf", "--one-file-system", "--"));
+    trees.forEach(tree -> rm.add(tree.toString()));
+    exec(rm);
   }
 
   private static boolean hasRange(Path file, String name) throws IOException {

@@ -3,8 +3,6 @@ package dev.appliance.e2e.support;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
@@ -63,20 +61,17 @@ public final class PassingSuiteCleanup implements BeforeAllCallback, TestWatcher
   }
 
   private static void cutDownToLogs(Path dir) throws IOException {
-    List<String> rm = new ArrayList<>(List.of("rm", "-rf", "--one-file-system", "--"));
     try (Stream<Path> children = Files.list(dir)) {
-      for (Path child : children.toList()) {
-        String name = child.getFileName().toString();
-        boolean kept =
-            name.startsWith("steps") || name.equals("screenshots") || name.endsWith(".log");
-        if (!kept) {
-          rm.add(child.toString());
-        }
-      }
-    }
-    if (rm.size() > 4) {
-      // rm, not Files.delete: guests' and other accounts' files, read-only directories.
-      BuildUser.exec(rm);
+      BuildUser.removeTrees(
+          children
+              .filter(
+                  child -> {
+                    String name = child.getFileName().toString();
+                    return !(name.startsWith("steps")
+                        || name.equals("screenshots")
+                        || name.endsWith(".log"));
+                  })
+              .toList());
     }
   }
 }

@@ -168,10 +168,8 @@ public enum SharedAppliance {
       fail("the shared " + name + " build of this run failed:\n" + Files.readString(failed));
     }
     try (Stream<Path> old = Files.list(root)) {
-      for (Path stale :
-          old.filter(p -> p.getFileName().toString().startsWith(name + "-")).toList()) {
-        BuildUser.exec(List.of("rm", "-rf", "--one-file-system", stale.toString()));
-      }
+      BuildUser.removeTrees(
+          old.filter(p -> p.getFileName().toString().startsWith(name + "-")).toList());
     }
     ApplianceCli cli = ApplianceCli.inDirectory(dir, "steps");
     CliResult result = cli.run(BUILD, "build", recipe);

@@ -52,6 +52,6 @@ public final class SharedFiles implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
-    BuildUser.exec(List.of("rm", "-rf", "--one-file-system", dir.toString()));
+    BuildUser.removeTrees(List.of(dir));
   }
 }
