@@ -58,6 +58,7 @@ class EngineCommandTest {
     assertTrue(c.contains("mem=512M"));
     assertTrue(c.contains("vec0:transport=vde,vnl=ptp:///state/i/web/vde.sock"));
     assertTrue(c.contains("quiet"));
+    assertTrue(c.contains("pty.legacy_count=0"), "no legacy ptys for udev to coldplug");
     assertTrue(
         !new UmlEngine()
             .command(spec(), Path.of("/s"), new UmlFeatures(false, false))
