@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.Optional;
 
 /** The files of one instance, under the state directory's {@code instances/NAME}. */
 final class InstanceDir {
@@ -46,6 +48,11 @@ final class InstanceDir {
     return dir.resolve("supervisor.log");
   }
 
+  /** The power-off grace {@code appliance stop} asks for: the supervisor reads it on SIGTERM. */
+  Path stopGraceFile() {
+    return dir.resolve("stop-grace");
+  }
+
   Path configDisk() {
     return dir.resolve("config.img");
   }
@@ -66,6 +73,29 @@ final class InstanceDir {
 
   void writeStatus(InstanceStatus status) {
     write(statusFile(), status);
+  }
+
+  void writeStopGrace(Duration grace) {
+    write(stopGraceFile(), grace.toSeconds());
+  }
+
+  /** The grace of the pending stop request, if {@code appliance stop} left one. */
+  Optional<Duration> stopGrace() {
+    try {
+      return Optional.of(Duration.ofSeconds(JSON.readValue(stopGraceFile().toFile(), Long.class)))
+          .filter(d -> !d.isNegative());
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty(); // none, or unreadable: the default grace
+    }
+  }
+
+  void clearStopGrace() {
+    try {
+      Files.deleteIfExists(stopGraceFile());
+    } catch (IOException e) {
+      throw new ApplianceException(
+          "instance " + name() + ": cannot remove " + stopGraceFile() + ": " + e.getMessage(), e);
+    }
   }
 
   private <T> T read(Path file, Class<T> type) {

@@ -6,6 +6,9 @@ import java.util.concurrent.TimeUnit;
 
 /** Stops an instance: the guest powers off, or after a timeout everything of it is killed. */
 final class InstanceStopper {
+  /** How long past the grace a supervisor may take to kill its engine and record the stop. */
+  static final Duration RECORD_MARGIN = Duration.ofSeconds(15);
+
   private InstanceStopper() {}
 
   /** Returns when no process of the instance is left. */
@@ -17,9 +20,14 @@ final class InstanceStopper {
             : Optional.empty();
     boolean forced = false;
     if (supervisor.isPresent()) {
+      dir.writeStopGrace(timeout);
       supervisor.get().destroy(); // SIGTERM: the supervisor powers the guest off
       try {
-        supervisor.get().onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        // It kills the guest itself once the grace is over; the margin lets it record that.
+        supervisor
+            .get()
+            .onExit()
+            .get(timeout.plus(RECORD_MARGIN).toMillis(), TimeUnit.MILLISECONDS);
       } catch (Exception e) {
         forced = true;
       }
@@ -31,7 +39,9 @@ final class InstanceStopper {
           after.with(
               InstanceStatus.State.STOPPED,
               forced
-                  ? "killed: the guest did not power off within " + timeout.toSeconds() + " s"
+                  ? "killed: the guest did not power off within "
+                      + timeout.plus(RECORD_MARGIN).toSeconds()
+                      + " s"
                   : supervisor.isPresent()
                       ? "stopped"
                       : "its supervisor had ended; leftovers cleaned up"));

@@ -44,7 +44,10 @@ import java.util.stream.IntStream;
  * stops the instance when that process ends, however it ends.
  */
 public final class Supervisor {
-  /** How long a guest gets to power off before it is killed. */
+  /**
+   * How long a guest gets to power off before it is killed, unless {@code appliance stop} asked for
+   * another grace (its {@code --time}).
+   */
   static final Duration STOP_GRACE = Duration.ofSeconds(30);
 
   /** An image without a health check counts as up once its engine ran this long. */
@@ -61,7 +64,7 @@ public final class Supervisor {
   private InstanceSpec spec;
   private final EngineSelector selector;
   private final CountDownLatch finished = new CountDownLatch(1);
-  private final AtomicReference<String> stopReason = new AtomicReference<>();
+  private final AtomicReference<StopRequest> stopRequest = new AtomicReference<>();
   private final AtomicReference<EngineRun> current = new AtomicReference<>();
   private InstanceStatus status;
 
@@ -105,9 +108,10 @@ public final class Supervisor {
 
   /** SIGTERM or SIGINT: stop the guest, wait for the main loop to record it. */
   private void onTerminate() {
-    requestStop("stop requested");
+    Duration grace = dir.stopGrace().orElse(STOP_GRACE);
+    requestStop("stop requested", grace);
     try {
-      finished.await(STOP_GRACE.toSeconds() + 15, TimeUnit.SECONDS);
+      finished.await(grace.plus(InstanceStopper.RECORD_MARGIN).toSeconds(), TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -122,7 +126,7 @@ public final class Supervisor {
     while (!Files.exists(dir.specFile())) {
       boolean creatorAlive =
           creator > 0 && ProcessHandle.of(creator).map(ProcessHandle::isAlive).orElse(false);
-      if (!creatorAlive || !Files.isDirectory(dir.path()) || stopReason.get() != null) {
+      if (!creatorAlive || !Files.isDirectory(dir.path()) || stopRequest.get() != null) {
         if (Files.exists(dir.specFile())) {
           return true;
         }
@@ -139,6 +143,7 @@ public final class Supervisor {
   void run() {
     spec = dir.spec();
     status = dir.status();
+    dir.clearStopGrace(); // a stale request's, from before this supervisor
     try {
       change(
           s ->
@@ -170,7 +175,7 @@ public final class Supervisor {
           i + 1 < candidates.size()
               ? "; falling back to " + candidates.get(i + 1).engine().kind()
               : "";
-      if (stopReason.get() != null) {
+      if (stopRequest.get() != null) {
         break;
       }
       Optional<String> unavailable = engine.unavailable(boot);
@@ -185,7 +190,7 @@ public final class Supervisor {
       if (failure.isEmpty()) {
         return;
       }
-      if (next.isEmpty() || stopReason.get() != null) {
+      if (next.isEmpty() || stopRequest.get() != null) {
         change(
             s -> s.with(InstanceStatus.State.FAILED, engine.kind() + " failed: " + failure.get()));
         return;
@@ -203,11 +208,11 @@ public final class Supervisor {
       change(
           s ->
               s.with(
-                  stopReason.get() != null
+                  stopRequest.get() != null
                       ? InstanceStatus.State.STOPPED
                       : InstanceStatus.State.FAILED,
-                  stopReason.get() != null
-                      ? stopReason.get()
+                  stopRequest.get() != null
+                      ? stopRequest.get().reason()
                       : "no engine could start the appliance"));
     }
   }
@@ -238,7 +243,7 @@ public final class Supervisor {
     Thread pump = new Thread(() -> pumpConsole(engine, run, fatal), "console");
     pump.setDaemon(true);
     pump.start();
-    if (stopReason.get() != null) {
+    if (stopRequest.get() != null) {
       shutDown(run);
     }
     Optional<HealthProbe> probe = HealthProbe.of(spec.health(), spec.ports());
@@ -248,7 +253,7 @@ public final class Supervisor {
     change(s -> s.with(InstanceStatus.State.RUNNING, waiting));
     String finding = null;
     while (run.main().isAlive()) {
-      if (!up && stopReason.get() == null) {
+      if (!up && stopRequest.get() == null) {
         HealthProbe.Result result =
             probe
                 .map(HealthProbe::check)
@@ -295,8 +300,8 @@ public final class Supervisor {
     if (fatal.get() != null) {
       return Optional.of(fatal.get());
     }
-    if (stopReason.get() != null) {
-      change(s -> s.with(InstanceStatus.State.STOPPED, stopReason.get()));
+    if (stopRequest.get() != null) {
+      change(s -> s.with(InstanceStatus.State.STOPPED, stopRequest.get().reason()));
       return Optional.empty();
     }
     if (!up) {
@@ -373,7 +378,11 @@ public final class Supervisor {
   }
 
   void requestStop(String reason) {
-    if (!stopReason.compareAndSet(null, reason)) {
+    requestStop(reason, STOP_GRACE);
+  }
+
+  private void requestStop(String reason, Duration grace) {
+    if (!stopRequest.compareAndSet(null, new StopRequest(reason, grace))) {
       return;
     }
     event(reason);
@@ -386,7 +395,7 @@ public final class Supervisor {
     }
   }
 
-  /** Asks the guest to power off; kills the engine when it has not after {@link #STOP_GRACE}. */
+  /** Asks the guest to power off; kills the engine when it has not within the stop's grace. */
   private void shutDown(EngineRun run) {
     try {
       run.shutdown().send();
@@ -399,8 +408,9 @@ public final class Supervisor {
         new Thread(
             () -> {
               try {
-                if (!run.main().waitFor(STOP_GRACE.toSeconds(), TimeUnit.SECONDS)) {
-                  event("guest still running after " + STOP_GRACE.toSeconds() + " s: killing it");
+                Duration grace = stopRequest.get().grace();
+                if (!run.main().waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+                  event("guest still running after " + grace.toSeconds() + " s: killing it");
                   run.kill();
                 }
               } catch (InterruptedException e) {
@@ -500,4 +510,7 @@ public final class Supervisor {
       Thread.currentThread().interrupt();
     }
   }
+
+  /** Why the instance stops, and how long its guest gets to power off. */
+  private record StopRequest(String reason, Duration grace) {}
 }

@@ -34,11 +34,21 @@ class EngineBootTest extends BootTest {
             Guests::progress);
     assertEquals("tcg", info.engine());
     assertEquals("hello", Guests.get(info, "/greeting"));
+    long stopStart = System.nanoTime();
     manager.stop("t", Duration.ofSeconds(60));
+    long stopMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopStart);
+    System.out.println("  stop took " + stopMillis + " ms");
     assertTrue(InstanceProcesses.find(dir("t")).isEmpty());
+    String console = console("t");
     assertTrue(
-        console("t").contains("reboot: Power down"),
-        "a clean power-off (Ctrl-Alt-Del over QMP), not a kill");
+        console.contains("reboot: Power down"),
+        () ->
+            "a clean power-off (Ctrl-Alt-Del over QMP), not a kill; stop took "
+                + stopMillis
+                + " ms; events:\n"
+                + String.join("\n", manager.info("t").events())
+                + "\nconsole tail:\n"
+                + tail(console, 60));
   }
 
   @Test
@@ -136,6 +146,27 @@ class EngineBootTest extends BootTest {
     assertEquals(List.of(), InstanceProcesses.find(dir(name)), "rm killed every leftover");
   }
 
+  /** The supervisor kills after the grace {@code stop -t} asks for, not its own default. */
+  @Test
+  void stopKillsTheGuestOnceTheGraceAskedForIsOver() throws Exception {
+    String name =
+        manager
+            .run(
+                Guests.request("g", "uml"),
+                TestImage.resolver(dirs),
+                false,
+                Guests.BOOT_TIMEOUT,
+                Guests::progress)
+            .name();
+    manager.stop(name, Duration.ZERO);
+    InstanceInfo info = manager.info(name);
+    assertEquals("stopped", info.state());
+    assertTrue(
+        info.events().stream().anyMatch(e -> e.contains("guest still running after 0 s: killing")),
+        String.join("\n", info.events()));
+    assertEquals(List.of(), InstanceProcesses.find(dir(name)), "nothing of it left");
+  }
+
   @Test
   void portInUseIsAClearErrorBeforeBoot() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
@@ -196,6 +227,11 @@ class EngineBootTest extends BootTest {
     java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
     manager.logs(name, false, out);
     return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  private static String tail(String text, int lines) {
+    List<String> all = text.lines().toList();
+    return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
   }
 
   private Path dir(String name) {
