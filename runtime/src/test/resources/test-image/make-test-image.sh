@@ -43,6 +43,7 @@ date +%s >> /var/lib/demo/boots
 cp /var/lib/demo/boots /srv/www/boots
 cat /run/appliance/params/greeting > /srv/www/greeting 2>/dev/null || true
 wc -c < /run/appliance/secrets/token > /srv/www/secret-bytes 2>/dev/null || true
+cp /run/appliance/.source /srv/www/config-source 2>/dev/null || true
 echo ok > /srv/www/healthz
 SH
 # GET /cgi-bin/outbound: can the guest reach the URL in the probe_url parameter

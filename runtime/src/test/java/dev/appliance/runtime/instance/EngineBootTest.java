@@ -34,6 +34,10 @@ class EngineBootTest extends BootTest {
             Guests::progress);
     assertEquals("tcg", info.engine());
     assertEquals("hello", Guests.get(info, "/greeting"));
+    assertEquals(
+        "config disk /dev/vdb",
+        Guests.get(info, "/config-source").strip(),
+        "the first-boot script took the disk after the root disk, without waiting for udev");
     long stopStart = System.nanoTime();
     manager.stop("t", Duration.ofSeconds(60));
     long stopMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopStart);

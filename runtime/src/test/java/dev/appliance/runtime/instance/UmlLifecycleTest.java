@@ -49,6 +49,10 @@ class UmlLifecycleTest extends BootTest {
 
     assertEquals("bonjour", Guests.get(a, "/greeting"));
     assertEquals("hello", Guests.get(b, "/greeting"), "default value of a parameter not given");
+    assertEquals(
+        "config disk /dev/ubdb",
+        Guests.get(b, "/config-source").strip(),
+        "the first-boot script took the disk after the root disk, without waiting for udev");
     assertEquals(Integer.toString(secret.length), Guests.get(a, "/secret-bytes"));
     assertEquals(1, Guests.get(a, "/boots").lines().count());
     assertEquals(
