@@ -33,8 +33,14 @@ import java.util.zip.GZIPOutputStream;
  * the slot it wrote against them) and the image's health check.
  */
 public final class RootSlotArtifact {
-  public static final String ARTIFACT_TYPE = "application/vnd.appliance.rootfs.v1";
-  public static final String LAYER_TYPE = "application/vnd.appliance.rootfs.v1.ext4+gzip";
+  /**
+   * v2: the filesystem at its smallest, grown by the guest to fill its slot (v1 carried the whole
+   * root disk; an updater that knew only v1 would boot a nearly full root filesystem from v2, so it
+   * refuses v2 by its type).
+   */
+  public static final String ARTIFACT_TYPE = "application/vnd.appliance.rootfs.v2";
+
+  public static final String LAYER_TYPE = "application/vnd.appliance.rootfs.v2.ext4+gzip";
   static final String EMPTY_CONFIG_TYPE = "application/vnd.oci.empty.v1+json";
   private static final byte[] EMPTY_CONFIG = "{}".getBytes(StandardCharsets.UTF_8);
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -58,7 +64,7 @@ public final class RootSlotArtifact {
    * Pushes the root-slot artifact of {@code image} (whose manifest digest in {@code repository} is
    * {@code imageDigest}) to that repository.
    *
-   * @param work a directory for the compressed image, emptied by the caller
+   * @param work a directory for the shrunk and the compressed image, emptied by the caller
    * @return the artifact's manifest digest
    */
   public Digest push(
@@ -71,7 +77,9 @@ public final class RootSlotArtifact {
       if (disks.anyCached(image).isEmpty()) {
         progress.stage("assembling the root disk (once per image)");
       }
-      Path rootFs = disks.assemble(image, metadata.diskBytes());
+      Path disk = disks.assemble(image, metadata.diskBytes());
+      progress.stage("shrinking the root filesystem to its smallest");
+      Path rootFs = MinimalFilesystem.of(disk, work);
       progress.stage("compressing the root-slot image");
       Path compressed = work.resolve("rootfs.ext4.gz");
       MessageDigest raw = Digest.newSha256();

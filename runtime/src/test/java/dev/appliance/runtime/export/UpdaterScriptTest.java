@@ -2,6 +2,7 @@ package dev.appliance.runtime.export;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -74,14 +75,15 @@ class UpdaterScriptTest {
       String blob = published.blob();
       Digest imageDigest = published.image();
       Path stored = registry.blobFile(blob);
-      byte[] rootDisk = published.rootDisk();
+      Path rootDisk = published.rootDisk();
+      long slotBytes = Files.size(rootDisk) + (4L << 20);
 
       // What an interrupted download leaves: the first third of the blob in the data partition.
       Path partial = tmp.resolve("partial");
       byte[] whole = Files.readAllBytes(stored);
       Files.write(partial, java.util.Arrays.copyOf(whole, whole.length / 3));
       // Slot B still holds an older version: every byte of it must go, zeros included.
-      Path slot = filled(tmp.resolve("slot-b.img"), rootDisk.length + (4L << 20));
+      Path slot = filled(tmp.resolve("slot-b.img"), slotBytes);
       Guest guest = guest(registry, ca, slot, blob, partial, null);
       HostTool.Result resumed = guest.apply();
       assertTrue(
@@ -92,27 +94,25 @@ class UpdaterScriptTest {
       assertTrue(
           resumed.stdout().contains("writing " + imageDigest + " to slot b"), resumed.stdout());
       // This host's kernel has no vfat: the script stops at the ESP, after the slot is written
-      // and read back. The ESP, the one-shot entry and the reboot are UpdateBootTest's.
+      // back and grown. The ESP, the one-shot entry and the reboot are UpdateBootTest's.
       assertTrue(
           resumed.stdout().endsWith("appliance-update: cannot mount the EFI system partition\n"),
           resumed.stdout());
-      assertArrayEquals(
-          rootDisk, partition(slot, rootDisk.length), "slot B holds the image's root disk");
+      assertHoldsTheImage(slot, rootDisk, "slot B");
 
       // The same blob, one byte changed in the registry's storage: refused, nothing written.
       try (RandomAccessFile f = new RandomAccessFile(stored.toFile(), "rw")) {
         f.seek(whole.length / 2);
         f.write(whole[whole.length / 2] ^ 0xff);
       }
-      Path untouched = blank(tmp.resolve("slot-b2.img"), rootDisk.length + (4L << 20));
+      Path untouched = blank(tmp.resolve("slot-b2.img"), slotBytes);
       Guest second = guest(registry, ca, untouched, blob, null, null);
       HostTool.Result refused = second.apply();
       assertEquals(1, refused.exitCode(), refused.stdout());
       assertTrue(
           refused.stdout().contains("blob " + blob + " does not match its digest: refused"),
           refused.stdout());
-      assertArrayEquals(
-          new byte[rootDisk.length], partition(untouched, rootDisk.length), "slot B untouched");
+      assertUntouched(untouched, "slot B untouched");
       assertTrue(
           Files.readString(second.dir().resolve("download.ls")).isBlank(),
           "the tampered download is deleted");
@@ -139,7 +139,7 @@ class UpdaterScriptTest {
       RemoteSigning signing = new RemoteSigning(options, new TransferListener() {});
       String image = repository + "@" + published.image();
       String artifact = repository + "@" + published.artifact();
-      long slotBytes = published.rootDisk().length + (4L << 20);
+      long slotBytes = Files.size(published.rootDisk()) + (4L << 20);
 
       refused(registry, ca, published, key, "image " + published.image() + " is not signed");
       signing.sign(image, other);
@@ -176,10 +176,7 @@ class UpdaterScriptTest {
       assertTrue(
           applied.stdout().contains("writing " + published.image() + " to slot b"),
           applied.stdout() + applied.stderr());
-      assertArrayEquals(
-          published.rootDisk(),
-          partition(slot, published.rootDisk().length),
-          "signed: slot B holds the image's root disk");
+      assertHoldsTheImage(slot, published.rootDisk(), "signed: slot B");
     }
   }
 
@@ -187,8 +184,10 @@ class UpdaterScriptTest {
   private void refused(
       RegistryServer registry, TestCa ca, Published published, Path key, String why)
       throws IOException {
-    int length = published.rootDisk().length;
-    Path slot = blank(Files.createTempFile(tmp, "slot-", ".img"), length + (4L << 20));
+    Path slot =
+        blank(
+            Files.createTempFile(tmp, "slot-", ".img"),
+            Files.size(published.rootDisk()) + (4L << 20));
     Guest guest = guest(registry, ca, slot, published.blob(), null, key);
     HostTool.Result result = guest.apply();
     assertEquals(1, result.exitCode(), result.stdout() + result.stderr());
@@ -199,7 +198,7 @@ class UpdaterScriptTest {
     assertTrue(
         Files.readString(guest.dir().resolve("status.txt")).contains(why),
         "status says why: " + Files.readString(guest.dir().resolve("status.txt")));
-    assertArrayEquals(new byte[length], partition(slot, length), "slot B untouched: " + why);
+    assertUntouched(slot, "slot B untouched: " + why);
     assertTrue(
         Files.readString(guest.dir().resolve("download.ls")).isBlank(), "nothing downloaded");
   }
@@ -243,7 +242,7 @@ class UpdaterScriptTest {
   }
 
   /** What {@link #publish} put in the registry. */
-  record Published(Digest image, Digest artifact, String blob, byte[] rootDisk) {}
+  record Published(Digest image, Digest artifact, String blob, Path rootDisk) {}
 
   /**
    * Pushes a stand-in image's root-slot artifact to {@code repository}, then its manifest under the
@@ -274,10 +273,7 @@ class UpdaterScriptTest {
     UpdateSource.tag(remote, "stable", manifest);
     String blob = UpdateSource.slotBlob(remote, artifact);
     return new Published(
-        imageDigest,
-        artifact,
-        blob,
-        Files.readAllBytes(disks.assemble(image, ExportTest.METADATA.diskBytes())));
+        imageDigest, artifact, blob, disks.assemble(image, ExportTest.METADATA.diskBytes()));
   }
 
   /** A guest's view, set up and run in a private mount namespace. */
@@ -349,9 +345,57 @@ class UpdaterScriptTest {
     return device;
   }
 
-  private static byte[] partition(Path disk, int length) throws IOException {
-    byte[] all = Files.readAllBytes(disk);
-    return java.util.Arrays.copyOf(all, length);
+  /**
+   * The slot holds the image's root filesystem (its UUID, files and their contents), checked clean
+   * and grown past its artifact's minimal size to fill the slot, and no block of what the slot held
+   * before.
+   */
+  private static void assertHoldsTheImage(Path slot, Path rootDisk, String what)
+      throws IOException {
+    HostTool.Result check =
+        HostTool.runAllowingFailure(
+            List.of("e2fsck", "-f", "-n", slot.toString()), slot.getParent(), Map.of());
+    assertEquals(0, check.exitCode(), what + ": e2fsck -fn: " + check.stdout() + check.stderr());
+    String slotFs = dumpe2fs(slot);
+    assertEquals(uuid(dumpe2fs(rootDisk)), uuid(slotFs), what + " holds the image's filesystem");
+    long fsBytes = MinimalFilesystem.size(slotFs);
+    assertTrue(
+        fsBytes >= Files.size(rootDisk) && fsBytes <= Files.size(slot),
+        what + ": the filesystem fills the slot: " + fsBytes + " of " + Files.size(slot));
+    assertEquals("web\n", debugfsCat(slot, "/etc/hostname"), what + ": /etc/hostname");
+    assertEquals("mine", debugfsCat(slot, "/home/web/secret"), what + ": /home/web/secret");
+    byte[] old = new byte[4096];
+    java.util.Arrays.fill(old, (byte) 0xa5);
+    byte[] all = Files.readAllBytes(slot);
+    for (int at = 0; at + old.length <= all.length; at += old.length) {
+      assertFalse(
+          java.util.Arrays.equals(all, at, at + old.length, old, 0, old.length),
+          what + ": a block of the older version is left at " + at);
+    }
+  }
+
+  private static void assertUntouched(Path slot, String what) throws IOException {
+    byte[] all = Files.readAllBytes(slot);
+    assertArrayEquals(new byte[all.length], all, what);
+  }
+
+  private static String dumpe2fs(Path fs) {
+    return HostTool.run(List.of("dumpe2fs", "-h", fs.toString()), fs.getParent()).stdout();
+  }
+
+  private static String uuid(String dumpe2fs) {
+    return dumpe2fs
+        .lines()
+        .filter(line -> line.startsWith("Filesystem UUID:"))
+        .findFirst()
+        .orElseThrow()
+        .substring("Filesystem UUID:".length())
+        .strip();
+  }
+
+  private static String debugfsCat(Path fs, String path) {
+    return HostTool.run(List.of("debugfs", "-R", "cat " + path, fs.toString()), fs.getParent())
+        .stdout();
   }
 
   /** A slot holding what an older version left: no byte of it zero. */
