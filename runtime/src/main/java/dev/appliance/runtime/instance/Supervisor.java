@@ -143,8 +143,8 @@ public final class Supervisor {
   void run() {
     spec = dir.spec();
     status = dir.status();
-    dir.clearStopGrace(); // a stale request's, from before this supervisor
     try {
+      dir.clearStopGrace(); // a stale request's, from before this supervisor
       change(
           s ->
               s.withSupervisor(ProcessHandle.current().pid())
