@@ -141,10 +141,6 @@ public final class OvmfMachine implements AutoCloseable {
                     "q35",
                     "-accel",
                     "tcg",
-                    // As the runtime's tcg engine: AES-NI and PCLMUL (the guest's TLS) and AVX2
-                    // run as host helpers instead of emulated scalar code.
-                    "-cpu",
-                    "max",
                     "-m",
                     Integer.toString(memoryMib),
                     "-display",
