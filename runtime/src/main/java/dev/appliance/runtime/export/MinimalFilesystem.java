@@ -2,8 +2,6 @@ package dev.appliance.runtime.export;
 
 import dev.appliance.common.ApplianceException;
 import dev.appliance.runtime.disk.HostTool;
-import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +19,7 @@ final class MinimalFilesystem {
    * Writes a shrunk copy of {@code rootFs} to {@code work} and returns it; {@code rootFs} (the
    * cached disk) is left as it is.
    */
-  static Path of(Path rootFs, Path work) throws IOException {
+  static Path of(Path rootFs, Path work) {
     Path copy = work.resolve("rootfs.ext4");
     HostTool.run(List.of("cp", "--sparse=always", rootFs.toString(), copy.toString()), work);
     // resize2fs shrinks only a filesystem e2fsck has just passed; exit 1 means it fixed something
@@ -37,27 +35,8 @@ final class MinimalFilesystem {
               + "): "
               + (check.stdout() + check.stderr()).strip());
     }
+    // On a regular file, resize2fs also truncates it to the new size.
     HostTool.run(List.of("resize2fs", "-M", copy.toString()), work);
-    long bytes = size(HostTool.run(List.of("dumpe2fs", "-h", copy.toString()), work).stdout());
-    try (RandomAccessFile file = new RandomAccessFile(copy.toFile(), "rw")) {
-      file.setLength(bytes); // resize2fs leaves a regular file at its old length
-    }
     return copy;
-  }
-
-  /** The filesystem's size in bytes, from {@code dumpe2fs -h}. */
-  static long size(String dumpe2fs) {
-    long blocks = field(dumpe2fs, "Block count:");
-    long blockSize = field(dumpe2fs, "Block size:");
-    return blocks * blockSize;
-  }
-
-  private static long field(String dumpe2fs, String name) {
-    return dumpe2fs
-        .lines()
-        .filter(line -> line.startsWith(name))
-        .map(line -> Long.parseLong(line.substring(name.length()).strip()))
-        .findFirst()
-        .orElseThrow(() -> new ApplianceException("dumpe2fs printed no '" + name + "'"));
   }
 }

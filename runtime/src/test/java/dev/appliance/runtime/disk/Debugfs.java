@@ -7,7 +7,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Reads an ext4 image the way a user would check it: debugfs and e2fsck, read-only. */
-final class Debugfs {
+public final class Debugfs {
   private static final Pattern STAT =
       Pattern.compile(
           "Type: (.+?)\\s+Mode:\\s+(\\d+).*?User:\\s+(\\d+)\\s+Group:\\s+(\\d+).*?Size: (\\d+).*?Links: (\\d+)",
@@ -23,7 +23,7 @@ final class Debugfs {
 
   private final Path image;
 
-  Debugfs(Path image) {
+  public Debugfs(Path image) {
     this.image = image;
   }
 
@@ -52,14 +52,31 @@ final class Debugfs {
         r.stdout());
   }
 
-  String cat(String path) {
+  public String cat(String path) {
     return HostTool.run(
             List.of("debugfs", "-R", "cat \"" + path + "\"", image.toString()), image.getParent())
         .stdout();
   }
 
+  /** A field of the superblock as {@code dumpe2fs -h} prints it, e.g. "Filesystem UUID". */
+  public String superblock(String field) {
+    String prefix = field + ":";
+    return HostTool.run(List.of("dumpe2fs", "-h", image.toString()), image.getParent())
+        .stdout()
+        .lines()
+        .filter(line -> line.startsWith(prefix))
+        .map(line -> line.substring(prefix.length()).strip())
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("dumpe2fs -h printed no " + field));
+  }
+
+  /** The filesystem's size in bytes. */
+  public long filesystemBytes() {
+    return Long.parseLong(superblock("Block count")) * Long.parseLong(superblock("Block size"));
+  }
+
   /** e2fsck -fn: exit 0 means a clean filesystem. */
-  HostTool.Result fsck() {
+  public HostTool.Result fsck() {
     return HostTool.runAllowingFailure(
         List.of("e2fsck", "-fn", image.toString()), image.getParent(), Map.of());
   }

@@ -10,8 +10,8 @@ import dev.appliance.oci.ImageReference;
 import dev.appliance.registry.RegistryOptions;
 import dev.appliance.registry.RegistryServer;
 import dev.appliance.registry.TransferListener;
+import dev.appliance.runtime.disk.Debugfs;
 import dev.appliance.runtime.disk.DiskAssembler;
-import dev.appliance.runtime.disk.HostTool;
 import dev.appliance.runtime.disk.ImageLayers;
 import java.io.InputStream;
 import java.net.http.HttpResponse;
@@ -20,7 +20,6 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -99,27 +98,14 @@ class RootSlotArtifactTest {
       assertTrue(
           Files.size(slot) < Files.size(rootFs) / 2,
           "shrunk: " + Files.size(slot) + " of " + Files.size(rootFs));
+      Debugfs fs = new Debugfs(slot);
+      assertEquals(0, fs.fsck().exitCode(), "a clean filesystem");
       assertEquals(
-          0,
-          HostTool.runAllowingFailure(List.of("e2fsck", "-f", "-n", slot.toString()), tmp, Map.of())
-              .exitCode(),
-          "a clean filesystem");
-      assertEquals(
-          uuid(rootFs), uuid(slot), "the root filesystem export assembles, not another one");
-      assertEquals(
-          "web\n",
-          HostTool.run(List.of("debugfs", "-R", "cat /etc/hostname", slot.toString()), tmp)
-              .stdout());
+          new Debugfs(rootFs).superblock("Filesystem UUID"),
+          fs.superblock("Filesystem UUID"),
+          "the root filesystem export assembles, not another one");
+      assertEquals("web\n", fs.cat("/etc/hostname"));
     }
-  }
-
-  private String uuid(Path fs) {
-    return HostTool.run(List.of("dumpe2fs", "-h", fs.toString()), tmp)
-        .stdout()
-        .lines()
-        .filter(line -> line.startsWith("Filesystem UUID:"))
-        .findFirst()
-        .orElseThrow();
   }
 
   private static String sha256(InputStream stream) throws Exception {

@@ -15,6 +15,7 @@ import dev.appliance.registry.RegistryServer;
 import dev.appliance.registry.RemoteRepository;
 import dev.appliance.registry.TestCa;
 import dev.appliance.registry.TransferListener;
+import dev.appliance.runtime.disk.Debugfs;
 import dev.appliance.runtime.disk.DiskAssembler;
 import dev.appliance.runtime.disk.HostTool;
 import dev.appliance.runtime.disk.ImageLayers;
@@ -352,18 +353,19 @@ class UpdaterScriptTest {
    */
   private static void assertHoldsTheImage(Path slot, Path rootDisk, String what)
       throws IOException {
-    HostTool.Result check =
-        HostTool.runAllowingFailure(
-            List.of("e2fsck", "-f", "-n", slot.toString()), slot.getParent(), Map.of());
+    Debugfs fs = new Debugfs(slot);
+    HostTool.Result check = fs.fsck();
     assertEquals(0, check.exitCode(), what + ": e2fsck -fn: " + check.stdout() + check.stderr());
-    String slotFs = dumpe2fs(slot);
-    assertEquals(uuid(dumpe2fs(rootDisk)), uuid(slotFs), what + " holds the image's filesystem");
-    long fsBytes = MinimalFilesystem.size(slotFs);
+    assertEquals(
+        new Debugfs(rootDisk).superblock("Filesystem UUID"),
+        fs.superblock("Filesystem UUID"),
+        what + " holds the image's filesystem");
+    long fsBytes = fs.filesystemBytes();
     assertTrue(
         fsBytes >= Files.size(rootDisk) && fsBytes <= Files.size(slot),
         what + ": the filesystem fills the slot: " + fsBytes + " of " + Files.size(slot));
-    assertEquals("web\n", debugfsCat(slot, "/etc/hostname"), what + ": /etc/hostname");
-    assertEquals("mine", debugfsCat(slot, "/home/web/secret"), what + ": /home/web/secret");
+    assertEquals("web\n", fs.cat("/etc/hostname"), what + ": /etc/hostname");
+    assertEquals("mine", fs.cat("/home/web/secret"), what + ": /home/web/secret");
     byte[] old = new byte[4096];
     java.util.Arrays.fill(old, (byte) 0xa5);
     byte[] all = Files.readAllBytes(slot);
@@ -377,25 +379,6 @@ class UpdaterScriptTest {
   private static void assertUntouched(Path slot, String what) throws IOException {
     byte[] all = Files.readAllBytes(slot);
     assertArrayEquals(new byte[all.length], all, what);
-  }
-
-  private static String dumpe2fs(Path fs) {
-    return HostTool.run(List.of("dumpe2fs", "-h", fs.toString()), fs.getParent()).stdout();
-  }
-
-  private static String uuid(String dumpe2fs) {
-    return dumpe2fs
-        .lines()
-        .filter(line -> line.startsWith("Filesystem UUID:"))
-        .findFirst()
-        .orElseThrow()
-        .substring("Filesystem UUID:".length())
-        .strip();
-  }
-
-  private static String debugfsCat(Path fs, String path) {
-    return HostTool.run(List.of("debugfs", "-R", "cat " + path, fs.toString()), fs.getParent())
-        .stdout();
   }
 
   /** A slot holding what an older version left: no byte of it zero. */
