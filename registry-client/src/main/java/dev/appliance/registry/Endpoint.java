@@ -11,8 +11,16 @@ import javax.net.ssl.SSLContext;
  * @param plainHttp true when the registry speaks plain HTTP (loopback or --insecure)
  * @param tls the trust to use for HTTPS
  * @param verified false when TLS certificates are not checked (--insecure)
+ * @param connection the client the probe used, with {@code tls}: the registry's first calls reuse
+ *     its open connection instead of a second client's handshake
  */
-record Endpoint(String registry, String host, boolean plainHttp, SSLContext tls, boolean verified) {
+record Endpoint(
+    String registry,
+    String host,
+    boolean plainHttp,
+    SSLContext tls,
+    boolean verified,
+    RegistryConnection connection) {
 
   /** The distribution API root, {@code https://host/v2/}. */
   URI apiRoot() {

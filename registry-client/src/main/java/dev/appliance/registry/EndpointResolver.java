@@ -34,13 +34,17 @@ final class EndpointResolver {
     return retry.run(
         "connecting to " + registry,
         () -> {
-          if (ref.isLoopbackRegistry() && speaksPlainHttp(host)) {
-            return new Endpoint(registry, host, true, TlsContexts.trustNothing(), true);
+          if (ref.isLoopbackRegistry()) {
+            RegistryConnection plain = new RegistryConnection(TlsContexts.trustNothing());
+            if (speaksPlainHttp(host, plain)) {
+              return new Endpoint(registry, host, true, TlsContexts.trustNothing(), true, plain);
+            }
           }
           SSLContext verifying = TlsContexts.verifying(options.caCert());
           try {
-            probe(URI.create("https://" + host + "/v2/"), verifying);
-            return new Endpoint(registry, host, false, verifying, true);
+            RegistryConnection connection = new RegistryConnection(verifying);
+            probe(URI.create("https://" + host + "/v2/"), connection);
+            return new Endpoint(registry, host, false, verifying, true, connection);
           } catch (SSLException e) {
             if (isUntrustedCertificate(e)) {
               if (!options.insecure()) {
@@ -54,8 +58,9 @@ final class EndpointResolver {
                         + " verification for this registry");
               }
               SSLContext any = TlsContexts.trustAll();
-              probe(URI.create("https://" + host + "/v2/"), any);
-              return new Endpoint(registry, host, false, any, false);
+              RegistryConnection connection = new RegistryConnection(any);
+              probe(URI.create("https://" + host + "/v2/"), connection);
+              return new Endpoint(registry, host, false, any, false, connection);
             }
             if (!httpAllowed) {
               throw new RegistryAccessException(
@@ -79,14 +84,15 @@ final class EndpointResolver {
 
   private static Endpoint plainHttp(String registry, String host) throws IOException {
     SSLContext none = TlsContexts.trustNothing();
-    probe(URI.create("http://" + host + "/v2/"), none);
-    return new Endpoint(registry, host, true, none, true);
+    RegistryConnection connection = new RegistryConnection(none);
+    probe(URI.create("http://" + host + "/v2/"), connection);
+    return new Endpoint(registry, host, true, none, true, connection);
   }
 
   /** True when the server answers plain HTTP like a registry (not with 400, as TLS servers do). */
-  private static boolean speaksPlainHttp(String host) throws IOException {
+  private static boolean speaksPlainHttp(String host, RegistryConnection plain) throws IOException {
     try {
-      probe(URI.create("http://" + host + "/v2/"), TlsContexts.trustNothing());
+      probe(URI.create("http://" + host + "/v2/"), plain);
       return true;
     } catch (ConnectException | RegistryException e) {
       throw e;
@@ -96,13 +102,10 @@ final class EndpointResolver {
   }
 
   /** Any HTTP answer (200, 401, 404) means the transport works; 400 means it does not. */
-  private static void probe(URI uri, SSLContext tls) throws IOException {
+  private static void probe(URI uri, RegistryConnection connection) throws IOException {
     // No credentials: where they may go is what this decides.
     HttpRequest request = RegistryClient.request(uri).timeout(PROBE_TIMEOUT).GET().build();
-    int status =
-        new RegistryConnection(tls)
-            .send(request, HttpResponse.BodyHandlers.discarding())
-            .statusCode();
+    int status = connection.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
     if (status >= 500) {
       throw RegistryException.forStatus(status, "HTTP " + status + " from " + uri);
     }

@@ -51,7 +51,7 @@ final class RegistryClient {
       Endpoint endpoint, String repository, Optional<RegistryCredential> credential, boolean push) {
     this.endpoint = endpoint;
     this.repository = repository;
-    this.http = new RegistryConnection(endpoint.tls());
+    this.http = endpoint.connection();
     this.auth = new RegistryAuth(endpoint, credential, http);
     this.scopes = List.of(push ? Scope.push(repository) : Scope.pull(repository));
   }
