@@ -50,7 +50,7 @@ import org.junit.jupiter.api.Test;
 class LampUpdateE2eTest {
   private static final Duration BUILD = Duration.ofMinutes(40);
   // Guards against hangs, not speed claims: a LAMP boot under TCG on two loaded cores takes
-  // minutes, and an update writes, reads back and grows the root slot in the guest.
+  // minutes, and an update writes and grows the root slot in the guest.
   private static final Duration TRANSFER = Duration.ofMinutes(20);
   private static final Duration BOOT = Duration.ofMinutes(25);
   private static final Duration UPDATE = Duration.ofMinutes(45);

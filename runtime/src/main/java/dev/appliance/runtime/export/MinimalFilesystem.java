@@ -8,9 +8,9 @@ import java.util.Map;
 
 /**
  * A root filesystem shrunk to its smallest, as a root-slot artifact carries it. Free space is most
- * of a root disk (LAMP: 1.1 GB of files on 4 GiB), and every update would otherwise decompress,
- * write and read back those zeros in the guest. The guest's updater grows the filesystem to fill
- * its slot once the slot reads back as this image.
+ * of a root disk (LAMP: 1.1 GB of files on 4 GiB), and every update would otherwise decompress and
+ * write those zeros in the guest. The guest's updater grows the filesystem to fill its slot once it
+ * has written it.
  */
 final class MinimalFilesystem {
   private MinimalFilesystem() {}

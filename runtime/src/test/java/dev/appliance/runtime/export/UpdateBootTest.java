@@ -267,7 +267,7 @@ class UpdateBootTest {
             1024,
             1,
             // The 170 MB tree (TrixieRootfs leaves out what no guest reads) with room to spare:
-            // every update writes and reads back this much under TCG.
+            // every update writes this much under TCG.
             384L << 20,
             null,
             // Everything the guest's units log, on the console the test reads.

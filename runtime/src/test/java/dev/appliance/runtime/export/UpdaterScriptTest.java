@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.appliance.common.HostTools;
 import dev.appliance.oci.Digest;
 import dev.appliance.oci.ImageReference;
@@ -28,6 +31,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -82,7 +86,7 @@ class UpdaterScriptTest {
       // What an interrupted download leaves: the first third of the blob in the data partition.
       Path partial = tmp.resolve("partial");
       byte[] whole = Files.readAllBytes(stored);
-      Files.write(partial, java.util.Arrays.copyOf(whole, whole.length / 3));
+      Files.write(partial, Arrays.copyOf(whole, whole.length / 3));
       // Slot B still holds an older version: every byte of it must go, zeros included.
       Path slot = filled(tmp.resolve("slot-b.img"), slotBytes);
       Guest guest = guest(registry, ca, slot, blob, partial, null);
@@ -117,6 +121,56 @@ class UpdaterScriptTest {
       assertTrue(
           Files.readString(second.dir().resolve("download.ls")).isBlank(),
           "the tampered download is deleted");
+    }
+  }
+
+  /**
+   * A root-slot artifact whose blob matches its digest but is not a whole gzip stream (cut at two
+   * thirds, as a broken pusher would leave it): the slot is not used, nothing reboots, the blob is
+   * deleted, and status says why. The shell keeps only dd's exit status of the writing pipe; this
+   * is what catches gzip's.
+   */
+  @Test
+  void aBlobThatDoesNotDecompressIsRefusedAndNothingReboots() throws Exception {
+    TestCa ca = TestCa.create(tmp.resolve("ca"));
+    try (RegistryServer registry = RegistryServer.secure(tmp.resolve("registry"), ca, PASSWORD)) {
+      RegistryOptions options = options(ca);
+      Published published = publish(registry, options, "ops/web");
+      RemoteRepository remote =
+          RemoteRepository.open(
+              ImageReference.parse(registry.host() + "/ops/web:stable"),
+              options,
+              new TransferListener() {},
+              true);
+      byte[] whole = Files.readAllBytes(registry.blobFile(published.blob()));
+      byte[] cut = Arrays.copyOf(whole, whole.length * 2 / 3);
+      Digest cutDigest = Digest.sha256(cut);
+      remote.putBlob(cutDigest, cut);
+      String artifactTag = "sha256-" + published.image().hex() + ".rootfs";
+      RemoteRepository.RemoteManifest artifact = remote.manifest(artifactTag).orElseThrow();
+      ObjectNode tree = (ObjectNode) new ObjectMapper().readTree(artifact.body());
+      ObjectNode layer = (ObjectNode) tree.get("layers").get(0);
+      layer.put("digest", cutDigest.toString()).put("size", cut.length);
+      remote.putManifest(
+          artifactTag, new ObjectMapper().writeValueAsBytes(tree), artifact.mediaType());
+
+      Path slot = filled(tmp.resolve("slot-b.img"), Files.size(published.rootDisk()) + (4L << 20));
+      Guest guest = guest(registry, ca, slot, cutDigest.toString(), null, null);
+      HostTool.Result result = guest.apply();
+      String why = "blob " + cutDigest + " does not decompress (gzip): slot b is not used";
+      assertEquals(1, result.exitCode(), result.stdout() + result.stderr());
+      assertTrue(result.stdout().contains(why), result.stdout() + result.stderr());
+      assertTrue(
+          Files.readString(guest.dir().resolve("status.txt"))
+              .contains("last result: failed: " + why),
+          Files.readString(guest.dir().resolve("status.txt")));
+      assertFalse(
+          Files.exists(FakeSystemctl.log(guest.dir()))
+              && Files.readString(FakeSystemctl.log(guest.dir())).contains("reboot"),
+          "no reboot");
+      assertTrue(
+          Files.readString(guest.dir().resolve("download.ls")).isBlank(),
+          "the blob that does not decompress is deleted");
     }
   }
 
@@ -224,12 +278,11 @@ class UpdaterScriptTest {
             new TransferListener() {},
             true);
     RemoteRepository.RemoteManifest manifest = source.manifest(tag).orElseThrow();
-    com.fasterxml.jackson.databind.JsonNode tree =
-        new com.fasterxml.jackson.databind.ObjectMapper().readTree(manifest.body());
-    List<com.fasterxml.jackson.databind.JsonNode> descriptors = new ArrayList<>();
+    JsonNode tree = new ObjectMapper().readTree(manifest.body());
+    List<JsonNode> descriptors = new ArrayList<>();
     descriptors.add(tree.get("config"));
     tree.get("layers").forEach(descriptors::add);
-    for (com.fasterxml.jackson.databind.JsonNode d : descriptors) {
+    for (JsonNode d : descriptors) {
       Digest blob = Digest.parse(d.get("digest").asText());
       target.putBlob(blob, source.blob(blob, d.get("size").asLong()));
     }
