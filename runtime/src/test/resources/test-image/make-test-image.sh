@@ -27,6 +27,7 @@ cp -a "$rootfs" "$work"
 rm -f "$work/.complete"
 files=$repo/recipes/base/files
 install -D -m 0644 "$files/10-appliance.network" "$work/etc/systemd/network/10-appliance.network"
+install -D -m 0644 "$files/appliance-cmdline" "$work/usr/lib/appliance/appliance-cmdline"
 install -D -m 0755 "$files/appliance-firstboot" "$work/usr/lib/appliance/appliance-firstboot"
 install -D -m 0644 "$files/appliance-firstboot.service" "$work/etc/systemd/system/appliance-firstboot.service"
 install -D -m 0755 "$files/appliance-data-upgrade" "$work/usr/lib/appliance/appliance-data-upgrade"

@@ -163,7 +163,14 @@ class ExportBootTest {
    */
   private static Path guestLayer(Path dir) throws IOException {
     Path files = Path.of("../recipes/base/files").toAbsolutePath().normalize();
-    TestLayer layer = new TestLayer();
+    TestLayer layer =
+        new TestLayer()
+            .file(
+                "usr/lib/appliance/appliance-cmdline",
+                Files.readString(files.resolve("appliance-cmdline")),
+                0644,
+                0,
+                0);
     for (String script :
         List.of("appliance-firstboot", "appliance-userdata", "appliance-metadata")) {
       layer.file(

@@ -57,6 +57,10 @@ class StateVolumeBootTest {
           new TestLayer()
               .dir("usr/lib/appliance", 0755, 0, 0)
               .file(
+                  "usr/lib/appliance/appliance-cmdline",
+                  Files.readAllBytes(FIRSTBOOT.resolve("appliance-cmdline")),
+                  0644)
+              .file(
                   "usr/lib/appliance/appliance-firstboot",
                   Files.readAllBytes(FIRSTBOOT.resolve("appliance-firstboot")),
                   0755)

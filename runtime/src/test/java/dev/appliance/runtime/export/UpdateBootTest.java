@@ -317,7 +317,13 @@ class UpdateBootTest {
 
   /** The base recipe's first-boot unit, updater and health gate, installed as the recipe does. */
   private static Path updaterLayer(Path file) throws IOException {
-    TestLayer layer = new TestLayer().dir("usr/lib/appliance", 0755, 0, 0);
+    TestLayer layer =
+        new TestLayer()
+            .dir("usr/lib/appliance", 0755, 0, 0)
+            .file(
+                "usr/lib/appliance/appliance-cmdline",
+                Files.readAllBytes(BASE_FILES.resolve("appliance-cmdline")),
+                0644);
     for (String script : List.of("appliance-firstboot", "appliance-update")) {
       layer.file(
           "usr/lib/appliance/" + script, Files.readAllBytes(BASE_FILES.resolve(script)), 0755);
