@@ -162,23 +162,10 @@ class ExportBootTest {
    * recipe enables them, in a layer over the cached root file system (no rebuild when they change).
    */
   private static Path guestLayer(Path dir) throws IOException {
-    Path files = Path.of("../recipes/base/files").toAbsolutePath().normalize();
-    TestLayer layer =
-        new TestLayer()
-            .file(
-                "usr/lib/appliance/appliance-cmdline",
-                Files.readString(files.resolve("appliance-cmdline")),
-                0644,
-                0,
-                0);
-    for (String script :
-        List.of("appliance-firstboot", "appliance-userdata", "appliance-metadata")) {
-      layer.file(
-          "usr/lib/appliance/" + script, Files.readString(files.resolve(script)), 0755, 0, 0);
-    }
-    for (String unit : List.of("appliance-firstboot.service", "appliance-metadata.service")) {
-      layer.file("etc/systemd/system/" + unit, Files.readString(files.resolve(unit)), 0644, 0, 0);
-    }
+    TestLayer layer = new TestLayer();
+    BaseRecipeFiles.scripts(
+        layer, "appliance-firstboot", "appliance-userdata", "appliance-metadata");
+    BaseRecipeFiles.units(layer, "appliance-firstboot.service", "appliance-metadata.service");
     return layer
         .symlink(
             "etc/systemd/system/sysinit.target.wants/appliance-firstboot.service",

@@ -31,7 +31,6 @@ import org.junit.jupiter.api.Test;
 @Tag("boot")
 class StateVolumeBootTest {
   private static final Path WORK = Path.of("target/state-boot").toAbsolutePath();
-  private static final Path FIRSTBOOT = Path.of("../recipes/base/files").toAbsolutePath();
   private static Path rootfs;
 
   @BeforeAll
@@ -53,21 +52,11 @@ class StateVolumeBootTest {
     Path dir = Files.createTempDirectory(WORK, "run-");
     try {
       ApplianceMetadata metadata = ExportBootTest.httpAppliance("statecheck");
+      TestLayer layer = new TestLayer();
+      BaseRecipeFiles.scripts(layer, "appliance-firstboot");
+      BaseRecipeFiles.units(layer, "appliance-firstboot.service");
       Path firstboot =
-          new TestLayer()
-              .dir("usr/lib/appliance", 0755, 0, 0)
-              .file(
-                  "usr/lib/appliance/appliance-cmdline",
-                  Files.readAllBytes(FIRSTBOOT.resolve("appliance-cmdline")),
-                  0644)
-              .file(
-                  "usr/lib/appliance/appliance-firstboot",
-                  Files.readAllBytes(FIRSTBOOT.resolve("appliance-firstboot")),
-                  0755)
-              .file(
-                  "etc/systemd/system/appliance-firstboot.service",
-                  Files.readAllBytes(FIRSTBOOT.resolve("appliance-firstboot.service")),
-                  0644)
+          layer
               .symlink(
                   "etc/systemd/system/sysinit.target.wants/appliance-firstboot.service",
                   "/etc/systemd/system/appliance-firstboot.service")

@@ -59,7 +59,6 @@ import org.junit.jupiter.api.Test;
 @Tag("boot")
 class UpdateBootTest {
   private static final Path WORK = Path.of("target/update-boot").toAbsolutePath();
-  private static final Path BASE_FILES = Path.of("../recipes/base/files").toAbsolutePath();
   // A bound against hangs, not a speed claim: a step (download, writing and reading back the slot,
   // reboot, boot) took over 8 minutes under TCG with a load average of 40 on two cores.
   private static final Duration STEP = Duration.ofMinutes(15);
@@ -317,25 +316,14 @@ class UpdateBootTest {
 
   /** The base recipe's first-boot unit, updater and health gate, installed as the recipe does. */
   private static Path updaterLayer(Path file) throws IOException {
-    TestLayer layer =
-        new TestLayer()
-            .dir("usr/lib/appliance", 0755, 0, 0)
-            .file(
-                "usr/lib/appliance/appliance-cmdline",
-                Files.readAllBytes(BASE_FILES.resolve("appliance-cmdline")),
-                0644);
-    for (String script : List.of("appliance-firstboot", "appliance-update")) {
-      layer.file(
-          "usr/lib/appliance/" + script, Files.readAllBytes(BASE_FILES.resolve(script)), 0755);
-    }
-    for (String unit :
-        List.of(
-            "appliance-firstboot.service",
-            "appliance-health-gate.service",
-            "appliance-update.service",
-            "appliance-update.timer")) {
-      layer.file("etc/systemd/system/" + unit, Files.readAllBytes(BASE_FILES.resolve(unit)), 0644);
-    }
+    TestLayer layer = new TestLayer();
+    BaseRecipeFiles.scripts(layer, "appliance-firstboot", "appliance-update");
+    BaseRecipeFiles.units(
+        layer,
+        "appliance-firstboot.service",
+        "appliance-health-gate.service",
+        "appliance-update.service",
+        "appliance-update.timer");
     return layer
         // The test cannot wait 15 minutes for the first check: every 10 s instead, so that a
         // version is found soon after its push. (An empty assignment resets every monotonic

@@ -31,8 +31,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * same values, so a bad one is exit 2 at export rather than a console line at every boot.
  */
 class UpdateScheduleTest {
-  private static final Path SCRIPT =
-      Path.of("../recipes/base/files/appliance-update").toAbsolutePath();
+  private static final Path SCRIPT = BaseRecipeFiles.DIR.resolve("appliance-update");
 
   @TempDir Path tmp;
 

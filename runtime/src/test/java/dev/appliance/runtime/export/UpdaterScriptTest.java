@@ -51,77 +51,84 @@ import org.junit.jupiter.api.io.TempDir;
  * untouched.
  */
 class UpdaterScriptTest {
-  private static final Path SCRIPT =
-      Path.of("../recipes/base/files/appliance-update").toAbsolutePath();
+  private static final Path SCRIPT = BaseRecipeFiles.DIR.resolve("appliance-update");
   private static final String PASSWORD = "script-secret-3";
 
   @TempDir Path tmp;
   private final List<String> loops = new ArrayList<>();
 
+  private TestCa ca;
+  private RegistryServer registry;
+  private RegistryOptions options;
+  private Published published;
+
+  /** Each test's registry, holding a stand-in image's root-slot artifact under ops/web:stable. */
   @BeforeEach
-  void needsRoot() {
+  void publishToARegistry() throws IOException {
     assumeTrue(HostTools.isRoot(), "loop devices and a mount namespace need root");
+    ca = TestCa.create(tmp.resolve("ca"));
+    registry = RegistryServer.secure(tmp.resolve("registry"), ca, PASSWORD);
+    options = options(ca);
+    published = publish(registry, options, "ops/web");
   }
 
   @AfterEach
-  void detachLoops() {
+  void detachLoopsAndStopTheRegistry() throws IOException {
     for (String loop : loops) {
       HostTool.runAllowingFailure(List.of("losetup", "-d", loop), tmp, Map.of());
+    }
+    if (registry != null) {
+      registry.close();
     }
   }
 
   @Test
   void anInterruptedDownloadResumesAndATamperedBlobIsRefusedWithTheSlotUntouched()
       throws Exception {
-    TestCa ca = TestCa.create(tmp.resolve("ca"));
-    try (RegistryServer registry = RegistryServer.secure(tmp.resolve("registry"), ca, PASSWORD)) {
-      RegistryOptions options = options(ca);
-      Published published = publish(registry, options, "ops/web");
-      String blob = published.blob();
-      Digest imageDigest = published.image();
-      Path stored = registry.blobFile(blob);
-      Path rootDisk = published.rootDisk();
-      long slotBytes = Files.size(rootDisk) + (4L << 20);
+    String blob = published.blob();
+    Digest imageDigest = published.image();
+    Path stored = registry.blobFile(blob);
+    Path rootDisk = published.rootDisk();
+    long slotBytes = Files.size(rootDisk) + (4L << 20);
 
-      // What an interrupted download leaves: the first third of the blob in the data partition.
-      Path partial = tmp.resolve("partial");
-      byte[] whole = Files.readAllBytes(stored);
-      Files.write(partial, Arrays.copyOf(whole, whole.length / 3));
-      // Slot B still holds an older version: every byte of it must go, zeros included.
-      Path slot = filled(tmp.resolve("slot-b.img"), slotBytes);
-      Guest guest = guest(registry, ca, slot, blob, partial, null);
-      HostTool.Result resumed = guest.apply();
-      assertTrue(
-          resumed.stdout().contains("resuming the download of " + blob + " at " + whole.length / 3),
-          resumed.stdout() + resumed.stderr());
-      // curl -C - refuses to go on when a server ignores the range (exit 33), so a complete,
-      // verified slot below means the rest came by a range request.
-      assertTrue(
-          resumed.stdout().contains("writing " + imageDigest + " to slot b"), resumed.stdout());
-      // This host's kernel has no vfat: the script stops at the ESP, after the slot is written
-      // back and grown. The ESP, the one-shot entry and the reboot are UpdateBootTest's.
-      assertTrue(
-          resumed.stdout().endsWith("appliance-update: cannot mount the EFI system partition\n"),
-          resumed.stdout());
-      assertHoldsTheImage(slot, rootDisk, "slot B");
+    // What an interrupted download leaves: the first third of the blob in the data partition.
+    Path partial = tmp.resolve("partial");
+    byte[] whole = Files.readAllBytes(stored);
+    Files.write(partial, Arrays.copyOf(whole, whole.length / 3));
+    // Slot B still holds an older version: every byte of it must go, zeros included.
+    Path slot = filled(tmp.resolve("slot-b.img"), slotBytes);
+    Guest guest = guest(registry, ca, slot, blob, partial, null);
+    HostTool.Result resumed = guest.apply();
+    assertTrue(
+        resumed.stdout().contains("resuming the download of " + blob + " at " + whole.length / 3),
+        resumed.stdout() + resumed.stderr());
+    // curl -C - refuses to go on when a server ignores the range (exit 33), so a complete,
+    // verified slot below means the rest came by a range request.
+    assertTrue(
+        resumed.stdout().contains("writing " + imageDigest + " to slot b"), resumed.stdout());
+    // This host's kernel has no vfat: the script stops at the ESP, after the slot is written
+    // back and grown. The ESP, the one-shot entry and the reboot are UpdateBootTest's.
+    assertTrue(
+        resumed.stdout().endsWith("appliance-update: cannot mount the EFI system partition\n"),
+        resumed.stdout());
+    assertHoldsTheImage(slot, rootDisk, "slot B");
 
-      // The same blob, one byte changed in the registry's storage: refused, nothing written.
-      try (RandomAccessFile f = new RandomAccessFile(stored.toFile(), "rw")) {
-        f.seek(whole.length / 2);
-        f.write(whole[whole.length / 2] ^ 0xff);
-      }
-      Path untouched = blank(tmp.resolve("slot-b2.img"), slotBytes);
-      Guest second = guest(registry, ca, untouched, blob, null, null);
-      HostTool.Result refused = second.apply();
-      assertEquals(1, refused.exitCode(), refused.stdout());
-      assertTrue(
-          refused.stdout().contains("blob " + blob + " does not match its digest: refused"),
-          refused.stdout());
-      assertUntouched(untouched, "slot B untouched");
-      assertTrue(
-          Files.readString(second.dir().resolve("download.ls")).isBlank(),
-          "the tampered download is deleted");
+    // The same blob, one byte changed in the registry's storage: refused, nothing written.
+    try (RandomAccessFile f = new RandomAccessFile(stored.toFile(), "rw")) {
+      f.seek(whole.length / 2);
+      f.write(whole[whole.length / 2] ^ 0xff);
     }
+    Path untouched = blank(tmp.resolve("slot-b2.img"), slotBytes);
+    Guest second = guest(registry, ca, untouched, blob, null, null);
+    HostTool.Result refused = second.apply();
+    assertEquals(1, refused.exitCode(), refused.stdout());
+    assertTrue(
+        refused.stdout().contains("blob " + blob + " does not match its digest: refused"),
+        refused.stdout());
+    assertUntouched(untouched, "slot B untouched");
+    assertTrue(
+        Files.readString(second.dir().resolve("download.ls")).isBlank(),
+        "the tampered download is deleted");
   }
 
   /**
@@ -132,46 +139,40 @@ class UpdaterScriptTest {
    */
   @Test
   void aBlobThatDoesNotDecompressIsRefusedAndNothingReboots() throws Exception {
-    TestCa ca = TestCa.create(tmp.resolve("ca"));
-    try (RegistryServer registry = RegistryServer.secure(tmp.resolve("registry"), ca, PASSWORD)) {
-      RegistryOptions options = options(ca);
-      Published published = publish(registry, options, "ops/web");
-      RemoteRepository remote =
-          RemoteRepository.open(
-              ImageReference.parse(registry.host() + "/ops/web:stable"),
-              options,
-              new TransferListener() {},
-              true);
-      byte[] whole = Files.readAllBytes(registry.blobFile(published.blob()));
-      byte[] cut = Arrays.copyOf(whole, whole.length * 2 / 3);
-      Digest cutDigest = Digest.sha256(cut);
-      remote.putBlob(cutDigest, cut);
-      String artifactTag = "sha256-" + published.image().hex() + ".rootfs";
-      RemoteRepository.RemoteManifest artifact = remote.manifest(artifactTag).orElseThrow();
-      ObjectNode tree = (ObjectNode) new ObjectMapper().readTree(artifact.body());
-      ObjectNode layer = (ObjectNode) tree.get("layers").get(0);
-      layer.put("digest", cutDigest.toString()).put("size", cut.length);
-      remote.putManifest(
-          artifactTag, new ObjectMapper().writeValueAsBytes(tree), artifact.mediaType());
+    RemoteRepository remote =
+        RemoteRepository.open(
+            ImageReference.parse(registry.host() + "/ops/web:stable"),
+            options,
+            new TransferListener() {},
+            true);
+    byte[] whole = Files.readAllBytes(registry.blobFile(published.blob()));
+    byte[] cut = Arrays.copyOf(whole, whole.length * 2 / 3);
+    Digest cutDigest = Digest.sha256(cut);
+    remote.putBlob(cutDigest, cut);
+    String artifactTag = "sha256-" + published.image().hex() + ".rootfs";
+    RemoteRepository.RemoteManifest artifact = remote.manifest(artifactTag).orElseThrow();
+    ObjectNode tree = (ObjectNode) new ObjectMapper().readTree(artifact.body());
+    ObjectNode layer = (ObjectNode) tree.get("layers").get(0);
+    layer.put("digest", cutDigest.toString()).put("size", cut.length);
+    remote.putManifest(
+        artifactTag, new ObjectMapper().writeValueAsBytes(tree), artifact.mediaType());
 
-      Path slot = filled(tmp.resolve("slot-b.img"), Files.size(published.rootDisk()) + (4L << 20));
-      Guest guest = guest(registry, ca, slot, cutDigest.toString(), null, null);
-      HostTool.Result result = guest.apply();
-      String why = "blob " + cutDigest + " does not decompress (gzip): slot b is not used";
-      assertEquals(1, result.exitCode(), result.stdout() + result.stderr());
-      assertTrue(result.stdout().contains(why), result.stdout() + result.stderr());
-      assertTrue(
-          Files.readString(guest.dir().resolve("status.txt"))
-              .contains("last result: failed: " + why),
-          Files.readString(guest.dir().resolve("status.txt")));
-      assertFalse(
-          Files.exists(FakeSystemctl.log(guest.dir()))
-              && Files.readString(FakeSystemctl.log(guest.dir())).contains("reboot"),
-          "no reboot");
-      assertTrue(
-          Files.readString(guest.dir().resolve("download.ls")).isBlank(),
-          "the blob that does not decompress is deleted");
-    }
+    Path slot = filled(tmp.resolve("slot-b.img"), Files.size(published.rootDisk()) + (4L << 20));
+    Guest guest = guest(registry, ca, slot, cutDigest.toString(), null, null);
+    HostTool.Result result = guest.apply();
+    String why = "blob " + cutDigest + " does not decompress (gzip): slot b is not used";
+    assertEquals(1, result.exitCode(), result.stdout() + result.stderr());
+    assertTrue(result.stdout().contains(why), result.stdout() + result.stderr());
+    assertTrue(
+        Files.readString(guest.dir().resolve("status.txt")).contains("last result: failed: " + why),
+        Files.readString(guest.dir().resolve("status.txt")));
+    assertFalse(
+        Files.exists(FakeSystemctl.log(guest.dir()))
+            && Files.readString(FakeSystemctl.log(guest.dir())).contains("reboot"),
+        "no reboot");
+    assertTrue(
+        Files.readString(guest.dir().resolve("download.ls")).isBlank(),
+        "the blob that does not decompress is deleted");
   }
 
   /**
@@ -183,56 +184,51 @@ class UpdaterScriptTest {
    */
   @Test
   void withAnUpdateKeyOnlyASignedImageAndRootSlotAreWritten() throws Exception {
-    TestCa ca = TestCa.create(tmp.resolve("ca"));
-    try (RegistryServer registry = RegistryServer.secure(tmp.resolve("registry"), ca, PASSWORD)) {
-      RegistryOptions options = options(ca);
-      Published published = publish(registry, options, "ops/web");
-      String repository = registry.host() + "/ops/web";
-      SigningKey release = SigningKey.generate(new SecureRandom());
-      SigningKey other = SigningKey.generate(new SecureRandom());
-      Path key = Files.write(tmp.resolve("release.pub"), PublicKeys.toPem(release.publicKey()));
-      RemoteSigning signing = new RemoteSigning(options, new TransferListener() {});
-      String image = repository + "@" + published.image();
-      String artifact = repository + "@" + published.artifact();
-      long slotBytes = Files.size(published.rootDisk()) + (4L << 20);
+    String repository = registry.host() + "/ops/web";
+    SigningKey release = SigningKey.generate(new SecureRandom());
+    SigningKey other = SigningKey.generate(new SecureRandom());
+    Path key = Files.write(tmp.resolve("release.pub"), PublicKeys.toPem(release.publicKey()));
+    RemoteSigning signing = new RemoteSigning(options, new TransferListener() {});
+    String image = repository + "@" + published.image();
+    String artifact = repository + "@" + published.artifact();
+    long slotBytes = Files.size(published.rootDisk()) + (4L << 20);
 
-      refused(registry, ca, published, key, "image " + published.image() + " is not signed");
-      signing.sign(image, other);
-      refused(
-          registry,
-          ca,
-          published,
-          key,
-          "image " + published.image() + ": no signature by the update key: refused");
-      // The image signed by the key, somewhere else: a signature naming another repository,
-      // copied next to the image, does not count.
-      publish(registry, options, "ops/elsewhere");
-      signing.sign(registry.host() + "/ops/elsewhere@" + published.image(), release);
-      copySignature(registry, options, "ops/elsewhere", "ops/web", published.image());
-      refused(
-          registry,
-          ca,
-          published,
-          key,
-          "image "
-              + published.image()
-              + ": the signature by the update key names another repository: refused");
-      signing.sign(image, release);
-      refused(
-          registry,
-          ca,
-          published,
-          key,
-          "root-slot artifact " + published.artifact() + " is not signed");
+    refused(registry, ca, published, key, "image " + published.image() + " is not signed");
+    signing.sign(image, other);
+    refused(
+        registry,
+        ca,
+        published,
+        key,
+        "image " + published.image() + ": no signature by the update key: refused");
+    // The image signed by the key, somewhere else: a signature naming another repository,
+    // copied next to the image, does not count.
+    publish(registry, options, "ops/elsewhere");
+    signing.sign(registry.host() + "/ops/elsewhere@" + published.image(), release);
+    copySignature(registry, options, "ops/elsewhere", "ops/web", published.image());
+    refused(
+        registry,
+        ca,
+        published,
+        key,
+        "image "
+            + published.image()
+            + ": the signature by the update key names another repository: refused");
+    signing.sign(image, release);
+    refused(
+        registry,
+        ca,
+        published,
+        key,
+        "root-slot artifact " + published.artifact() + " is not signed");
 
-      signing.sign(artifact, release);
-      Path slot = blank(tmp.resolve("slot-signed.img"), slotBytes);
-      HostTool.Result applied = guest(registry, ca, slot, published.blob(), null, key).apply();
-      assertTrue(
-          applied.stdout().contains("writing " + published.image() + " to slot b"),
-          applied.stdout() + applied.stderr());
-      assertHoldsTheImage(slot, published.rootDisk(), "signed: slot B");
-    }
+    signing.sign(artifact, release);
+    Path slot = blank(tmp.resolve("slot-signed.img"), slotBytes);
+    HostTool.Result applied = guest(registry, ca, slot, published.blob(), null, key).apply();
+    assertTrue(
+        applied.stdout().contains("writing " + published.image() + " to slot b"),
+        applied.stdout() + applied.stderr());
+    assertHoldsTheImage(slot, published.rootDisk(), "signed: slot B");
   }
 
   /** Runs apply with {@code key}: exit 1, {@code why} in its output and status, slot B blank. */
