@@ -107,7 +107,7 @@ class UpdaterScriptTest {
     assertTrue(
         resumed.stdout().contains("writing " + imageDigest + " to slot b"), resumed.stdout());
     // This host's kernel has no vfat: the script stops at the ESP, after the slot is written
-    // back and grown. The ESP, the one-shot entry and the reboot are UpdateBootTest's.
+    // and grown. The ESP, the one-shot entry and the reboot are UpdateBootTest's.
     assertTrue(
         resumed.stdout().endsWith("appliance-update: cannot mount the EFI system partition\n"),
         resumed.stdout());
