@@ -262,7 +262,8 @@ class UpdateBootTest {
             "upd",
             number,
             List.of(new ApplianceMetadata.Port("http", 80, "tcp")),
-            new ApplianceMetadata.HealthCheck("http", 80, "/healthz", 200, 90),
+            // The broken version's check never passes: waiting longer for it proves nothing.
+            new ApplianceMetadata.HealthCheck("http", 80, "/healthz", 200, broken ? 20 : 90),
             1024,
             1,
             // The 170 MB tree (TrixieRootfs leaves out what no guest reads) with room to spare:
