@@ -35,16 +35,15 @@ final class EndpointResolver {
         "connecting to " + registry,
         () -> {
           if (ref.isLoopbackRegistry()) {
-            RegistryConnection plain = new RegistryConnection(TlsContexts.trustNothing());
-            if (speaksPlainHttp(host, plain)) {
-              return new Endpoint(registry, host, true, TlsContexts.trustNothing(), true, plain);
+            Endpoint plain = candidate(registry, host, true, TlsContexts.trustNothing(), true);
+            if (speaksPlainHttp(plain)) {
+              return plain;
             }
           }
-          SSLContext verifying = TlsContexts.verifying(options.caCert());
+          Endpoint verifying =
+              candidate(registry, host, false, TlsContexts.verifying(options.caCert()), true);
           try {
-            RegistryConnection connection = new RegistryConnection(verifying);
-            probe(URI.create("https://" + host + "/v2/"), connection);
-            return new Endpoint(registry, host, false, verifying, true, connection);
+            return probed(verifying);
           } catch (SSLException e) {
             if (isUntrustedCertificate(e)) {
               if (!options.insecure()) {
@@ -57,10 +56,7 @@ final class EndpointResolver {
                         + ". If a private CA signed it, trust that CA's certificate; or skip"
                         + " verification for this registry");
               }
-              SSLContext any = TlsContexts.trustAll();
-              RegistryConnection connection = new RegistryConnection(any);
-              probe(URI.create("https://" + host + "/v2/"), connection);
-              return new Endpoint(registry, host, false, any, false, connection);
+              return probed(candidate(registry, host, false, TlsContexts.trustAll(), false));
             }
             if (!httpAllowed) {
               throw new RegistryAccessException(
@@ -83,16 +79,25 @@ final class EndpointResolver {
   }
 
   private static Endpoint plainHttp(String registry, String host) throws IOException {
-    SSLContext none = TlsContexts.trustNothing();
-    RegistryConnection connection = new RegistryConnection(none);
-    probe(URI.create("http://" + host + "/v2/"), connection);
-    return new Endpoint(registry, host, true, none, true, connection);
+    return probed(candidate(registry, host, true, TlsContexts.trustNothing(), true));
+  }
+
+  /** A way to reach the registry, with the client its probe and first calls use; not yet tried. */
+  private static Endpoint candidate(
+      String registry, String host, boolean plainHttp, SSLContext tls, boolean verified) {
+    return new Endpoint(registry, host, plainHttp, tls, verified, new RegistryConnection(tls));
+  }
+
+  /** {@code endpoint}, once its API root answered the probe. */
+  private static Endpoint probed(Endpoint endpoint) throws IOException {
+    probe(endpoint.apiRoot(), endpoint.connection());
+    return endpoint;
   }
 
   /** True when the server answers plain HTTP like a registry (not with 400, as TLS servers do). */
-  private static boolean speaksPlainHttp(String host, RegistryConnection plain) throws IOException {
+  private static boolean speaksPlainHttp(Endpoint plain) throws IOException {
     try {
-      probe(URI.create("http://" + host + "/v2/"), plain);
+      probed(plain);
       return true;
     } catch (ConnectException | RegistryException e) {
       throw e;
