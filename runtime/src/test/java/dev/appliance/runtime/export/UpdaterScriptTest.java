@@ -97,7 +97,7 @@ class UpdaterScriptTest {
     Files.write(partial, Arrays.copyOf(whole, whole.length / 3));
     // Slot B still holds an older version: every byte of it must go, zeros included.
     Path slot = filled(tmp.resolve("slot-b.img"), slotBytes);
-    Guest guest = guest(registry, ca, slot, blob, partial, null);
+    Guest guest = guest(slot, blob, partial, null);
     HostTool.Result resumed = guest.apply();
     assertTrue(
         resumed.stdout().contains("resuming the download of " + blob + " at " + whole.length / 3),
@@ -119,7 +119,7 @@ class UpdaterScriptTest {
       f.write(whole[whole.length / 2] ^ 0xff);
     }
     Path untouched = blank(tmp.resolve("slot-b2.img"), slotBytes);
-    Guest second = guest(registry, ca, untouched, blob, null, null);
+    Guest second = guest(untouched, blob, null, null);
     HostTool.Result refused = second.apply();
     assertEquals(1, refused.exitCode(), refused.stdout());
     assertTrue(
@@ -158,7 +158,7 @@ class UpdaterScriptTest {
         artifactTag, new ObjectMapper().writeValueAsBytes(tree), artifact.mediaType());
 
     Path slot = filled(tmp.resolve("slot-b.img"), Files.size(published.rootDisk()) + (4L << 20));
-    Guest guest = guest(registry, ca, slot, cutDigest.toString(), null, null);
+    Guest guest = guest(slot, cutDigest.toString(), null, null);
     HostTool.Result result = guest.apply();
     String why = "blob " + cutDigest + " does not decompress (gzip): slot b is not used";
     assertEquals(1, result.exitCode(), result.stdout() + result.stderr());
@@ -193,38 +193,25 @@ class UpdaterScriptTest {
     String artifact = repository + "@" + published.artifact();
     long slotBytes = Files.size(published.rootDisk()) + (4L << 20);
 
-    refused(registry, ca, published, key, "image " + published.image() + " is not signed");
+    refused(key, "image " + published.image() + " is not signed");
     signing.sign(image, other);
-    refused(
-        registry,
-        ca,
-        published,
-        key,
-        "image " + published.image() + ": no signature by the update key: refused");
+    refused(key, "image " + published.image() + ": no signature by the update key: refused");
     // The image signed by the key, somewhere else: a signature naming another repository,
     // copied next to the image, does not count.
     publish(registry, options, "ops/elsewhere");
     signing.sign(registry.host() + "/ops/elsewhere@" + published.image(), release);
     copySignature(registry, options, "ops/elsewhere", "ops/web", published.image());
     refused(
-        registry,
-        ca,
-        published,
         key,
         "image "
             + published.image()
             + ": the signature by the update key names another repository: refused");
     signing.sign(image, release);
-    refused(
-        registry,
-        ca,
-        published,
-        key,
-        "root-slot artifact " + published.artifact() + " is not signed");
+    refused(key, "root-slot artifact " + published.artifact() + " is not signed");
 
     signing.sign(artifact, release);
     Path slot = blank(tmp.resolve("slot-signed.img"), slotBytes);
-    HostTool.Result applied = guest(registry, ca, slot, published.blob(), null, key).apply();
+    HostTool.Result applied = guest(slot, published.blob(), null, key).apply();
     assertTrue(
         applied.stdout().contains("writing " + published.image() + " to slot b"),
         applied.stdout() + applied.stderr());
@@ -232,14 +219,12 @@ class UpdaterScriptTest {
   }
 
   /** Runs apply with {@code key}: exit 1, {@code why} in its output and status, slot B blank. */
-  private void refused(
-      RegistryServer registry, TestCa ca, Published published, Path key, String why)
-      throws IOException {
+  private void refused(Path key, String why) throws IOException {
     Path slot =
         blank(
             Files.createTempFile(tmp, "slot-", ".img"),
             Files.size(published.rootDisk()) + (4L << 20));
-    Guest guest = guest(registry, ca, slot, published.blob(), null, key);
+    Guest guest = guest(slot, published.blob(), null, key);
     HostTool.Result result = guest.apply();
     assertEquals(1, result.exitCode(), result.stdout() + result.stderr());
     assertTrue(result.stdout().contains(why), "expected '" + why + "' in:\n" + result.stdout());
@@ -337,9 +322,7 @@ class UpdaterScriptTest {
   /**
    * @param key cosign public key the guest requires signatures by, or null
    */
-  private Guest guest(
-      RegistryServer registry, TestCa ca, Path slot, String blob, Path partial, Path key)
-      throws IOException {
+  private Guest guest(Path slot, String blob, Path partial, Path key) throws IOException {
     Path dir = Files.createTempDirectory(tmp, "guest-");
     String slotLoop = loop(slot);
     Path esp = dir.resolve("esp.img");
