@@ -20,6 +20,7 @@ public final class Main {
       System.exit(rerun.getAsInt());
     }
     String[] arguments = Utf8Locale.arguments(args);
+    JacksonWarmUp.startFor(arguments);
     int code = commandLine(arguments).execute(arguments);
     // The JVM's exit waits up to 300 ms for the HTTP clients' selector threads otherwise.
     HttpClientThreads.stop();
