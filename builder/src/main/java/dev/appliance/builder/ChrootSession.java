@@ -364,19 +364,26 @@ final class ChrootSession implements AutoCloseable {
     checkMountPoints(recipe, index);
   }
 
+  /**
+   * One systemctl call per verb, naming every unit: each call is a process in the chroot (30 ms),
+   * and the base recipe masks 25 units. systemctl names the unit it fails on.
+   */
   void services(Recipe.Services services, Path recipe) {
-    for (String unit : services.enable()) {
-      // A unit the base masks (docs/recipe.md "services") is enabled by unmasking it first;
-      // unmasking a unit that is not masked changes nothing.
-      check(List.of("systemctl", "unmask", unit), recipe + ": unmasking service " + unit);
-      check(List.of("systemctl", "enable", unit), recipe + ": enabling service " + unit);
+    // A unit the base masks (docs/recipe.md "services") is enabled by unmasking it first;
+    // unmasking a unit that is not masked changes nothing.
+    systemctl("unmask", services.enable(), recipe + ": unmasking services ");
+    systemctl("enable", services.enable(), recipe + ": enabling services ");
+    systemctl("disable", services.disable(), recipe + ": disabling services ");
+    systemctl("mask", services.mask(), recipe + ": masking services ");
+  }
+
+  private void systemctl(String verb, List<String> units, String what) {
+    if (units.isEmpty()) {
+      return;
     }
-    for (String unit : services.disable()) {
-      check(List.of("systemctl", "disable", unit), recipe + ": disabling service " + unit);
-    }
-    for (String unit : services.mask()) {
-      check(List.of("systemctl", "mask", unit), recipe + ": masking service " + unit);
-    }
+    List<String> command = new ArrayList<>(List.of("systemctl", verb));
+    command.addAll(units);
+    check(command, what + String.join(", ", units));
   }
 
   private boolean exists(String... command) {
