@@ -180,6 +180,19 @@ final class LayerPlan {
     return List.copyOf(suites);
   }
 
+  /**
+   * The suites of {@code suites} a packages step does not need: all but the base suite, unless one
+   * of the step's {@code packages} names it ({@code name/suite}, as the UML kernel does). A
+   * packages step installs from the base suite; the others are there for the kernels.
+   */
+  static List<String> suitesNotNeeded(
+      List<String> suites, String baseSuite, List<String> packages) {
+    return suites.stream()
+        .filter(suite -> !suite.equals(baseSuite))
+        .filter(suite -> packages.stream().noneMatch(p -> p.endsWith("/" + suite)))
+        .toList();
+  }
+
   private static List<String> fileIdentities(List<Recipe.FileEntry> files) {
     List<String> ids = new ArrayList<>();
     for (Recipe.FileEntry f : files) {

@@ -172,13 +172,7 @@ final class RootfsSteps {
     command.add(b.suite());
     command.add(tree.toString());
     for (String suite : suites) {
-      command.add(
-          "deb "
-              + env.mirror()
-              + " "
-              + suite
-              + " "
-              + (suite.equals(b.suite()) ? String.join(" ", b.components()) : "main"));
+      command.add(sourceLine(b, suite));
     }
     Processes.Result result =
         Processes.run(
@@ -283,13 +277,32 @@ final class RootfsSteps {
               step.packages(),
               lock == null ? null : lock.aptPreferences(),
               cachedDebs(),
-              !listsRefreshed);
+              !listsRefreshed,
+              unneededSources(step));
       if (result.exitCode() != 0) {
         throw explain(result, r, "apt-get install");
       }
       listsRefreshed = true;
     }
     r.users().forEach(u -> session.addUser(u, r.source()));
+  }
+
+  /** The source lines of the suites this packages step does not install from. */
+  private List<String> unneededSources(LayerPlan.Step step) {
+    Recipe.Base b = leaf.base();
+    return LayerPlan.suitesNotNeeded(suites, b.suite(), step.packages()).stream()
+        .map(suite -> sourceLine(b, suite))
+        .toList();
+  }
+
+  /** The line mmdebstrap writes to the image's sources.list for {@code suite}. */
+  private String sourceLine(Recipe.Base b, String suite) {
+    return "deb "
+        + env.mirror()
+        + " "
+        + suite
+        + " "
+        + (suite.equals(b.suite()) ? String.join(" ", b.components()) : "main");
   }
 
   private void files(ChrootSession session, Recipe r) {

@@ -60,4 +60,19 @@ class LayerPlanTest {
         "a cached layer with the directory's content must not be reused");
     assertNotEquals(a.get(2).key(), b.get(2).key());
   }
+
+  @Test
+  void aPackagesStepLeavesOutTheKernelsSuiteUnlessOneOfItsPackagesNamesIt() {
+    List<String> suites = List.of("trixie", "sid");
+
+    assertEquals(
+        List.of("sid"),
+        LayerPlan.suitesNotNeeded(suites, "trixie", List.of("apache2", "mariadb-server=1:11.8")),
+        "sid is there for the UML kernel only");
+    assertEquals(
+        List.of(),
+        LayerPlan.suitesNotNeeded(suites, "trixie", List.of("apache2", "user-mode-linux/sid")),
+        "a package asking for sid gets it");
+    assertEquals(List.of(), LayerPlan.suitesNotNeeded(List.of("trixie"), "trixie", List.of("jq")));
+  }
 }
