@@ -91,6 +91,19 @@ public record Digest(String algorithm, String hex) implements Comparable<Digest>
     return algorithm + ":" + hex;
   }
 
+  // equals and hashCode written out: a record's own go through invokedynamic, and the first
+  // digest compared in a JVM paid 20 ms of method-handle set-up on the path of `run` and `pull`
+  // (bench/README.md, session 14).
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof Digest d && algorithm.equals(d.algorithm) && hex.equals(d.hex);
+  }
+
+  @Override
+  public int hashCode() {
+    return 31 * algorithm.hashCode() + hex.hashCode();
+  }
+
   @Override
   public int compareTo(Digest other) {
     return toString().compareTo(other.toString());
