@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -52,6 +53,33 @@ public final class FileLocks {
    */
   public static Held exclusive(Path file, Runnable whenWaiting) {
     return acquire(file, false, whenWaiting);
+  }
+
+  /**
+   * An exclusive lock on {@code file} if no holder (thread or process) has one now; empty
+   * otherwise, without waiting. For what should be refused rather than queued.
+   */
+  public static Optional<Held> tryExclusive(Path file) {
+    try {
+      return Optional.of(
+          acquire(
+              file,
+              false,
+              () -> {
+                throw new Busy();
+              }));
+    } catch (Busy e) {
+      return Optional.empty();
+    }
+  }
+
+  /** Thrown where {@link #acquire} would start to wait; it releases what it took on the way. */
+  private static final class Busy extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Busy() {
+      super(null, null, false, false);
+    }
   }
 
   private static Held acquire(Path file, boolean shared, Runnable whenWaiting) {

@@ -98,6 +98,35 @@ class FileLocksTest {
     assertEquals(0, holder.waitFor());
   }
 
+  /** tryExclusive refuses at once while a thread or a process holds the lock, and leaks nothing. */
+  @Test
+  void tryExclusiveGivesNothingWhileAnotherHolderHasTheLock() throws Exception {
+    Path file = dir.resolve("image-change.lock");
+    try (FileLocks.Held first = FileLocks.exclusive(file)) {
+      assertTrue(
+          CompletableFuture.supplyAsync(() -> FileLocks.tryExclusive(file))
+              .get(10, TimeUnit.SECONDS)
+              .isEmpty(),
+          "another thread holds it");
+    }
+    Process holder =
+        new ProcessBuilder(
+                "python3",
+                "-c",
+                "import fcntl, sys\nf = open(sys.argv[1], 'a')\nfcntl.lockf(f, fcntl.LOCK_EX)\n"
+                    + "print('held', flush=True)\nsys.stdin.read()",
+                file.toString())
+            .start();
+    assertEquals("held", new String(holder.getInputStream().readNBytes(4)));
+    assertTrue(FileLocks.tryExclusive(file).isEmpty(), "another process holds it");
+    holder.getOutputStream().close();
+    assertEquals(0, holder.waitFor());
+    try (FileLocks.Held held = FileLocks.tryExclusive(file).orElseThrow()) {
+      assertNotEquals(0, tryLockFromAnotherProcess(file), "now this process holds it");
+    }
+    assertEquals(0, tryLockFromAnotherProcess(file), "released on close");
+  }
+
   private static int tryLockFromAnotherProcess(Path file) throws Exception {
     Process p =
         new ProcessBuilder(

@@ -1,49 +1,32 @@
 package dev.appliance.runtime.instance;
 
-import dev.appliance.common.ApplianceException;
+import dev.appliance.common.FileLocks;
 import dev.appliance.common.InvalidInputException;
-import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.file.StandardOpenOption;
 
 /**
  * Held while an instance's image changes ({@code upgrade}, {@code rollback}): a second command on
- * the same instance is refused rather than interleaved. A file lock, released by the kernel if the
- * process dies.
+ * the same instance is refused rather than interleaved. A {@link FileLocks} lock, released by the
+ * kernel if the process dies.
  */
 final class ImageChangeLock implements AutoCloseable {
-  private final FileChannel channel;
+  private final FileLocks.Held held;
 
-  private ImageChangeLock(FileChannel channel) {
-    this.channel = channel;
+  private ImageChangeLock(FileLocks.Held held) {
+    this.held = held;
   }
 
   static ImageChangeLock acquire(InstanceDir dir) {
-    try {
-      FileChannel channel =
-          FileChannel.open(
-              dir.path().resolve(".image-change.lock"),
-              StandardOpenOption.CREATE,
-              StandardOpenOption.WRITE);
-      FileLock lock = channel.tryLock();
-      if (lock == null) {
-        channel.close();
-        throw new InvalidInputException(
-            dir.name() + " is being upgraded or rolled back by another command: wait for it");
-      }
-      return new ImageChangeLock(channel);
-    } catch (IOException e) {
-      throw new ApplianceException("cannot lock " + dir.path() + ": " + e.getMessage(), e);
-    }
+    return new ImageChangeLock(
+        FileLocks.tryExclusive(dir.path().resolve(".image-change.lock"))
+            .orElseThrow(
+                () ->
+                    new InvalidInputException(
+                        dir.name()
+                            + " is being upgraded or rolled back by another command: wait for it")));
   }
 
   @Override
   public void close() {
-    try {
-      channel.close();
-    } catch (IOException e) {
-      throw new ApplianceException("cannot unlock: " + e.getMessage(), e);
-    }
+    held.close();
   }
 }
