@@ -60,13 +60,20 @@ final class CachedDebRepository {
       List<String> suites,
       DebCache debs,
       Path dir) {
+    // The suites' indexes (trixie's and sid's: 2.9 s one after the other) download and parse at
+    // the same time.
+    List<Map<String, Set<String>>> perSuite =
+        suites.parallelStream()
+            .map(
+                suite ->
+                    mirror.packageVersions(
+                        suite, suite.equals(base.suite()) ? base.components() : List.of("main")))
+            .toList();
     Map<String, Set<String>> versions = new HashMap<>();
-    for (String suite : suites) {
-      List<String> components = suite.equals(base.suite()) ? base.components() : List.of("main");
-      mirror
-          .packageVersions(suite, components)
-          .forEach((name, v) -> versions.computeIfAbsent(name, k -> new TreeSet<>()).addAll(v));
-    }
+    perSuite.forEach(
+        suiteVersions ->
+            suiteVersions.forEach(
+                (name, v) -> versions.computeIfAbsent(name, k -> new TreeSet<>()).addAll(v)));
     return prepare(lockPath, lock, mirror.uri(), versions, debs, dir);
   }
 
