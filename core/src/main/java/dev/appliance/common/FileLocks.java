@@ -39,12 +39,12 @@ public final class FileLocks {
 
   /** Waits for a shared lock on {@code file}, creating it and its directory when missing. */
   public static Held shared(Path file) {
-    return acquire(file, true, () -> {});
+    return acquire(file, true, true, () -> {});
   }
 
   /** Waits for an exclusive lock on {@code file}, creating it and its directory when missing. */
   public static Held exclusive(Path file) {
-    return acquire(file, false, () -> {});
+    return acquire(file, false, true, () -> {});
   }
 
   /**
@@ -52,7 +52,7 @@ public final class FileLocks {
    * process) makes it wait.
    */
   public static Held exclusive(Path file, Runnable whenWaiting) {
-    return acquire(file, false, whenWaiting);
+    return acquire(file, false, true, whenWaiting);
   }
 
   /**
@@ -60,42 +60,32 @@ public final class FileLocks {
    * otherwise, without waiting. For what should be refused rather than queued.
    */
   public static Optional<Held> tryExclusive(Path file) {
-    try {
-      return Optional.of(
-          acquire(
-              file,
-              false,
-              () -> {
-                throw new Busy();
-              }));
-    } catch (Busy e) {
-      return Optional.empty();
-    }
+    return Optional.ofNullable(acquire(file, false, false, () -> {}));
   }
 
-  /** Thrown where {@link #acquire} would start to wait; it releases what it took on the way. */
-  private static final class Busy extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    Busy() {
-      super(null, null, false, false);
-    }
-  }
-
-  private static Held acquire(Path file, boolean shared, Runnable whenWaiting) {
+  /**
+   * The lock, once no other holder has it; without {@code wait}, null instead of waiting, with
+   * nothing taken.
+   */
+  private static Held acquire(Path file, boolean shared, boolean wait, Runnable whenWaiting) {
     Path key = file.toAbsolutePath().normalize();
     ReentrantReadWriteLock rw = IN_PROCESS.computeIfAbsent(key, k -> new ReentrantReadWriteLock());
     Lock local = shared ? rw.readLock() : rw.writeLock();
     boolean waited = !local.tryLock();
     if (waited) {
+      if (!wait) {
+        return null;
+      }
       whenWaiting.run();
       local.lock();
     }
     try {
       FileState state = FILE_STATE.computeIfAbsent(key, k -> new FileState());
       synchronized (state) {
-        if (state.holders == 0) {
-          lockFile(state, key, shared, waited ? () -> {} : whenWaiting);
+        if (state.holders == 0
+            && !lockFile(state, key, shared, wait, waited ? () -> {} : whenWaiting)) {
+          local.unlock();
+          return null;
         }
         state.holders++;
       }
@@ -109,7 +99,12 @@ public final class FileLocks {
     }
   }
 
-  private static void lockFile(FileState state, Path key, boolean shared, Runnable whenWaiting)
+  /**
+   * Takes the OS lock for {@code state}; false, holding nothing, when it is busy and not {@code
+   * wait}.
+   */
+  private static boolean lockFile(
+      FileState state, Path key, boolean shared, boolean wait, Runnable whenWaiting)
       throws IOException {
     Files.createDirectories(key.getParent());
     FileChannel channel =
@@ -118,11 +113,16 @@ public final class FileLocks {
     try {
       FileLock lock = channel.tryLock(0, Long.MAX_VALUE, shared);
       if (lock == null) {
+        if (!wait) {
+          channel.close();
+          return false;
+        }
         whenWaiting.run();
         lock = channel.lock(0, Long.MAX_VALUE, shared);
       }
       state.channel = channel;
       state.lock = lock;
+      return true;
     } catch (IOException | RuntimeException e) {
       channel.close();
       throw e;

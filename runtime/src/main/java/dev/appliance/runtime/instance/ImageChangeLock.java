@@ -8,25 +8,15 @@ import dev.appliance.common.InvalidInputException;
  * the same instance is refused rather than interleaved. A {@link FileLocks} lock, released by the
  * kernel if the process dies.
  */
-final class ImageChangeLock implements AutoCloseable {
-  private final FileLocks.Held held;
+final class ImageChangeLock {
+  private ImageChangeLock() {}
 
-  private ImageChangeLock(FileLocks.Held held) {
-    this.held = held;
-  }
-
-  static ImageChangeLock acquire(InstanceDir dir) {
-    return new ImageChangeLock(
-        FileLocks.tryExclusive(dir.path().resolve(".image-change.lock"))
-            .orElseThrow(
-                () ->
-                    new InvalidInputException(
-                        dir.name()
-                            + " is being upgraded or rolled back by another command: wait for it")));
-  }
-
-  @Override
-  public void close() {
-    held.close();
+  static FileLocks.Held acquire(InstanceDir dir) {
+    return FileLocks.tryExclusive(dir.path().resolve(".image-change.lock"))
+        .orElseThrow(
+            () ->
+                new InvalidInputException(
+                    dir.name()
+                        + " is being upgraded or rolled back by another command: wait for it"));
   }
 }

@@ -1,6 +1,7 @@
 package dev.appliance.runtime.instance;
 
 import dev.appliance.common.ApplianceDirs;
+import dev.appliance.common.FileLocks;
 import dev.appliance.common.FileTrees;
 import dev.appliance.common.InvalidInputException;
 import dev.appliance.runtime.engine.ProbeCache;
@@ -61,7 +62,7 @@ public final class InstanceManager {
       Duration timeout,
       Consumer<String> progress) {
     InstanceDir dir = instances.existing(name);
-    try (ImageChangeLock held = ImageChangeLock.acquire(dir)) {
+    try (FileLocks.Held held = ImageChangeLock.acquire(dir)) {
       return upgrades.upgrade(
           dir,
           reference != null ? reference : dir.spec().image(),
@@ -81,7 +82,7 @@ public final class InstanceManager {
   public InstanceInfo rollback(
       String name, boolean restoreVolumes, Duration timeout, Consumer<String> progress) {
     InstanceDir dir = instances.existing(name);
-    try (ImageChangeLock held = ImageChangeLock.acquire(dir)) {
+    try (FileLocks.Held held = ImageChangeLock.acquire(dir)) {
       return upgrades.rollback(dir, restoreVolumes, timeout, progress);
     }
   }
