@@ -7,13 +7,16 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Compresses layers on one background thread while the next step runs: the next step only reads the
- * finished directory as an overlay lower layer. Closing stops a writer still reading a layer
- * directory, before the workspace deletes it.
+ * finished directory as an overlay lower layer. While a step runs the compression deflates on one
+ * thread, and on every core otherwise ({@link DeflateThreads}). Closing stops a writer still
+ * reading a layer directory, before the workspace deletes it.
  */
 final class BackgroundLayerWriting implements AutoCloseable {
+  private final DeflateThreads deflateThreads = new DeflateThreads();
   private final ExecutorService executor =
       Executors.newSingleThreadExecutor(
           r -> {
@@ -21,6 +24,16 @@ final class BackgroundLayerWriting implements AutoCloseable {
             t.setDaemon(true);
             return t;
           });
+
+  /** The writer, compressing on this writing's threads. */
+  LayerWriter compressingHere(LayerWriter writer) {
+    return writer.deflatingOn(deflateThreads);
+  }
+
+  /** Runs a build step, leaving it every core but one deflate thread's. */
+  <T> T besideStep(Supplier<T> step) {
+    return deflateThreads.narrowedDuring(step);
+  }
 
   Future<BuildResult.Layer> submit(Callable<BuildResult.Layer> write) {
     return executor.submit(write);
@@ -48,6 +61,8 @@ final class BackgroundLayerWriting implements AutoCloseable {
       executor.awaitTermination(5, TimeUnit.MINUTES);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } finally {
+      deflateThreads.close();
     }
   }
 }

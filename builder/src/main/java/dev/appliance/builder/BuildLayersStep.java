@@ -94,10 +94,14 @@ final class BuildLayersStep implements Callable<BuiltLayers> {
     parts.workspace().deleteOnClose(entryDir);
     timings.time(
         step.name(),
-        () -> {
-          parts.producer().produce(step, lower, work, tree);
-          return tree;
-        });
+        () ->
+            parts
+                .background()
+                .besideStep(
+                    () -> {
+                      parts.producer().produce(step, lower, work, tree);
+                      return tree;
+                    }));
     return parts
         .background()
         .submit(

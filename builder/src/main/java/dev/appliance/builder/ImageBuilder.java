@@ -78,12 +78,13 @@ public final class ImageBuilder {
             dirs.data()
                 .resolve(inputs.env().userNamespace() ? "cache/layers-userns" : "cache/layers"));
     cache.removeLeftovers();
-    LayerWriter writer = new LayerWriter(inputs.epoch(), options.compressionLevel());
     StoreLayerWriter blobs = new StoreLayerWriter(store, timings, listener);
     // Closed in reverse order: background writing stops before the workspace is deleted.
     try (Workspace ws = Workspace.create(dirs.data().resolve("cache/build-tmp"));
         AutoCloseable storeLock = store.lockForWrite();
         BackgroundLayerWriting background = new BackgroundLayerWriting()) {
+      LayerWriter writer =
+          background.compressingHere(new LayerWriter(inputs.epoch(), options.compressionLevel()));
       BuiltLayers built =
           new BuildLayersStep(
                   inputs.plan(),

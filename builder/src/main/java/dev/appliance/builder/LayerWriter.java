@@ -66,24 +66,35 @@ public final class LayerWriter {
   private final long sourceDateEpoch;
   private final int compressionLevel;
   private final boolean standardDevices;
+  private final DeflateThreads deflateThreads; // null: threads of each write's own
 
   /**
    * @param sourceDateEpoch seconds; later mtimes are clamped to it
    * @param compressionLevel gzip level 1 (fast) to 9 (small)
    */
   public LayerWriter(long sourceDateEpoch, int compressionLevel) {
-    this(sourceDateEpoch, compressionLevel, false);
+    this(sourceDateEpoch, compressionLevel, false, null);
   }
 
-  private LayerWriter(long sourceDateEpoch, int compressionLevel, boolean standardDevices) {
+  private LayerWriter(
+      long sourceDateEpoch,
+      int compressionLevel,
+      boolean standardDevices,
+      DeflateThreads deflateThreads) {
     this.sourceDateEpoch = sourceDateEpoch;
     this.compressionLevel = compressionLevel;
     this.standardDevices = standardDevices;
+    this.deflateThreads = deflateThreads;
   }
 
   /** The same writer for a base layer: {@code dev/} gets the {@link StandardDevices}. */
   LayerWriter forBaseLayer() {
-    return new LayerWriter(sourceDateEpoch, compressionLevel, true);
+    return new LayerWriter(sourceDateEpoch, compressionLevel, true, deflateThreads);
+  }
+
+  /** The same writer compressing on a build's shared threads. */
+  LayerWriter deflatingOn(DeflateThreads threads) {
+    return new LayerWriter(sourceDateEpoch, compressionLevel, standardDevices, threads);
   }
 
   /**
@@ -113,9 +124,11 @@ public final class LayerWriter {
       counted = new CountingOutputStream(new BufferedOutputStream(file, 1 << 16));
       // Closing the tar stream finishes the gzip stream, which then flushes (not closes) the
       // target.
+      OutputStream compressed = new DigestOutputStream(counted, blobDigest);
       OutputStream gzip =
-          new ParallelGzipOutputStream(
-              new DigestOutputStream(counted, blobDigest), compressionLevel);
+          deflateThreads == null
+              ? new ParallelGzipOutputStream(compressed, compressionLevel)
+              : new ParallelGzipOutputStream(compressed, compressionLevel, deflateThreads);
       CountingOutputStream tarBytes =
           new CountingOutputStream(new DigestOutputStream(gzip, diffDigest));
       // Tar writes 512-byte records: batch them before digesting and compressing.

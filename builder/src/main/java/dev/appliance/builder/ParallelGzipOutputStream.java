@@ -7,9 +7,8 @@ import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 
@@ -27,7 +26,8 @@ final class ParallelGzipOutputStream extends OutputStream {
 
   private final OutputStream out;
   private final int level;
-  private final ExecutorService pool;
+  private final DeflateThreads threads;
+  private final boolean ownThreads;
   private final int maxPending;
   private final Deque<Future<byte[]>> pending = new ArrayDeque<>();
   private final CRC32 crc = new CRC32();
@@ -37,19 +37,23 @@ final class ParallelGzipOutputStream extends OutputStream {
   private long total;
   private boolean closed;
 
+  /** Compresses on threads of its own, one per core. */
   ParallelGzipOutputStream(OutputStream out, int level) throws IOException {
+    this(out, level, new DeflateThreads(), true);
+  }
+
+  /** Compresses on the build's threads, which it leaves running. */
+  ParallelGzipOutputStream(OutputStream out, int level, DeflateThreads threads) throws IOException {
+    this(out, level, threads, false);
+  }
+
+  private ParallelGzipOutputStream(
+      OutputStream out, int level, DeflateThreads threads, boolean ownThreads) throws IOException {
     this.out = out;
     this.level = level;
-    int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
-    this.pool =
-        Executors.newFixedThreadPool(
-            threads,
-            r -> {
-              Thread t = new Thread(r, "layer-gzip");
-              t.setDaemon(true);
-              return t;
-            });
-    this.maxPending = threads * 2;
+    this.threads = threads;
+    this.ownThreads = ownThreads;
+    this.maxPending = threads.cores() * 2;
     out.write(HEADER);
   }
 
@@ -81,7 +85,9 @@ final class ParallelGzipOutputStream extends OutputStream {
     byte[] input = chunk;
     int length = filled;
     byte[] dictionary = previous;
-    pending.addLast(pool.submit(() -> deflate(input, length, dictionary, last)));
+    FutureTask<byte[]> task = new FutureTask<>(() -> deflate(input, length, dictionary, last));
+    threads.executor().execute(task);
+    pending.addLast(task);
     previous = Arrays.copyOfRange(input, Math.max(0, length - DICTIONARY), length);
     chunk = new byte[CHUNK];
     filled = 0;
@@ -148,7 +154,9 @@ final class ParallelGzipOutputStream extends OutputStream {
           });
       out.close();
     } finally {
-      pool.shutdownNow();
+      if (ownThreads) {
+        threads.close();
+      }
     }
   }
 }

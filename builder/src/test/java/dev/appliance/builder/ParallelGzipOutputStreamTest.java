@@ -1,9 +1,12 @@
 package dev.appliance.builder;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Random;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.Test;
@@ -42,6 +45,33 @@ class ParallelGzipOutputStreamTest {
       try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(a))) {
         assertArrayEquals(data, in.readAllBytes());
       }
+    }
+  }
+
+  @Test
+  void theBytesDoNotDependOnTheThreadsNorOnNarrowingThemMidStream() throws Exception {
+    byte[] data = sample(9 * ParallelGzipOutputStream.CHUNK + 777);
+    byte[] own = gzip(data, 65536);
+    for (int cores : new int[] {1, 4}) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      try (DeflateThreads threads = new DeflateThreads(cores);
+          ParallelGzipOutputStream gz = new ParallelGzipOutputStream(out, 1, threads)) {
+        int half = data.length / 2;
+        gz.write(data, 0, half);
+        threads.narrowedDuring(
+            () -> {
+              assertEquals(1, threads.width(), "one thread while a step runs");
+              try {
+                gz.write(data, half, data.length - half - 100);
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+              return null;
+            });
+        assertEquals(cores, threads.width(), "every thread again after the step");
+        gz.write(data, data.length - 100, 100);
+      }
+      assertArrayEquals(own, out.toByteArray(), cores + " shared threads, narrowed mid-stream");
     }
   }
 }
