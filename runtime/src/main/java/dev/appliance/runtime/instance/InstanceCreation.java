@@ -99,7 +99,7 @@ final class InstanceCreation {
           dir.writeStatus(
               InstanceStatus.created()); // else: written by the supervisor launched early
         }
-        dir.writeSpec(
+        InstanceSpec spec =
             new InstanceSpec(
                 name,
                 image.reference(),
@@ -123,8 +123,9 @@ final class InstanceCreation {
                 captureFrom(request, meta),
                 image.data(),
                 dataFrom,
-                given(request)));
-        ImageHistory.append(dir, dir.spec(), "created", null);
+                given(request));
+        dir.writeSpec(spec);
+        ImageHistory.append(dir, spec, "created", null);
       }
       return name;
     } catch (RuntimeException e) {

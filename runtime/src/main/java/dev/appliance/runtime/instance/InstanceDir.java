@@ -57,6 +57,15 @@ final class InstanceDir {
     return dir.resolve("config.img");
   }
 
+  /**
+   * Builds Jackson's reader of instance.json and writer of status.json ahead of their first use
+   * (the supervisor does it while {@code run} still writes the spec).
+   */
+  static void prepareJson() {
+    JSON.readerFor(InstanceSpec.class);
+    JSON.writerFor(InstanceStatus.class);
+  }
+
   InstanceSpec spec() {
     return read(specFile(), InstanceSpec.class);
   }

@@ -67,6 +67,8 @@ public final class Supervisor {
   private final AtomicReference<StopRequest> stopRequest = new AtomicReference<>();
   private final AtomicReference<EngineRun> current = new AtomicReference<>();
   private InstanceStatus status;
+  private Bubblewrap.Support
+      host; // probed by prepare(): the state directory is instances/NAME/../..
 
   Supervisor(InstanceDir dir, EngineSelector selector) {
     this.dir = dir;
@@ -89,6 +91,7 @@ public final class Supervisor {
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
+    supervisor.prepare();
     if (!supervisor.awaitSpec(creator)) {
       System.exit(0);
     }
@@ -115,6 +118,16 @@ public final class Supervisor {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /**
+   * What booting needs that does not depend on the spec: Jackson's reader of instance.json and
+   * writer of status.json (built at their first use otherwise, 50 ms) and the sandbox probe. Done
+   * while {@code appliance run} is still writing the spec, instead of after it.
+   */
+  private void prepare() {
+    InstanceDir.prepareJson();
+    host = Bubblewrap.probe(ProbeCache.inState(dir.path().getParent().getParent()));
   }
 
   /**
@@ -431,9 +444,6 @@ public final class Supervisor {
       event("engines run unconfined (no sandbox)");
       return Sandbox.NONE;
     }
-    // instances/NAME in the state directory
-    Bubblewrap.Support host =
-        Bubblewrap.probe(ProbeCache.inState(dir.path().getParent().getParent()));
     return host.sandbox()
         .orElseThrow(
             () ->
