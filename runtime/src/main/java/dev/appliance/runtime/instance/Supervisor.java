@@ -67,8 +67,6 @@ public final class Supervisor {
   private final AtomicReference<StopRequest> stopRequest = new AtomicReference<>();
   private final AtomicReference<EngineRun> current = new AtomicReference<>();
   private InstanceStatus status;
-  private Bubblewrap.Support
-      host; // probed by prepare(): the state directory is instances/NAME/../..
 
   Supervisor(InstanceDir dir, EngineSelector selector) {
     this.dir = dir;
@@ -121,13 +119,13 @@ public final class Supervisor {
   }
 
   /**
-   * What booting needs that does not depend on the spec: Jackson's reader of instance.json and
-   * writer of status.json (built at their first use otherwise, 50 ms) and the sandbox probe. Done
-   * while {@code appliance run} is still writing the spec, instead of after it.
+   * Builds Jackson's reader of instance.json and writer of status.json (at their first use
+   * otherwise, 50 ms) while {@code appliance run} is still writing the spec, instead of after it.
+   * Nothing is written here: should {@code run} refuse the image, the supervisor must leave no
+   * trace (the sandbox probe's cache is written only once the spec exists).
    */
   private void prepare() {
     InstanceDir.prepareJson();
-    host = Bubblewrap.probe(ProbeCache.inState(dir.path().getParent().getParent()));
   }
 
   /**
@@ -444,6 +442,9 @@ public final class Supervisor {
       event("engines run unconfined (no sandbox)");
       return Sandbox.NONE;
     }
+    // instances/NAME in the state directory
+    Bubblewrap.Support host =
+        Bubblewrap.probe(ProbeCache.inState(dir.path().getParent().getParent()));
     return host.sandbox()
         .orElseThrow(
             () ->
