@@ -89,7 +89,10 @@ public final class Supervisor {
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
-    supervisor.prepare();
+    // Jackson's reader of instance.json and writer of status.json (50 ms at their first use) are
+    // built while `run` still writes the spec. Nothing is written before the spec exists: should
+    // `run` refuse the image, the supervisor leaves no trace (HostileMetadataTest).
+    InstanceDir.prepareJson();
     if (!supervisor.awaitSpec(creator)) {
       System.exit(0);
     }
@@ -116,16 +119,6 @@ public final class Supervisor {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-  }
-
-  /**
-   * Builds Jackson's reader of instance.json and writer of status.json (at their first use
-   * otherwise, 50 ms) while {@code appliance run} is still writing the spec, instead of after it.
-   * Nothing is written here: should {@code run} refuse the image, the supervisor must leave no
-   * trace (the sandbox probe's cache is written only once the spec exists).
-   */
-  private void prepare() {
-    InstanceDir.prepareJson();
   }
 
   /**
