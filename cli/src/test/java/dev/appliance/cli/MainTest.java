@@ -1,6 +1,7 @@
 package dev.appliance.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
@@ -8,6 +9,8 @@ import java.io.StringWriter;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
 
 /** Main builds the model of the subcommand a command line names, and of all when it needs them. */
 class MainTest {
@@ -19,6 +22,18 @@ class MainTest {
         Set.of("volume"),
         Main.commandLine(new String[] {"volume", "ls"}).getSubcommands().keySet());
     assertEquals(Set.of(), Main.commandLine(new String[] {"--version"}).getSubcommands().keySet());
+  }
+
+  @Test
+  void everySubcommandIsFoundByItsName() {
+    for (Class<?> command : ApplianceCommand.SUBCOMMANDS) {
+      String name = command.getAnnotation(Command.class).name();
+      if (command != HelpCommand.class) {
+        assertEquals(command, Main.subcommandNamed(name), name + " is " + command.getSimpleName());
+      }
+    }
+    assertNull(Main.subcommandNamed("Ps"), "a name is matched exactly");
+    assertNull(Main.subcommandNamed("help"), "help takes every subcommand");
   }
 
   @Test

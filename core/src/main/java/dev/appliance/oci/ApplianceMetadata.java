@@ -153,6 +153,22 @@ public record ApplianceMetadata(
           .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
           .build();
 
+  private static final TypeReference<List<Port>> PORTS = new TypeReference<>() {};
+  private static final TypeReference<List<Param>> PARAMS = new TypeReference<>() {};
+  private static final TypeReference<List<Network>> NETWORKS = new TypeReference<>() {};
+
+  /**
+   * Builds the label readers' deserialisers now, for a command to do on another thread before it
+   * reads an image's labels: Jackson's first look at these records costs 80 ms.
+   */
+  public static void prepareJson() {
+    JSON.readerFor(PORTS);
+    JSON.readerFor(HealthCheck.class);
+    JSON.readerFor(Kernels.class);
+    JSON.readerFor(PARAMS);
+    JSON.readerFor(NETWORKS);
+  }
+
   /** Labels to put in the image config, sorted so the config is reproducible. */
   public Map<String, String> toLabels() {
     Map<String, String> labels = new TreeMap<>();
@@ -194,7 +210,7 @@ public record ApplianceMetadata(
             new ApplianceMetadata(
                 l.text("name", null),
                 l.text("version", ""),
-                l.list("ports", new TypeReference<List<Port>>() {}),
+                l.list("ports", PORTS),
                 l.json("health", HealthCheck.class),
                 l.number("memory-mib", 512),
                 (int)
@@ -205,8 +221,8 @@ public record ApplianceMetadata(
                 l.number("disk-bytes", 2L << 30),
                 l.json("kernels", Kernels.class),
                 l.text("kernel-cmdline", ""),
-                l.list("params", new TypeReference<List<Param>>() {}),
-                l.list("networks", new TypeReference<List<Network>>() {})));
+                l.list("params", PARAMS),
+                l.list("networks", NETWORKS)));
   }
 
   /** One image's {@code dev.appliance.*} labels, each parsed on its own so an error names it. */
