@@ -1,9 +1,13 @@
 package dev.appliance.runtime.export;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.appliance.runtime.disk.TestLayer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * recipes/base/files as they are in this checkout, installed where and as the base recipe installs
@@ -33,6 +37,24 @@ final class BaseRecipeFiles {
       layer.file("etc/systemd/system/" + name, read(name), 0644);
     }
     return layer;
+  }
+
+  /**
+   * The units the base recipe masks (its {@code services: mask:} list): what an appliance never
+   * needs at boot.
+   */
+  static List<String> maskedUnits() throws IOException {
+    Path recipe = DIR.resolveSibling("debian.yaml");
+    List<String> units = new ArrayList<>();
+    new ObjectMapper(new YAMLFactory())
+        .readTree(recipe.toFile())
+        .path("services")
+        .path("mask")
+        .forEach(unit -> units.add(unit.asText()));
+    if (units.isEmpty() || !units.stream().allMatch(u -> u.matches("[A-Za-z0-9@._-]+"))) {
+      throw new IllegalStateException(recipe + ": expected a services: mask: list of unit names");
+    }
+    return units;
   }
 
   private static byte[] read(String name) throws IOException {

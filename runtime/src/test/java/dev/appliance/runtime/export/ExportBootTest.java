@@ -215,11 +215,11 @@ class ExportBootTest {
     ApplianceMetadata metadata = httpAppliance("bootcheck");
     Exporter exporter = exporter(WORK, dir);
     Path guest = guestLayer(dir);
-    // The digest keys the assembled-disk cache: it changes with the guest files.
-    String digest =
-        "sha256:"
-            + HexFormat.of()
-                .formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(guest)));
+    // The digest keys the assembled-disk cache, kept under target/: it changes with the guest
+    // files and with the root (whose file name is keyed by what went into it).
+    MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+    sha256.update(rootfs.getFileName().toString().getBytes(StandardCharsets.UTF_8));
+    String digest = "sha256:" + HexFormat.of().formatHex(sha256.digest(Files.readAllBytes(guest)));
     return exporter.export(
         new ImageLayers("bootcheck:1", digest, List.of(rootfs, guest)),
         metadata,

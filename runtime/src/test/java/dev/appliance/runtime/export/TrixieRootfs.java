@@ -20,7 +20,8 @@ import java.util.List;
  * each built once and kept under target/ as a tar layer, its name keyed by what went into it.
  * Without what no test guest reads (translations, documentation, udev's hardware database: about a
  * third of the 247 MB tree): every export, and every update UpdateBootTest downloads and writes
- * under TCG, moves less.
+ * under TCG, moves less. With the base recipe's masks (no gettys, timers or first-boot catch-up
+ * jobs), as an appliance boots.
  */
 final class TrixieRootfs {
   private static final String PACKAGES =
@@ -48,7 +49,11 @@ final class TrixieRootfs {
         rm -rf "$R"/usr/share/locale/* "$R"/usr/share/doc/* "$R"/usr/share/man/* "$R"/usr/share/info/*
         # Interface names come from udev's net_id builtin, not from the hardware database.
         rm -rf "$R"/usr/lib/udev/hwdb.d "$R"/usr/lib/udev/hwdb.bin
+        # What the base recipe masks, as an appliance's root has it: no gettys, timers or
+        # first-boot catch-up jobs in the boots under TCG either.
+        for unit in %s; do ln -sf /dev/null "$R/etc/systemd/system/$unit"; done
         """
+                .formatted(String.join(" ", BaseRecipeFiles.maskedUnits()))
             + customize;
     // A changed package list or hook makes another file: a kept target/ never serves a stale root.
     String key = sha256(PACKAGES + "," + extraPackages + "\n" + script).substring(0, 12);
