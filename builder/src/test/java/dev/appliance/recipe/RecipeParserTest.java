@@ -193,7 +193,14 @@ class RecipeParserTest {
         base.services().enable().containsAll(List.of("systemd-networkd", "appliance-firstboot")));
 
     assertEquals(
-        List.of("apache2", "mariadb-server", "php-fpm", "php-mysql", "adminer", "eatmydata"),
+        List.of(
+            "apache2",
+            "mariadb-server",
+            "php-fpm",
+            "php-mysql",
+            "adminer",
+            "eatmydata",
+            "libfaketime"),
         lamp.packages());
     assertEquals(
         List.of(new Recipe.Port("http", 80, "tcp"), new Recipe.Port("https", 443, "tcp")),
