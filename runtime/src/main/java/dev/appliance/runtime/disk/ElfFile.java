@@ -3,6 +3,7 @@ package dev.appliance.runtime.disk;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,19 +17,22 @@ import java.util.List;
  * @param interpreter PT_INTERP path, or null for a static program or a library
  * @param needed DT_NEEDED sonames in file order
  */
-record ElfFile(String interpreter, List<String> needed) {
+public record ElfFile(String interpreter, List<String> needed) {
   private static final int PT_LOAD = 1;
   private static final int PT_DYNAMIC = 2;
   private static final int PT_INTERP = 3;
   private static final long DT_NEEDED = 1;
   private static final long DT_STRTAB = 5;
 
+  /** The most {@link #interpreterOf} reads of program headers, or of the interpreter's path. */
+  private static final int MAX_HEADERS = 64 * 1024;
+
   /**
    * @return null when the file is not a 64-bit little-endian ELF file
    */
   static ElfFile read(Path file) throws IOException {
     ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
-    if (b.limit() < 64 || b.getInt(0) != 0x464c457f || b.get(4) != 2 || b.get(5) != 1) {
+    if (!isElf64(b)) {
       return null;
     }
     long phoff = b.getLong(32);
@@ -74,6 +78,45 @@ record ElfFile(String interpreter, List<String> needed) {
       }
     }
     return new ElfFile(interpreter, List.copyOf(names));
+  }
+
+  /**
+   * The PT_INTERP path of {@code file}, reading its headers and that path only (a UML kernel is
+   * megabytes); null when it is not a 64-bit little-endian ELF file or names no interpreter.
+   */
+  public static String interpreterOf(Path file) throws IOException {
+    try (FileChannel channel = FileChannel.open(file)) {
+      ByteBuffer header = read(channel, 0, 64);
+      if (!isElf64(header)) {
+        return null;
+      }
+      int phentsize = Short.toUnsignedInt(header.getShort(54));
+      int phnum = Short.toUnsignedInt(header.getShort(56));
+      if (phentsize < 40 || (long) phentsize * phnum > MAX_HEADERS) {
+        return null;
+      }
+      ByteBuffer table = read(channel, header.getLong(32), phentsize * phnum);
+      for (int ph = 0; ph + phentsize <= table.limit(); ph += phentsize) {
+        if (table.getInt(ph) == PT_INTERP) {
+          long size = Math.min(table.getLong(ph + 32), MAX_HEADERS);
+          return string(read(channel, table.getLong(ph + 8), (int) size), 0);
+        }
+      }
+      return null;
+    }
+  }
+
+  /** Up to {@code size} bytes at {@code at}, fewer at the end of the file. */
+  private static ByteBuffer read(FileChannel channel, long at, int size) throws IOException {
+    ByteBuffer b = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
+    while (b.hasRemaining() && at >= 0 && channel.read(b, at + b.position()) > 0) {
+      // until full or at the end
+    }
+    return b.flip();
+  }
+
+  private static boolean isElf64(ByteBuffer b) {
+    return b.limit() >= 64 && b.getInt(0) == 0x464c457f && b.get(4) == 2 && b.get(5) == 1;
   }
 
   private static long fileOffset(List<long[]> loads, long vaddr) {

@@ -1,6 +1,7 @@
 package dev.appliance.runtime.engine;
 
 import dev.appliance.common.ApplianceException;
+import dev.appliance.runtime.disk.ElfFile;
 import dev.appliance.runtime.disk.HostTool;
 import dev.appliance.runtime.disk.ImageFiles;
 import java.io.IOException;
@@ -15,7 +16,8 @@ import java.util.List;
  * ({@code ld.so --library-path}) breaks because UML re-executes /proc/self/exe. So the kernel is
  * copied next to the image's own loader and libraries (taken out of the image by {@link
  * ImageFiles#extractProgram}) and its ELF interpreter and run path are rewritten to them with
- * patchelf. The result is self-contained and cached per image.
+ * patchelf. The result is self-contained and cached per image (and prepared again when the cache
+ * was moved).
  */
 public final class UmlKernel {
   private UmlKernel() {}
@@ -25,21 +27,23 @@ public final class UmlKernel {
    * @return the runnable kernel
    */
   public static Path prepare(ImageFiles.Program program, Path dir) {
-    Path kernel = dir.resolve("linux.uml");
-    if (Files.isExecutable(kernel)) {
-      return kernel;
+    if (program.interpreter() == null) {
+      throw new ApplianceException(
+          "the image's UML kernel is a static program: nothing to do, but"
+              + " appliance expects Debian's dynamically linked linux.uml");
     }
+    Path kernel = dir.resolve("linux.uml");
+    Path lib = dir.resolve("lib").toAbsolutePath();
+    Path loader = lib.resolve(program.interpreter().getFileName().toString());
     try {
-      Path lib = dir.resolve("lib");
+      // The kernel names its loader and libraries by absolute paths: one prepared in another
+      // place (a home moved or copied) would look for them there, so it is prepared again.
+      if (Files.isExecutable(kernel) && loader.toString().equals(ElfFile.interpreterOf(kernel))) {
+        return kernel;
+      }
       Files.createDirectories(lib);
       Path temp = dir.resolve("linux.uml.tmp");
       Files.copy(program.program(), temp, StandardCopyOption.REPLACE_EXISTING);
-      if (program.interpreter() == null) {
-        throw new ApplianceException(
-            "the image's UML kernel is a static program: nothing to do, but"
-                + " appliance expects Debian's dynamically linked linux.uml");
-      }
-      Path loader = lib.resolve(program.interpreter().getFileName().toString());
       Files.copy(program.interpreter(), loader, StandardCopyOption.REPLACE_EXISTING);
       for (String library : program.libraries()) {
         Files.copy(
@@ -51,9 +55,9 @@ public final class UmlKernel {
           List.of(
               "patchelf",
               "--set-interpreter",
-              loader.toAbsolutePath().toString(),
+              loader.toString(),
               "--set-rpath",
-              lib.toAbsolutePath().toString(),
+              lib.toString(),
               temp.toAbsolutePath().toString()),
           dir,
           HostTool.Options.SHORT);

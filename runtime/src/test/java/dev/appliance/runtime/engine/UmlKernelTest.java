@@ -1,0 +1,73 @@
+package dev.appliance.runtime.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.appliance.common.FileTrees;
+import dev.appliance.runtime.disk.ElfFile;
+import dev.appliance.runtime.disk.HostTool;
+import dev.appliance.runtime.disk.ImageFiles;
+import dev.appliance.runtime.disk.ImageLayers;
+import dev.appliance.runtime.disk.TestLayer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The prepared kernel runs from the cache it was prepared in, and from a copy of that cache once
+ * the original is gone (a home moved or copied with {@code cp -a}). The host's own /usr/bin/true
+ * and glibc stand in for the image's linux.uml: real ELF files that patchelf rewrites and the test
+ * can run.
+ */
+class UmlKernelTest {
+  @TempDir Path tmp;
+
+  @Test
+  void preparedKernelRunsAndStillRunsAfterItsHomeMoved() throws Exception {
+    Path home = tmp.resolve("home");
+    Path kernel = UmlKernel.prepare(program(home), home.resolve("cache/uml/sha256-22"));
+    assertEquals(
+        home.resolve("cache/uml/sha256-22/lib/ld-linux-x86-64.so.2").toAbsolutePath().toString(),
+        ElfFile.interpreterOf(kernel));
+    assertRuns(kernel);
+    assertEquals(kernel, UmlKernel.prepare(program(home), home.resolve("cache/uml/sha256-22")));
+
+    Path moved = tmp.resolve("moved");
+    HostTool.run(List.of("cp", "-a", home.toString(), moved.toString()), tmp);
+    FileTrees.delete(home);
+    Path again = UmlKernel.prepare(program(moved), moved.resolve("cache/uml/sha256-22"));
+
+    assertEquals(moved.resolve("cache/uml/sha256-22/linux.uml"), again);
+    assertEquals(
+        moved.resolve("cache/uml/sha256-22/lib/ld-linux-x86-64.so.2").toAbsolutePath().toString(),
+        ElfFile.interpreterOf(again),
+        "prepared again for its new place");
+    assertRuns(again);
+  }
+
+  private ImageFiles.Program program(Path home) throws Exception {
+    Path libc = Path.of("/usr/lib/x86_64-linux-gnu/libc.so.6").toRealPath();
+    Path loader = Path.of("/lib64/ld-linux-x86-64.so.2").toRealPath();
+    Files.createDirectories(home);
+    Path layer =
+        new TestLayer()
+            .symlink("lib64", "usr/lib64")
+            .symlink("lib", "usr/lib")
+            .file("usr/bin/linux.uml", Files.readAllBytes(Path.of("/usr/bin/true")), 0755)
+            .file("usr/lib/x86_64-linux-gnu/libc.so.6", Files.readAllBytes(libc), 0755)
+            .file("usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2", Files.readAllBytes(loader), 0755)
+            .symlink(
+                "usr/lib64/ld-linux-x86-64.so.2", "../lib/x86_64-linux-gnu/ld-linux-x86-64.so.2")
+            .writeTo(home.resolve("layer.tar.gz"));
+    ImageLayers image = new ImageLayers("test:1", "sha256:22", List.of(layer));
+    return new ImageFiles(home.resolve("cache/files")).extractProgram(image, "/usr/bin/linux.uml");
+  }
+
+  private static void assertRuns(Path kernel) {
+    HostTool.Result run =
+        HostTool.runAllowingFailure(List.of(kernel.toString()), kernel.getParent(), Map.of());
+    assertEquals(0, run.exitCode(), run.stderr());
+  }
+}
