@@ -73,18 +73,7 @@ class ImageFilesTest {
   @ParameterizedTest(name = "from disk: {0}")
   @ValueSource(booleans = {false, true})
   void extractsAProgramWithItsLoaderAndLibrariesThatRuns(boolean fromDisk) throws Exception {
-    Path libc = Path.of("/usr/lib/x86_64-linux-gnu/libc.so.6").toRealPath();
-    Path loader = Path.of("/lib64/ld-linux-x86-64.so.2").toRealPath();
-    Path layer =
-        new TestLayer()
-            .symlink("lib64", "usr/lib64")
-            .symlink("lib", "usr/lib")
-            .file("usr/bin/true", Files.readAllBytes(Path.of("/usr/bin/true")), 0755)
-            .file("usr/lib/x86_64-linux-gnu/libc.so.6", Files.readAllBytes(libc), 0755)
-            .file("usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2", Files.readAllBytes(loader), 0755)
-            .symlink(
-                "usr/lib64/ld-linux-x86-64.so.2", "../lib/x86_64-linux-gnu/ld-linux-x86-64.so.2")
-            .writeTo(tmp.resolve("layer.tar.gz"));
+    Path layer = TestLayer.hostProgram("usr/bin/true").writeTo(tmp.resolve("layer.tar.gz"));
     ImageLayers image = new ImageLayers("test:1", "sha256:22", List.of(layer));
 
     ImageFiles.Program program = files(image, fromDisk).extractProgram(image, "/usr/bin/true");

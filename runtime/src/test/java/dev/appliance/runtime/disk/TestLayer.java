@@ -23,6 +23,22 @@ public final class TestLayer {
 
   private final List<Writer> entries = new ArrayList<>();
 
+  /**
+   * The host's /usr/bin/true as {@code program} (relative), with the host's C library and loader,
+   * laid out as in a merged-/usr Debian image: a real dynamically linked program tests can run.
+   */
+  public static TestLayer hostProgram(String program) throws IOException {
+    Path libc = Path.of("/usr/lib/x86_64-linux-gnu/libc.so.6").toRealPath();
+    Path loader = Path.of("/lib64/ld-linux-x86-64.so.2").toRealPath();
+    return new TestLayer()
+        .symlink("lib64", "usr/lib64")
+        .symlink("lib", "usr/lib")
+        .file(program, Files.readAllBytes(Path.of("/usr/bin/true")), 0755)
+        .file("usr/lib/x86_64-linux-gnu/libc.so.6", Files.readAllBytes(libc), 0755)
+        .file("usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2", Files.readAllBytes(loader), 0755)
+        .symlink("usr/lib64/ld-linux-x86-64.so.2", "../lib/x86_64-linux-gnu/ld-linux-x86-64.so.2");
+  }
+
   public TestLayer dir(String name, int mode, long uid, long gid) {
     return add(name + "/", TarConstants.LF_DIR, mode, uid, gid, null, new byte[0], Map.of());
   }

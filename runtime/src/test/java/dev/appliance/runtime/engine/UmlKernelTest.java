@@ -48,19 +48,8 @@ class UmlKernelTest {
   }
 
   private ImageFiles.Program program(Path home) throws Exception {
-    Path libc = Path.of("/usr/lib/x86_64-linux-gnu/libc.so.6").toRealPath();
-    Path loader = Path.of("/lib64/ld-linux-x86-64.so.2").toRealPath();
     Files.createDirectories(home);
-    Path layer =
-        new TestLayer()
-            .symlink("lib64", "usr/lib64")
-            .symlink("lib", "usr/lib")
-            .file("usr/bin/linux.uml", Files.readAllBytes(Path.of("/usr/bin/true")), 0755)
-            .file("usr/lib/x86_64-linux-gnu/libc.so.6", Files.readAllBytes(libc), 0755)
-            .file("usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2", Files.readAllBytes(loader), 0755)
-            .symlink(
-                "usr/lib64/ld-linux-x86-64.so.2", "../lib/x86_64-linux-gnu/ld-linux-x86-64.so.2")
-            .writeTo(home.resolve("layer.tar.gz"));
+    Path layer = TestLayer.hostProgram("usr/bin/linux.uml").writeTo(home.resolve("layer.tar.gz"));
     ImageLayers image = new ImageLayers("test:1", "sha256:22", List.of(layer));
     return new ImageFiles(home.resolve("cache/files")).extractProgram(image, "/usr/bin/linux.uml");
   }
