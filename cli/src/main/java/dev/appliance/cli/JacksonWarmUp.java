@@ -1,8 +1,6 @@
 package dev.appliance.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.appliance.oci.ApplianceMetadata;
-import dev.appliance.runtime.instance.InstanceManager;
 import java.util.Set;
 
 /**
@@ -22,28 +20,17 @@ final class JacksonWarmUp implements Runnable {
   private static final Set<String> COMMANDS =
       Set.of("pull", "push", "run", "start", "images", "inspect", "upgrade", "verify");
 
-  private final boolean run;
-
-  private JacksonWarmUp(boolean run) {
-    this.run = run;
-  }
+  private JacksonWarmUp() {}
 
   @Override
   public void run() {
     new ObjectMapper();
-    if (run) {
-      // Before the engine starts, `run` reads the image's labels and writes the instance's spec
-      // and status: 130 ms of Jackson introspecting their records, on the path to the engine's
-      // start, unless done here while picocli parses.
-      ApplianceMetadata.prepareJson();
-      InstanceManager.prepareJson();
-    }
   }
 
   static void startFor(String[] arguments) {
     if (arguments.length > 0 && COMMANDS.contains(arguments[0])) {
       // Not a lambda or method reference: their first bootstrap costs the main thread 15 ms.
-      Thread thread = new Thread(new JacksonWarmUp(arguments[0].equals("run")), "jackson-warm-up");
+      Thread thread = new Thread(new JacksonWarmUp(), "jackson-warm-up");
       thread.setDaemon(true);
       thread.start();
     }

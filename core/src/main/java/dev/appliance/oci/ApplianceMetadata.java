@@ -157,18 +157,6 @@ public record ApplianceMetadata(
   private static final TypeReference<List<Param>> PARAMS = new TypeReference<>() {};
   private static final TypeReference<List<Network>> NETWORKS = new TypeReference<>() {};
 
-  /**
-   * Builds the label readers' deserialisers now, for a command to do on another thread before it
-   * reads an image's labels: Jackson's first look at these records costs 80 ms.
-   */
-  public static void prepareJson() {
-    JSON.readerFor(PORTS);
-    JSON.readerFor(HealthCheck.class);
-    JSON.readerFor(Kernels.class);
-    JSON.readerFor(PARAMS);
-    JSON.readerFor(NETWORKS);
-  }
-
   /** Labels to put in the image config, sorted so the config is reproducible. */
   public Map<String, String> toLabels() {
     Map<String, String> labels = new TreeMap<>();

@@ -305,14 +305,6 @@ public final class InstanceManager {
     attached.install(name, staged, uuid, replace);
   }
 
-  /**
-   * Builds Jackson's reader of an instance's spec and writer of its status now, for {@code run} to
-   * do on another thread before it creates the instance (50 ms at their first use).
-   */
-  public static void prepareJson() {
-    InstanceDir.prepareJson();
-  }
-
   /** Whether the instance's guest is up or on its way up or down: its volumes are in use. */
   public static boolean isActive(InstanceInfo instance) {
     return AttachedVolumes.isActive(instance);
