@@ -86,7 +86,7 @@ public record ElfFile(String interpreter, List<String> needed) {
    */
   public static String interpreterOf(Path file) throws IOException {
     try (FileChannel channel = FileChannel.open(file)) {
-      ByteBuffer header = read(channel, 0, 64);
+      ByteBuffer header = bytesAt(channel, 0, 64);
       if (!isElf64(header)) {
         return null;
       }
@@ -95,11 +95,12 @@ public record ElfFile(String interpreter, List<String> needed) {
       if (phentsize < 40 || (long) phentsize * phnum > MAX_HEADERS) {
         return null;
       }
-      ByteBuffer table = read(channel, header.getLong(32), phentsize * phnum);
+      ByteBuffer table = bytesAt(channel, header.getLong(32), phentsize * phnum);
       for (int ph = 0; ph + phentsize <= table.limit(); ph += phentsize) {
         if (table.getInt(ph) == PT_INTERP) {
-          long size = Math.min(table.getLong(ph + 32), MAX_HEADERS);
-          return string(read(channel, table.getLong(ph + 8), (int) size), 0);
+          // p_filesz as the file says, so bounded both ways.
+          long size = Math.max(0, Math.min(table.getLong(ph + 32), MAX_HEADERS));
+          return string(bytesAt(channel, table.getLong(ph + 8), (int) size), 0);
         }
       }
       return null;
@@ -107,7 +108,7 @@ public record ElfFile(String interpreter, List<String> needed) {
   }
 
   /** Up to {@code size} bytes at {@code at}, fewer at the end of the file. */
-  private static ByteBuffer read(FileChannel channel, long at, int size) throws IOException {
+  private static ByteBuffer bytesAt(FileChannel channel, long at, int size) throws IOException {
     ByteBuffer b = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
     while (b.hasRemaining() && at >= 0 && channel.read(b, at + b.position()) > 0) {
       // until full or at the end
