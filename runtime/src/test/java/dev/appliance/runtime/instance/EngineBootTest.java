@@ -30,7 +30,7 @@ class EngineBootTest extends BootTest {
             Guests.request("t", "tcg"),
             TestImage.resolver(dirs),
             false,
-            Guests.BOOT_TIMEOUT,
+            Guests.bootTimeout("tcg"),
             Guests::progress);
     assertEquals("tcg", info.engine());
     assertEquals("hello", Guests.get(info, "/greeting"));

@@ -79,7 +79,7 @@ class GuestNetworkIsolationTest extends BootTest {
             name, engine, List.of("80"), Map.of("probe_url", url), Map.of(), List.of(), isolation),
         TestImage.resolver(dirs),
         false,
-        Guests.BOOT_TIMEOUT,
+        Guests.bootTimeout(engine),
         Guests::progress);
   }
 

@@ -15,10 +15,22 @@ import java.util.Map;
 /** Helpers for tests that boot real guests. */
 final class Guests {
   static final Duration BOOT_TIMEOUT = Duration.ofSeconds(240);
+
+  /**
+   * tcg emulates every instruction: its boots took 58-110 s in CI runs here and over 240 s once on
+   * the CI machine, with the suite's other phases on the same two cores.
+   */
+  private static final Duration TCG_BOOT_TIMEOUT = Duration.ofSeconds(600);
+
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
 
   private Guests() {}
+
+  /** How long a test waits for a guest of {@code engine} to become healthy. */
+  static Duration bootTimeout(String engine) {
+    return "tcg".equals(engine) ? TCG_BOOT_TIMEOUT : BOOT_TIMEOUT;
+  }
 
   static RunRequest request(
       String name,

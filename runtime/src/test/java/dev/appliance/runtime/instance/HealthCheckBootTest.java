@@ -41,7 +41,7 @@ class HealthCheckBootTest extends BootTest {
             request(image, "late", engine),
             TestImage.resolver(dirs),
             false,
-            Guests.BOOT_TIMEOUT,
+            Guests.bootTimeout(engine),
             Guests::progress);
     assertEquals(engine, info.engine());
     // Right after run: the service that was checked answers a client.
