@@ -1,6 +1,7 @@
 package dev.appliance.runtime.engine;
 
 import dev.appliance.common.ApplianceException;
+import dev.appliance.common.FileLocks;
 import dev.appliance.runtime.disk.ElfFile;
 import dev.appliance.runtime.disk.HostTool;
 import dev.appliance.runtime.disk.ImageFiles;
@@ -26,6 +27,7 @@ public final class UmlKernel {
    * @param dir cache directory of this image's UML kernel; reused when complete
    * @return the runnable kernel
    */
+  @SuppressWarnings("try") // the lock is held for the block, never used in it
   public static Path prepare(ImageFiles.Program program, Path dir) {
     if (program.interpreter() == null) {
       throw new ApplianceException(
@@ -36,39 +38,58 @@ public final class UmlKernel {
     Path lib = dir.resolve("lib").toAbsolutePath();
     Path loader = lib.resolve(program.interpreter().getFileName().toString());
     try {
-      // The kernel names its loader and libraries by absolute paths: one prepared in another
-      // place (a home moved or copied) would look for them there, so it is prepared again.
-      if (Files.isExecutable(kernel) && loader.toString().equals(ElfFile.interpreterOf(kernel))) {
+      if (isPreparedFor(kernel, loader)) {
         return kernel;
       }
-      Files.createDirectories(lib);
-      Path temp = dir.resolve("linux.uml.tmp");
-      Files.copy(program.program(), temp, StandardCopyOption.REPLACE_EXISTING);
-      Files.copy(program.interpreter(), loader, StandardCopyOption.REPLACE_EXISTING);
-      for (String library : program.libraries()) {
-        Files.copy(
-            program.libraryDir().resolve(library),
-            lib.resolve(library),
-            StandardCopyOption.REPLACE_EXISTING);
+      // Runs of one image started at once would overwrite each other's files: one prepares, the
+      // others wait and find it done.
+      try (FileLocks.Held ignored = FileLocks.exclusive(dir.resolve(".prepare.lock"))) {
+        if (!isPreparedFor(kernel, loader)) {
+          prepareLocked(program, kernel, lib, loader);
+        }
       }
-      HostTool.run(
-          List.of(
-              "patchelf",
-              "--set-interpreter",
-              loader.toString(),
-              "--set-rpath",
-              lib.toString(),
-              temp.toAbsolutePath().toString()),
-          dir,
-          HostTool.Options.SHORT);
-      if (!temp.toFile().setExecutable(true)) {
-        throw new IOException("cannot make " + temp + " executable");
-      }
-      Files.move(temp, kernel, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       return kernel;
     } catch (IOException e) {
       throw new ApplianceException(
           "cannot prepare the image's UML kernel in " + dir + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The kernel names its loader and libraries by absolute paths: one prepared in another place (a
+   * home moved or copied) would look for them there, so it is prepared again.
+   */
+  private static boolean isPreparedFor(Path kernel, Path loader) throws IOException {
+    return Files.isExecutable(kernel) && loader.toString().equals(ElfFile.interpreterOf(kernel));
+  }
+
+  /** Copies and patches the kernel; called with the preparation lock held. */
+  private static void prepareLocked(ImageFiles.Program program, Path kernel, Path lib, Path loader)
+      throws IOException {
+    Path dir = kernel.getParent();
+    Files.createDirectories(lib);
+    Path temp = dir.resolve("linux.uml.tmp");
+    Files.copy(program.program(), temp, StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(program.interpreter(), loader, StandardCopyOption.REPLACE_EXISTING);
+    for (String library : program.libraries()) {
+      Files.copy(
+          program.libraryDir().resolve(library),
+          lib.resolve(library),
+          StandardCopyOption.REPLACE_EXISTING);
+    }
+    HostTool.run(
+        List.of(
+            "patchelf",
+            "--set-interpreter",
+            loader.toString(),
+            "--set-rpath",
+            lib.toString(),
+            temp.toAbsolutePath().toString()),
+        dir,
+        HostTool.Options.SHORT);
+    if (!temp.toFile().setExecutable(true)) {
+      throw new IOException("cannot make " + temp + " executable");
+    }
+    Files.move(temp, kernel, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
   }
 }

@@ -10,8 +10,14 @@ import dev.appliance.runtime.disk.ImageLayers;
 import dev.appliance.runtime.disk.TestLayer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,6 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  * can run.
  */
 class UmlKernelTest {
+  private static final int THREADS = 6;
+
   @TempDir Path tmp;
 
   @Test
@@ -45,6 +53,41 @@ class UmlKernelTest {
         ElfFile.interpreterOf(again),
         "prepared again for its new place");
     assertRuns(again);
+  }
+
+  /** Runs of the same image started at once (a script, a fleet) prepare its kernel once, whole. */
+  @Test
+  void runsStartedAtOncePrepareTheKernelWhole() throws Exception {
+    Path home = tmp.resolve("home");
+    ImageFiles.Program program = program(home);
+    Path dir = home.resolve("cache/uml/sha256-22");
+    ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+    try {
+      CountDownLatch start = new CountDownLatch(1);
+      List<Future<Path>> runs = new ArrayList<>();
+      for (int i = 0; i < THREADS; i++) {
+        runs.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  Path kernel = UmlKernel.prepare(program, dir);
+                  assertRuns(kernel);
+                  return kernel;
+                }));
+      }
+      start.countDown();
+      for (Future<Path> run : runs) {
+        assertEquals(dir.resolve("linux.uml"), run.get());
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    try (Stream<Path> files = Files.list(dir)) {
+      assertEquals(
+          List.of(".prepare.lock", "lib", "linux.uml"),
+          files.map(f -> f.getFileName().toString()).sorted().toList(),
+          "no temporary file left");
+    }
   }
 
   private ImageFiles.Program program(Path home) throws Exception {
