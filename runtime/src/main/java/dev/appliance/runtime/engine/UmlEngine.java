@@ -92,10 +92,11 @@ public final class UmlEngine implements Engine {
         List.of(
             "umid=uml",
             "uml_dir=" + spec.workDir().toAbsolutePath(),
-            // console to stdout (the supervisor's pipe); no xterms for other lines
+            // console to stdout (the supervisor's pipe); no other lines: "none" registers no
+            // device (where "null" registered 79 ttys that udev's coldplug then handled)
             "con0=null,fd:1",
-            "con=null",
-            "ssl=null",
+            "con=none",
+            "ssl=none",
             "noreboot",
             // Debian's UML kernel registers 256 legacy BSD pty pairs that nothing uses; udev's
             // coldplug then handled 697 devices, 2.9 s of CPU in a 12 s LAMP boot (bench/README.md)
