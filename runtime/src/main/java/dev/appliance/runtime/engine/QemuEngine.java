@@ -132,7 +132,11 @@ public final class QemuEngine implements Engine {
                 "-append",
                 ("root=/dev/vda rw console=ttyS0 " + spec.kernelCmdline()).strip(),
                 "-drive",
-                "file=" + escape(overlay) + ",if=virtio,format=qcow2,discard=unmap"));
+                // The base is read-only and shared by every instance of the image; UML locks it
+                // whole (ubd's host lock), which QEMU's own lock check takes for a writer.
+                "file="
+                    + escape(overlay)
+                    + ",if=virtio,format=qcow2,discard=unmap,backing.file.locking=off"));
     for (Path disk : spec.extraDisks()) {
       c.addAll(List.of("-drive", "file=" + escape(disk) + ",if=virtio,format=raw"));
     }

@@ -23,9 +23,14 @@ class EngineCommandTest {
           new PublishedPort("127.0.0.1", 15353, 53, "udp", false));
 
   private static BootSpec spec() {
+    return spec(Path.of("/data/disks/base.ext4"));
+  }
+
+  /** An instance of two CPUs with a config disk and a volume, on {@code base}. */
+  static BootSpec spec(Path base) {
     return new BootSpec(
         Path.of("/state/i/web"),
-        Path.of("/data/disks/base.ext4"),
+        base,
         List.of(Path.of("/state/i/web/config.img"), Path.of("/data/volumes/db/disk.ext4")),
         512,
         2,
