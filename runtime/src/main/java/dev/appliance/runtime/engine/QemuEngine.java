@@ -69,20 +69,7 @@ public final class QemuEngine implements Engine {
   public EngineRun start(BootSpec spec, ProcessStarter starter) throws IOException {
     Path overlay = spec.overlay(kind.diskFormat());
     if (!Files.exists(overlay)) {
-      HostTool.run(
-          List.of(
-              "qemu-img",
-              "create",
-              "-q",
-              "-f",
-              "qcow2",
-              "-F",
-              "raw",
-              "-b",
-              spec.baseDisk().toAbsolutePath().toString(),
-              overlay.toAbsolutePath().toString()),
-          spec.workDir(),
-          HostTool.Options.SHORT);
+      createOverlay(spec.baseDisk(), overlay, spec.workDir());
     }
     Path qmp = spec.workDir().resolve("qmp.sock");
     Files.deleteIfExists(qmp);
@@ -99,6 +86,24 @@ public final class QemuEngine implements Engine {
       plug.destroyForcibly();
       throw e;
     }
+  }
+
+  /** The instance's copy-on-write disk over the image's shared raw base. */
+  static void createOverlay(Path base, Path overlay, Path workDir) {
+    HostTool.run(
+        List.of(
+            "qemu-img",
+            "create",
+            "-q",
+            "-f",
+            "qcow2",
+            "-F",
+            "raw",
+            "-b",
+            base.toAbsolutePath().toString(),
+            overlay.toAbsolutePath().toString()),
+        workDir,
+        HostTool.Options.SHORT);
   }
 
   List<String> command(BootSpec spec, Path overlay, Path qmp, Path networkSocket) {

@@ -3,7 +3,6 @@ package dev.appliance.runtime.engine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.appliance.runtime.disk.HostTool;
 import java.io.OutputStream;
 import java.io.RandomAccessFile;
 import java.nio.channels.FileChannel;
@@ -34,19 +33,7 @@ class SharedBaseDiskTest {
       file.setLength(64L << 20);
     }
     Path overlay = tmp.resolve("disk.qcow2");
-    HostTool.run(
-        List.of(
-            "qemu-img",
-            "create",
-            "-q",
-            "-f",
-            "qcow2",
-            "-F",
-            "raw",
-            "-b",
-            base.toString(),
-            overlay.toString()),
-        tmp);
+    QemuEngine.createOverlay(base, overlay, tmp);
     List<String> engine =
         new QemuEngine(EngineKind.TCG)
             .command(
