@@ -17,7 +17,7 @@ final class Guests {
   static final Duration BOOT_TIMEOUT = Duration.ofSeconds(240);
 
   /**
-   * tcg emulates every instruction: its boots took 58-110 s in CI runs here and over 240 s once on
+   * tcg emulates every instruction: its boots took 58-139 s in CI runs here and over 240 s once on
    * the CI machine, with the suite's other phases on the same two cores.
    */
   private static final Duration TCG_BOOT_TIMEOUT = Duration.ofSeconds(600);
