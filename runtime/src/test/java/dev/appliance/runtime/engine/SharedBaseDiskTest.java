@@ -8,9 +8,9 @@ import java.io.RandomAccessFile;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -47,26 +47,30 @@ class SharedBaseDiskTest {
     try (FileChannel held = FileChannel.open(base, StandardOpenOption.READ);
         FileLock umlLock = held.lock(0, Long.MAX_VALUE, true)) {
       List<String> qemu =
-          new ArrayList<>(
-              List.of(
-                  "qemu-system-x86_64",
-                  "-accel",
-                  "tcg",
-                  "-nodefaults",
-                  "-no-user-config",
-                  "-display",
-                  "none",
-                  "-S",
-                  "-monitor",
-                  "stdio",
-                  "-drive",
-                  drive));
-      Process process = new ProcessBuilder(qemu).redirectErrorStream(true).start();
+          List.of(
+              "qemu-system-x86_64",
+              "-accel",
+              "tcg",
+              "-nodefaults",
+              "-no-user-config",
+              "-display",
+              "none",
+              "-S",
+              "-monitor",
+              "stdio",
+              "-drive",
+              drive);
+      // Output to a file, so that the time limit holds even if QEMU never quits.
+      Path log = tmp.resolve("qemu.log");
+      Process process =
+          new ProcessBuilder(qemu).redirectErrorStream(true).redirectOutput(log.toFile()).start();
       try (OutputStream in = process.getOutputStream()) {
         in.write("info block\nquit\n".getBytes(StandardCharsets.US_ASCII));
       }
-      String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      assertTrue(process.waitFor(60, TimeUnit.SECONDS), output);
+      boolean quit = process.waitFor(60, TimeUnit.SECONDS);
+      process.destroyForcibly();
+      String output = new String(Files.readAllBytes(log), StandardCharsets.UTF_8);
+      assertTrue(quit, "QEMU did not quit within 60 s:\n" + output);
       assertEquals(0, process.exitValue(), output);
       assertTrue(output.contains(overlay.toString()), output);
       assertTrue(umlLock.isValid());

@@ -17,6 +17,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -77,7 +78,7 @@ class UmlKernelTest {
       }
       start.countDown();
       for (Future<Path> run : runs) {
-        assertEquals(dir.resolve("linux.uml"), run.get());
+        assertEquals(dir.resolve("linux.uml"), run.get(2, TimeUnit.MINUTES));
       }
     } finally {
       pool.shutdownNow();
