@@ -120,6 +120,23 @@ final class RootfsSteps {
     }
   }
 
+  /**
+   * A base with a kernel made its initramfs twice: in the kernel's postinst (update-initramfs -c),
+   * then in initramfs-tools' trigger once every package was configured (-u; 5 s each for LAMP's).
+   * mmdebstrap runs with INITRD=No, which only the kernel's hooks read: the first is skipped, and
+   * the trigger, which only updates an initramfs that exists, finds none. This hook then makes each
+   * one, once every package is configured as the trigger would, and links /initrd.img to it as the
+   * kernel's postinst would have (without INITRD=No, which also means "no initramfs link" to it).
+   */
+  static final String INITRD_HOOK =
+      "--customize-hook=for k in \"$1\"/boot/vmlinuz-*; do [ -e \"$k\" ] || continue;"
+          + " v=${k##*/vmlinuz-}; [ ! -e \"$1/boot/initrd.img-$v\" ] || continue;"
+          + " if [ -x \"$1/usr/sbin/update-initramfs\" ]; then chroot \"$1\" update-initramfs -c -k \"$v\";"
+          + " elif [ -x \"$1/usr/bin/dracut\" ]; then chroot \"$1\" dracut --force --kver \"$v\";"
+          + " fi || exit 1;"
+          + " [ ! -x \"$1/usr/bin/linux-update-symlinks\" ]"
+          + " || chroot \"$1\" env -u INITRD linux-update-symlinks install \"$v\" \"/boot/vmlinuz-$v\" || exit 1; done";
+
   private void base(LayerPlan.Step step, Path work, Path tree) {
     Recipe r = step.recipe();
     Recipe.Base b = r.base();
@@ -167,6 +184,7 @@ final class RootfsSteps {
               + quote(prefs.toString())
               + " \"$1/etc/apt/preferences.d/appliance-lock.pref\"");
     }
+    command.add(INITRD_HOOK);
     command.add("--customize-hook=umount \"$1/var/cache/apt/archives\" \"$1/var/lib/apt/lists\"");
     command.add("--skip=essential/unlink");
     command.add(b.suite());
@@ -177,7 +195,7 @@ final class RootfsSteps {
     Processes.Result result =
         Processes.run(
             command,
-            Map.of("SOURCE_DATE_EPOCH", Long.toString(env.sourceDateEpoch())),
+            Map.of("SOURCE_DATE_EPOCH", Long.toString(env.sourceDateEpoch()), "INITRD", "No"),
             null,
             env.log(),
             false);
