@@ -132,7 +132,7 @@ final class RootfsSteps {
       "--customize-hook=for k in \"$1\"/boot/vmlinuz-*; do [ -e \"$k\" ] || continue;"
           + " v=${k##*/vmlinuz-}; [ ! -e \"$1/boot/initrd.img-$v\" ] || continue;"
           + " if [ -x \"$1/usr/sbin/update-initramfs\" ]; then chroot \"$1\" update-initramfs -c -k \"$v\";"
-          + " elif [ -x \"$1/usr/bin/dracut\" ]; then chroot \"$1\" dracut --force --kver \"$v\";"
+          + " elif [ -x \"$1/usr/bin/dracut\" ]; then chroot \"$1\" dracut --kver \"$v\";"
           + " fi || exit 1;"
           + " [ ! -x \"$1/usr/bin/linux-update-symlinks\" ]"
           + " || chroot \"$1\" env -u INITRD linux-update-symlinks install \"$v\" \"/boot/vmlinuz-$v\" || exit 1; done";
