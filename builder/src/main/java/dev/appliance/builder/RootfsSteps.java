@@ -128,7 +128,7 @@ final class RootfsSteps {
    * one, once every package is configured as the trigger would, and links /initrd.img to it as the
    * kernel's postinst would have (without INITRD=No, which also means "no initramfs link" to it).
    */
-  static final String INITRD_HOOK =
+  private static final String INITRD_HOOK =
       "--customize-hook=for k in \"$1\"/boot/vmlinuz-*; do [ -e \"$k\" ] || continue;"
           + " v=${k##*/vmlinuz-}; [ ! -e \"$1/boot/initrd.img-$v\" ] || continue;"
           + " if [ -x \"$1/usr/sbin/update-initramfs\" ]; then chroot \"$1\" update-initramfs -c -k \"$v\";"
