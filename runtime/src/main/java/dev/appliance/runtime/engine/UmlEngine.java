@@ -100,7 +100,11 @@ public final class UmlEngine implements Engine {
             "noreboot",
             // Debian's UML kernel registers 256 legacy BSD pty pairs that nothing uses; udev's
             // coldplug then handled 697 devices, 2.9 s of CPU in a 12 s LAMP boot (bench/README.md)
-            "pty.legacy_count=0"));
+            "pty.legacy_count=0",
+            // Its RAID-6 library times five algorithms for 16 jiffies each at boot: 0.85 s at
+            // UML's 100 Hz, of a 0.95 s kernel start, for md RAID-6 and btrfs RAID-5/6, which a
+            // guest booting from ext4 never uses. Without it those stay unusable (docs/engines.md).
+            "initcall_blacklist=raid6_init"));
     if (!spec.kernelCmdline().isEmpty()) {
       c.addAll(
           KernelArguments.split(

@@ -64,6 +64,7 @@ class EngineCommandTest {
     assertTrue(c.contains("vec0:transport=vde,vnl=ptp:///state/i/web/vde.sock"));
     assertTrue(c.contains("quiet"));
     assertTrue(c.contains("pty.legacy_count=0"), "no legacy ptys for udev to coldplug");
+    assertTrue(c.contains("initcall_blacklist=raid6_init"), "no RAID-6 benchmark at boot");
     assertTrue(
         !new UmlEngine()
             .command(spec(), Path.of("/s"), new UmlFeatures(false, false))
