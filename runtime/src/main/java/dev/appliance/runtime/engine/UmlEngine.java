@@ -103,7 +103,7 @@ public final class UmlEngine implements Engine {
             "pty.legacy_count=0",
             // Its RAID-6 library times five algorithms for 16 jiffies each at boot: 0.85 s at
             // UML's 100 Hz, of a 0.95 s kernel start, for md RAID-6 and btrfs RAID-5/6, which a
-            // guest booting from ext4 never uses. Without it those stay unusable (docs/engines.md).
+            // guest booting from ext4 never uses; skipped, those stay unusable (docs/engines.md).
             "initcall_blacklist=raid6_init"));
     if (!spec.kernelCmdline().isEmpty()) {
       c.addAll(
