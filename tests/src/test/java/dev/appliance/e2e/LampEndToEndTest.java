@@ -193,6 +193,10 @@ class LampEndToEndTest {
                   boot.contains("appliance-data-upgrade: data moved from version 0 to 1"), boot);
               // The rewritten config disk carries the secret given to 1.0.0's run.
               assertTrue(boot.contains("lamp-setup: using the db_password secret"), boot);
+              // 1.0.0's data had no TLS key for MariaDB: made once, kept with the data (step 6).
+              assertTrue(
+                  boot.contains("lamp-mariadb-tls: generated MariaDB's TLS key and certificate"),
+                  boot);
 
               X509Certificate served = ServedCertificate.of(httpsPort);
               assertEquals(
@@ -253,6 +257,10 @@ class LampEndToEndTest {
               fingerprint,
               ServedCertificate.sha256(ServedCertificate.of(httpsPort)),
               "the generated certificate is kept across boots");
+          String boot = lastBoot("lamp-a");
+          assertTrue(
+              boot.contains("lamp-mariadb-tls: using the key and certificate kept with the data"),
+              boot);
           JsonNode inspect =
               new ObjectMapper()
                   .readTree(cli.run("inspect", "--json", "lamp-a").assertSuccess().stdout());
