@@ -17,10 +17,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Runs the real CLI jar as a separate process, the way users run it, with its own {@code
- * APPLIANCE_HOME} under target/e2e/NAME/home. Every run is a numbered step: its output is kept in
- * target/e2e/NAME/steps/ and its timing printed on stderr. A run that outlives its timeout is
- * killed (with its children) and fails the test.
+ * Runs the real CLI as a separate process, the way users run it ({@link E2eEnvironment#cli()}: the
+ * checkout's launcher), with its own {@code APPLIANCE_HOME} under target/e2e/NAME/home. Every run
+ * is a numbered step: its output is kept in target/e2e/NAME/steps/ and its timing printed on
+ * stderr. A run that outlives its timeout is killed (with its children) and fails the test.
  *
  * <pre>
  * ApplianceCli cli = ApplianceCli.forTest("lamp-build");
@@ -60,7 +60,7 @@ public final class ApplianceCli {
           steps,
           Map.of("APPLIANCE_HOME", home.toString()),
           new AtomicInteger(),
-          javaJar(E2eEnvironment.jar()));
+          E2eEnvironment.cli());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -80,7 +80,7 @@ public final class ApplianceCli {
           log,
           Map.of("APPLIANCE_HOME", home.toString()),
           new AtomicInteger(),
-          javaJar(E2eEnvironment.jar()));
+          E2eEnvironment.cli());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -92,7 +92,7 @@ public final class ApplianceCli {
    */
   public static ApplianceCli asUser(String name, String user, Path jar, Path home) {
     List<String> program = new ArrayList<>(List.of("runuser", "-u", user, "--"));
-    program.addAll(javaJar(jar));
+    program.addAll(E2eEnvironment.javaJar(jar));
     return new ApplianceCli(
         home, steps(name), Map.of("APPLIANCE_HOME", home.toString()), new AtomicInteger(), program);
   }
@@ -167,11 +167,6 @@ public final class ApplianceCli {
   public ApplianceDirs xdgDirs() {
     return new ApplianceDirs(
         home.resolve(".local/share/appliance"), home.resolve(".local/state/appliance"));
-  }
-
-  private static List<String> javaJar(Path jar) {
-    return List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString());
   }
 
   /** The same CLI (same home, same step numbering) with one more environment variable. */

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -28,6 +29,29 @@ public final class E2eEnvironment {
               + " mvn verify (mvn test stops before the jar is packaged)");
     }
     return jar;
+  }
+
+  /**
+   * The command that runs the CLI from this checkout, as its users run it: the repository's {@code
+   * ./appliance} launcher (the class-data archive the build made beside the jar, and each command's
+   * JVM flags; half the CPU of a bare {@code java -jar} for a short command, and the e2e suites run
+   * hundreds), when the suites test the jar the checkout built; else {@code java -jar} on the jar
+   * they were given.
+   */
+  public static List<String> cli() {
+    Path jar = jar().toAbsolutePath().normalize();
+    Path launcher = repository().resolve("appliance").toAbsolutePath().normalize();
+    if (Files.isExecutable(launcher)
+        && jar.equals(launcher.resolveSibling("cli/target/appliance.jar"))) {
+      return List.of(launcher.toString());
+    }
+    return javaJar(jar);
+  }
+
+  /** {@code java -jar JAR} with the JDK the suites run on. */
+  public static List<String> javaJar(Path jar) {
+    return List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString());
   }
 
   /** The project's version, as --version should print it. */
