@@ -61,13 +61,17 @@ final class CachedDebRepository {
       DebCache debs,
       Path dir) {
     // The suites' indexes (trixie's and sid's: 2.9 s one after the other) download and parse at
-    // the same time.
+    // the same time, keeping only the locked names.
+    Set<String> locked =
+        lock.packages().stream().map(LockFile.LockedPackage::name).collect(Collectors.toSet());
     List<Map<String, Set<String>>> perSuite =
         suites.parallelStream()
             .map(
                 suite ->
                     mirror.packageVersions(
-                        suite, suite.equals(base.suite()) ? base.components() : List.of("main")))
+                        suite,
+                        suite.equals(base.suite()) ? base.components() : List.of("main"),
+                        locked::contains))
             .toList();
     Map<String, Set<String>> versions = new HashMap<>();
     perSuite.forEach(

@@ -19,11 +19,11 @@ import java.time.format.DateTimeFormatter;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -70,25 +70,20 @@ final class DebianMirror {
 
   /** Every package of the suite's components (amd64 and all) with its available versions. */
   Map<String, Set<String>> packageVersions(String suite, List<String> components) {
+    return packageVersions(suite, components, name -> true);
+  }
+
+  /**
+   * The versions of the packages of the suite's components (amd64 and all) whose names {@code
+   * wanted} accepts.
+   */
+  Map<String, Set<String>> packageVersions(
+      String suite, List<String> components, Predicate<String> wanted) {
     Map<String, Set<String>> versions = new HashMap<>();
     for (String component : components) {
       String path = "dists/" + suite + "/" + component + "/binary-amd64/Packages.gz";
       try (InputStream in = new GZIPInputStream(open(path), 1 << 16)) {
-        BufferedReader reader =
-            new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
-        String name = null;
-        String line;
-        while ((line = reader.readLine()) != null) {
-          if (line.startsWith("Package: ")) {
-            name = line.substring(9).trim();
-          } else if (line.startsWith("Version: ") && name != null) {
-            versions.computeIfAbsent(name, k -> new HashSet<>()).add(line.substring(9).trim());
-          } else if (line.startsWith("Provides: ")) {
-            for (String provided : line.substring(10).split(",")) {
-              versions.computeIfAbsent(provided.trim().split("\\s")[0], k -> new HashSet<>());
-            }
-          }
-        }
+        PackagesIndex.read(in, wanted, versions);
       } catch (IOException e) {
         throw new ApplianceException(
             "cannot read " + path + " from the mirror " + uri + ": " + e.getMessage(), e);
