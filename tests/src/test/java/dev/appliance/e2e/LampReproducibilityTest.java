@@ -67,9 +67,18 @@ class LampReproducibilityTest {
     abstract void copy(SharedAppliance.Build first, ApplianceCli cli);
   }
 
+  /**
+   * LAMP from both states; snort from cleared caches only. What the caches change is the builder's
+   * (where apt lists and .debs come from), the same for every recipe, and LAMP covers it; what is
+   * snort's own (its packages, configuration and rules) a rebuild from either state shows, and the
+   * cleared one also downloads again. Each case is a cold build, and CI's time is its CPU (issue
+   * 18): snort with caches kept would add one more and test nothing the others do not.
+   */
   static Stream<Arguments> secondBuilds() {
-    return Stream.of(SharedAppliance.LAMP, SharedAppliance.SNORT)
-        .flatMap(a -> Stream.of(Caches.values()).map(c -> Arguments.of(a, c)));
+    return Stream.of(
+        Arguments.of(SharedAppliance.LAMP, Caches.KEPT),
+        Arguments.of(SharedAppliance.LAMP, Caches.CLEARED),
+        Arguments.of(SharedAppliance.SNORT, Caches.CLEARED));
   }
 
   @ParameterizedTest(name = "{0}, {1}")
