@@ -76,17 +76,22 @@ final class DebCache {
   }
 
   /**
+   * Whether the cache may serve the locked package: a file under its {@code sha256/} link or apt's
+   * name exists (not hashed: see {@link #withSha256}).
+   */
+  boolean mayHold(LockFile.LockedPackage p) {
+    return candidates(p).stream().anyMatch(Files::isRegularFile);
+  }
+
+  /**
    * The cached .deb of a locked package whose content has exactly the locked SHA-256 (hashed here,
    * not trusted from a link): the {@code sha256/} link first, else apt's file name. The file is
    * linked under apt's name too, so the build's lock records its SHA-256.
    */
   Optional<Path> withSha256(LockFile.LockedPackage p) {
-    if (!p.hasSha256()) {
-      return Optional.empty();
-    }
-    Path byName = dir.resolve(fileName(p.name(), p.version(), p.architecture()));
-    for (Path candidate : List.of(dir.resolve("sha256").resolve(p.sha256() + ".deb"), byName)) {
+    for (Path candidate : candidates(p)) {
       if (Files.isRegularFile(candidate) && sha256(candidate).equals(p.sha256())) {
+        Path byName = dir.resolve(fileName(p.name(), p.version(), p.architecture()));
         if (!candidate.equals(byName) && !Files.exists(byName)) {
           try {
             Files.createLink(byName, candidate);
@@ -98,6 +103,15 @@ final class DebCache {
       }
     }
     return Optional.empty();
+  }
+
+  /** Where a locked package's file may be: its sha256/ link, then apt's name; none without one. */
+  private List<Path> candidates(LockFile.LockedPackage p) {
+    return p.hasSha256()
+        ? List.of(
+            dir.resolve("sha256").resolve(p.sha256() + ".deb"),
+            dir.resolve(fileName(p.name(), p.version(), p.architecture())))
+        : List.of();
   }
 
   /** Removes cached files whose content contradicts the lock, so apt fetches them again. */

@@ -145,22 +145,18 @@ public final class ImageBuilder {
 
   /**
    * The real layer producer: {@link RootfsSteps}, then indexing the .deb cache the step filled. The
-   * locked versions the mirror dropped are prepared from the cache once, when first needed.
+   * locked versions the mirror dropped are checked once, beside or before the first step that runs
+   * ({@link LockedVersionsCheck}).
    */
   private static LayerProducer rootfs(
       BuildInputs inputs, Recipe recipe, Workspace ws, Timings timings) {
     LockFile lock = inputs.lock();
-    RootfsSteps steps =
-        new RootfsSteps(
-            inputs.env(),
-            inputs.mirror(),
-            lock,
-            inputs.suites(),
-            recipe,
-            () ->
-                lock == null
-                    ? CachedDebRepository.none()
-                    : timings.time(
+    LockedVersionsCheck check =
+        lock == null
+            ? LockedVersionsCheck.none()
+            : new LockedVersionsCheck(
+                () ->
+                    timings.time(
                         "locked versions on the mirror",
                         () ->
                             CachedDebRepository.forLock(
@@ -171,9 +167,19 @@ public final class ImageBuilder {
                                 inputs.suites(),
                                 inputs.debs(),
                                 ws.newDir("cached-debs")),
-                        ImageBuilder::fromCacheDetail));
+                        ImageBuilder::fromCacheDetail),
+                lock.packages().stream().noneMatch(inputs.debs()::mayHold));
+    RootfsSteps steps =
+        new RootfsSteps(
+            inputs.env(), inputs.mirror(), lock, inputs.suites(), recipe, check::repository);
     return (step, lower, work, tree) -> {
-      steps.produce(step, lower, work, tree);
+      check.stepStarting();
+      try {
+        steps.produce(step, lower, work, tree);
+      } catch (RuntimeException e) {
+        throw check.stepFailed(e);
+      }
+      check.stepFinished();
       inputs.debs().index();
     };
   }

@@ -45,8 +45,8 @@ final class RootfsSteps {
   private CachedDebRepository cachedDebs;
 
   /**
-   * @param cachedDebs prepares the locked versions the mirror dropped; asked once, before the first
-   *     step that installs packages
+   * @param cachedDebs the repository of the locked versions the mirror dropped; asked once, by the
+   *     first step that installs packages
    */
   RootfsSteps(
       BuildEnvironment env,

@@ -265,8 +265,49 @@ class LockedVersionsFromCacheTest {
     assertTrue(
         Duration.ofNanos(System.nanoTime() - start).toSeconds() < 60,
         "refused before mmdebstrap ran");
-    assertTrue(
-        ImageStore.open(dirs.store()).find("tiny:gone").isEmpty(), "no image from a failed build");
+    assertNothingLeft(dirs, "tiny:gone");
+  }
+
+  /**
+   * From an empty .deb cache the lock check runs beside the base step (issue 18: it cost a cold
+   * build 1.3 s before mmdebstrap started), and its error is still what the build reports.
+   */
+  @Test
+  void fromAnEmptyCacheTheCheckRunsBesideTheBaseStepAndItsErrorIsReported() throws IOException {
+    ApplianceDirs empty =
+        new ApplianceDirs(home.resolve("empty/data"), home.resolve("empty/state"));
+
+    InvalidInputException e =
+        assertThrows(
+            InvalidInputException.class,
+            () ->
+                new ImageBuilder(empty, new BuildListener() {})
+                    .build(tiny, BuildOptions.defaults().withTag("tiny:empty-cache")));
+
+    for (String name : List.of("hello", "passwd")) {
+      assertTrue(
+          e.getMessage()
+              .contains(
+                  name
+                      + " (locked "
+                      + mirrorVersion.get(name)
+                      + SUFFIX
+                      + ", mirror has "
+                      + mirrorVersion.get(name)
+                      + ")"),
+          e.getMessage());
+    }
+    try (var files = Files.list(empty.debCache())) {
+      assertTrue(
+          files.anyMatch(f -> f.toString().endsWith(".deb")),
+          "mmdebstrap ran beside the check: the base step downloaded into the empty cache");
+    }
+    assertNothingLeft(empty, "tiny:empty-cache");
+  }
+
+  /** A failed build left no image, no build directory and nothing mounted. */
+  private static void assertNothingLeft(ApplianceDirs dirs, String tag) throws IOException {
+    assertTrue(ImageStore.open(dirs.store()).find(tag).isEmpty(), "no image from a failed build");
     try (DirectoryStream<Path> left =
         Files.newDirectoryStream(dirs.data().resolve("cache/build-tmp"))) {
       assertFalse(left.iterator().hasNext(), "no build directory left behind");
@@ -274,7 +315,7 @@ class LockedVersionsFromCacheTest {
     assertTrue(
         Files.readString(Path.of("/proc/self/mountinfo"))
             .lines()
-            .noneMatch(l -> l.contains(home.toString())),
+            .noneMatch(l -> l.contains(dirs.data().toString())),
         "nothing left mounted");
   }
 
