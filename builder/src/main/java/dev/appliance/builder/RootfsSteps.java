@@ -34,7 +34,7 @@ final class RootfsSteps {
   private final LockFile lock;
   private final List<String> suites;
   private final Recipe leaf;
-  private final Supplier<CachedDebRepository> cachedDebsSource;
+  private final Supplier<CachedDebRepository> cachedDebs;
 
   /**
    * Whether apt's shared lists were refreshed by this build already (mmdebstrap or an earlier
@@ -42,11 +42,10 @@ final class RootfsSteps {
    */
   private boolean listsRefreshed;
 
-  private CachedDebRepository cachedDebs;
-
   /**
-   * @param cachedDebs the repository of the locked versions the mirror dropped; asked once, by the
-   *     first step that installs packages
+   * @param cachedDebs the repository of the locked versions the mirror dropped, asked by every step
+   *     that installs packages (it decides when to check, and remembers the answer: {@link
+   *     LockedVersionsCheck})
    */
   RootfsSteps(
       BuildEnvironment env,
@@ -60,14 +59,7 @@ final class RootfsSteps {
     this.lock = lock;
     this.suites = suites;
     this.leaf = leaf;
-    this.cachedDebsSource = cachedDebs;
-  }
-
-  private CachedDebRepository cachedDebs() {
-    if (cachedDebs == null) {
-      cachedDebs = cachedDebsSource.get();
-    }
-    return cachedDebs;
+    this.cachedDebs = cachedDebs;
   }
 
   /**
@@ -259,7 +251,7 @@ final class RootfsSteps {
    * mount point by its host path.
    */
   private List<String> cachedDebHooks(Path work, Path tree) {
-    CachedDebRepository cached = cachedDebs();
+    CachedDebRepository cached = cachedDebs.get();
     if (cached.isEmpty()) {
       return List.of();
     }
@@ -294,7 +286,7 @@ final class RootfsSteps {
           session.install(
               step.packages(),
               lock == null ? null : lock.aptPreferences(),
-              cachedDebs(),
+              cachedDebs.get(),
               !listsRefreshed,
               unneededSources(step));
       if (result.exitCode() != 0) {

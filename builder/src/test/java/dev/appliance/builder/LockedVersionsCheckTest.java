@@ -52,12 +52,20 @@ class LockedVersionsCheckTest {
     assertEquals(1, runs.get(), "one check per build");
   }
 
-  @Test
-  void aFailedBackgroundCheckIsWhatTheFailedStepReports() {
-    InvalidInputException missing = new InvalidInputException("pinned versions are gone");
+  private final InvalidInputException missing =
+      new InvalidInputException("pinned versions are gone");
+
+  /** A check started beside a step, failing with {@link #missing}. */
+  private LockedVersionsCheck failingInTheBackground() {
     LockedVersionsCheck check = new LockedVersionsCheck(check(missing), true);
     check.stepStarting();
     release.countDown();
+    return check;
+  }
+
+  @Test
+  void aFailedBackgroundCheckIsWhatTheFailedStepReports() {
+    LockedVersionsCheck check = failingInTheBackground();
 
     RuntimeException apt = new IllegalStateException("apt: version not found");
     RuntimeException reported = check.stepFailed(apt);
@@ -68,10 +76,7 @@ class LockedVersionsCheckTest {
 
   @Test
   void aFailedBackgroundCheckFailsAStepThatSucceeded() {
-    InvalidInputException missing = new InvalidInputException("pinned versions are gone");
-    LockedVersionsCheck check = new LockedVersionsCheck(check(missing), true);
-    check.stepStarting();
-    release.countDown();
+    LockedVersionsCheck check = failingInTheBackground();
 
     assertSame(missing, assertThrows(InvalidInputException.class, check::stepFinished));
   }
