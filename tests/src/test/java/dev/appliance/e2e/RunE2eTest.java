@@ -71,6 +71,14 @@ class RunE2eTest {
     assertTrue(url.startsWith("http://127.0.0.1:"), run.stdout());
     assertTrue(run.stderr().contains("is up on"), run.stderr());
     assertEquals("hey", Http.get(url + "greeting"));
+    // The base's /etc/hosts and the instance's name from appliance-firstboot: no DNS query.
+    List<String> hosts =
+        Http.get(url + "hosts")
+            .lines()
+            .map(l -> l.split("\\s+"))
+            .map(f -> f[0] + " " + f[f.length - 1])
+            .toList();
+    assertEquals(List.of("127.0.0.1 localhost", "127.0.1.1 web"), hosts, "getent in the guest");
 
     JsonNode web = instance("web");
     assertEquals("running", web.get("state").asText());
