@@ -4,7 +4,6 @@ import dev.appliance.builder.BuildOptions;
 import dev.appliance.builder.BuildResult;
 import dev.appliance.builder.ImageBuilder;
 import dev.appliance.builder.RecipeSource;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,6 +66,7 @@ final class BuildCommand extends RootCommand {
             .withLockFile(!noLock)
             .withCompressionLevel(compressionLevel);
     BuildResult result;
+    long started = System.nanoTime();
     try (RecipeSource source = RecipeSource.open(recipe, dirs())) {
       result =
           new ImageBuilder(dirs(), BuildProgress.of(err(), output.quiet, verbose))
@@ -76,14 +76,16 @@ final class BuildCommand extends RootCommand {
       out().println(Json.write(Built.of(result)));
     } else {
       if (!output.quiet) {
-        long total = result.timings().values().stream().mapToLong(Duration::toMillis).sum();
+        // The wall time: layers are written while the next step runs, so the steps' times
+        // add up to more than the build took.
+        double seconds = (System.nanoTime() - started) / 1e9;
         err()
             .printf(
                 "built %s (%d layers, %s) in %.1f s%n",
                 result.tag(),
                 result.layers().size(),
                 Sizes.human(result.layers().stream().mapToLong(BuildResult.Layer::size).sum()),
-                total / 1000.0);
+                seconds);
       }
       out().println(result.tag() + " " + result.manifest().digest());
     }
