@@ -137,9 +137,9 @@ def fork_of(proc, forks):
 def assign_classes(classes, forks, procs):
     """Each class to a fork of its module that was alive throughout it and free.
 
-    scripts/test starts three Maven runs in this order, so their pids rise: boot (runtime's
-    boot-tagged classes), modules (one fork per module) and e2e (the tests module). A fork of
-    the modules run belongs to the module whose classes not placed yet lie inside its life."""
+    scripts/test starts three Maven runs at once: boot (runtime's boot-tagged classes), modules
+    (one fork per module at a time) and e2e (the tests module). A fork of the modules run
+    belongs to the module whose classes not placed yet lie inside its life."""
     started = collections.defaultdict(list)
     fork_set = set(forks)
     for p in procs:
@@ -169,13 +169,31 @@ def assign_classes(classes, forks, procs):
         c.guessed = len(close) > 1
         busy[c.fork].append(c)
 
-    mavens = sorted({f.parent.parent.pid for f in forks})
-    by_maven = {m: [f for f in forks if f.parent.parent.pid == m] for m in mavens}
-    if len(mavens) == 3:
-        known = [(by_maven[mavens[0]], "runtime"), (by_maven[mavens[2]], "tests")]
-        modules_forks = by_maven[mavens[1]]
-    else:
-        known, modules_forks = [], forks
+    spans = {}
+    for c in classes:
+        first, last = spans.get(c.module, (c.start, c.end))
+        spans[c.module] = (min(first, c.start), max(last, c.end))
+
+    def fit(set_forks, module):
+        if module not in spans:
+            return 0
+        begin, end = spans[module]
+        life = (min(f.start for f in set_forks), max(f.end for f in set_forks))
+        overlap = min(life[1], end) - max(life[0], begin)
+        return overlap / (max(life[1], end) - min(life[0], begin))
+
+    by_maven = collections.defaultdict(list)
+    for f in forks:
+        by_maven[f.parent.parent.pid].append(f)
+    sets = list(by_maven.values())
+    known, modules_forks = [], forks
+    if len(sets) == 3:
+        # The e2e run's forks live as long as the tests module's classes, the boot run's as
+        # long as runtime's (its longest); the modules run's forks follow one module each.
+        e2e = max(sets, key=lambda s: fit(s, "tests"))
+        boot = max((s for s in sets if s is not e2e), key=lambda s: fit(s, "runtime"))
+        known = [(boot, "runtime"), (e2e, "tests")]
+        modules_forks = [f for s in sets if s is not e2e and s is not boot for f in s]
     for set_forks, module in known:
         for c in classes:
             if c.module == module:
