@@ -4,8 +4,9 @@
 # same run (mke2fs -d of the image's root tree + UML 7 seccomp + vde_plug slirp),
 # then a second `appliance run` of the same image (disk assembly skipped, probes
 # cached: engine started within 0.5 s) and a restart (`stop`, then `start` until
-# healthy). Prints the numbers, the ratios and the load average before and after
-# (goal <= 0.6 of the hand-written line, < 10 s).
+# healthy); then a run on tcg against a hand-written QEMU line (TCG=0 skips it).
+# Prints the numbers, the ratios and the load average before and after (goal <= 0.6
+# of the hand-written line, < 10 s).
 # Needs root for the hand-written line's tree (tar of the layers, mke2fs -d).
 # IMAGE=lamp:1.1.0 by default; built from recipes/lamp when not in the store.
 set -eu
@@ -99,6 +100,34 @@ t0=$(now)
 t1=$(now)
 restart=$(secs "$t0" "$t1")
 
+# --- 5: the same on tcg (TCG=0 skips it): a second `appliance run --engine tcg` (the image's disk
+# cached by step 1) against a hand-written QEMU line booting the stock tree: mke2fs -d, then
+# qemu-system-x86_64 under TCG with the image's kernel and initramfs, user-mode networking.
+if [ "${TCG:-1}" != 0 ]; then
+  "$app" rm -f bench-run-2 >/dev/null
+  vmlinuz=$(ls "$tree"/boot/vmlinuz-* | head -n 1)
+  initrd=$(ls "$tree"/boot/initrd.img-* | head -n 1)
+  port=$(free_port)
+  t0=$(now)
+  mke2fs -q -F -t ext4 -d "$tree" "$work/tcg.img" 4G
+  qemu-system-x86_64 -accel tcg -machine q35 -m 1024 -nodefaults -display none -serial null \
+    -kernel "$vmlinuz" -initrd "$initrd" -append "root=/dev/vda rw console=ttyS0" \
+    -drive "file=$work/tcg.img,if=virtio,format=raw" \
+    -netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$port-:80" -device virtio-net-pci,netdev=n0 \
+    </dev/null >/dev/null 2>&1 &
+  pids="$pids $!"
+  wait_http "http://127.0.0.1:$port/healthz" 600
+  t1=$(now)
+  hand_tcg=$(secs "$t0" "$t1")
+  for p in $pids; do kill -9 "$p" 2>/dev/null || true; done
+  pids=""
+  port=$(free_port)
+  t0=$(now)
+  "$app" run -d -q --engine tcg --name bench-run-2 -p "$port:80" "$image" >/dev/null
+  t1=$(now)
+  second_tcg=$(secs "$t0" "$t1")
+fi
+
 echo "load average before/after:      $load_before / $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "image:                          $image (uml, seccomp)"
 echo "appliance run, first:           ${first} s  (disk cache entries before/after: $cached_before/$cached_after)"
@@ -107,3 +136,8 @@ echo "appliance run, second:          ${second} s  (engine console after ${engin
 echo "appliance start after stop:     ${restart} s"
 echo "ratio second/hand:              $(awk -v a="$second" -v b="$hand" 'BEGIN { printf "%.2f", a / b }')  (goal <= 0.6)"
 echo "ratio first/hand:               $(awk -v a="$first" -v b="$hand" 'BEGIN { printf "%.2f", a / b }')"
+if [ "${TCG:-1}" != 0 ]; then
+  echo "tcg, hand-written (mke2fs+qemu): ${hand_tcg} s"
+  echo "tcg, appliance run, second:     ${second_tcg} s"
+  echo "tcg, ratio second/hand:         $(awk -v a="$second_tcg" -v b="$hand_tcg" 'BEGIN { printf "%.2f", a / b }')"
+fi
