@@ -36,6 +36,19 @@ wait_http() { # URL TIMEOUT_S
   done
 }
 
+# Seconds a command takes, its output discarded.
+timed() {
+  t0=$(now)
+  "$@" >/dev/null
+  secs "$t0" "$(now)"
+}
+# The hand-written line started at $t0 (its processes in $pids): waits for its health on $port,
+# prints the seconds since $t0 and kills it.
+hand_line_healthy() { # TIMEOUT_S
+  wait_http "http://127.0.0.1:$port/healthz" "$1"
+  secs "$t0" "$(now)"
+  for p in $pids; do kill -9 "$p" 2>/dev/null || true; done
+}
 "$app" inspect "$image" >/dev/null 2>&1 || "$app" build "$root/recipes/lamp/lamp.yaml" >&2
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -55,10 +68,7 @@ done
 # --- 1: appliance run (first run of the image in this data dir may assemble its disk)
 cached_before=$(ls "$data/cache/disks" 2>/dev/null | wc -l)
 port=$(free_port)
-t0=$(now)
-"$app" run -d -q --engine uml --name bench-run-1 -p "$port:80" "$image" >/dev/null
-t1=$(now)
-first=$(secs "$t0" "$t1")
+first=$(timed "$app" run -d -q --engine uml --name bench-run-1 -p "$port:80" "$image")
 cached_after=$(ls "$data/cache/disks" 2>/dev/null | wc -l)
 "$app" rm -f bench-run-1 >/dev/null
 
@@ -74,10 +84,7 @@ while [ ! -e "$work/vde.sock" ]; do sleep 0.01; done
   "vec0:transport=vde,vnl=ptp://$work/vde.sock" umid=bench "uml_dir=$work" \
   con0=null,fd:1 con=null ssl=null noreboot >"$work/console.log" 2>&1 </dev/null &
 pids="$pids $!"
-wait_http "http://127.0.0.1:$port/healthz" 300
-t1=$(now)
-hand=$(secs "$t0" "$t1")
-for p in $pids; do kill -9 "$p" 2>/dev/null || true; done
+hand=$(hand_line_healthy 300)
 pids=""
 
 # --- 3: second appliance run: disk cached, engine should start within 1 s
@@ -95,10 +102,7 @@ engine=$(secs "$t0" "$t_engine")
 
 # --- 4: restart of the second instance (its disk overlay kept)
 "$app" stop bench-run-2 >/dev/null
-t0=$(now)
-"$app" start -q bench-run-2 >/dev/null
-t1=$(now)
-restart=$(secs "$t0" "$t1")
+restart=$(timed "$app" start -q bench-run-2)
 
 # --- 5: the same on tcg (TCG=0 skips it): a second `appliance run --engine tcg` (the image's disk
 # cached by step 1) against a hand-written QEMU line booting the stock tree: mke2fs -d, then
@@ -116,16 +120,10 @@ if [ "${TCG:-1}" != 0 ]; then
     -netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$port-:80" -device virtio-net-pci,netdev=n0 \
     </dev/null >/dev/null 2>&1 &
   pids="$pids $!"
-  wait_http "http://127.0.0.1:$port/healthz" 600
-  t1=$(now)
-  hand_tcg=$(secs "$t0" "$t1")
-  for p in $pids; do kill -9 "$p" 2>/dev/null || true; done
+  hand_tcg=$(hand_line_healthy 600)
   pids=""
   port=$(free_port)
-  t0=$(now)
-  "$app" run -d -q --engine tcg --name bench-run-2 -p "$port:80" "$image" >/dev/null
-  t1=$(now)
-  second_tcg=$(secs "$t0" "$t1")
+  second_tcg=$(timed "$app" run -d -q --engine tcg --name bench-run-2 -p "$port:80" "$image")
 fi
 
 echo "load average before/after:      $load_before / $(cut -d' ' -f1-3 /proc/loadavg)"
