@@ -29,13 +29,12 @@ def comp(value):
 
 
 class Proc:
-    __slots__ = ("pid", "ppid", "start", "end", "cpu", "comm", "parent", "owner")
+    __slots__ = ("pid", "ppid", "start", "end", "cpu", "comm", "parent")
 
     def __init__(self, pid, ppid, start, end, cpu, comm):
         self.pid, self.ppid, self.start, self.end, self.cpu, self.comm = (
             pid, ppid, start, end, cpu, comm)
         self.parent = None
-        self.owner = None
 
 
 def read_acct(path):
@@ -107,8 +106,8 @@ def find_forks(procs):
     """Surefire forks: processes that ran longer than five seconds, started through a shell by a
     Maven JVM (a JVM that no JVM started)."""
 
-    def jvm(p):
-        return p is not None and command(p.comm) == "java"
+    def jvm(p):  # read_acct named every JVM "java"
+        return p is not None and p.comm == "java"
 
     def top_level_jvm(p):
         if not jvm(p):
@@ -136,16 +135,14 @@ def fork_of(proc, forks):
     return None
 
 
-def assign_classes(classes, forks, procs):
+def assign_classes(classes, forks, fork_by_proc):
     """Each class to a fork of its module that was alive throughout it and free.
 
     scripts/test starts three Maven runs at once: boot (runtime's boot-tagged classes), modules
     (one fork per module at a time) and e2e (the tests module). A fork of the modules run
     belongs to the module whose classes not placed yet lie inside its life."""
     started = collections.defaultdict(list)
-    fork_set = set(forks)
-    for p in procs:
-        f = fork_of(p, fork_set)
+    for p, f in fork_by_proc.items():
         if f is not None:
             started[f].append(p.start)
     busy = collections.defaultdict(list)
@@ -231,19 +228,18 @@ def main():
     classes = read_reports(args.checkout)
     forks = find_forks(procs)
     fork_set = set(forks)
-    busy = assign_classes(classes, forks, procs)
+    # Each process's fork, found once: the placing of classes and the charging both need it.
+    fork_by_proc = {p: fork_of(p, fork_set) for p in procs if p not in fork_set}
+    busy = assign_classes(classes, forks, fork_by_proc)
     placed = [c for c in classes if c.fork is not None]
     unowned = collections.Counter()
     detached = collections.Counter()
 
     for f in forks:
-        total = sum(c.seconds for c in busy[f]) or 1
+        seconds = sum(c.seconds for c in busy[f]) or 1
         for c in busy[f]:
-            c.cpu["(surefire fork)"] += f.cpu * c.seconds / total
-    for p in procs:
-        if p in fork_set:
-            continue
-        f = fork_of(p, fork_set)
+            c.cpu["(surefire fork)"] += f.cpu * c.seconds / seconds
+    for p, f in fork_by_proc.items():
         if f is not None:
             owner = [c for c in busy[f] if c.start - 2 <= p.start <= c.end + 2]
             if owner:
