@@ -1,6 +1,7 @@
 package dev.appliance.builder;
 
 import dev.appliance.common.ApplianceException;
+import dev.appliance.common.DeflateThreads;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;

@@ -1,7 +1,9 @@
 package dev.appliance.builder;
 
 import dev.appliance.common.CountingOutputStream;
+import dev.appliance.common.DeflateThreads;
 import dev.appliance.common.FileNames;
+import dev.appliance.common.ParallelGzipOutputStream;
 import dev.appliance.oci.Digest;
 import dev.appliance.oci.Whiteouts;
 import java.io.BufferedOutputStream;

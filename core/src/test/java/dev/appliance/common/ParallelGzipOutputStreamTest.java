@@ -1,4 +1,4 @@
-package dev.appliance.builder;
+package dev.appliance.common;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package dev.appliance.builder;
+package dev.appliance.common;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -19,7 +19,7 @@ import java.util.zip.Deflater;
  * stream. The output depends only on the input, the level and the chunk size, never on timing or
  * thread count, which keeps layers reproducible. The header is fixed: mtime 0, no name, OS 255.
  */
-final class ParallelGzipOutputStream extends OutputStream {
+public final class ParallelGzipOutputStream extends OutputStream {
   static final int CHUNK = 1 << 20;
   private static final int DICTIONARY = 32 * 1024;
   private static final byte[] HEADER = {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, (byte) 255};
@@ -38,12 +38,13 @@ final class ParallelGzipOutputStream extends OutputStream {
   private boolean closed;
 
   /** Compresses on threads of its own, one per core. */
-  ParallelGzipOutputStream(OutputStream out, int level) throws IOException {
+  public ParallelGzipOutputStream(OutputStream out, int level) throws IOException {
     this(out, level, new DeflateThreads(), true);
   }
 
-  /** Compresses on the build's threads, which it leaves running. */
-  ParallelGzipOutputStream(OutputStream out, int level, DeflateThreads threads) throws IOException {
+  /** Compresses on {@code threads} (a build's, shared by its layers), which it leaves running. */
+  public ParallelGzipOutputStream(OutputStream out, int level, DeflateThreads threads)
+      throws IOException {
     this(out, level, threads, false);
   }
 

@@ -1,4 +1,4 @@
-package dev.appliance.builder;
+package dev.appliance.common;
 
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -13,15 +13,15 @@ import java.util.function.Supplier;
  * bytes do not depend on the number of threads ({@link ParallelGzipOutputStream}), only its time
  * does.
  */
-final class DeflateThreads implements AutoCloseable {
+public final class DeflateThreads implements AutoCloseable {
   private final int cores;
   private final ThreadPoolExecutor pool;
 
-  DeflateThreads() {
+  public DeflateThreads() {
     this(Math.max(1, Runtime.getRuntime().availableProcessors()));
   }
 
-  DeflateThreads(int cores) {
+  public DeflateThreads(int cores) {
     this.cores = cores;
     // An unbounded queue: the pool runs at its core size, which narrowedDuring changes.
     this.pool =
@@ -51,7 +51,7 @@ final class DeflateThreads implements AutoCloseable {
    * Runs a build step with one deflate thread; all of them again afterwards. A chunk being deflated
    * finishes on its thread; the pool then shrinks.
    */
-  <T> T narrowedDuring(Supplier<T> step) {
+  public <T> T narrowedDuring(Supplier<T> step) {
     pool.setCorePoolSize(1);
     pool.setMaximumPoolSize(1);
     try {
