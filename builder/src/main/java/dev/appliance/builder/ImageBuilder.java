@@ -73,16 +73,17 @@ public final class ImageBuilder {
     BuildInputs inputs = new ResolveInputsStep(dirs, recipe, options, timings, listener).call();
     ImageStore store = ImageStore.open(dirs.store());
     // A rootless build's trees belong to subordinate uids: never mix them with root's.
-    LayerCache cache =
-        new LayerCache(
-            dirs.data()
-                .resolve(inputs.env().userNamespace() ? "cache/layers-userns" : "cache/layers"));
-    cache.removeLeftovers();
     StoreLayerWriter blobs = new StoreLayerWriter(store, timings, listener);
     // Closed in reverse order: background writing stops before the workspace is deleted.
-    try (Workspace ws = Workspace.create(dirs.data().resolve("cache/build-tmp"));
+    try (LayerCache cache =
+            new LayerCache(
+                dirs.data()
+                    .resolve(
+                        inputs.env().userNamespace() ? "cache/layers-userns" : "cache/layers"));
+        Workspace ws = Workspace.create(dirs.data().resolve("cache/build-tmp"));
         AutoCloseable storeLock = store.lockForWrite();
         BackgroundLayerWriting background = new BackgroundLayerWriting()) {
+      cache.removeLeftovers();
       LayerWriter writer =
           background.compressingHere(new LayerWriter(inputs.epoch(), options.compressionLevel()));
       BuiltLayers built =
