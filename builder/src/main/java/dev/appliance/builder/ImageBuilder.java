@@ -152,6 +152,7 @@ public final class ImageBuilder {
   private static LayerProducer rootfs(
       BuildInputs inputs, Recipe recipe, Workspace ws, Timings timings) {
     LockFile lock = inputs.lock();
+    StepStop baseStop = new StepStop();
     LockedVersionsCheck check =
         lock == null
             ? LockedVersionsCheck.none()
@@ -169,10 +170,17 @@ public final class ImageBuilder {
                                 inputs.debs(),
                                 ws.newDir("cached-debs")),
                         ImageBuilder::fromCacheDetail),
-                lock.packages().stream().noneMatch(inputs.debs()::mayHold));
+                lock.packages().stream().noneMatch(inputs.debs()::mayHold),
+                baseStop);
     RootfsSteps steps =
         new RootfsSteps(
-            inputs.env(), inputs.mirror(), lock, inputs.suites(), recipe, check::repository);
+            inputs.env(),
+            inputs.mirror(),
+            lock,
+            inputs.suites(),
+            recipe,
+            check::repository,
+            baseStop);
     return (step, lower, work, tree) -> {
       check.stepStarting();
       try {

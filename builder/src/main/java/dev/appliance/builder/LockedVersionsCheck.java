@@ -13,27 +13,33 @@ import java.util.function.Supplier;
  * the cache" or fail (a version in neither place). Then it runs beside the first step, which starts
  * at once without the cached repository; the step's end waits for it, and its failure, which names
  * the versions and the command that refreshes the lock, replaces whatever the step failed with
- * (apt's own "version not found"). Otherwise it runs when the first step asks, before apt, as the
- * repository must be mounted for it. A build whose layers all come from the cache never runs it.
+ * (apt's own "version not found"). A failure while the step still runs stops it ({@link StepStop}):
+ * pins of versions apt cannot find leave apt free to install others, so the step would otherwise
+ * run to its end (20 s of a LAMP build) only to be reported as failed. Otherwise it runs when the
+ * first step asks, before apt, as the repository must be mounted for it. A build whose layers all
+ * come from the cache never runs it.
  */
 final class LockedVersionsCheck {
   private final Supplier<CachedDebRepository> check;
   private final boolean cacheHoldsNone;
+  private final StepStop stop;
   private CompletableFuture<CachedDebRepository> background;
   private CachedDebRepository repository;
 
   /**
    * @param check the check itself
    * @param cacheHoldsNone whether the .deb cache holds no file of a locked package
+   * @param stop what stops the step running beside a check that failed
    */
-  LockedVersionsCheck(Supplier<CachedDebRepository> check, boolean cacheHoldsNone) {
+  LockedVersionsCheck(Supplier<CachedDebRepository> check, boolean cacheHoldsNone, StepStop stop) {
     this.check = check;
     this.cacheHoldsNone = cacheHoldsNone;
+    this.stop = stop;
   }
 
   /** No lock file: nothing to check. */
   static LockedVersionsCheck none() {
-    return new LockedVersionsCheck(CachedDebRepository::none, false);
+    return new LockedVersionsCheck(CachedDebRepository::none, false, new StepStop());
   }
 
   /** Before a step: starts the check in the background the first time, when it can run there. */
@@ -49,6 +55,12 @@ final class LockedVersionsCheck {
                 thread.setDaemon(true);
                 thread.start();
               });
+      background.whenComplete(
+          (repository, failure) -> {
+            if (failure != null) {
+              stop.stop();
+            }
+          });
     }
   }
 

@@ -62,6 +62,17 @@ final class Processes {
       Path dir,
       Consumer<String> progress,
       boolean captureStdout) {
+    return run(command, env, dir, progress, captureStdout, null);
+  }
+
+  /** As above; {@code stop}, when not null, can stop the command from another thread. */
+  static Result run(
+      List<String> command,
+      Map<String, String> env,
+      Path dir,
+      Consumer<String> progress,
+      boolean captureStdout,
+      StepStop stop) {
     ProcessBuilder pb = new ProcessBuilder(HostTools.resolve(command));
     // What the build's tools see must not depend on who runs it and from where.
     pb.environment()
@@ -82,6 +93,9 @@ final class Processes {
       process = pb.start();
     } catch (IOException e) {
       throw new ApplianceException("cannot run " + command.get(0) + ": " + e.getMessage(), e);
+    }
+    if (stop != null) {
+      stop.started(process);
     }
     Deque<String> tail = new ArrayDeque<>();
     ByteArrayOutputStream stdout = new ByteArrayOutputStream();
@@ -108,6 +122,10 @@ final class Processes {
     } catch (IOException e) {
       process.destroyForcibly();
       throw new UncheckedIOException(e);
+    } finally {
+      if (stop != null) {
+        stop.ended();
+      }
     }
   }
 

@@ -35,6 +35,7 @@ final class RootfsSteps {
   private final List<String> suites;
   private final Recipe leaf;
   private final Supplier<CachedDebRepository> cachedDebs;
+  private final StepStop baseStop;
 
   /**
    * Whether apt's shared lists were refreshed by this build already (mmdebstrap or an earlier
@@ -46,6 +47,7 @@ final class RootfsSteps {
    * @param cachedDebs the repository of the locked versions the mirror dropped, asked by every step
    *     that installs packages (it decides when to check, and remembers the answer: {@link
    *     LockedVersionsCheck})
+   * @param baseStop what stops the base step's mmdebstrap when the build must end early
    */
   RootfsSteps(
       BuildEnvironment env,
@@ -53,13 +55,15 @@ final class RootfsSteps {
       LockFile lock,
       List<String> suites,
       Recipe leaf,
-      Supplier<CachedDebRepository> cachedDebs) {
+      Supplier<CachedDebRepository> cachedDebs,
+      StepStop baseStop) {
     this.env = env;
     this.mirror = mirror;
     this.lock = lock;
     this.suites = suites;
     this.leaf = leaf;
     this.cachedDebs = cachedDebs;
+    this.baseStop = baseStop;
   }
 
   /**
@@ -190,7 +194,8 @@ final class RootfsSteps {
             Map.of("SOURCE_DATE_EPOCH", Long.toString(env.sourceDateEpoch()), "INITRD", "No"),
             null,
             env.log(),
-            false);
+            false,
+            baseStop);
     Mounts.unmountAllUnder(tree);
     if (result.exitCode() != 0) {
       throw explain(result, r, "mmdebstrap " + b.suite());

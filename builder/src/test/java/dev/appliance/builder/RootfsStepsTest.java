@@ -69,7 +69,8 @@ class RootfsStepsTest {
             null,
             List.of("trixie"),
             recipe,
-            CachedDebRepository::none);
+            CachedDebRepository::none,
+            new StepStop());
 
     InvalidInputException e =
         assertThrows(
