@@ -38,6 +38,17 @@ final class ChrootSession implements AutoCloseable {
   private final BuildEnvironment env;
   private final boolean createdPolicy;
 
+  /** apt's configuration for this session's runs, on its tmpfs /tmp (never in a layer). */
+  private static final String APT_CONF = "/tmp/appliance-apt.conf";
+
+  /**
+   * No debconf preconfiguration before dpkg runs: the build answers no questions (noninteractive),
+   * and each package's config script still runs when it is configured, as in mmdebstrap's own apt
+   * run, which skips it too. It read the templates of every .deb first: 1.3 s of LAMP's packages
+   * step.
+   */
+  private static final String NO_PRECONFIGURE = "#clear DPkg::Pre-Install-Pkgs;\n";
+
   ChrootSession(Path root, BuildEnvironment env) {
     this.root = root;
     this.env = env;
@@ -48,6 +59,8 @@ final class ChrootSession implements AutoCloseable {
       Mounts.sysfs(InsideRoot.mountPoint(root, "sys", false));
       BuildDevices.mount(InsideRoot.mountPoint(root, "dev", false));
       Mounts.mount("-t", "tmpfs", "tmpfs", InsideRoot.mountPoint(root, "tmp", false).toString());
+      Files.writeString(
+          root.resolve(APT_CONF.substring(1)), NO_PRECONFIGURE, StandardOpenOption.CREATE_NEW);
       Mounts.mount("-t", "tmpfs", "tmpfs", InsideRoot.mountPoint(root, "run", false).toString());
       bindInto(env.aptLists(), "var/lib/apt/lists");
       bindInto(env.debCache(), "var/cache/apt/archives");
@@ -143,6 +156,8 @@ final class ChrootSession implements AutoCloseable {
         new ArrayList<>(
             List.of(
                 "apt-get",
+                "-c",
+                APT_CONF,
                 "-q",
                 "-y",
                 "-o",
