@@ -1,6 +1,7 @@
 package dev.appliance.builder;
 
 import dev.appliance.common.ApplianceException;
+import dev.appliance.common.DaemonThreads;
 import dev.appliance.common.DeflateThreads;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -19,12 +20,7 @@ import java.util.function.Supplier;
 final class BackgroundLayerWriting implements AutoCloseable {
   private final DeflateThreads deflateThreads = new DeflateThreads();
   private final ExecutorService executor =
-      Executors.newSingleThreadExecutor(
-          r -> {
-            Thread t = new Thread(r, "layer-writer");
-            t.setDaemon(true);
-            return t;
-          });
+      Executors.newSingleThreadExecutor(DaemonThreads.named("layer-writer"));
 
   /** The writer, compressing on this writing's threads. */
   LayerWriter compressingHere(LayerWriter writer) {

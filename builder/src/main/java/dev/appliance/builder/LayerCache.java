@@ -2,6 +2,7 @@ package dev.appliance.builder;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.appliance.common.ApplianceException;
+import dev.appliance.common.DaemonThreads;
 import dev.appliance.oci.Digest;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -32,12 +33,7 @@ final class LayerCache implements AutoCloseable {
    * could start (a --no-cache build). Renamed first, they are already invisible to {@link #find}.
    */
   private final ExecutorService deleter =
-      Executors.newSingleThreadExecutor(
-          r -> {
-            Thread t = new Thread(r, "layer-cache-delete");
-            t.setDaemon(true);
-            return t;
-          });
+      Executors.newSingleThreadExecutor(DaemonThreads.named("layer-cache-delete"));
 
   LayerCache(Path dir) {
     this.dir = dir;

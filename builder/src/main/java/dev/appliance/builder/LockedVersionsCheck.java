@@ -1,5 +1,6 @@
 package dev.appliance.builder;
 
+import dev.appliance.common.DaemonThreads;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
@@ -49,12 +50,7 @@ final class LockedVersionsCheck {
       // download of the suites' indexes needs.
       background =
           CompletableFuture.supplyAsync(
-              check,
-              task -> {
-                Thread thread = new Thread(task, "lock-check");
-                thread.setDaemon(true);
-                thread.start();
-              });
+              check, task -> DaemonThreads.named("lock-check").newThread(task).start());
       background.whenComplete(
           (repository, failure) -> {
             if (failure != null) {

@@ -31,11 +31,7 @@ public final class DeflateThreads implements AutoCloseable {
             30,
             TimeUnit.SECONDS,
             new LinkedBlockingQueue<>(),
-            r -> {
-              Thread t = new Thread(r, "layer-gzip");
-              t.setDaemon(true);
-              return t;
-            });
+            DaemonThreads.named("layer-gzip"));
   }
 
   Executor executor() {
