@@ -192,21 +192,14 @@ class BuildConfinementTest {
     List<String> mountsBefore = hostMountPoints();
     List<ProcessHandle> tree;
     try (ApplianceCli.Background build = cli.start("build", recipe.toString())) {
-      // The build process is the CLI re-run under unshare (its child): wait until its
-      // namespace holds the run step's mounts (overlay, proc, sys, dev, tmp, run, ...).
+      // The build process is the JVM that runs in the private mount namespace: the started process
+      // itself when the launcher execs it under unshare, its child when a bare java -jar re-runs
+      // itself. Wait until its namespace holds the run step's mounts (overlay, proc, sys, dev,
+      // tmp, run, ...). Never one of its children: those come and go (mount, chroot).
       ProcessHandle builder = null;
       long deadline = System.nanoTime() + BUILD.toNanos();
       while (builder == null && build.isAlive() && System.nanoTime() < deadline) {
-        builder =
-            ProcessHandle.of(build.pid())
-                .flatMap(p -> p.children().findFirst())
-                .filter(
-                    p ->
-                        mountPointsOf(p.pid()).stream()
-                                .filter(m -> m.startsWith(home.toString()))
-                                .count()
-                            >= 9)
-                .orElse(null);
+        builder = buildJvm(build.pid(), home).orElse(null);
         Thread.sleep(200);
       }
       assertTrue(builder != null, "the build never reached its run step: " + build.stderrSoFar());
@@ -231,6 +224,21 @@ class BuildConfinementTest {
     try (Stream<Path> scratch = Files.list(cli.dirs().data().resolve("cache/build-tmp"))) {
       assertEquals(List.of(), scratch.toList(), "scratch directories left");
     }
+  }
+
+  /**
+   * The JVM at or under {@code started} whose mount namespace holds at least nine mounts under
+   * {@code home}: the build in its run step.
+   */
+  private static Optional<ProcessHandle> buildJvm(long started, Path home) {
+    return ProcessHandle.of(started).stream()
+        .flatMap(p -> Stream.concat(Stream.of(p), p.descendants()))
+        .filter(p -> p.info().command().map(c -> c.endsWith("/java")).orElse(false))
+        .filter(
+            p ->
+                mountPointsOf(p.pid()).stream().filter(m -> m.startsWith(home.toString())).count()
+                    >= 9)
+        .findFirst();
   }
 
   /** A recipe extending the base whose run steps are {@code run}. */
