@@ -13,7 +13,8 @@ import java.util.Optional;
  * by the image: it runs (even for its {@code --help} probe, see {@link UmlFeatures}) in the
  * instance's sandbox, seeing its instance directory, disks, kernel directory and no host network.
  * Network: UML's vector driver joined through a point-to-point VDE socket to the {@link
- * SlirpNetwork} helper (slirp options inside UML's own argument do not parse).
+ * SlirpNetwork} helper (slirp options inside UML's own argument do not parse). A uniprocessor guest
+ * runs on one host CPU ({@link CpuPin}).
  */
 public final class UmlEngine implements Engine {
   /** UML has ubd0..ubd7; ubd0 is the root disk. */
@@ -48,8 +49,13 @@ public final class UmlEngine implements Engine {
       // the kernel's directory holds its loader and libraries (see UmlKernel)
       Confinement confinement = spec.engineConfinement(List.of(kernel.getParent()), List.of());
       UmlFeatures features = UmlFeatures.of(kernel, starter, confinement, spec.workDir());
-      Process uml =
-          starter.startPiped(command(spec, SlirpNetwork.socket(spec), features), confinement);
+      List<String> command = new ArrayList<>();
+      if (!(features.smp() && spec.cpus() > 1)) {
+        CpuPin.choose(Path.of("/proc"), kernel.getFileName().toString())
+            .ifPresent(pin -> command.addAll(pin.prefix()));
+      }
+      command.addAll(command(spec, SlirpNetwork.socket(spec), features));
+      Process uml = starter.startPiped(command, confinement);
       Path mconsole = spec.workDir().resolve("uml/mconsole");
       return new EngineRun(uml, List.of(plug), () -> MConsole.send(mconsole, "cad"));
     } catch (IOException | RuntimeException e) {

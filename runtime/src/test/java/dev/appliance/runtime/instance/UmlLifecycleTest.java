@@ -46,6 +46,9 @@ class UmlLifecycleTest extends BootTest {
             Guests.BOOT_TIMEOUT,
             Guests::progress);
     assertNotEquals(a.ports().get(0).hostPort(), b.ports().get(0).hostPort());
+    // Each uniprocessor guest on one host CPU (which one depends on other guests: CpuPinTest).
+    assertTrue(kernelCpus("a").matches("[0-9]+"), "a runs on CPUs " + kernelCpus("a"));
+    assertTrue(kernelCpus("b").matches("[0-9]+"), "b runs on CPUs " + kernelCpus("b"));
 
     assertEquals("bonjour", Guests.get(a, "/greeting"));
     assertEquals("hello", Guests.get(b, "/greeting"), "default value of a parameter not given");
@@ -98,6 +101,21 @@ class UmlLifecycleTest extends BootTest {
     manager.remove("c", true);
     FileTrees.delete(
         dirs.data().resolve("volumes").resolve(volume)); // the data dir is shared between runs
+  }
+
+  /** The CPUs the UML kernel of instance {@code name} may run on, as /proc lists them. */
+  private String kernelCpus(String name) throws IOException {
+    for (ProcessHandle p : InstanceProcesses.find(instanceDir(name))) {
+      if (p.info().command().orElse("").endsWith("/linux.uml")) {
+        return Files.readAllLines(Path.of("/proc/" + p.pid() + "/status")).stream()
+            .filter(l -> l.startsWith("Cpus_allowed_list:"))
+            .findFirst()
+            .orElseThrow()
+            .substring("Cpus_allowed_list:".length())
+            .strip();
+      }
+    }
+    throw new AssertionError("no UML kernel process of " + name);
   }
 
   private Path instanceDir(String name) {
