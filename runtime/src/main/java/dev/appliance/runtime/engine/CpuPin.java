@@ -60,7 +60,7 @@ record CpuPin(int cpu) {
 
   /** The CPUs in a status file's {@code Cpus_allowed_list} (e.g. {@code 0-3,6}); empty if none. */
   static List<Integer> allowed(Path status) {
-    return field(status, "Cpus_allowed_list:").map(CpuPin::cpuList).orElse(List.of());
+    return field(lines(status), "Cpus_allowed_list:").map(CpuPin::cpuList).orElse(List.of());
   }
 
   static List<Integer> cpuList(String list) {
@@ -93,10 +93,11 @@ record CpuPin(int cpu) {
           continue;
         }
         long pid = Long.parseLong(dir.getFileName().toString());
-        List<Integer> cpus = allowed(dir.resolve("status"));
+        List<String> status = lines(dir.resolve("status"));
+        List<Integer> cpus =
+            field(status, "Cpus_allowed_list:").map(CpuPin::cpuList).orElse(List.of());
         kernels.put(pid, cpus.size() == 1 ? Optional.of(cpus.get(0)) : Optional.empty());
-        field(dir.resolve("status"), "PPid:")
-            .ifPresent(p -> parents.put(pid, Long.parseLong(p.strip())));
+        field(status, "PPid:").ifPresent(p -> parents.put(pid, Long.parseLong(p)));
       }
     } catch (IOException | NumberFormatException e) {
       return Map.of(); // no count: any allowed CPU will do
@@ -125,16 +126,19 @@ record CpuPin(int cpu) {
     }
   }
 
-  private static Optional<String> field(Path status, String name) {
+  /** A /proc file's lines; none when the process is gone or not ours to read. */
+  private static List<String> lines(Path file) {
     try {
-      for (String line : Files.readAllLines(status, StandardCharsets.UTF_8)) {
-        if (line.startsWith(name)) {
-          return Optional.of(line.substring(name.length()).strip());
-        }
-      }
+      return Files.readAllLines(file, StandardCharsets.UTF_8);
     } catch (IOException e) {
-      // gone, or unreadable: no value
+      return List.of();
     }
-    return Optional.empty();
+  }
+
+  private static Optional<String> field(List<String> status, String name) {
+    return status.stream()
+        .filter(line -> line.startsWith(name))
+        .findFirst()
+        .map(line -> line.substring(name.length()).strip());
   }
 }

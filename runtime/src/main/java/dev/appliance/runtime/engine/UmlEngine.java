@@ -50,7 +50,7 @@ public final class UmlEngine implements Engine {
       Confinement confinement = spec.engineConfinement(List.of(kernel.getParent()), List.of());
       UmlFeatures features = UmlFeatures.of(kernel, starter, confinement, spec.workDir());
       List<String> command = new ArrayList<>();
-      if (!(features.smp() && spec.cpus() > 1)) {
+      if (!smp(spec, features)) {
         CpuPin.choose(Path.of("/proc"), kernel.getFileName().toString())
             .ifPresent(pin -> command.addAll(pin.prefix()));
       }
@@ -62,6 +62,13 @@ public final class UmlEngine implements Engine {
       plug.destroyForcibly();
       throw e;
     }
+  }
+
+  /**
+   * Whether the guest gets several CPUs: its kernel has SMP and the spec asks for more than one.
+   */
+  private static boolean smp(BootSpec spec, UmlFeatures features) {
+    return features.smp() && spec.cpus() > 1;
   }
 
   List<String> command(BootSpec spec, Path socket, UmlFeatures features) {
@@ -77,7 +84,7 @@ public final class UmlEngine implements Engine {
     if (features.seccomp()) {
       c.add("seccomp=on");
     }
-    if (features.smp() && spec.cpus() > 1) {
+    if (smp(spec, features)) {
       c.add("ncpus=" + spec.cpus()); // one host thread per virtual CPU
     }
     for (int i = 0; i < spec.extraDisks().size(); i++) {
